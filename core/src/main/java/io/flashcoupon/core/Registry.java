@@ -1,0 +1,75 @@
+package io.flashcoupon.core;
+
+import java.util.List;
+
+/**
+ * Every topic, tag, group, Redis key and table name of the service, declared once.
+ *
+ * <p>Redis keys of one activity share the hash tag {@code {<activityId>}} so that the grab script
+ * touches one hash slot and runs unchanged on Redis Cluster.
+ */
+public final class Registry {
+    private Registry() {}
+
+    // ------------------------------------------------------------------ RocketMQ
+    /** Lifecycle events of coupons (CouponEvent protobuf bodies, tag = event type, key = coupon_sn). */
+    public static final String TOPIC_COUPON_EVENTS = "coupon-events";
+    /** Canal flat-message JSON of the coupon tables (issue 6). */
+    public static final String TOPIC_BINLOG = "coupon-binlog-topic";
+
+    /** Transactional producer of CouponGrabbed; the broker checks back any member of this group. */
+    public static final String GROUP_GRAB_PRODUCER = "coupon-grab-producer";
+    /** Materializes CouponGrabbed into user_coupons rows. */
+    public static final String GROUP_MATERIALIZER = "coupon-materializer";
+
+    /** Tag of CouponGrabbed messages. */
+    public static final String TAG_COUPON_GRABBED = "CouponGrabbed";
+
+    /** Message properties carried by a CouponGrabbed half message, read by the transaction checker. */
+    public static final String PROP_ACTIVITY_ID = "activityId";
+    public static final String PROP_COUPON_SN = "couponSn";
+
+    /** A topic and the message type the broker must know it by. */
+    public record TopicSpec(String name, String messageType, int queues) {}
+
+    /** Topics created on every start (re-created because a restarted broker may not serve old ones at once). */
+    public static final List<TopicSpec> TOPICS = List.of(
+            new TopicSpec(TOPIC_COUPON_EVENTS, "TRANSACTION", 8),
+            new TopicSpec(TOPIC_BINLOG, "NORMAL", 4));
+
+    /** Consumer groups created on every start. */
+    public static final List<String> CONSUMER_GROUPS = List.of(GROUP_MATERIALIZER);
+
+    // ------------------------------------------------------------------ MySQL
+    public static final String TABLE_TEMPLATES = "coupon_templates";
+    public static final String TABLE_ACTIVITIES = "flash_sale_activities";
+    public static final String TABLE_USER_COUPONS = "user_coupons";
+    public static final String TABLE_USAGE_LOGS = "coupon_usage_logs";
+    public static final String TABLE_BARRIER = "barrier";
+
+    // ------------------------------------------------------------------ Redis
+    /** Hash of a started sale: status, start_ms, end_ms, limit, total, stock. */
+    public static String saleKey(long activityId) {
+        return "fs:{" + activityId + "}:sale";
+    }
+
+    /** Hash userId -> number of coupons the user won in the sale. */
+    public static String usersKey(long activityId) {
+        return "fs:{" + activityId + "}:users";
+    }
+
+    /** Hash coupon_sn -> "userId:seq:grantedAtMs": every grant, the truth the checker answers from. */
+    public static String ledgerKey(long activityId) {
+        return "fs:{" + activityId + "}:ledger";
+    }
+
+    /** Hash coupon_sn -> rollback time: grabs the checker rolled back; the grab script refuses them. */
+    public static String voidKey(long activityId) {
+        return "fs:{" + activityId + "}:void";
+    }
+
+    /** The keys of one sale in the order every sale script takes them (KEYS[1..4]). */
+    public static String[] saleKeys(long activityId) {
+        return new String[] {saleKey(activityId), usersKey(activityId), ledgerKey(activityId), voidKey(activityId)};
+    }
+}

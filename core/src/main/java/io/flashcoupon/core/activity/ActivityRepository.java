@@ -1,0 +1,108 @@
+package io.flashcoupon.core.activity;
+
+import static io.flashcoupon.core.db.Sql.getInstant;
+import static io.flashcoupon.core.db.Sql.setInstant;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.db.DataAccessException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** flash_sale_activities. Status changes are conditional updates: the affected-row count decides. */
+public final class ActivityRepository {
+    private static final String SELECT = "SELECT id, coupon_id, name, total_count, start_time, end_time,"
+            + " per_user_limit, status FROM " + Registry.TABLE_ACTIVITIES;
+
+    private final DataSource dataSource;
+
+    public ActivityRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Inserts a validated activity in state PENDING and returns it as stored. */
+    public Activity insert(Activity a) {
+        String sql = "INSERT INTO " + Registry.TABLE_ACTIVITIES
+                + " (coupon_id, name, total_count, start_time, end_time, per_user_limit, status) VALUES (?,?,?,?,?,?,?)";
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+            ps.setLong(1, a.templateId());
+            ps.setString(2, a.name());
+            ps.setInt(3, a.totalCount());
+            setInstant(ps, 4, a.startTime());
+            setInstant(ps, 5, a.endTime());
+            ps.setInt(6, a.perUserLimit());
+            ps.setInt(7, ActivityStatus.PENDING.code());
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return find(keys.getLong(1)).orElseThrow();
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("insert activity failed", e);
+        }
+    }
+
+    public Optional<Activity> find(long id) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id=?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("read activity " + id + " failed", e);
+        }
+    }
+
+    /** Activities with id below {@code beforeId} (0 = from the newest), newest first. */
+    public List<Activity> list(long beforeId, int limit) {
+        String sql = SELECT + (beforeId > 0 ? " WHERE id<?" : "") + " ORDER BY id DESC LIMIT ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (beforeId > 0) {
+                ps.setLong(i++, beforeId);
+            }
+            ps.setInt(i, limit);
+            List<Activity> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DataAccessException("list activities failed", e);
+        }
+    }
+
+    /** Moves {@code id} from {@code from} to {@code to}; false when it was not in {@code from}. */
+    public boolean transition(long id, ActivityStatus from, ActivityStatus to) {
+        String sql = "UPDATE " + Registry.TABLE_ACTIVITIES + " SET status=? WHERE id=? AND status=?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, to.code());
+            ps.setLong(2, id);
+            ps.setInt(3, from.code());
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new DataAccessException("update activity " + id + " failed", e);
+        }
+    }
+
+    private static Activity map(ResultSet rs) throws SQLException {
+        return new Activity(
+                rs.getLong("id"),
+                rs.getLong("coupon_id"),
+                rs.getString("name"),
+                rs.getInt("total_count"),
+                getInstant(rs, "start_time"),
+                getInstant(rs, "end_time"),
+                rs.getInt("per_user_limit"),
+                ActivityStatus.ofCode(rs.getInt("status")));
+    }
+}

@@ -1,0 +1,49 @@
+package io.flashcoupon.core.config;
+
+import java.util.List;
+
+/**
+ * The whole configuration of a service process, loaded once from srv.yaml (plus environment
+ * overrides) by {@link ConfigLoader} and validated before anything starts.
+ */
+public record ServiceConfig(
+        Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business) {
+
+    /** Network endpoints and identity of this process. */
+    public record Server(String name, String host, int grpcPort, int httpPort, int nodeId) {}
+
+    /** The MySQL (MariaDB in dev) holding templates, activities and wallets. */
+    public record Mysql(String host, int port, String database, String username, String password,
+            int maxOpenConnections, boolean migrate) {
+        public String jdbcUrl() {
+            return "jdbc:mysql://" + host + ":" + port + "/" + database
+                    + "?rewriteBatchedStatements=true&useSSL=false&allowPublicKeyRetrieval=true"
+                    + "&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true";
+        }
+    }
+
+    /** The Redis holding live sales. */
+    public record Redis(String host, int port, String password, int database, int timeoutMs) {
+        public String uri() {
+            String auth = password == null || password.isEmpty() ? "" : ":" + password + "@";
+            return "redis://" + auth + host + ":" + port + "/" + database;
+        }
+    }
+
+    /** The broker. embedded = start name server + broker in this process; else use nameservers. */
+    public record Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
+            List<String> nameservers, int sendTimeoutMs) {
+        public String namesrvAddr() {
+            return embedded ? "127.0.0.1:" + namesrvPort : String.join(";", nameservers);
+        }
+    }
+
+    /** Business rules and tuning. */
+    public record Business(Flashsale flashsale, Sink sink) {}
+
+    /** Flash-sale admission and grab execution. */
+    public record Flashsale(int grabThreads, int grabQueue, int activityCacheMs) {}
+
+    /** The batched MySQL writer behind the materializer. */
+    public record Sink(int batchSize, int flushIntervalMs) {}
+}

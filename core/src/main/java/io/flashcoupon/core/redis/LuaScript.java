@@ -1,0 +1,58 @@
+package io.flashcoupon.core.redis;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A Lua script shipped as a class-path resource, loaded once and called by EVALSHA; reloaded and
+ * retried once when Redis answers NOSCRIPT (after a restart or SCRIPT FLUSH).
+ */
+public final class LuaScript {
+    private final String name;
+    private final String source;
+    private final ScriptOutputType output;
+    private final String sha;
+
+    public LuaScript(String resource, ScriptOutputType output, StatefulRedisConnection<String, String> connection) {
+        this.name = resource;
+        this.output = output;
+        try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("Lua script " + resource + " missing from the class path");
+            }
+            this.source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.sha = connection.sync().scriptLoad(source);
+    }
+
+    public <T> CompletionStage<T> call(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+        CompletableFuture<T> first = redis.<T>evalsha(sha, output, keys, args).toCompletableFuture();
+        return first.handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof RedisNoScriptException) {
+                return redis.scriptLoad(source).toCompletableFuture()
+                        .thenCompose(ignored -> redis.<T>evalsha(sha, output, keys, args).toCompletableFuture());
+            }
+            return CompletableFuture.<T>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + sha;
+    }
+}

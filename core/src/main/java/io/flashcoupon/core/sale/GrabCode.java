@@ -1,0 +1,51 @@
+package io.flashcoupon.core.sale;
+
+/**
+ * Outcome of the grab script (lua/grab.lua). Business outcomes are values; the ingress maps each
+ * one to a reply or a gRPC status in one switch.
+ */
+public enum GrabCode {
+    /** Won: decremented stock, counted the user, recorded the coupon_sn in the ledger. */
+    GRANTED(1),
+    /** No stock left. */
+    SOLD_OUT(2),
+    /** The user already holds per_user_limit coupons of this sale. */
+    LIMIT_REACHED(3),
+    /** Before the sale window. */
+    NOT_STARTED(4),
+    /** After the sale window or the sale was ended. */
+    ENDED(5),
+    /** The sale is in Redis but not active (paused). */
+    NOT_ACTIVE(6),
+    /** The sale was never started (nothing in Redis). */
+    NOT_IN_REDIS(7),
+    /** The transaction checker rolled this coupon_sn back before the grab ran. */
+    VOIDED(8),
+    /** The user's count changed between reading it and grabbing (a concurrent grab of the same user). */
+    SEQ_STALE(9);
+
+    private static final GrabCode[] BY_CODE = new GrabCode[10];
+
+    static {
+        for (GrabCode c : values()) {
+            BY_CODE[c.code] = c;
+        }
+    }
+
+    private final int code;
+
+    GrabCode(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public static GrabCode ofCode(long code) {
+        if (code <= 0 || code >= BY_CODE.length || BY_CODE[(int) code] == null) {
+            throw new IllegalStateException("grab script returned unknown code " + code);
+        }
+        return BY_CODE[(int) code];
+    }
+}

@@ -1,0 +1,116 @@
+package io.flashcoupon.core.sale;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.redis.LuaScript;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The live state of flash sales in Redis: stock, per-user counts, the ledger of grants and the
+ * void set of rolled-back grabs, all on keys of one hash slot per activity and without TTL.
+ * Redis is the truth while a sale lives; MySQL rows follow from the ledger.
+ */
+public final class SaleStore {
+    private final RedisAsyncCommands<String, String> redis;
+    private final LuaScript grab;
+    private final LuaScript resolve;
+    private final LuaScript start;
+    private final Duration timeout;
+
+    public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
+        this.redis = connection.async();
+        this.grab = new LuaScript("lua/grab.lua", ScriptOutputType.MULTI, connection);
+        this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, connection);
+        this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, connection);
+        this.timeout = timeout;
+    }
+
+    /** Copies the activity into Redis unless it is there already; true when this call created it. */
+    public boolean start(Activity a) {
+        Long created = await(start.call(redis, new String[] {Registry.saleKey(a.id())},
+                String.valueOf(ActivityStatus.ACTIVE.code()),
+                String.valueOf(a.startTime().toEpochMilli()),
+                String.valueOf(a.endTime().toEpochMilli()),
+                String.valueOf(a.perUserLimit()),
+                String.valueOf(a.totalCount())));
+        return created == 1L;
+    }
+
+    /** Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1. */
+    public CompletionStage<GrabResult> grab(long activityId, long userId, String couponSn, long grantedAtMs, int seq) {
+        return grab.<List<Object>>call(redis, Registry.saleKeys(activityId),
+                        Long.toString(userId), couponSn, Long.toString(grantedAtMs), Integer.toString(seq))
+                .thenApply(GrabResult::fromScriptReply);
+    }
+
+    /** Blocking form of {@link #grab}. */
+    public GrabResult grabSync(long activityId, long userId, String couponSn, long grantedAtMs, int seq) {
+        return await(grab(activityId, userId, couponSn, grantedAtMs, seq));
+    }
+
+    /**
+     * The transaction checker's question: is {@code couponSn} in the ledger? When it is not, it is
+     * voided atomically so the grab can never land later. Throws on any Redis failure (the caller
+     * answers UNKNOWN then, never ROLLBACK).
+     */
+    public boolean resolve(long activityId, String couponSn) {
+        Long inLedger = await(resolve.call(redis, Registry.saleKeys(activityId), couponSn));
+        return inLedger == 1L;
+    }
+
+    /** How many coupons the user has won in the sale. */
+    public int userCount(long activityId, long userId) {
+        String v = await(redis.hget(Registry.usersKey(activityId), Long.toString(userId)));
+        return v == null ? 0 : Integer.parseInt(v);
+    }
+
+    /** The sale as Redis holds it; {@code exists} is false before it was started. */
+    public SaleSnapshot snapshot(long activityId) {
+        List<io.lettuce.core.KeyValue<String, String>> fields =
+                await(redis.hmget(Registry.saleKey(activityId), "status", "stock", "total"));
+        long ledger = await(redis.hlen(Registry.ledgerKey(activityId)));
+        if (!fields.get(0).hasValue()) {
+            return new SaleSnapshot(false, null, 0, 0, ledger);
+        }
+        return new SaleSnapshot(true,
+                ActivityStatus.ofCode(Integer.parseInt(fields.get(0).getValue())),
+                Long.parseLong(fields.get(1).getValue()),
+                Long.parseLong(fields.get(2).getValue()),
+                ledger);
+    }
+
+    /** The whole ledger: coupon_sn -> "userId:seq:grantedAtMs". */
+    public Map<String, String> ledger(long activityId) {
+        return await(redis.hgetall(Registry.ledgerKey(activityId)));
+    }
+
+    private <T> T await(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SaleStoreException("interrupted waiting for Redis", e);
+        } catch (ExecutionException e) {
+            throw new SaleStoreException("Redis call failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new SaleStoreException("Redis did not answer within " + timeout.toMillis() + " ms", e);
+        }
+    }
+
+    private <T> T await(io.lettuce.core.RedisFuture<T> future) {
+        return await((CompletionStage<T>) future);
+    }
+
+    /** Live figures of one sale in Redis. */
+    public record SaleSnapshot(boolean exists, ActivityStatus status, long remaining, long total, long ledgerSize) {}
+}

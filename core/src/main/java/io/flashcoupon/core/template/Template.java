@@ -1,0 +1,57 @@
+package io.flashcoupon.core.template;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A coupon template. Money in cents, percentages in basis points. Validity is either the absolute
+ * window [validStart, validEnd) or validDays days from the moment a coupon is obtained.
+ */
+public record Template(
+        long id,
+        String name,
+        CouponType type,
+        long discountAmountCents,
+        int discountBps,
+        long minAmountCents,
+        Long maxDiscountCents,
+        int totalCount,
+        int perUserLimit,
+        Instant validStart,
+        Instant validEnd,
+        Integer validDays,
+        List<Long> applicableGoodsIds,
+        List<Long> applicableCategoryIds,
+        List<Long> excludedGoodsIds,
+        List<Long> excludedCategoryIds,
+        TemplateStatus status,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    public Template {
+        applicableGoodsIds = applicableGoodsIds == null ? List.of() : List.copyOf(applicableGoodsIds);
+        applicableCategoryIds = applicableCategoryIds == null ? List.of() : List.copyOf(applicableCategoryIds);
+        excludedGoodsIds = excludedGoodsIds == null ? List.of() : List.copyOf(excludedGoodsIds);
+        excludedCategoryIds = excludedCategoryIds == null ? List.of() : List.copyOf(excludedCategoryIds);
+    }
+
+    /** The validity window of a coupon of this template obtained at {@code obtainedAt}. */
+    public Validity validityFor(Instant obtainedAt) {
+        if (validDays != null) {
+            return new Validity(obtainedAt, obtainedAt.plus(Duration.ofDays(validDays)));
+        }
+        return new Validity(validStart, validEnd);
+    }
+
+    /** A half-open validity window. */
+    public record Validity(Instant start, Instant end) {}
+
+    /** The same template with a new id and timestamps (as stored). */
+    public Template withStored(long newId, Instant created, Instant updated) {
+        return new Template(newId, name, type, discountAmountCents, discountBps, minAmountCents,
+                maxDiscountCents, totalCount, perUserLimit, validStart, validEnd, validDays,
+                applicableGoodsIds, applicableCategoryIds, excludedGoodsIds, excludedCategoryIds,
+                status, created, updated);
+    }
+}

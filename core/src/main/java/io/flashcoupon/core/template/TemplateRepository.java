@@ -1,0 +1,164 @@
+package io.flashcoupon.core.template;
+
+import static io.flashcoupon.core.db.Sql.getInstant;
+import static io.flashcoupon.core.db.Sql.getNullableInt;
+import static io.flashcoupon.core.db.Sql.getNullableLong;
+import static io.flashcoupon.core.db.Sql.idsFromJson;
+import static io.flashcoupon.core.db.Sql.idsToJson;
+import static io.flashcoupon.core.db.Sql.setInstant;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.db.DataAccessException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** coupon_templates. */
+public final class TemplateRepository {
+    private static final String COLUMNS = "name, type, discount_amount_cents, discount_bps, min_amount_cents,"
+            + " max_discount_cents, total_count, per_user_limit, valid_start_time, valid_end_time, valid_days,"
+            + " applicable_goods, applicable_categories, excluded_goods, excluded_categories, status";
+    private static final String INSERT = "INSERT INTO " + Registry.TABLE_TEMPLATES + " (" + COLUMNS
+            + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    private static final String UPDATE = "UPDATE " + Registry.TABLE_TEMPLATES + " SET name=?, type=?,"
+            + " discount_amount_cents=?, discount_bps=?, min_amount_cents=?, max_discount_cents=?, total_count=?,"
+            + " per_user_limit=?, valid_start_time=?, valid_end_time=?, valid_days=?, applicable_goods=?,"
+            + " applicable_categories=?, excluded_goods=?, excluded_categories=?, status=? WHERE id=?";
+    private static final String SELECT = "SELECT id, " + COLUMNS + ", created_at, updated_at FROM "
+            + Registry.TABLE_TEMPLATES;
+
+    private final DataSource dataSource;
+
+    public TemplateRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Inserts a validated template and returns it as stored. */
+    public Template insert(Template t) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+            bind(ps, t);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return find(keys.getLong(1)).orElseThrow();
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("insert template failed", e);
+        }
+    }
+
+    /** Replaces every mutable field; returns the stored template, or empty when the id is unknown. */
+    public Optional<Template> update(long id, Template t) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(UPDATE)) {
+            bind(ps, t);
+            ps.setLong(17, id);
+            if (ps.executeUpdate() == 0 && find(id).isEmpty()) {
+                return Optional.empty();
+            }
+            return find(id);
+        } catch (SQLException e) {
+            throw new DataAccessException("update template " + id + " failed", e);
+        }
+    }
+
+    public Optional<Template> find(long id) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id=?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("read template " + id + " failed", e);
+        }
+    }
+
+    /** Templates with id below {@code beforeId} (0 = from the newest), newest first. */
+    public List<Template> list(TemplateStatus status, long beforeId, int limit) {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1=1");
+        if (status != null) {
+            sql.append(" AND status=?");
+        }
+        if (beforeId > 0) {
+            sql.append(" AND id<?");
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            if (status != null) {
+                ps.setInt(i++, status.code());
+            }
+            if (beforeId > 0) {
+                ps.setLong(i++, beforeId);
+            }
+            ps.setInt(i, limit);
+            List<Template> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DataAccessException("list templates failed", e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Template t) throws SQLException {
+        ps.setString(1, t.name());
+        ps.setInt(2, t.type().code());
+        ps.setLong(3, t.discountAmountCents());
+        ps.setInt(4, t.discountBps());
+        ps.setLong(5, t.minAmountCents());
+        if (t.maxDiscountCents() == null) {
+            ps.setNull(6, Types.BIGINT);
+        } else {
+            ps.setLong(6, t.maxDiscountCents());
+        }
+        ps.setInt(7, t.totalCount());
+        ps.setInt(8, t.perUserLimit());
+        setInstant(ps, 9, t.validStart());
+        setInstant(ps, 10, t.validEnd());
+        if (t.validDays() == null) {
+            ps.setNull(11, Types.INTEGER);
+        } else {
+            ps.setInt(11, t.validDays());
+        }
+        ps.setString(12, idsToJson(t.applicableGoodsIds()));
+        ps.setString(13, idsToJson(t.applicableCategoryIds()));
+        ps.setString(14, idsToJson(t.excludedGoodsIds()));
+        ps.setString(15, idsToJson(t.excludedCategoryIds()));
+        ps.setInt(16, t.status().code());
+    }
+
+    private static Template map(ResultSet rs) throws SQLException {
+        return new Template(
+                rs.getLong("id"),
+                rs.getString("name"),
+                CouponType.ofCode(rs.getInt("type")),
+                rs.getLong("discount_amount_cents"),
+                rs.getInt("discount_bps"),
+                rs.getLong("min_amount_cents"),
+                getNullableLong(rs, "max_discount_cents"),
+                rs.getInt("total_count"),
+                rs.getInt("per_user_limit"),
+                getInstant(rs, "valid_start_time"),
+                getInstant(rs, "valid_end_time"),
+                getNullableInt(rs, "valid_days"),
+                idsFromJson(rs.getString("applicable_goods")),
+                idsFromJson(rs.getString("applicable_categories")),
+                idsFromJson(rs.getString("excluded_goods")),
+                idsFromJson(rs.getString("excluded_categories")),
+                TemplateStatus.ofCode(rs.getInt("status")),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+}

@@ -1,0 +1,19 @@
+package io.flashcoupon.core.wallet;
+
+import java.time.Instant;
+
+/** A coupon a user holds (one user_coupons row). */
+public record UserCoupon(
+        long id,
+        String couponSn,
+        long templateId,
+        Long activityId,
+        int seq,
+        long userId,
+        UserCouponStatus status,
+        Instant obtainedAt,
+        long grantedAtMs,
+        Instant validStart,
+        Instant validEnd,
+        String orderSn,
+        Instant usedAt) {}

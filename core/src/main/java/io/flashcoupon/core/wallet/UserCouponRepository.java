@@ -1,0 +1,109 @@
+package io.flashcoupon.core.wallet;
+
+import static io.flashcoupon.core.db.Sql.getInstant;
+import static io.flashcoupon.core.db.Sql.getNullableLong;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.db.DataAccessException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** Reads of user_coupons (rows are written by the sinks module). */
+public final class UserCouponRepository {
+    private static final String SELECT = "SELECT id, coupon_sn, coupon_id, activity_id, seq, user_id, status,"
+            + " obtain_time, granted_at_ms, valid_start_time, valid_end_time, order_sn, used_time FROM "
+            + Registry.TABLE_USER_COUPONS;
+
+    private final DataSource dataSource;
+
+    public UserCouponRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A user's coupons with id below {@code beforeId} (0 = from the newest), newest first. */
+    public List<UserCoupon> listByUser(long userId, UserCouponStatus status, long beforeId, int limit) {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE user_id=?");
+        if (status != null) {
+            sql.append(" AND status=?");
+        }
+        if (beforeId > 0) {
+            sql.append(" AND id<?");
+        }
+        sql.append(" ORDER BY id DESC LIMIT ?");
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            int i = 1;
+            ps.setLong(i++, userId);
+            if (status != null) {
+                ps.setInt(i++, status.code());
+            }
+            if (beforeId > 0) {
+                ps.setLong(i++, beforeId);
+            }
+            ps.setInt(i, limit);
+            List<UserCoupon> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DataAccessException("list coupons of user " + userId + " failed", e);
+        }
+    }
+
+    /** Number of rows materialized for a flash sale. */
+    public long countByActivity(long activityId) {
+        String sql = "SELECT COUNT(*) FROM " + Registry.TABLE_USER_COUPONS + " WHERE activity_id=?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, activityId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("count coupons of activity " + activityId + " failed", e);
+        }
+    }
+
+    /** coupon_sn -> user id of every row of a flash sale (for reconciliation and tests). */
+    public Map<String, Long> ownersByActivity(long activityId) {
+        String sql = "SELECT coupon_sn, user_id FROM " + Registry.TABLE_USER_COUPONS + " WHERE activity_id=?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, activityId);
+            Map<String, Long> out = new HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DataAccessException("read coupons of activity " + activityId + " failed", e);
+        }
+    }
+
+    private static UserCoupon map(ResultSet rs) throws SQLException {
+        return new UserCoupon(
+                rs.getLong("id"),
+                rs.getString("coupon_sn"),
+                rs.getLong("coupon_id"),
+                getNullableLong(rs, "activity_id"),
+                rs.getInt("seq"),
+                rs.getLong("user_id"),
+                UserCouponStatus.ofCode(rs.getInt("status")),
+                getInstant(rs, "obtain_time"),
+                rs.getLong("granted_at_ms"),
+                getInstant(rs, "valid_start_time"),
+                getInstant(rs, "valid_end_time"),
+                rs.getString("order_sn"),
+                getInstant(rs, "used_time"));
+    }
+}
