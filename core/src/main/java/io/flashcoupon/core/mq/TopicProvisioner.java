@@ -1,0 +1,217 @@
+package io.flashcoupon.core.mq;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.Registry.TopicSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.rocketmq.client.ClientConfig;
+import org.apache.rocketmq.client.impl.ClientRemotingProcessor;
+import org.apache.rocketmq.client.impl.MQClientAPIImpl;
+import org.apache.rocketmq.common.MixAll;
+import org.apache.rocketmq.common.TopicConfig;
+import org.apache.rocketmq.common.constant.PermName;
+import org.apache.rocketmq.common.topic.TopicValidator;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.remoting.protocol.route.QueueData;
+import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
+import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfig;
+
+/**
+ * Creates (or updates) the service's topics, each with its message type, and its consumer groups on
+ * every master broker the name server knows, then waits until the name server routes every topic.
+ *
+ * <p>Brokers run with auto-creation off: a topic auto-created on first send would be NORMAL and a
+ * transactional send needs a TRANSACTION topic; a restarted broker may not serve its old topics to
+ * clients for a while. So this runs on every start, idempotently, against the embedded broker and an
+ * external cluster alike. It speaks the remoting admin requests of rocketmq-client
+ * (UPDATE_AND_CREATE_TOPIC with attribute {@code +message.type=<TYPE>}, as {@code mqadmin updateTopic -a}
+ * sends it; UPDATE_AND_CREATE_SUBSCRIPTIONGROUP) over a private remoting client that lives for one call.
+ *
+ * <p>Known gaps: masters only (slaves copy from their master); every cluster registered with the name
+ * server is provisioned; no ACL credentials; a re-provisioned group gets default settings back.
+ */
+public final class TopicProvisioner {
+    private static final long MAX_RPC_MILLIS = 3_000;
+    private static final long POLL_MILLIS = 100;
+
+    private TopicProvisioner() {}
+
+    /** Provisions {@link Registry#TOPICS} and {@link Registry#CONSUMER_GROUPS}. */
+    public static void provision(String namesrvAddr, Duration timeout) {
+        provision(namesrvAddr, Registry.TOPICS, Registry.CONSUMER_GROUPS, timeout);
+    }
+
+    /** Provisions {@link Registry#TOPICS}, {@link Registry#CONSUMER_GROUPS} and {@code extraGroups}. */
+    public static void provision(String namesrvAddr, List<String> extraGroups, Duration timeout) {
+        List<String> groups = new ArrayList<>(Registry.CONSUMER_GROUPS);
+        groups.addAll(extraGroups);
+        provision(namesrvAddr, Registry.TOPICS, groups, timeout);
+    }
+
+    /**
+     * Creates or updates {@code topics} and {@code groups} on every master broker and returns once the
+     * name server routes each topic to each of them with the requested queue count.
+     *
+     * @throws IllegalStateException if no broker shows up, a broker refuses, or the routes do not appear
+     *     within {@code timeout}
+     */
+    public static void provision(String namesrvAddr, List<TopicSpec> topics, List<String> groups, Duration timeout) {
+        requireText(namesrvAddr, "namesrvAddr");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(groups, "groups");
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        Set<String> distinctGroups = new LinkedHashSet<>();
+        for (String group : groups) {
+            distinctGroups.add(requireText(group, "consumer group"));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+
+        // A bare remoting client: no client instance, group or heartbeat shared with the service's clients.
+        ClientConfig clientConfig = new ClientConfig();
+        clientConfig.setNamesrvAddr(namesrvAddr);
+        MQClientAPIImpl api = new MQClientAPIImpl(new NettyClientConfig(), new ClientRemotingProcessor(null), null,
+                clientConfig);
+        try {
+            api.updateNameServerAddressList(namesrvAddr);
+            api.start();
+            Map<String, String> masters = awaitMasters(api, namesrvAddr, deadline);
+            for (Map.Entry<String, String> master : masters.entrySet()) {
+                for (TopicSpec topic : topics) {
+                    createTopic(api, master.getKey(), master.getValue(), topic, deadline);
+                }
+                for (String group : distinctGroups) {
+                    createGroup(api, master.getKey(), master.getValue(), group, deadline);
+                }
+            }
+            for (TopicSpec topic : topics) {
+                awaitRoute(api, namesrvAddr, topic, masters.keySet(), deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while provisioning RocketMQ topics via " + namesrvAddr, e);
+        } finally {
+            api.shutdown();
+        }
+    }
+
+    /** Broker name to master address, once the name server lists at least one master. */
+    private static Map<String, String> awaitMasters(MQClientAPIImpl api, String namesrvAddr, long deadline)
+            throws InterruptedException {
+        Exception last = null;
+        while (true) {
+            try {
+                ClusterInfo info = api.getBrokerClusterInfo(rpcMillis(deadline));
+                Map<String, String> masters = new TreeMap<>();
+                if (info != null && info.getBrokerAddrTable() != null) {
+                    for (BrokerData broker : info.getBrokerAddrTable().values()) {
+                        String addr = broker.getBrokerAddrs() == null ? null : broker.getBrokerAddrs().get(MixAll.MASTER_ID);
+                        if (addr != null) {
+                            masters.put(broker.getBrokerName(), addr);
+                        }
+                    }
+                }
+                if (!masters.isEmpty()) {
+                    return masters;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                last = e;
+            }
+            pauseOrFail(deadline, () -> "No master broker registered with name server " + namesrvAddr
+                    + " before the deadline", last);
+        }
+    }
+
+    private static void createTopic(MQClientAPIImpl api, String brokerName, String addr, TopicSpec spec, long deadline)
+            throws InterruptedException {
+        TopicConfig config = new TopicConfig(requireText(spec.name(), "topic name"), spec.queues(), spec.queues(),
+                PermName.PERM_READ | PermName.PERM_WRITE);
+        config.setAttributes(Map.of("+message.type", requireText(spec.messageType(), "message type")));
+        try {
+            api.createTopic(addr, TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC, config, rpcMillis(deadline));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Broker " + brokerName + " (" + addr + ") refused topic " + spec.name()
+                    + " [" + spec.messageType() + ", " + spec.queues() + " queues]: " + e.getMessage(), e);
+        }
+    }
+
+    private static void createGroup(MQClientAPIImpl api, String brokerName, String addr, String group, long deadline)
+            throws InterruptedException {
+        SubscriptionGroupConfig config = new SubscriptionGroupConfig();
+        config.setGroupName(group);
+        try {
+            api.createSubscriptionGroup(addr, config, rpcMillis(deadline));
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("Broker " + brokerName + " (" + addr + ") refused consumer group "
+                    + group + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until the name server routes {@code spec} to every broker, writable, with its queue count. */
+    private static void awaitRoute(MQClientAPIImpl api, String namesrvAddr, TopicSpec spec, Set<String> brokerNames,
+                                   long deadline) throws InterruptedException {
+        Exception last = null;
+        Set<String> missing = brokerNames;
+        while (true) {
+            try {
+                TopicRouteData route = api.getTopicRouteInfoFromNameServer(spec.name(), rpcMillis(deadline), false);
+                missing = new LinkedHashSet<>(brokerNames);
+                if (route != null && route.getQueueDatas() != null) {
+                    for (QueueData queues : route.getQueueDatas()) {
+                        if (queues.getWriteQueueNums() == spec.queues() && PermName.isWriteable(queues.getPerm())) {
+                            missing.remove(queues.getBrokerName());
+                        }
+                    }
+                }
+                if (missing.isEmpty()) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                last = e; // TOPIC_NOT_EXIST until the broker's registration reaches the name server
+            }
+            Set<String> stillMissing = missing;
+            pauseOrFail(deadline, () -> "Name server " + namesrvAddr + " does not route topic " + spec.name()
+                    + " to " + stillMissing + " before the deadline", last);
+        }
+    }
+
+    private static void pauseOrFail(long deadline, Supplier<String> message, Exception last)
+            throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new IllegalStateException(message.get() + (last == null ? "" : " (last error: " + last.getMessage() + ")"), last);
+        }
+        TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS)));
+    }
+
+    private static long rpcMillis(long deadline) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        return Math.max(1, Math.min(left, MAX_RPC_MILLIS));
+    }
+
+    private static String requireText(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+        return value;
+    }
+}

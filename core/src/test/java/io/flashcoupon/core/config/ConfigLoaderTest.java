@@ -1,0 +1,79 @@
+package io.flashcoupon.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader();
+
+    @Test
+    void defaults_load_and_are_valid() {
+        ServiceConfig c = loader.load(null, Map.of());
+        assertThat(c.server().grpcPort()).isEqualTo(9090);
+        assertThat(c.server().httpPort()).isEqualTo(8056);
+        assertThat(c.rocketmq().embedded()).isTrue();
+        assertThat(c.rocketmq().namesrvAddr()).isEqualTo("127.0.0.1:9876");
+    }
+
+    @Test
+    void environment_overrides_any_leaf_including_lists() {
+        ServiceConfig c = loader.load(null, Map.of(
+                "COUPON_SERVER_GRPC_PORT", "19090",
+                "COUPON_MYSQL_DATABASE", "coupon_it",
+                "COUPON_ROCKETMQ_EMBEDDED", "false",
+                "COUPON_ROCKETMQ_NAMESERVERS", "mq1:9876, mq2:9876",
+                "COUPON_BUSINESS_SINK_BATCH_SIZE", "64"));
+        assertThat(c.server().grpcPort()).isEqualTo(19090);
+        assertThat(c.mysql().database()).isEqualTo("coupon_it");
+        assertThat(c.rocketmq().namesrvAddr()).isEqualTo("mq1:9876;mq2:9876");
+        assertThat(c.business().sink().batchSize()).isEqualTo(64);
+    }
+
+    @Test
+    void a_file_overlays_the_defaults(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("srv.yaml");
+        Files.writeString(file, "redis:\n  port: 6380\n");
+        ServiceConfig c = loader.load(file, Map.of());
+        assertThat(c.redis().port()).isEqualTo(6380);
+        assertThat(c.redis().host()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void unknown_keys_are_rejected_by_name(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("srv.yaml");
+        Files.writeString(file, "redis:\n  prot: 6380\n");
+        assertThatThrownBy(() -> loader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("redis.prot");
+    }
+
+    @Test
+    void invalid_values_are_rejected_with_key_and_value() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_MYSQL_PORT", "70000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("mysql.port").hasMessageContaining("70000");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SERVER_NODE_ID", "2048")))
+                .hasMessageContaining("server.node-id");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_PORT", "abc")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("abc");
+    }
+
+    @Test
+    void external_broker_needs_name_servers_in_host_port_form() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_EMBEDDED", "false")))
+                .hasMessageContaining("rocketmq.nameservers");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_EMBEDDED", "false",
+                "COUPON_ROCKETMQ_NAMESERVERS", "mq1")))
+                .hasMessageContaining("'mq1' must be host:port");
+    }
+
+    @Test
+    void missing_file_is_reported() {
+        assertThatThrownBy(() -> loader.load(Path.of("/nonexistent/srv.yaml"), Map.of()))
+                .hasMessageContaining("/nonexistent/srv.yaml does not exist");
+    }
+}

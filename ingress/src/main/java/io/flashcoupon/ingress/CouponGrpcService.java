@@ -1,0 +1,150 @@
+package io.flashcoupon.ingress;
+
+import io.flashcoupon.core.ConflictException;
+import io.flashcoupon.core.InvalidInputException;
+import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.sale.SaleStoreException;
+import io.flashcoupon.core.wallet.UserCoupon;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.proto.v1.CouponGrpc;
+import io.flashcoupon.proto.v1.FlashSaleRequest;
+import io.flashcoupon.proto.v1.FlashSaleResponse;
+import io.flashcoupon.proto.v1.FlashSaleStatusRequest;
+import io.flashcoupon.proto.v1.FlashSaleStatusResponse;
+import io.flashcoupon.proto.v1.GetUserCouponsRequest;
+import io.flashcoupon.proto.v1.StartFlashSaleRequest;
+import io.flashcoupon.proto.v1.StartFlashSaleResponse;
+import io.flashcoupon.proto.v1.UserCouponsResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The built RPCs of coupon.v1.Coupon: FlashSaleCoupon, StartFlashSale, GetFlashSaleStatus,
+ * GetUserCoupons. The others answer UNIMPLEMENTED (the generated base class does that).
+ * Grabs run on a bounded executor; when it is full they are shed at once with RESOURCE_EXHAUSTED.
+ */
+public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
+    private static final Logger log = LoggerFactory.getLogger(CouponGrpcService.class);
+    private static final int DEFAULT_PAGE = 50;
+    private static final int MAX_PAGE = 200;
+
+    private final Grabber grabber;
+    private final FlashSales sales;
+    private final UserCouponRepository coupons;
+    private final ExecutorService grabExecutor;
+
+    public CouponGrpcService(Grabber grabber, FlashSales sales, UserCouponRepository coupons,
+            ExecutorService grabExecutor) {
+        this.grabber = grabber;
+        this.sales = sales;
+        this.coupons = coupons;
+        this.grabExecutor = grabExecutor;
+    }
+
+    @Override
+    public void flashSaleCoupon(FlashSaleRequest request, StreamObserver<FlashSaleResponse> out) {
+        try {
+            grabExecutor.execute(() -> answer(out, () -> GrabReplies.reply(grabber.grab(request.getActivityId(),
+                    request.getUserId(), request.hasRequestId() ? request.getRequestId() : null))));
+        } catch (RejectedExecutionException e) {
+            out.onError(Status.RESOURCE_EXHAUSTED
+                    .withDescription("too many grabs in flight; retry shortly").asRuntimeException());
+        }
+    }
+
+    @Override
+    public void startFlashSale(StartFlashSaleRequest request, StreamObserver<StartFlashSaleResponse> out) {
+        answer(out, () -> {
+            requirePositive("activity_id", request.getActivityId());
+            return StartFlashSaleResponse.newBuilder()
+                    .setActivity(ProtoMapper.activity(sales.start(request.getActivityId()))).build();
+        });
+    }
+
+    @Override
+    public void getFlashSaleStatus(FlashSaleStatusRequest request, StreamObserver<FlashSaleStatusResponse> out) {
+        answer(out, () -> {
+            requirePositive("activity_id", request.getActivityId());
+            FlashSales.SaleStatus s = sales.status(request.getActivityId());
+            FlashSaleStatusResponse.Builder b = FlashSaleStatusResponse.newBuilder()
+                    .setActivity(ProtoMapper.activity(s.activity()))
+                    .setGrantedCount(s.granted())
+                    .setMaterializedCount(s.materialized());
+            if (s.remaining() != null) {
+                b.setRemainingCount(s.remaining());
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void getUserCoupons(GetUserCouponsRequest request, StreamObserver<UserCouponsResponse> out) {
+        answer(out, () -> {
+            requirePositive("user_id", request.getUserId());
+            int size = request.getPageSize() == 0 ? DEFAULT_PAGE : request.getPageSize();
+            if (size < 1 || size > MAX_PAGE) {
+                throw new InvalidInputException("page_size", "must be between 1 and " + MAX_PAGE + ", was " + size);
+            }
+            long before = 0;
+            if (!request.getPageToken().isEmpty()) {
+                try {
+                    before = Long.parseLong(request.getPageToken());
+                } catch (NumberFormatException e) {
+                    throw new InvalidInputException("page_token", "is not a token this service issued");
+                }
+            }
+            List<UserCoupon> page = coupons.listByUser(request.getUserId(),
+                    request.hasStatus() ? ProtoMapper.status(request.getStatus()) : null, before, size);
+            UserCouponsResponse.Builder b = UserCouponsResponse.newBuilder();
+            page.forEach(c -> b.addCoupons(ProtoMapper.coupon(c)));
+            if (page.size() == size) {
+                b.setNextPageToken(Long.toString(page.get(page.size() - 1).id()));
+            }
+            return b.build();
+        });
+    }
+
+    private static void requirePositive(String field, long value) {
+        if (value <= 0) {
+            throw new InvalidInputException(field, "must be positive, was " + value);
+        }
+    }
+
+    /** Runs {@code body} and turns its result or exception into the call's reply or status. */
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> body) {
+        T reply;
+        try {
+            reply = body.get();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        } catch (InvalidInputException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (NotFoundException e) {
+            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (ConflictException e) {
+            out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (GrabUnavailableException | SaleStoreException e) {
+            log.warn("grab unavailable: {}", e.toString());
+            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            log.error("unexpected failure", e);
+            out.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+            return;
+        }
+        out.onNext(reply);
+        out.onCompleted();
+    }
+}

@@ -1,0 +1,40 @@
+package io.flashcoupon.ingress;
+
+import io.flashcoupon.core.Registry;
+import java.util.function.Function;
+import org.apache.rocketmq.client.producer.LocalTransactionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's check-back for a CouponGrabbed half message: COMMIT when the grab is in the ledger,
+ * ROLLBACK when it is absent (and now voided, so it can never land later), UNKNOW on any error or
+ * unreadable message - never ROLLBACK because something failed. The broker asks again later.
+ */
+public final class GrabChecker {
+    private static final Logger log = LoggerFactory.getLogger(GrabChecker.class);
+    private final LedgerResolver ledger;
+
+    public GrabChecker(LedgerResolver ledger) {
+        this.ledger = ledger;
+    }
+
+    /** {@code property} reads a message property by name. */
+    public LocalTransactionState check(Function<String, String> property) {
+        String activity = property.apply(Registry.PROP_ACTIVITY_ID);
+        String sn = property.apply(Registry.PROP_COUPON_SN);
+        if (activity == null || sn == null) {
+            log.error("check-back for a message without {}/{}; answering UNKNOW",
+                    Registry.PROP_ACTIVITY_ID, Registry.PROP_COUPON_SN);
+            return LocalTransactionState.UNKNOW;
+        }
+        try {
+            boolean present = ledger.inLedger(Long.parseLong(activity), sn);
+            return present ? LocalTransactionState.COMMIT_MESSAGE : LocalTransactionState.ROLLBACK_MESSAGE;
+        } catch (RuntimeException e) {
+            log.warn("check-back for coupon {} of activity {} could not read the ledger; answering UNKNOW: {}",
+                    sn, activity, e.toString());
+            return LocalTransactionState.UNKNOW;
+        }
+    }
+}

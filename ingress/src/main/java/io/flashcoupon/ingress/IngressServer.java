@@ -1,0 +1,45 @@
+package io.flashcoupon.ingress;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/** The gRPC server of the ingress: the Coupon service plus health and reflection. */
+public final class IngressServer {
+    private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
+
+    public IngressServer(ServerBuilder<?> builder, BindableService coupon) {
+        this.server = builder
+                .addService(coupon)
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .build();
+    }
+
+    public IngressServer start() throws IOException {
+        server.start();
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus("coupon.v1.Coupon", ServingStatus.SERVING);
+        return this;
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Stops taking calls, lets running ones finish for up to {@code drainMs}, then cancels the rest. */
+    public void stop(long drainMs) throws InterruptedException {
+        health.enterTerminalState();
+        server.shutdown();
+        if (!server.awaitTermination(drainMs, TimeUnit.MILLISECONDS)) {
+            server.shutdownNow();
+            server.awaitTermination(2, TimeUnit.SECONDS);
+        }
+    }
+}

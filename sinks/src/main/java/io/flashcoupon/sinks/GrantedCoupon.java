@@ -1,0 +1,14 @@
+package io.flashcoupon.sinks;
+
+import java.time.Instant;
+
+/** A won coupon ready to become a user_coupons row (status UNUSED). */
+public record GrantedCoupon(
+        String couponSn,
+        long activityId,
+        long templateId,
+        long userId,
+        int seq,
+        long grantedAtMs,
+        Instant validStart,
+        Instant validEnd) {}

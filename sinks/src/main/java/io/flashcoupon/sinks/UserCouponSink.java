@@ -1,0 +1,77 @@
+package io.flashcoupon.sinks;
+
+import static io.flashcoupon.core.db.Sql.setInstant;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.db.DataAccessException;
+import io.flashcoupon.core.wallet.UserCouponStatus;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Writes granted coupons into user_coupons in one JDBC batch and one transaction. Idempotent: a
+ * coupon_sn already stored is left as it is, so redelivered events change nothing; repeated
+ * coupons inside one batch are merged. Returns only after the commit, and throws when the batch
+ * failed, so the caller can hold the consumer offset back until the rows are durable.
+ */
+public final class UserCouponSink {
+    private static final String INSERT = "INSERT INTO " + Registry.TABLE_USER_COUPONS
+            + " (coupon_id, activity_id, seq, user_id, coupon_sn, status, obtain_time, granted_at_ms,"
+            + " valid_start_time, valid_end_time) VALUES (?,?,?,?,?,?,?,?,?,?)"
+            + " ON DUPLICATE KEY UPDATE coupon_sn = coupon_sn";
+
+    private final DataSource dataSource;
+
+    public UserCouponSink(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** Writes the batch durably; returns the number of distinct coupons written or already present. */
+    public int write(List<GrantedCoupon> batch) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        Collection<GrantedCoupon> distinct = merge(batch);
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+                for (GrantedCoupon g : distinct) {
+                    ps.setLong(1, g.templateId());
+                    ps.setLong(2, g.activityId());
+                    ps.setInt(3, g.seq());
+                    ps.setLong(4, g.userId());
+                    ps.setString(5, g.couponSn());
+                    ps.setInt(6, UserCouponStatus.UNUSED.code());
+                    setInstant(ps, 7, Instant.ofEpochMilli(g.grantedAtMs()));
+                    ps.setLong(8, g.grantedAtMs());
+                    setInstant(ps, 9, g.validStart());
+                    setInstant(ps, 10, g.validEnd());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("writing " + distinct.size() + " user coupons failed", e);
+        }
+        return distinct.size();
+    }
+
+    static Collection<GrantedCoupon> merge(List<GrantedCoupon> batch) {
+        Map<String, GrantedCoupon> bySn = new LinkedHashMap<>();
+        for (GrantedCoupon g : batch) {
+            bySn.putIfAbsent(g.couponSn(), g);
+        }
+        return bySn.values();
+    }
+}

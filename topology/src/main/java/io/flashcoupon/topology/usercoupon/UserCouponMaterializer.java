@@ -1,0 +1,111 @@
+package io.flashcoupon.topology.usercoupon;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.sinks.GrantedCoupon;
+import io.flashcoupon.sinks.UserCouponSink;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns every committed CouponGrabbed into one user_coupons row. Polls a batch (size or time),
+ * writes it through the idempotent sink, and only then commits the consumed offsets: the offset
+ * never runs ahead of a committed batch, so a crash re-delivers rather than loses. A failed batch is
+ * retried (with back-off) before anything else is polled.
+ *
+ * <p>A plain lite-pull consumer rather than rocketmq-streams: see docs/decisions.md.
+ */
+public final class UserCouponMaterializer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UserCouponMaterializer.class);
+    private static final long MAX_BACKOFF_MS = 2_000;
+
+    private final DefaultLitePullConsumer consumer;
+    private final CouponRows rows;
+    private final UserCouponSink sink;
+    private final Thread worker;
+    private volatile boolean running = true;
+
+    public UserCouponMaterializer(String namesrvAddr, String group, String instanceName, int batchSize,
+            long flushIntervalMs, CouponRows rows, UserCouponSink sink) throws MQClientException {
+        this.rows = rows;
+        this.sink = sink;
+        this.consumer = new DefaultLitePullConsumer(group);
+        consumer.setNamesrvAddr(namesrvAddr);
+        consumer.setInstanceName(instanceName);
+        consumer.setAutoCommit(false);
+        consumer.setPullBatchSize(batchSize);
+        consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        consumer.setPollTimeoutMillis(flushIntervalMs);
+        consumer.subscribe(Registry.TOPIC_COUPON_EVENTS, Registry.TAG_COUPON_GRABBED);
+        this.worker = new Thread(() -> loop(flushIntervalMs), "user-coupon-materializer");
+    }
+
+    public void start() throws MQClientException {
+        consumer.start();
+        worker.start();
+    }
+
+    private void loop(long flushIntervalMs) {
+        while (running) {
+            List<MessageExt> batch;
+            try {
+                batch = consumer.poll(flushIntervalMs);
+            } catch (RuntimeException e) {
+                log.warn("poll failed: {}", e.toString());
+                continue;
+            }
+            if (batch.isEmpty()) {
+                continue;
+            }
+            writeUntilDurable(batch);
+        }
+    }
+
+    private void writeUntilDurable(List<MessageExt> batch) {
+        List<byte[]> bodies = new ArrayList<>(batch.size());
+        Map<MessageQueue, Long> next = new HashMap<>();
+        for (MessageExt m : batch) {
+            bodies.add(m.getBody());
+            MessageQueue mq = new MessageQueue(m.getTopic(), m.getBrokerName(), m.getQueueId());
+            next.merge(mq, m.getQueueOffset() + 1, Math::max);
+        }
+        long backoff = 50;
+        while (running) {
+            try {
+                List<String> rejected = new ArrayList<>();
+                List<GrantedCoupon> coupons = rows.rows(bodies, rejected);
+                rejected.forEach(r -> log.error("skipping a message on {} that is no CouponGrabbed: {}",
+                        Registry.TOPIC_COUPON_EVENTS, r));
+                sink.write(coupons);
+                consumer.commit(next, true);
+                return;
+            } catch (RuntimeException e) {
+                log.error("writing {} user coupons failed; retrying in {} ms", batch.size(), backoff, e);
+                try {
+                    TimeUnit.MILLISECONDS.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+    }
+
+    /** Stops polling, finishes (and commits) the batch in hand, then shuts the consumer down. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        worker.join(10_000);
+        consumer.shutdown();
+    }
+}

@@ -1,0 +1,72 @@
+package io.flashcoupon.topology.usercoupon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flashcoupon.core.template.CouponType;
+import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.proto.v1.CouponEvent;
+import io.flashcoupon.proto.v1.CouponGrabbed;
+import io.flashcoupon.proto.v1.EventType;
+import io.flashcoupon.sinks.GrantedCoupon;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CouponRowsTest {
+    private static final Instant START = Instant.parse("2026-12-01T00:00:00Z");
+    private static final Instant END = Instant.parse("2026-12-31T00:00:00Z");
+    private static final long GRANTED_AT = Instant.parse("2026-11-26T10:00:00Z").toEpochMilli();
+
+    private static Template template(long id, Instant start, Instant end, Integer days) {
+        return new Template(id, "t", CouponType.FULL_CUT, 500, 0, 0, null, 10, 1, start, end, days,
+                null, null, null, null, TemplateStatus.PUBLISHED, null, null);
+    }
+
+    private final Map<Long, Template> templates = Map.of(
+            1L, template(1, START, END, null),
+            2L, template(2, null, null, 7));
+    private final CouponRows rows = new CouponRows(id -> Optional.ofNullable(templates.get(id)));
+
+    private static byte[] grab(String sn, long templateId, long user, int seq) {
+        return CouponEvent.newBuilder().setEventId("grab-" + sn).setType(EventType.COUPON_GRABBED)
+                .setOccurredAtMs(GRANTED_AT)
+                .setGrabbed(CouponGrabbed.newBuilder().setCouponSn(sn).setActivityId(9).setTemplateId(templateId)
+                        .setUserId(user).setSeq(seq).setGrantedAtMs(GRANTED_AT))
+                .build().toByteArray();
+    }
+
+    @Test
+    void absolute_validity_comes_from_the_template_window() {
+        List<GrantedCoupon> out = rows.rows(List.of(grab("a", 1, 100, 1)), new ArrayList<>());
+        assertThat(out).containsExactly(new GrantedCoupon("a", 9, 1, 100, 1, GRANTED_AT, START, END));
+    }
+
+    @Test
+    void relative_validity_runs_n_days_from_the_grab() {
+        GrantedCoupon g = rows.rows(List.of(grab("b", 2, 100, 2)), new ArrayList<>()).get(0);
+        assertThat(g.validStart()).isEqualTo(Instant.ofEpochMilli(GRANTED_AT));
+        assertThat(Duration.between(g.validStart(), g.validEnd())).isEqualTo(Duration.ofDays(7));
+        assertThat(g.seq()).isEqualTo(2);
+    }
+
+    @Test
+    void bodies_that_are_no_grab_are_reported_not_written() {
+        List<String> rejected = new ArrayList<>();
+        byte[] noPayload = CouponEvent.newBuilder().setEventId("x").build().toByteArray();
+        List<GrantedCoupon> out = rows.rows(List.of(new byte[] {(byte) 0xff, 1}, noPayload, grab("c", 1, 5, 1)), rejected);
+        assertThat(out).extracting(GrantedCoupon::couponSn).containsExactly("c");
+        assertThat(rejected).hasSize(2);
+    }
+
+    @Test
+    void an_unknown_template_fails_the_batch_loudly() {
+        assertThatThrownBy(() -> rows.rows(List.of(grab("d", 99, 5, 1)), new ArrayList<>()))
+                .hasMessageContaining("template 99");
+    }
+}
