@@ -1,0 +1,180 @@
+package io.flashcoupon.launcher;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.zaxxer.hikari.HikariDataSource;
+import io.flashcoupon.admin.AdminApi;
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.db.Databases;
+import io.flashcoupon.core.mq.TopicProvisioner;
+import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.sale.CouponSnGenerator;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.flyway.SchemaMigrator;
+import io.flashcoupon.ingress.ActivityCache;
+import io.flashcoupon.ingress.CouponGrpcService;
+import io.flashcoupon.ingress.GrabEventPublisher;
+import io.flashcoupon.ingress.Grabber;
+import io.flashcoupon.ingress.IngressServer;
+import io.flashcoupon.sinks.UserCouponSink;
+import io.flashcoupon.topology.usercoupon.CouponRows;
+import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single-machine process: embedded broker (optional), ingress, topology and admin API, built
+ * with constructors in dependency order and closed in reverse order.
+ */
+public final class CouponService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CouponService.class);
+
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private volatile boolean ready;
+    private String namesrvAddr;
+    private HikariDataSource dataSource;
+    private RedisConnector redis;
+    private IngressServer ingress;
+    private AdminApi admin;
+
+    private CouponService() {}
+
+    /** Starts everything {@code config} asks for; on failure, stops what started and rethrows. */
+    public static CouponService start(ServiceConfig config, Clock clock) throws Exception {
+        CouponService s = new CouponService();
+        try {
+            s.startAll(config, clock);
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void startAll(ServiceConfig config, Clock clock) throws Exception {
+        long t0 = System.nanoTime();
+        ServiceConfig.Rocketmq mq = config.rocketmq();
+        if (mq.embedded()) {
+            EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
+            closeables.push(broker);
+            namesrvAddr = broker.namesrvAddr();
+        } else {
+            namesrvAddr = mq.namesrvAddr();
+        }
+        TopicProvisioner.provision(namesrvAddr, List.of(), Duration.ofSeconds(60));
+
+        dataSource = Databases.pool(config.mysql(), "coupon-db");
+        closeables.push(dataSource);
+        if (config.mysql().migrate()) {
+            int applied = new SchemaMigrator(dataSource).migrate();
+            log.info("schema migrated ({} migrations applied)", applied);
+        }
+        redis = new RedisConnector(config.redis());
+        closeables.push(redis);
+        SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()));
+
+        TemplateRepository templates = new TemplateRepository(dataSource);
+        ActivityRepository activities = new ActivityRepository(dataSource);
+        UserCouponRepository coupons = new UserCouponRepository(dataSource);
+        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock);
+        String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
+
+        // topology: CouponGrabbed -> user_coupons
+        LoadingCache<Long, Optional<Template>> templateCache = Caffeine.newBuilder()
+                .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build(templates::find);
+        ServiceConfig.Sink sink = config.business().sink();
+        UserCouponMaterializer materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
+                instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::get),
+                new UserCouponSink(dataSource));
+        materializer.start();
+        closeables.push(materializer);
+
+        // ingress
+        GrabEventPublisher publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store);
+        publisher.start();
+        closeables.push(publisher);
+        ServiceConfig.Flashsale fs = config.business().flashsale();
+        ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), named("grab"));
+        closeables.push(() -> {
+            grabExecutor.shutdown();
+            grabExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        });
+        Grabber grabber = new Grabber(new ActivityCache(activities, Duration.ofMillis(fs.activityCacheMs())),
+                store, publisher, new CouponSnGenerator(clock, config.server().nodeId()), clock);
+        ingress = new IngressServer(
+                NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort())),
+                new CouponGrpcService(grabber, sales, coupons, grabExecutor)).start();
+        closeables.push(() -> ingress.stop(5_000));
+
+        admin = new AdminApi(templates, activities, coupons, sales, () -> ready, clock);
+        admin.start(config.server().host(), config.server().httpPort());
+        closeables.push(admin::stop);
+        ready = true;
+        log.info("coupon service up in {} ms: gRPC {}:{}, admin http://{}:{}, name server {}",
+                (System.nanoTime() - t0) / 1_000_000, config.server().host(), ingress.port(),
+                config.server().host(), admin.port(), namesrvAddr);
+    }
+
+    private static java.util.concurrent.ThreadFactory named(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public int grpcPort() {
+        return ingress.port();
+    }
+
+    public int httpPort() {
+        return admin.port();
+    }
+
+    public String namesrvAddr() {
+        return namesrvAddr;
+    }
+
+    public HikariDataSource dataSource() {
+        return dataSource;
+    }
+
+    public RedisConnector redis() {
+        return redis;
+    }
+
+    /** Stops in reverse start order: admin, ingress (draining grabs), producer, topology, stores, broker. */
+    @Override
+    public void close() {
+        ready = false;
+        while (!closeables.isEmpty()) {
+            AutoCloseable c = closeables.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("error while stopping {}: {}", c, e.toString());
+            }
+        }
+    }
+}

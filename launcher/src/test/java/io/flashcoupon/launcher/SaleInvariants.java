@@ -1,0 +1,50 @@
+package io.flashcoupon.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The invariants of DESIGN.md checked against the real stores after a run: no oversell, per-user
+ * limits held, every ledger entry has exactly one row with the same owner and every row its entry.
+ */
+final class SaleInvariants {
+    private SaleInvariants() {}
+
+    /** Awaits materialization (deadline {@code within}) and checks everything; returns the ledger. */
+    static Map<String, String> check(ServiceHarness h, long activityId, int total, int perUserLimit, Duration within) {
+        RedisCommands<String, String> redis = h.service.redis().connection().sync();
+        long stock = Long.parseLong(redis.hget(Registry.saleKey(activityId), "stock"));
+        Map<String, String> ledger = redis.hgetall(Registry.ledgerKey(activityId));
+        Map<String, String> users = redis.hgetall(Registry.usersKey(activityId));
+
+        assertThat(stock).as("stock never negative").isGreaterThanOrEqualTo(0);
+        assertThat(stock + ledger.size()).as("initial stock = remaining + ledger").isEqualTo(total);
+
+        Map<Long, Integer> perUser = new HashMap<>();
+        Map<String, Long> ledgerOwners = new HashMap<>();
+        ledger.forEach((sn, value) -> {
+            long user = Long.parseLong(value.split(":")[0]);
+            ledgerOwners.put(sn, user);
+            perUser.merge(user, 1, Integer::sum);
+        });
+        perUser.forEach((user, n) -> {
+            assertThat(n).as("coupons of user %d", user).isLessThanOrEqualTo(perUserLimit);
+            assertThat(users.get(Long.toString(user))).as("users hash of %d", user).isEqualTo(Integer.toString(n));
+        });
+
+        UserCouponRepository rows = new UserCouponRepository(h.service.dataSource());
+        await("user_coupons rows of activity " + activityId).atMost(within).pollInterval(Duration.ofMillis(100))
+                .until(() -> rows.countByActivity(activityId) >= ledger.size());
+        Map<String, Long> rowOwners = rows.ownersByActivity(activityId);
+        assertThat(rowOwners).as("every ledger entry has exactly one row with its owner, and no row without entry")
+                .isEqualTo(ledgerOwners);
+        return ledger;
+    }
+}

@@ -1,0 +1,159 @@
+package io.flashcoupon.launcher;
+
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.template.CouponType;
+import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.proto.v1.CouponGrpc;
+import io.flashcoupon.proto.v1.StartFlashSaleRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real service process for the integration tests of this JVM: embedded broker on free ports,
+ * the local MariaDB (database coupon_it, emptied once per run) and Redis (database 1, flushed once
+ * per run). Endpoints come from the environment that scripts/test exports, with local defaults.
+ */
+final class ServiceHarness {
+    static final String MYSQL_HOST = "127.0.0.1";
+    static final int MYSQL_PORT = intEnv("MYSQL_PORT", 3306);
+    static final int REDIS_PORT = intEnv("REDIS_PORT", 6379);
+    static final int REDIS_DB = 1;
+    static final String DB = "coupon_it";
+    static final String USER = env("MYSQL_USER", "coupon");
+    static final String PASSWORD = env("MYSQL_PASSWORD", "coupon");
+
+    private static ServiceHarness shared;
+
+    final CouponService service;
+    final ManagedChannel channel;
+    final CouponGrpc.CouponBlockingStub blocking;
+    final CouponGrpc.CouponStub async;
+    final TemplateRepository templates;
+    final ActivityRepository activities;
+
+    private ServiceHarness(CouponService service) {
+        this.service = service;
+        this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
+        this.blocking = CouponGrpc.newBlockingStub(channel);
+        this.async = CouponGrpc.newStub(channel);
+        this.templates = new TemplateRepository(service.dataSource());
+        this.activities = new ActivityRepository(service.dataSource());
+    }
+
+    static synchronized ServiceHarness get() throws Exception {
+        if (shared == null) {
+            resetStores();
+            CouponService service = CouponService.start(config(), Clock.systemUTC());
+            shared = new ServiceHarness(service);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                shared.channel.shutdownNow();
+                shared.service.close();
+            }));
+        }
+        return shared;
+    }
+
+    static ServiceConfig config() throws IOException {
+        int namesrv = freePort();
+        int broker = freePortPair();
+        Path home = Files.createTempDirectory("coupon-it-rocketmq");
+        return new ServiceConfig(
+                new ServiceConfig.Server("coupon-it", "127.0.0.1", 0, 0, 1),
+                new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
+                new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
+                new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
+                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200), new ServiceConfig.Sink(200, 20)));
+    }
+
+    /** Drops every table of coupon_it and flushes the test Redis database: each run starts empty. */
+    private static void resetStores() throws Exception {
+        String url = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/" + DB + "?allowPublicKeyRetrieval=true&useSSL=false";
+        try (Connection c = DriverManager.getConnection(url, USER, PASSWORD); Statement st = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SHOW TABLES")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            st.execute("SET FOREIGN_KEY_CHECKS=0");
+            for (String t : tables) {
+                st.execute("DROP TABLE `" + t + "`");
+            }
+            st.execute("SET FOREIGN_KEY_CHECKS=1");
+        }
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
+                "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
+        try (var conn = client.connect()) {
+            conn.sync().flushdb();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    Template publishedTemplate(int total) {
+        return templates.insert(new Template(0, "IT 5 off", CouponType.FULL_CUT, 500, 0, 0, null, total, 1,
+                null, null, 30, null, null, null, null, TemplateStatus.PUBLISHED, null, null));
+    }
+
+    /** A PENDING activity whose window is open now (or as given). */
+    Activity activity(int stock, int perUserLimit, Instant start, Instant end) {
+        Template t = publishedTemplate(stock);
+        return activities.insert(new Activity(0, t.id(), "IT sale", stock, start, end, perUserLimit,
+                ActivityStatus.PENDING));
+    }
+
+    Activity runningSale(int stock, int perUserLimit) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Activity a = activity(stock, perUserLimit, now.minusSeconds(60), now.plusSeconds(3600));
+        blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
+        return a;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A port p with p+1 also free (the broker's HA port). */
+    private static int freePortPair() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int p = freePort();
+            try (ServerSocket next = new ServerSocket(p + 1)) {
+                return p;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port pair found");
+    }
+
+    private static String env(String name, String def) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? def : v;
+    }
+
+    private static int intEnv(String name, int def) {
+        return Integer.parseInt(env(name, Integer.toString(def)));
+    }
+}
