@@ -107,6 +107,22 @@ class GrabRefusalIT {
     }
 
     @Test
+    void start_refuses_to_resume_a_different_sale_left_in_redis_under_the_same_id() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Activity fresh = h.activity(50, 1, now.minusSeconds(10), now.plusSeconds(600));
+        var redis = h.service.redis().connection().sync();
+        redis.hset(Registry.saleKey(fresh.id()), Map.of("status", "2", "stock", "3", "total", "5",
+                "identity", fresh.id() + "/other-database"));
+        assertStatus(() -> h.blocking.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(fresh.id()).build()),
+                Status.Code.FAILED_PRECONDITION, "different sale");
+        assertThat(redis.hget(Registry.saleKey(fresh.id()), "stock")).as("foreign sale untouched").isEqualTo("3");
+        assertThat(h.activities.find(fresh.id()).orElseThrow().status())
+                .isEqualTo(io.flashcoupon.core.activity.ActivityStatus.PENDING);
+        redis.del(Registry.saleKey(fresh.id()));
+    }
+
+    @Test
     void rpcs_not_built_yet_answer_unimplemented() throws Exception {
         ServiceHarness h = ServiceHarness.get();
         assertStatus(() -> h.blocking.withDeadlineAfter(5, TimeUnit.SECONDS)

@@ -1,5 +1,6 @@
 package io.flashcoupon.core.sale;
 
+import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
@@ -35,15 +36,30 @@ public final class SaleStore {
         this.timeout = timeout;
     }
 
-    /** Copies the activity into Redis unless it is there already; true when this call created it. */
+    /**
+     * Copies the activity into Redis unless this same sale is there already (then it is resumed as
+     * it is, never re-seeded); true when this call created it. Throws ConflictException when Redis
+     * holds a different sale under the same id (a shared or stale Redis).
+     */
     public boolean start(Activity a) {
         Long created = await(start.call(redis, new String[] {Registry.saleKey(a.id())},
                 String.valueOf(ActivityStatus.ACTIVE.code()),
                 String.valueOf(a.startTime().toEpochMilli()),
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
-                String.valueOf(a.totalCount())));
+                String.valueOf(a.totalCount()),
+                identity(a)));
+        if (created == -1L) {
+            throw new ConflictException("Redis already holds a different sale under key " + Registry.saleKey(a.id())
+                    + " (another database shares this Redis, or the database was reset); refusing to resume it");
+        }
         return created == 1L;
+    }
+
+    /** What makes a sale this activity's: id, template, stock, window and limit. */
+    static String identity(Activity a) {
+        return a.id() + "/" + a.templateId() + "/" + a.totalCount() + "/" + a.startTime().toEpochMilli() + "/"
+                + a.endTime().toEpochMilli() + "/" + a.perUserLimit();
     }
 
     /** Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1. */
