@@ -1,0 +1,75 @@
+package io.flashcoupon.admin;
+
+import io.flashcoupon.core.InvalidInputException;
+import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.List;
+
+/**
+ * /api/v1/activities: create, list and read flash sales, start them and watch their figures.
+ * An activity must name an existing template (400 on template_id otherwise). Start and status are
+ * {@link FlashSales}, shared with the gRPC front end: a second start is a 409.
+ */
+final class ActivityRoutes {
+    static final String PATH = "/api/v1/activities";
+
+    private final ActivityRepository activities;
+    private final TemplateRepository templates;
+    private final FlashSales sales;
+    private final ApiJson json;
+
+    ActivityRoutes(ActivityRepository activities, TemplateRepository templates, FlashSales sales, ApiJson json) {
+        this.activities = activities;
+        this.templates = templates;
+        this.sales = sales;
+        this.json = json;
+    }
+
+    void register(Javalin app) {
+        app.post(PATH, this::create);
+        app.get(PATH, this::list);
+        app.get(PATH + "/{id}", this::get);
+        app.post(PATH + "/{id}/start", this::start);
+        app.get(PATH + "/{id}/status", this::status);
+    }
+
+    void create(Context ctx) {
+        Activity a = json.read(ctx.body(), ActivityRequest.class).toActivity();
+        if (templates.find(a.templateId()).isEmpty()) {
+            throw new InvalidInputException("template_id", "template " + a.templateId() + " does not exist");
+        }
+        ctx.status(201).json(activities.insert(a));
+    }
+
+    void list(Context ctx) {
+        PageRequest page = PageRequest.parse(ctx.queryParam(PageRequest.PAGE_SIZE), ctx.queryParam(PageRequest.PAGE_TOKEN));
+        PageRequest.Page<Activity> result = page.page(activities.list(page.beforeId(), page.fetchLimit()), Activity::id);
+        ctx.json(new ActivityPage(result.items(), result.nextPageToken()));
+    }
+
+    void get(Context ctx) {
+        long id = Params.positiveId("id", ctx.pathParam("id"));
+        ctx.json(activities.find(id)
+                .orElseThrow(() -> new NotFoundException("activity " + id + " does not exist")));
+    }
+
+    void start(Context ctx) {
+        ctx.json(sales.start(Params.positiveId("id", ctx.pathParam("id"))));
+    }
+
+    void status(Context ctx) {
+        FlashSales.SaleStatus s = sales.status(Params.positiveId("id", ctx.pathParam("id")));
+        ctx.json(new StatusReply(s.activity(), s.activity().totalCount(), s.remaining(), s.granted(), s.materialized()));
+    }
+
+    /** GET /api/v1/activities reply. */
+    record ActivityPage(List<Activity> activities, String nextPageToken) {}
+
+    /** GET /api/v1/activities/{id}/status reply; remaining is null before the sale is in Redis. */
+    record StatusReply(Activity activity, long total, Long remaining, long granted, long materialized) {}
+}

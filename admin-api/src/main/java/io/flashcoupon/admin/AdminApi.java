@@ -1,0 +1,52 @@
+package io.flashcoupon.admin;
+
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The operators' REST API: templates, activities (create, start, status), wallets and the health
+ * probes, JSON only (see {@link ApiJson} for the wire rules and {@link ErrorMapping} for errors).
+ * Built with its collaborators by the process's Main; {@code start(host, 0)} picks a free port.
+ * Known gap: stop() closes the server without draining in-flight requests.
+ */
+public final class AdminApi {
+    private final Javalin app;
+
+    public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
+            FlashSales sales, BooleanSupplier ready, Clock clock) {
+        ApiJson json = new ApiJson(ApiJson.newMapper());
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(json.mapper(), false));
+            JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
+            config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
+        });
+        ErrorMapping.install(app);
+        new TemplateRoutes(templates, json, clock).register(app);
+        new ActivityRoutes(activities, templates, sales, json).register(app);
+        new WalletRoutes(coupons).register(app);
+        new HealthRoutes(ready).register(app);
+    }
+
+    /** Starts listening; port 0 picks a free port (see {@link #port()}). */
+    public AdminApi start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return app.port();
+    }
+
+    public void stop() {
+        app.stop();
+    }
+}

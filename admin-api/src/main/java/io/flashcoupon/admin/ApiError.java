@@ -1,0 +1,36 @@
+package io.flashcoupon.admin;
+
+/** The error codes of the admin API and the HTTP status each one is sent with. */
+enum ApiError {
+    INVALID_ARGUMENT(400, "invalid_argument"),
+    NOT_FOUND(404, "not_found"),
+    CONFLICT(409, "conflict"),
+    INTERNAL(500, "internal");
+
+    private final int status;
+    private final String code;
+
+    ApiError(int status, String code) {
+        this.status = status;
+        this.code = code;
+    }
+
+    int status() {
+        return status;
+    }
+
+    String code() {
+        return code;
+    }
+
+    /** The code for a status Javalin produced itself (unknown route, oversized body, ...). */
+    static ApiError forStatus(int status) {
+        if (status == 404) {
+            return NOT_FOUND;
+        }
+        if (status == 409) {
+            return CONFLICT;
+        }
+        return status >= 500 ? INTERNAL : INVALID_ARGUMENT;
+    }
+}

@@ -1,0 +1,423 @@
+package io.flashcoupon.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.flyway.SchemaMigrator;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The admin API over HTTP against the MariaDB and Redis of scripts/services (env MYSQL_URL,
+ * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT). Tests share the database with other modules' ITs, so
+ * each one works on its own templates (unique names) and activities (fresh ids, Redis keys cleared).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AdminApiIT {
+    private static final String URL_PARAMS = "useSSL=false&allowPublicKeyRetrieval=true"
+            + "&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true";
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    private HikariDataSource dataSource;
+    private RedisConnector redis;
+    private AdminApi api;
+    private String base;
+
+    @BeforeAll
+    void start() {
+        String url = env("MYSQL_URL", "jdbc:mysql://127.0.0.1:3306/coupon_it");
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("admin-api-it");
+        hc.setJdbcUrl(url.contains("?") ? url : url + "?" + URL_PARAMS);
+        hc.setUsername(env("MYSQL_USER", "coupon"));
+        hc.setPassword(env("MYSQL_PASSWORD", "coupon"));
+        hc.setMaximumPoolSize(4);
+        dataSource = new HikariDataSource(hc);
+        new SchemaMigrator(dataSource).migrate();
+
+        redis = new RedisConnector(new ServiceConfig.Redis("127.0.0.1",
+                Integer.parseInt(env("REDIS_PORT", "6379")), "", 1, 3000));
+        Clock clock = Clock.systemUTC();
+        TemplateRepository templates = new TemplateRepository(dataSource);
+        ActivityRepository activities = new ActivityRepository(dataSource);
+        UserCouponRepository coupons = new UserCouponRepository(dataSource);
+        FlashSales sales = new FlashSales(activities, templates, coupons,
+                new SaleStore(redis.connection(), Duration.ofSeconds(3)), clock);
+        api = new AdminApi(templates, activities, coupons, sales, ready::get, clock).start("127.0.0.1", 0);
+        base = "http://127.0.0.1:" + api.port();
+    }
+
+    @AfterAll
+    void stop() {
+        if (api != null) {
+            api.stop();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ templates
+
+    @Test
+    void creating_a_valid_template_answers_201_with_the_stored_template() throws Exception {
+        String name = name("create");
+        Reply created = post("/api/v1/templates", fullCut(name, 500, 2000, "2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"));
+
+        assertThat(created.status).isEqualTo(201);
+        JsonNode t = created.json;
+        assertThat(t.get("id").asLong()).isPositive();
+        assertThat(t.get("name").asText()).isEqualTo(name);
+        assertThat(t.get("type").asText()).isEqualTo("FULL_CUT");
+        assertThat(t.get("discount_amount_cents").asLong()).isEqualTo(500);
+        assertThat(t.get("min_amount_cents").asLong()).isEqualTo(2000);
+        assertThat(t.get("per_user_limit").asInt()).isEqualTo(1);
+        assertThat(t.get("status").asText()).isEqualTo("PUBLISHED");
+        assertThat(t.get("valid_start").asText()).isEqualTo("2030-01-01T00:00:00Z");
+        assertThat(t.get("created_at").isTextual()).isTrue();
+
+        Reply read = get("/api/v1/templates/" + t.get("id").asLong());
+        assertThat(read.status).isEqualTo(200);
+        assertThat(read.json.get("name").asText()).isEqualTo(name);
+        assertThat(countTemplates(name)).isEqualTo(1);
+    }
+
+    @Test
+    void negative_amounts_are_refused_naming_the_field_and_nothing_is_stored() throws Exception {
+        String name = name("negative");
+        long before = countTemplates(name);
+
+        Reply r = post("/api/v1/templates", fullCut(name, -500, 0, "2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"));
+
+        assertThat(r.status).isEqualTo(400);
+        assertThat(r.json.get("error").asText()).isEqualTo("invalid_argument");
+        assertThat(fieldNames(r)).contains("discount_amount_cents");
+        Reply minNegative = post("/api/v1/templates", fullCut(name, 500, -1, "2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"));
+        assertThat(fieldNames(minNegative)).containsExactly("min_amount_cents");
+        assertThat(countTemplates(name)).isEqualTo(before).isZero();
+    }
+
+    @Test
+    void validity_ending_before_it_starts_is_refused_on_valid_end() throws Exception {
+        String name = name("window");
+
+        Reply r = post("/api/v1/templates", fullCut(name, 500, 0, "2030-02-01T00:00:00Z", "2030-01-01T00:00:00Z"));
+
+        assertThat(r.status).isEqualTo(400);
+        assertThat(fieldNames(r)).containsExactly("valid_end");
+        assertThat(countTemplates(name)).isZero();
+    }
+
+    @Test
+    void fractional_cents_and_unknown_fields_are_refused_by_name() throws Exception {
+        String name = name("float");
+        Reply fractional = post("/api/v1/templates", """
+                {"name":"%s","type":"FULL_CUT","discount_amount_cents":4.99,"total_count":5,"valid_days":7}"""
+                .formatted(name));
+        Reply unknown = post("/api/v1/templates", """
+                {"name":"%s","type":"FULL_CUT","discount_amount_cents":499,"total_count":5,"valid_days":7,"color":"red"}"""
+                .formatted(name));
+        Reply malformed = post("/api/v1/templates", "{\"name\":");
+
+        assertThat(fractional.status).isEqualTo(400);
+        assertThat(fieldNames(fractional)).containsExactly("discount_amount_cents");
+        assertThat(fieldNames(unknown)).containsExactly("color");
+        assertThat(malformed.status).isEqualTo(400);
+        assertThat(malformed.json.get("error").asText()).isEqualTo("invalid_argument");
+        assertThat(countTemplates(name)).isZero();
+    }
+
+    @Test
+    void put_replaces_a_template_and_refuses_unknown_or_invalid_ones() throws Exception {
+        long id = createTemplate(name("put"));
+        String renamed = name("put-renamed");
+
+        Reply replaced = put("/api/v1/templates/" + id, """
+                {"name":"%s","type":"PERCENT_OFF","discount_bps":1500,"max_discount_cents":1000,
+                 "total_count":50,"valid_days":30,"status":"DRAFT"}""".formatted(renamed));
+        Reply unknown = put("/api/v1/templates/999999999999", fullCut(renamed, 1, 0, "2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"));
+        Reply invalid = put("/api/v1/templates/" + id, fullCut(renamed, -1, 0, "2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"));
+
+        assertThat(replaced.status).isEqualTo(200);
+        assertThat(replaced.json.get("id").asLong()).isEqualTo(id);
+        assertThat(replaced.json.get("type").asText()).isEqualTo("PERCENT_OFF");
+        assertThat(replaced.json.get("valid_start").isNull()).isTrue();
+        assertThat(replaced.json.get("status").asText()).isEqualTo("DRAFT");
+        assertThat(unknown.status).isEqualTo(404);
+        assertThat(unknown.json.get("error").asText()).isEqualTo("not_found");
+        assertThat(invalid.status).isEqualTo(400);
+        assertThat(get("/api/v1/templates/" + id).json.get("discount_bps").asInt()).isEqualTo(1500);
+    }
+
+    @Test
+    void template_list_pages_by_last_id() throws Exception {
+        createTemplate(name("page-a"));
+        createTemplate(name("page-b"));
+
+        Reply first = get("/api/v1/templates?page_size=1");
+        String token = first.json.get("next_page_token").asText();
+        Reply second = get("/api/v1/templates?page_size=1&page_token=" + token);
+
+        assertThat(first.status).isEqualTo(200);
+        assertThat(first.json.get("templates")).hasSize(1);
+        assertThat(token).isEqualTo(first.json.get("templates").get(0).get("id").asText());
+        assertThat(second.json.get("templates").get(0).get("id").asLong()).isLessThan(Long.parseLong(token));
+        assertThat(get("/api/v1/templates?status=PUBLISHED&page_size=200").status).isEqualTo(200);
+        assertThat(fieldNames(get("/api/v1/templates?status=SOMETIMES"))).containsExactly("status");
+        assertThat(fieldNames(get("/api/v1/templates?page_size=0"))).containsExactly("page_size");
+    }
+
+    @Test
+    void unknown_template_and_non_numeric_ids_get_json_errors() throws Exception {
+        Reply missing = get("/api/v1/templates/999999999999");
+        Reply bad = get("/api/v1/templates/abc");
+
+        assertThat(missing.status).isEqualTo(404);
+        assertThat(missing.json.get("error").asText()).isEqualTo("not_found");
+        assertThat(bad.status).isEqualTo(400);
+        assertThat(fieldNames(bad)).containsExactly("id");
+    }
+
+    // ------------------------------------------------------------------ activities
+
+    @Test
+    void activity_ending_before_it_starts_is_refused() throws Exception {
+        long templateId = createTemplate(name("act-window"));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+        Reply r = post("/api/v1/activities", activity(templateId, 10, now.plusSeconds(3600), now));
+
+        assertThat(r.status).isEqualTo(400);
+        assertThat(fieldNames(r)).containsExactly("end_time");
+    }
+
+    @Test
+    void activity_of_an_unknown_template_is_refused_on_template_id() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+
+        Reply r = post("/api/v1/activities", activity(999_999_999_999L, 10, now, now.plusSeconds(3600)));
+
+        assertThat(r.status).isEqualTo(400);
+        assertThat(fieldNames(r)).containsExactly("template_id");
+    }
+
+    @Test
+    void starting_twice_is_a_conflict() throws Exception {
+        long id = createActivity(10);
+
+        Reply first = post("/api/v1/activities/" + id + "/start", "");
+        Reply second = post("/api/v1/activities/" + id + "/start", "");
+
+        assertThat(first.status).isEqualTo(200);
+        assertThat(first.json.get("id").asLong()).isEqualTo(id);
+        assertThat(first.json.get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(second.status).isEqualTo(409);
+        assertThat(second.json.get("error").asText()).isEqualTo("conflict");
+        assertThat(second.json.get("message").asText()).contains("already started");
+        assertThat(second.json.has("fields")).isFalse();
+    }
+
+    @Test
+    void status_after_start_shows_the_whole_stock_and_nothing_granted() throws Exception {
+        long id = createActivity(25);
+
+        Reply before = get("/api/v1/activities/" + id + "/status");
+        assertThat(post("/api/v1/activities/" + id + "/start", "").status).isEqualTo(200);
+        Reply after = get("/api/v1/activities/" + id + "/status");
+
+        assertThat(before.status).isEqualTo(200);
+        assertThat(before.json.get("remaining").isNull()).isTrue();
+        assertThat(after.status).isEqualTo(200);
+        assertThat(after.json.get("activity").get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(after.json.get("total").asLong()).isEqualTo(25);
+        assertThat(after.json.get("remaining").asLong()).isEqualTo(25);
+        assertThat(after.json.get("granted").asLong()).isZero();
+        assertThat(after.json.get("materialized").asLong()).isZero();
+    }
+
+    @Test
+    void unknown_activity_is_a_json_404() throws Exception {
+        for (Reply r : new Reply[] {
+                get("/api/v1/activities/999999999999"),
+                post("/api/v1/activities/999999999999/start", ""),
+                get("/api/v1/activities/999999999999/status")}) {
+            assertThat(r.status).isEqualTo(404);
+            assertThat(r.json.get("error").asText()).isEqualTo("not_found");
+            assertThat(r.json.get("message").asText()).contains("999999999999");
+        }
+    }
+
+    @Test
+    void created_activity_is_pending_and_listed() throws Exception {
+        long id = createActivity(5);
+
+        Reply read = get("/api/v1/activities/" + id);
+        Reply list = get("/api/v1/activities?page_size=200");
+
+        assertThat(read.json.get("status").asText()).isEqualTo("PENDING");
+        assertThat(read.json.get("per_user_limit").asInt()).isEqualTo(1);
+        assertThat(list.json.get("activities").findValuesAsText("id")).contains(Long.toString(id));
+        assertThat(list.json.has("next_page_token")).isTrue();
+    }
+
+    // ------------------------------------------------------------------ wallets, probes, routing
+
+    @Test
+    void wallet_of_a_non_positive_user_is_refused() throws Exception {
+        Reply zero = get("/api/v1/users/0/coupons");
+        Reply word = get("/api/v1/users/me/coupons");
+
+        assertThat(zero.status).isEqualTo(400);
+        assertThat(zero.json.get("error").asText()).isEqualTo("invalid_argument");
+        assertThat(fieldNames(zero)).containsExactly("user_id");
+        assertThat(word.status).isEqualTo(400);
+    }
+
+    @Test
+    void wallet_of_a_user_without_coupons_is_an_empty_last_page() throws Exception {
+        Reply r = get("/api/v1/users/987654321987/coupons?status=UNUSED&page_size=10");
+
+        assertThat(r.status).isEqualTo(200);
+        assertThat(r.json.get("coupons")).isEmpty();
+        assertThat(r.json.get("next_page_token").asText()).isEmpty();
+    }
+
+    @Test
+    void probes_report_liveness_and_readiness() throws Exception {
+        assertThat(get("/healthz").json.get("status").asText()).isEqualTo("ok");
+        assertThat(get("/readyz").status).isEqualTo(200);
+        ready.set(false);
+        try {
+            Reply notReady = get("/readyz");
+            assertThat(notReady.status).isEqualTo(503);
+            assertThat(notReady.json.get("status").asText()).isEqualTo("not ready");
+        } finally {
+            ready.set(true);
+        }
+    }
+
+    @Test
+    void unknown_route_is_a_json_404() throws Exception {
+        Reply r = get("/api/v1/nothing-here");
+
+        assertThat(r.status).isEqualTo(404);
+        assertThat(r.contentType).startsWith("application/json");
+        assertThat(r.json.get("error").asText()).isEqualTo("not_found");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private record Reply(int status, String contentType, JsonNode json) {}
+
+    private String name(String what) {
+        return "it-" + run + "-" + what;
+    }
+
+    private static String fullCut(String name, long amountCents, long minCents, String validStart, String validEnd) {
+        return """
+                {"name":"%s","type":"FULL_CUT","discount_amount_cents":%d,"min_amount_cents":%d,
+                 "total_count":100,"valid_start":"%s","valid_end":"%s"}"""
+                .formatted(name, amountCents, minCents, validStart, validEnd);
+    }
+
+    private static String activity(long templateId, int total, Instant start, Instant end) {
+        return """
+                {"template_id":%d,"name":"it sale","total_count":%d,"start_time":"%s","end_time":"%s"}"""
+                .formatted(templateId, total, start, end);
+    }
+
+    private long createTemplate(String name) throws Exception {
+        Reply r = post("/api/v1/templates", fullCut(name, 500, 0, "2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"));
+        assertThat(r.status).as("create template: %s", r.json).isEqualTo(201);
+        return r.json.get("id").asLong();
+    }
+
+    /** A fresh activity in its window, with any Redis state of a former database under its id removed. */
+    private long createActivity(int total) throws Exception {
+        long templateId = createTemplate(name("for-activity"));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Reply r = post("/api/v1/activities", activity(templateId, total, now.minusSeconds(60), now.plusSeconds(3600)));
+        assertThat(r.status).as("create activity: %s", r.json).isEqualTo(201);
+        long id = r.json.get("id").asLong();
+        redis.connection().sync().del(Registry.saleKeys(id));
+        return id;
+    }
+
+    private long countTemplates(String name) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT COUNT(*) FROM " + Registry.TABLE_TEMPLATES + " WHERE name=?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static java.util.List<String> fieldNames(Reply r) {
+        assertThat(r.json.has("fields")).as("fields in %s", r.json).isTrue();
+        return r.json.get("fields").findValuesAsText("field");
+    }
+
+    private Reply get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    private Reply post(String path, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private Reply put(String path, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private Reply send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        String contentType = response.headers().firstValue("Content-Type").orElse("");
+        return new Reply(response.statusCode(), contentType, mapper.readTree(response.body()));
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+}
