@@ -3,50 +3,66 @@
 -- KEYS[2] users hash  userId -> coupons won
 -- KEYS[3] ledger hash coupon_sn -> "userId:seq:grantedAtMs"
 -- KEYS[4] void hash   coupon_sn -> time the transaction checker rolled it back
+-- KEYS[5] request hash "userId:requestId" -> coupon_sn granted to that client request
 -- ARGV[1] user id, ARGV[2] coupon_sn (made by the ingress), ARGV[3] grantedAtMs,
--- ARGV[4] the seq the ingress put in the event (the user's count + 1)
--- Returns {code, remaining stock, seq or current count}; codes are GrabCode in Java:
+-- ARGV[4] the seq the ingress put in the event (the user's count + 1),
+-- ARGV[5] the client's request id ('' when none)
+-- Returns {code, remaining stock, seq or current count, coupon_sn}; codes are GrabCode in Java:
 -- 1 granted, 2 sold out, 3 limit reached, 4 not started, 5 ended, 6 not active,
--- 7 sale not in Redis, 8 voided by the checker, 9 seq stale (the user's count moved).
+-- 7 sale not in Redis, 8 voided by the checker, 9 seq stale (the user's count moved),
+-- 10 repeated (this request id was granted before: coupon_sn is the original one).
 local sale = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'limit', 'stock')
 if not sale[1] then
-  return {7, 0, 0}
+  return {7, 0, 0, ''}
 end
 local stock = tonumber(sale[5])
+local request = nil
+if ARGV[5] ~= '' then
+  request = ARGV[1] .. ':' .. ARGV[5]
+  local original = redis.call('HGET', KEYS[5], request)
+  if original then
+    local entry = redis.call('HGET', KEYS[3], original)
+    local seq = entry and string.match(entry, '^[^:]+:([^:]+):') or '0'
+    return {10, stock, tonumber(seq), original}
+  end
+end
 if tonumber(sale[1]) ~= 2 then
   if tonumber(sale[1]) == 4 then
-    return {5, stock, 0}
+    return {5, stock, 0, ''}
   end
-  return {6, stock, 0}
+  return {6, stock, 0, ''}
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if now < tonumber(sale[2]) then
-  return {4, stock, 0}
+  return {4, stock, 0, ''}
 end
 if now >= tonumber(sale[3]) then
-  return {5, stock, 0}
+  return {5, stock, 0, ''}
 end
 local sn = ARGV[2]
 if redis.call('HEXISTS', KEYS[4], sn) == 1 then
-  return {8, stock, 0}
+  return {8, stock, 0, ''}
 end
 local previous = redis.call('HGET', KEYS[3], sn)
 if previous then
   local seq = string.match(previous, '^[^:]+:([^:]+):')
-  return {1, stock, tonumber(seq)}
+  return {1, stock, tonumber(seq), sn}
 end
 local count = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 if count >= tonumber(sale[4]) then
-  return {3, stock, count}
+  return {3, stock, count, ''}
 end
 if stock <= 0 then
-  return {2, 0, count}
+  return {2, 0, count, ''}
 end
 if count + 1 ~= tonumber(ARGV[4]) then
-  return {9, stock, count}
+  return {9, stock, count, ''}
 end
 redis.call('HINCRBY', KEYS[1], 'stock', -1)
 local seq = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 redis.call('HSET', KEYS[3], sn, ARGV[1] .. ':' .. seq .. ':' .. ARGV[3])
-return {1, stock - 1, seq}
+if request then
+  redis.call('HSET', KEYS[5], request, sn)
+end
+return {1, stock - 1, seq, sn}

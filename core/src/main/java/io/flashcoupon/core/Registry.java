@@ -68,8 +68,15 @@ public final class Registry {
         return "fs:{" + activityId + "}:void";
     }
 
-    /** The keys of one sale in the order every sale script takes them (KEYS[1..4]). */
+    /** Hash "userId:requestId" -> coupon_sn: client request ids that were granted, for idempotent retries. */
+    public static String requestsKey(long activityId) {
+        return "fs:{" + activityId + "}:req";
+    }
+
+    /** The keys of one sale in the order every sale script takes them (KEYS[1..5]). */
     public static String[] saleKeys(long activityId) {
-        return new String[] {saleKey(activityId), usersKey(activityId), ledgerKey(activityId), voidKey(activityId)};
+        return new String[] {
+            saleKey(activityId), usersKey(activityId), ledgerKey(activityId), voidKey(activityId), requestsKey(activityId)
+        };
     }
 }

@@ -3,9 +3,9 @@ package io.flashcoupon.ingress;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.flashcoupon.core.activity.Activity;
-import io.flashcoupon.core.activity.ActivityRepository;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * Activities as the grab's admission sees them: a per-process Caffeine cache in front of MySQL,
@@ -16,11 +16,12 @@ import java.util.Optional;
 public final class ActivityCache {
     private final LoadingCache<Long, Optional<Activity>> cache;
 
-    public ActivityCache(ActivityRepository repository, Duration ttl) {
+    /** {@code loader} reads one activity from the store of record (MySQL). */
+    public ActivityCache(LongFunction<Optional<Activity>> loader, Duration ttl) {
         this.cache = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .expireAfterWrite(ttl)
-                .build(repository::find);
+                .build(loader::apply);
     }
 
     public Optional<Activity> find(long activityId) {

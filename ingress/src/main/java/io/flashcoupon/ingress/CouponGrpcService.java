@@ -7,6 +7,8 @@ import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.ingress.admission.AdmissionRejectedException;
+import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.proto.v1.CouponGrpc;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
 import io.flashcoupon.proto.v1.FlashSaleResponse;
@@ -36,13 +38,15 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private static final int DEFAULT_PAGE = 50;
     private static final int MAX_PAGE = 200;
 
+    private final GrabAdmission admission;
     private final Grabber grabber;
     private final FlashSales sales;
     private final UserCouponRepository coupons;
     private final ExecutorService grabExecutor;
 
-    public CouponGrpcService(Grabber grabber, FlashSales sales, UserCouponRepository coupons,
+    public CouponGrpcService(GrabAdmission admission, Grabber grabber, FlashSales sales, UserCouponRepository coupons,
             ExecutorService grabExecutor) {
+        this.admission = admission;
         this.grabber = grabber;
         this.sales = sales;
         this.coupons = coupons;
@@ -51,12 +55,29 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
 
     @Override
     public void flashSaleCoupon(FlashSaleRequest request, StreamObserver<FlashSaleResponse> out) {
+        String requestId = request.hasRequestId() ? request.getRequestId() : null;
+        GrabAdmission.Decision decision;
         try {
-            grabExecutor.execute(() -> answer(out, () -> GrabReplies.reply(grabber.grab(request.getActivityId(),
-                    request.getUserId(), request.hasRequestId() ? request.getRequestId() : null))));
+            decision = admission.admit(request.getActivityId(), request.getUserId(),
+                    request.hasClientIp() ? request.getClientIp() : null, requestId);
+        } catch (RuntimeException e) {
+            answer(out, () -> {
+                throw e;
+            });
+            return;
+        }
+        if (decision.outcome() != null) {
+            answer(out, () -> GrabReplies.reply(decision.outcome()));
+            return;
+        }
+        try {
+            grabExecutor.execute(() -> answer(out, () ->
+                    GrabReplies.reply(grabber.grab(decision.activity(), request.getUserId(), requestId))));
         } catch (RejectedExecutionException e) {
-            out.onError(Status.RESOURCE_EXHAUSTED
-                    .withDescription("too many grabs in flight; retry shortly").asRuntimeException());
+            answer(out, () -> {
+                throw new AdmissionRejectedException(AdmissionRejectedException.Reason.IN_FLIGHT,
+                        "too many grabs in flight; retry shortly");
+            });
         }
     }
 
@@ -135,8 +156,11 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         } catch (ConflictException e) {
             out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
             return;
+        } catch (AdmissionRejectedException e) {
+            out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+            return;
         } catch (GrabUnavailableException | SaleStoreException e) {
-            log.warn("grab unavailable: {}", e.toString());
+            log.warn("grab unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));
             out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (RuntimeException e) {

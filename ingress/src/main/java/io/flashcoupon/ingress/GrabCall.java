@@ -13,15 +13,17 @@ final class GrabCall {
     final String couponSn;
     final long grantedAtMs;
     final int seq;
+    final String requestId;
     GrabResult result;
     RuntimeException failure;
 
-    GrabCall(long activityId, long templateId, long userId, String couponSn, long grantedAtMs, int seq) {
+    GrabCall(long activityId, long templateId, long userId, String couponSn, long grantedAtMs, int seq, String requestId) {
         this.activityId = activityId;
         this.templateId = templateId;
         this.userId = userId;
         this.couponSn = couponSn;
         this.grantedAtMs = grantedAtMs;
         this.seq = seq;
+        this.requestId = requestId;
     }
 }

@@ -48,7 +48,7 @@ public final class GrabEventPublisher implements AutoCloseable {
      * script's answer, or {@code call.failure} why it is unknown; both null when the half message
      * could not be stored (the grab did not run).
      */
-    void send(GrabCall call, String requestId) throws MQClientException {
+    void send(GrabCall call) throws MQClientException {
         CouponGrabbed.Builder grabbed = CouponGrabbed.newBuilder()
                 .setCouponSn(call.couponSn)
                 .setActivityId(call.activityId)
@@ -56,8 +56,8 @@ public final class GrabEventPublisher implements AutoCloseable {
                 .setUserId(call.userId)
                 .setSeq(call.seq)
                 .setGrantedAtMs(call.grantedAtMs);
-        if (requestId != null) {
-            grabbed.setRequestId(requestId);
+        if (call.requestId != null) {
+            grabbed.setRequestId(call.requestId);
         }
         CouponEvent event = CouponEvent.newBuilder()
                 .setEventId("grab-" + call.couponSn)

@@ -29,7 +29,7 @@ final class GrabReplies {
             case ENDED -> throw refusal("activity " + id + " has ended");
             case NOT_ACTIVE -> throw refusal("activity " + id + " is paused");
             case NOT_IN_REDIS -> throw refusal("activity " + id + " has not been started by an operator");
-            case VOIDED, SEQ_STALE -> throw new StatusRuntimeException(Status.UNAVAILABLE.withDescription(
+            case VOIDED, SEQ_STALE, REPEATED -> throw new StatusRuntimeException(Status.UNAVAILABLE.withDescription(
                     "the grab was interrupted (" + o.code() + "); nothing was granted, retry"));
         };
     }

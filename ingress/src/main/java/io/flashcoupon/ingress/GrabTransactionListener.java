@@ -24,7 +24,8 @@ final class GrabTransactionListener implements TransactionListener {
     public LocalTransactionState executeLocalTransaction(Message msg, Object arg) {
         GrabCall call = (GrabCall) arg;
         try {
-            call.result = store.grabSync(call.activityId, call.userId, call.couponSn, call.grantedAtMs, call.seq);
+            call.result = store.grabSync(call.activityId, call.userId, call.couponSn, call.grantedAtMs, call.seq,
+                    call.requestId);
         } catch (RuntimeException e) {
             // The grab may or may not have run: only the ledger can tell, so the check-back decides.
             call.failure = e;

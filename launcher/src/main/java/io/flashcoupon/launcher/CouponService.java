@@ -22,6 +22,9 @@ import io.flashcoupon.ingress.CouponGrpcService;
 import io.flashcoupon.ingress.GrabEventPublisher;
 import io.flashcoupon.ingress.Grabber;
 import io.flashcoupon.ingress.IngressServer;
+import io.flashcoupon.ingress.admission.GrabAdmission;
+import io.flashcoupon.ingress.admission.RateLimiter;
+import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.sinks.UserCouponSink;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
@@ -95,6 +98,7 @@ public final class CouponService implements AutoCloseable {
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
+        SoldOutFlags soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), clock::millis);
         FlashSales sales = new FlashSales(activities, templates, coupons, store, clock);
         String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
 
@@ -119,11 +123,16 @@ public final class CouponService implements AutoCloseable {
             grabExecutor.shutdown();
             grabExecutor.awaitTermination(5, TimeUnit.SECONDS);
         });
-        Grabber grabber = new Grabber(new ActivityCache(activities, Duration.ofMillis(fs.activityCacheMs())),
-                store, publisher, new CouponSnGenerator(clock, config.server().nodeId()), clock);
+        GrabAdmission admission = new GrabAdmission(
+                new ActivityCache(activities::find, Duration.ofMillis(fs.activityCacheMs())),
+                new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, clock::millis), fs.maxQpsPerUser(),
+                fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, clock::millis),
+                fs.maxQpsPerIp(), soldOut, clock);
+        Grabber grabber = new Grabber(store, publisher, new CouponSnGenerator(clock, config.server().nodeId()),
+                soldOut, clock);
         ingress = new IngressServer(
                 NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort())),
-                new CouponGrpcService(grabber, sales, coupons, grabExecutor)).start();
+                new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor)).start();
         closeables.push(() -> ingress.stop(5_000));
 
         admin = new AdminApi(templates, activities, coupons, sales, () -> ready, clock);

@@ -75,7 +75,8 @@ public final class EmbeddedBroker implements AutoCloseable {
      * is registered with the name server.
      */
     public static EmbeddedBroker start(Path libDir, Properties props) {
-        URLClassLoader loader = new URLClassLoader("rocketmq-server", jarUrls(libDir), ClassLoader.getPlatformClassLoader());
+        URLClassLoader loader =
+                new URLClassLoader("rocketmq-server", jarUrls(libDir), ClassLoader.getPlatformClassLoader());
         long startNanos = System.nanoTime();
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
@@ -147,8 +148,8 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private static URL[] jarUrls(Path libDir) {
         if (libDir == null || !Files.isDirectory(libDir)) {
-            throw new IllegalStateException("RocketMQ server lib directory " + libDir
-                    + " does not exist: run mvn package first (it builds launcher/rocketmq-embedded/target/server-lib)");
+            throw new IllegalStateException("RocketMQ server lib directory " + libDir + " does not exist:"
+                    + " run mvn package first (it builds launcher/rocketmq-embedded/target/server-lib)");
         }
         List<URL> urls = new ArrayList<>();
         try (Stream<Path> files = Files.list(libDir)) {

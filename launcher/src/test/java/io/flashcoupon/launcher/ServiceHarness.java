@@ -36,8 +36,9 @@ final class ServiceHarness {
     static final String MYSQL_HOST = "127.0.0.1";
     static final int MYSQL_PORT = intEnv("MYSQL_PORT", 3306);
     static final int REDIS_PORT = intEnv("REDIS_PORT", 6379);
-    static final int REDIS_DB = 1;
-    static final String DB = "coupon_it";
+    /** Parallel test runs (several developers, one machine) isolate themselves with IT_DB / IT_REDIS_DB. */
+    static final int REDIS_DB = intEnv("IT_REDIS_DB", 1);
+    static final String DB = env("IT_DB", "coupon_it");
     static final String USER = env("MYSQL_USER", "coupon");
     static final String PASSWORD = env("MYSQL_PASSWORD", "coupon");
 
@@ -81,11 +82,15 @@ final class ServiceHarness {
                 new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
                 new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
-                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200), new ServiceConfig.Sink(200, 20)));
+                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 1000), new ServiceConfig.Sink(200, 20)));
     }
 
-    /** Drops every table of coupon_it and flushes the test Redis database: each run starts empty. */
+    /** Empties the test database (creating it if needed) and flushes the test Redis database. */
     private static void resetStores() throws Exception {
+        String server = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/?allowPublicKeyRetrieval=true&useSSL=false";
+        try (Connection c = DriverManager.getConnection(server, USER, PASSWORD); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS `" + DB + "` CHARACTER SET utf8mb4");
+        }
         String url = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/" + DB + "?allowPublicKeyRetrieval=true&useSSL=false";
         try (Connection c = DriverManager.getConnection(url, USER, PASSWORD); Statement st = c.createStatement()) {
             List<String> tables = new ArrayList<>();

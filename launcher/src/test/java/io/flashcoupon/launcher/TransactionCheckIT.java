@@ -61,7 +61,7 @@ class TransactionCheckIT {
             String present = "9000000000000000002";
             producer.sendMessageInTransaction(grabbed(sale, absent, 501), (Runnable) () -> { });
             producer.sendMessageInTransaction(grabbed(sale, present, 502), (Runnable) () ->
-                    assertThat(store.grabSync(sale.id(), 502, present, System.currentTimeMillis(), 1).code())
+                    assertThat(store.grabSync(sale.id(), 502, present, System.currentTimeMillis(), 1, null).code())
                             .isEqualTo(GrabCode.GRANTED));
             System.out.println("injected: two half messages left open; one grab in the ledger, one absent");
 
@@ -72,7 +72,7 @@ class TransactionCheckIT {
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> redis.hexists(Registry.voidKey(sale.id()), absent));
 
-            assertThat(store.grabSync(sale.id(), 501, absent, System.currentTimeMillis(), 1).code())
+            assertThat(store.grabSync(sale.id(), 501, absent, System.currentTimeMillis(), 1, null).code())
                     .as("a grab arriving after its rollback cannot land").isEqualTo(GrabCode.VOIDED);
 
             // A later, normally committed grab is materialized; the rolled-back one never is.

@@ -41,8 +41,9 @@ public record ServiceConfig(
     /** Business rules and tuning. */
     public record Business(Flashsale flashsale, Sink sink) {}
 
-    /** Flash-sale admission and grab execution. */
-    public record Flashsale(int grabThreads, int grabQueue, int activityCacheMs) {}
+    /** Flash-sale admission and grab execution. maxQpsPerIp 0 = no per-IP limit. */
+    public record Flashsale(int grabThreads, int grabQueue, int activityCacheMs, int maxQpsPerUser, int maxQpsPerIp,
+            int soldOutRecheckMs) {}
 
     /** The batched MySQL writer behind the materializer. */
     public record Sink(int batchSize, int flushIntervalMs) {}

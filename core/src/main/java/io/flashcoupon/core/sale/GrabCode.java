@@ -22,9 +22,11 @@ public enum GrabCode {
     /** The transaction checker rolled this coupon_sn back before the grab ran. */
     VOIDED(8),
     /** The user's count changed between reading it and grabbing (a concurrent grab of the same user). */
-    SEQ_STALE(9);
+    SEQ_STALE(9),
+    /** This client request id was granted before; the result names the original coupon_sn. */
+    REPEATED(10);
 
-    private static final GrabCode[] BY_CODE = new GrabCode[10];
+    private static final GrabCode[] BY_CODE = new GrabCode[11];
 
     static {
         for (GrabCode c : values()) {

@@ -62,16 +62,22 @@ public final class SaleStore {
                 + a.endTime().toEpochMilli() + "/" + a.perUserLimit();
     }
 
-    /** Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1. */
-    public CompletionStage<GrabResult> grab(long activityId, long userId, String couponSn, long grantedAtMs, int seq) {
+    /**
+     * Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1;
+     * {@code requestId} (nullable) makes a retry of a granted request answer REPEATED.
+     */
+    public CompletionStage<GrabResult> grab(long activityId, long userId, String couponSn, long grantedAtMs, int seq,
+            String requestId) {
         return grab.<List<Object>>call(redis, Registry.saleKeys(activityId),
-                        Long.toString(userId), couponSn, Long.toString(grantedAtMs), Integer.toString(seq))
+                        Long.toString(userId), couponSn, Long.toString(grantedAtMs), Integer.toString(seq),
+                        requestId == null ? "" : requestId)
                 .thenApply(GrabResult::fromScriptReply);
     }
 
     /** Blocking form of {@link #grab}. */
-    public GrabResult grabSync(long activityId, long userId, String couponSn, long grantedAtMs, int seq) {
-        return await(grab(activityId, userId, couponSn, grantedAtMs, seq));
+    public GrabResult grabSync(long activityId, long userId, String couponSn, long grantedAtMs, int seq,
+            String requestId) {
+        return await(grab(activityId, userId, couponSn, grantedAtMs, seq, requestId));
     }
 
     /**

@@ -1,0 +1,405 @@
+package io.flashcoupon.rocketmq.embedded;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.rocketmq.auth.config.AuthConfig;
+import org.apache.rocketmq.broker.BrokerController;
+import org.apache.rocketmq.broker.BrokerPathConfigHelper;
+import org.apache.rocketmq.common.BrokerConfig;
+import org.apache.rocketmq.common.MQVersion;
+import org.apache.rocketmq.common.MixAll;
+import org.apache.rocketmq.common.logging.JoranConfiguratorExt;
+import org.apache.rocketmq.common.namesrv.NamesrvConfig;
+import org.apache.rocketmq.logging.ch.qos.logback.classic.LoggerContext;
+import org.apache.rocketmq.logging.ch.qos.logback.core.joran.spi.JoranException;
+import org.apache.rocketmq.logging.org.slf4j.ILoggerFactory;
+import org.apache.rocketmq.logging.org.slf4j.LoggerFactory;
+import org.apache.rocketmq.namesrv.NamesrvController;
+import org.apache.rocketmq.remoting.netty.NettyClientConfig;
+import org.apache.rocketmq.remoting.netty.NettyServerConfig;
+import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.store.MessageStore;
+import org.apache.rocketmq.store.config.MessageStoreConfig;
+
+/**
+ * A RocketMQ 5.5.0 name server and one master broker running inside the calling JVM, for
+ * single-machine deployments and integration tests.
+ *
+ * <p>Meant to be loaded through an isolated class loader (see the launcher's {@code EmbeddedBroker}),
+ * so only JDK types cross its API: a {@link Properties} in, {@link AutoCloseable} out. Properties:
+ * {@code home} (required; store in {@code <home>/store}, logs in {@code <home>/logs/rocketmqlogs}),
+ * {@code namesrvPort} (9876), {@code brokerPort} (10911; the broker also binds brokerPort-2 for its
+ * "VIP" channel and brokerPort+1 for HA), {@code brokerName} (broker-a), {@code clusterName}
+ * (DefaultCluster), {@code transactionTimeOut} and {@code transactionCheckInterval} in ms (3000, 2000).
+ *
+ * <p>The broker registers as 127.0.0.1 and listens on 127.0.0.1 only; topics and subscription groups
+ * are never auto-created, so every topic (with its message type) and group must be provisioned.
+ * Store files are sized for development (16 MB commit log files), disk-usage thresholds are raised to
+ * the broker's caps so a nearly full dev disk does not refuse writes.
+ *
+ * <p>Known gaps: no shutdown hook is registered (the owner must {@link #close()}); logging is the
+ * broker's own logback configuration with {@code ${user.home}} replaced by {@code home}, and the logging
+ * context of the class loader is stopped on close; the JVM-wide {@code user.home} points at {@code home}
+ * while the broker starts (RocksDB's log directory cannot be set otherwise); one instance per class
+ * loader (RocketMQ keeps static state, e.g. the broker config path); a graceful stop takes 15-20 s,
+ * mostly fixed waits inside RocketMQ's shutdown.
+ */
+public final class EmbeddedRocketMq implements AutoCloseable {
+
+    private static final String LOCALHOST = "127.0.0.1";
+    private static final String HOME_PROPERTY = "rocketmq.embedded.home";
+    private static final long REGISTRATION_TIMEOUT_SECONDS = 30;
+
+    private final Settings settings;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private NamesrvController namesrv;
+    private BrokerController broker;
+
+    /** Starts the name server, then the broker; returns once the name server lists the broker. */
+    public EmbeddedRocketMq(Properties props) {
+        this.settings = Settings.from(props);
+        try {
+            createDirectories();
+            ensureStoreNotInUse();
+            configureLogging();
+            // RocketMQ's *Startup mains set this; requests without it carry version 0 and take legacy paths.
+            if (System.getProperty(RemotingCommand.REMOTING_VERSION_KEY) == null) {
+                System.setProperty(RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
+            }
+            startNamesrv();
+            startBroker();
+            awaitRegistration();
+        } catch (IllegalArgumentException | Error e) {
+            stopQuietly(e);
+            throw e;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            stopQuietly(e);
+            throw new IllegalStateException("Embedded RocketMQ failed to start (home " + settings.home
+                    + ", name server port " + settings.namesrvPort + ", broker ports " + (settings.brokerPort - 2)
+                    + "/" + settings.brokerPort + "/" + (settings.brokerPort + 1) + "): "
+                    + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
+        }
+    }
+
+    /** {@code 127.0.0.1:<namesrvPort>}. */
+    public String namesrvAddr() {
+        return LOCALHOST + ":" + settings.namesrvPort;
+    }
+
+    /** Shuts the broker down, then the name server, then the logging of this class loader. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        if (broker != null) {
+            try {
+                stopRocksDbFlushScheduler();
+                broker.shutdown();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (namesrv != null) {
+            try {
+                namesrv.shutdown();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        stopLogging();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void createDirectories() throws IOException {
+        for (Path dir : new Path[] {settings.home, settings.store(), settings.logs(), settings.namesrvDir()}) {
+            Files.createDirectories(dir);
+            if (!Files.isWritable(dir)) {
+                throw new IllegalArgumentException("Embedded RocketMQ: directory is not writable: " + dir);
+            }
+        }
+    }
+
+    /**
+     * Fails before anything starts when another broker holds the store's lock file: a broker that fails
+     * on that lock later would, while cleaning up, touch the running broker's store (abort file).
+     */
+    private void ensureStoreNotInUse() throws IOException {
+        Path lock = settings.store().resolve("lock");
+        try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock held = null;
+            try {
+                held = channel.tryLock(0, 1, false);
+            } catch (OverlappingFileLockException e) {
+                // held by this JVM
+            }
+            if (held == null) {
+                throw new IllegalStateException("Embedded RocketMQ: store " + settings.store()
+                        + " is in use by another running broker");
+            }
+            held.release();
+        }
+    }
+
+    /**
+     * Points the broker's logback configuration at {@code <home>/logs}. Its file appenders are all
+     * sifting (opened on the first event), so the automatic configuration that precedes this reset
+     * creates no file under the real user.home. No system property is changed.
+     */
+    private void configureLogging() throws IOException, JoranException {
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        if (!(factory instanceof LoggerContext context)) {
+            return; // not RocketMQ's shaded logback: leave the class loader's logging as it is
+        }
+        String xml;
+        try (InputStream in = BrokerController.class.getClassLoader().getResourceAsStream("rmq.broker.logback.xml")) {
+            if (in == null) {
+                throw new IllegalStateException("rmq.broker.logback.xml not found next to the broker classes");
+            }
+            xml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        xml = xml.replace("${user.home}", "${" + HOME_PROPERTY + "}")
+                .replace("scan=\"true\"", "scan=\"false\"");
+        Path file = settings.logs().resolve("rmq.embedded.logback.xml");
+        Files.writeString(file, xml, StandardCharsets.UTF_8);
+
+        context.reset();
+        context.putProperty(HOME_PROPERTY, settings.home.toString());
+        JoranConfiguratorExt configurator = new JoranConfiguratorExt();
+        configurator.setContext(context);
+        configurator.doConfigure0(file.toUri().toURL());
+    }
+
+    private void startNamesrv() throws Exception {
+        NamesrvConfig config = new NamesrvConfig();
+        config.setRocketmqHome(settings.home.toString());
+        config.setKvConfigPath(settings.namesrvDir().resolve("kvConfig.json").toString());
+        config.setConfigStorePath(settings.namesrvDir().resolve("namesrv.properties").toString());
+        NettyServerConfig server = new NettyServerConfig();
+        server.setBindAddress(LOCALHOST);
+        server.setListenPort(settings.namesrvPort);
+
+        namesrv = new NamesrvController(config, server, new NettyClientConfig());
+        if (!namesrv.initialize()) {
+            throw new IllegalStateException("Embedded RocketMQ: name server failed to initialize (port "
+                    + settings.namesrvPort + ")");
+        }
+        namesrv.start();
+    }
+
+    private void startBroker() throws Exception {
+        String store = settings.store().toString();
+
+        BrokerConfig config = new BrokerConfig();
+        config.setRocketmqHome(settings.home.toString());
+        config.setBrokerClusterName(settings.clusterName);
+        config.setBrokerName(settings.brokerName);
+        config.setBrokerId(MixAll.MASTER_ID);
+        config.setBrokerIP1(LOCALHOST);
+        config.setBrokerIP2(LOCALHOST);
+        config.setNamesrvAddr(namesrvAddr());
+        config.setAutoCreateTopicEnable(false);
+        config.setAutoCreateSubscriptionGroup(false);
+        config.setTransactionTimeOut(settings.transactionTimeOut);
+        config.setTransactionCheckInterval(settings.transactionCheckInterval);
+
+        NettyServerConfig server = new NettyServerConfig();
+        server.setBindAddress(LOCALHOST);
+        server.setListenPort(settings.brokerPort);
+
+        MessageStoreConfig storeConfig = new MessageStoreConfig();
+        storeConfig.setStorePathRootDir(store);
+        storeConfig.setHaListenPort(settings.brokerPort + 1);
+        storeConfig.setMappedFileSizeCommitLog(16 * 1024 * 1024);
+        storeConfig.setMappedFileSizeConsumeQueue(200_000);
+        storeConfig.setMappedFileSizeTimerLog(4 * 1024 * 1024);
+        storeConfig.setMaxHashSlotNum(10_000);
+        storeConfig.setMaxIndexNum(40_000);
+        // The broker caps these (warning 90 %, forced clean 85 %, max used 95 %): ask for the caps.
+        storeConfig.setDiskSpaceWarningLevelRatio(98);
+        storeConfig.setDiskSpaceCleanForciblyRatio(97);
+        storeConfig.setDiskMaxUsedSpaceRatio(95);
+
+        AuthConfig auth = new AuthConfig();
+        auth.setConfigName(settings.brokerName);
+        auth.setClusterName(settings.clusterName);
+        auth.setAuthConfigPath(settings.store().resolve("config").toString());
+
+        // Where an admin "updateBrokerConfig" would persist; the default is ~/store/config.
+        BrokerPathConfigHelper.setBrokerConfigPath(
+                settings.store().resolve("config").resolve("broker.properties").toString());
+
+        // RocksDB (always opened by the 5.5.0 message store) puts its LOG under ${user.home}/logs/rocketmqlogs
+        // with no setting to change it: user.home is redirected while the broker comes up, then restored.
+        String userHome = System.getProperty("user.home");
+        System.setProperty("user.home", settings.home.toString());
+        try {
+            broker = new BrokerController(config, server, new NettyClientConfig(), storeConfig, auth);
+            if (!broker.initialize()) {
+                throw new IllegalStateException("Embedded RocketMQ: broker failed to initialize (store " + store
+                        + " locked by another broker, or corrupt?); see " + settings.logs().resolve("rocketmqlogs"));
+            }
+            broker.start();
+        } finally {
+            if (userHome == null) {
+                System.clearProperty("user.home");
+            } else {
+                System.setProperty("user.home", userHome);
+            }
+        }
+    }
+
+    /**
+     * The broker registers with the name server from {@code start()}, but only with name servers its
+     * client has already found reachable, which it checks asynchronously: the start-up registration is
+     * usually skipped and the next comes 10 s later. Registers again until the name server lists it.
+     */
+    private void awaitRegistration() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(REGISTRATION_TIMEOUT_SECONDS);
+        while (!registered()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("Embedded RocketMQ: broker " + broker.getBrokerAddr()
+                        + " did not register with the name server " + namesrvAddr() + " within "
+                        + REGISTRATION_TIMEOUT_SECONDS + " s");
+            }
+            broker.registerBrokerAll(true, false, true); // a no-op until the name server is seen reachable
+            if (!registered()) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        }
+    }
+
+    private boolean registered() {
+        Map<String, BrokerData> brokers = namesrv.getRouteInfoManager().getAllClusterInfo().getBrokerAddrTable();
+        BrokerData data = brokers == null ? null : brokers.get(settings.brokerName);
+        return data != null && broker.getBrokerAddr().equals(data.getBrokerAddrs().get(MixAll.MASTER_ID));
+    }
+
+    /**
+     * RocketMQ 5.5.0 never stops the scheduler of its RocksDB message storage, a non-daemon thread
+     * that would keep the JVM alive and pin this class loader. Stopped by reflection, before the store
+     * closes the database it flushes.
+     */
+    private void stopRocksDbFlushScheduler() {
+        try {
+            MessageStore store = broker.getMessageStore();
+            Object storage = store == null ? null : store.getMessageRocksDBStorage();
+            if (storage == null) {
+                return;
+            }
+            Field field = storage.getClass().getDeclaredField("scheduler");
+            field.setAccessible(true);
+            if (field.get(storage) instanceof ExecutorService scheduler) {
+                scheduler.shutdownNow();
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // A later RocketMQ may have fixed or renamed it: nothing to stop then.
+        }
+    }
+
+    private void stopQuietly(Throwable cause) {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void stopLogging() {
+        ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+        if (factory instanceof LoggerContext context) {
+            context.stop();
+        }
+    }
+
+    /** The validated properties. */
+    private record Settings(Path home, int namesrvPort, int brokerPort, String brokerName, String clusterName,
+                            long transactionTimeOut, long transactionCheckInterval) {
+
+        static Settings from(Properties props) {
+            if (props == null) {
+                throw new IllegalArgumentException("Embedded RocketMQ: properties are required");
+            }
+            String home = props.getProperty("home");
+            if (home == null || home.isBlank()) {
+                throw new IllegalArgumentException(
+                        "Embedded RocketMQ: property 'home' (a writable directory) is required");
+            }
+            int namesrvPort = intIn(props, "namesrvPort", 9876, 1, 65535);
+            int brokerPort = intIn(props, "brokerPort", 10911, 3, 65534);
+            if (namesrvPort >= brokerPort - 2 && namesrvPort <= brokerPort + 1) {
+                throw new IllegalArgumentException("Embedded RocketMQ: namesrvPort " + namesrvPort
+                        + " collides with the broker's ports " + (brokerPort - 2) + ", " + brokerPort
+                        + " and " + (brokerPort + 1));
+            }
+            return new Settings(Paths.get(home).toAbsolutePath().normalize(), namesrvPort, brokerPort,
+                    nonBlank(props, "brokerName", "broker-a"), nonBlank(props, "clusterName", "DefaultCluster"),
+                    intIn(props, "transactionTimeOut", 3000, 1, Integer.MAX_VALUE),
+                    intIn(props, "transactionCheckInterval", 2000, 1, Integer.MAX_VALUE));
+        }
+
+        Path store() {
+            return home.resolve("store");
+        }
+
+        Path logs() {
+            return home.resolve("logs");
+        }
+
+        Path namesrvDir() {
+            return home.resolve("namesrv");
+        }
+
+        private static String nonBlank(Properties props, String key, String defaultValue) {
+            String value = props.getProperty(key, defaultValue).trim();
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("Embedded RocketMQ: property '" + key + "' must not be blank");
+            }
+            return value;
+        }
+
+        private static int intIn(Properties props, String key, int defaultValue, int min, int max) {
+            String raw = props.getProperty(key);
+            if (raw == null || raw.isBlank()) {
+                return defaultValue;
+            }
+            int value;
+            try {
+                value = Integer.parseInt(raw.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "Embedded RocketMQ: property '" + key + "' is not an integer: " + raw);
+            }
+            if (value < min || value > max) {
+                throw new IllegalArgumentException("Embedded RocketMQ: property '" + key + "' = " + value
+                        + " is outside [" + min + ", " + max + "]");
+            }
+            return value;
+        }
+    }
+}
