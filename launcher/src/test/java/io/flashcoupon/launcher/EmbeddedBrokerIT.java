@@ -68,8 +68,12 @@ class EmbeddedBrokerIT {
 
                 @Override
                 public LocalTransactionState checkLocalTransaction(MessageExt msg) {
+                    // Like the real checker, answer from the state of record (here: the key's prefix). The
+                    // broker may also check back transactions whose commit/rollback it has not applied yet.
                     checkedBack.add(msg.getKeys());
-                    return LocalTransactionState.COMMIT_MESSAGE;
+                    return msg.getKeys().startsWith("ROLLBACK_MESSAGE")
+                            ? LocalTransactionState.ROLLBACK_MESSAGE
+                            : LocalTransactionState.COMMIT_MESSAGE;
                 }
             });
             DefaultLitePullConsumer consumer = new DefaultLitePullConsumer(group);
@@ -104,8 +108,7 @@ class EmbeddedBrokerIT {
                         });
                 consumer.commit();
 
-                // The check-back that committed `open` scanned half messages of the same age, `rolledBack` too.
-                assertThat(checkedBack).contains(open).doesNotContain(rolledBack, committed);
+                assertThat(checkedBack).as("the open transaction was resolved by a check-back").contains(open);
                 assertThat(received).doesNotContain(rolledBack);
             } finally {
                 consumer.shutdown();
