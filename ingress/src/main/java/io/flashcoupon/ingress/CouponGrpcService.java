@@ -66,13 +66,14 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
             });
             return;
         }
-        if (decision.outcome() != null) {
+        if (decision.outcome() != null && !decision.lookup()) {
             answer(out, () -> GrabReplies.reply(decision.outcome()));
             return;
         }
         try {
-            grabExecutor.execute(() -> answer(out, () ->
-                    GrabReplies.reply(grabber.grab(decision.activity(), request.getUserId(), requestId))));
+            grabExecutor.execute(() -> answer(out, () -> GrabReplies.reply(decision.lookup()
+                    ? grabber.previousGrantOr(decision.outcome(), request.getUserId(), requestId)
+                    : grabber.grab(decision.activity(), request.getUserId(), requestId))));
         } catch (RejectedExecutionException e) {
             answer(out, () -> {
                 throw new AdmissionRejectedException(AdmissionRejectedException.Reason.IN_FLIGHT,

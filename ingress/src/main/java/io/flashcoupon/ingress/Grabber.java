@@ -32,6 +32,13 @@ public final class Grabber {
         this.clock = clock;
     }
 
+    /** The original grant of this client request if there was one, else {@code refusal}; no grab. */
+    public GrabOutcome previousGrantOr(GrabOutcome refusal, long userId, String requestId) {
+        return store.previousGrant(refusal.activity().id(), userId, requestId)
+                .map(g -> new GrabOutcome(refusal.activity(), GrabCode.GRANTED, g.couponSn(), refusal.remaining(), g.seq()))
+                .orElse(refusal);
+    }
+
     public GrabOutcome grab(Activity activity, long userId, String requestId) {
         GrabResult last = null;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -82,7 +82,7 @@ final class ServiceHarness {
                 new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
                 new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
-                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 1000), new ServiceConfig.Sink(200, 20)));
+                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000), new ServiceConfig.Sink(200, 20)));
     }
 
     /** Empties the test database (creating it if needed) and flushes the test Redis database. */

@@ -26,6 +26,7 @@ public final class SaleStore {
     private final LuaScript grab;
     private final LuaScript resolve;
     private final LuaScript start;
+    private final LuaScript repeat;
     private final Duration timeout;
 
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
@@ -33,6 +34,7 @@ public final class SaleStore {
         this.grab = new LuaScript("lua/grab.lua", ScriptOutputType.MULTI, connection);
         this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, connection);
         this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, connection);
+        this.repeat = new LuaScript("lua/repeat.lua", ScriptOutputType.MULTI, connection);
         this.timeout = timeout;
     }
 
@@ -88,6 +90,20 @@ public final class SaleStore {
     public boolean resolve(long activityId, String couponSn) {
         Long inLedger = await(resolve.call(redis, Registry.saleKeys(activityId), couponSn));
         return inLedger == 1L;
+    }
+
+    /**
+     * The grant an earlier attempt of this client request received, without grabbing: lets a sold-out
+     * instance answer retries without the broker. Empty when the request was never granted.
+     */
+    public java.util.Optional<GrabResult> previousGrant(long activityId, long userId, String requestId) {
+        List<Object> reply = await(repeat.<List<Object>>call(redis, Registry.saleKeys(activityId),
+                Long.toString(userId), requestId));
+        if (reply.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new GrabResult(GrabCode.REPEATED, 0, Integer.parseInt((String) reply.get(1)),
+                (String) reply.get(0)));
     }
 
     /** How many coupons the user has won in the sale. */

@@ -12,7 +12,9 @@ import java.time.Clock;
 /**
  * Step 1 of the grab, all local and O(1): argument checks, the activity from the cache, its window
  * and status, the local sold-out flag, per-user and per-IP rate limits. A grab refused here never
- * touches Redis or the broker. Status changes made elsewhere reach this cache within its TTL;
+ * touches the broker, and touches Redis only for one read when a retry with a request id asks
+ * about a sale that is sold out, paused or ended. A sale not started in MySQL is refused here
+ * (so an instance acts on a start within activity-cache-ms). Status changes made elsewhere reach this cache within its TTL;
  * Redis re-checks status and window on every grab that passes, so a stale entry can only let a
  * grab through to be refused there, never grant one.
  */
@@ -53,13 +55,14 @@ public final class GrabAdmission {
         }
         Activity activity = activities.find(activityId)
                 .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
-        if (requestId == null) {
-            // A retry with a request id must reach Redis to learn its original outcome, so only
-            // id-less grabs are answered from local state.
-            GrabCode local = localRefusal(activity);
-            if (local != null) {
-                return Decision.answer(new GrabOutcome(activity, local, null, 0, 0));
-            }
+        GrabCode local = localRefusal(activity);
+        if (local != null) {
+            GrabOutcome refusal = new GrabOutcome(activity, local, null, 0, 0);
+            // A retry carrying a request id may have been granted before the sale sold out, paused
+            // or ended: it must learn its original outcome (a read, no grab, no broker).
+            boolean mayHaveGrant = requestId != null
+                    && (local == GrabCode.SOLD_OUT || local == GrabCode.ENDED || local == GrabCode.NOT_ACTIVE);
+            return mayHaveGrant ? Decision.lookup(refusal) : Decision.answer(refusal);
         }
         if (!users.tryAcquire(userId)) {
             throw new AdmissionRejectedException(AdmissionRejectedException.Reason.USER_RATE,
@@ -74,6 +77,11 @@ public final class GrabAdmission {
 
     private GrabCode localRefusal(Activity activity) {
         var now = clock.instant();
+        if (activity.status() == ActivityStatus.PENDING) {
+            // Never grab from Redis for a sale this database has not started: a Redis shared with
+            // another database (or left over from a reset one) may hold a different sale under this id.
+            return GrabCode.NOT_IN_REDIS;
+        }
         if (activity.status() == ActivityStatus.ENDED || !now.isBefore(activity.endTime())) {
             return GrabCode.ENDED;
         }
@@ -89,14 +97,21 @@ public final class GrabAdmission {
         return null;
     }
 
-    /** Either grab from {@code activity}, or answer {@code outcome} without touching Redis. */
-    public record Decision(Activity activity, GrabOutcome outcome) {
+    /**
+     * Either grab from {@code activity}; or answer {@code outcome} without touching Redis; or, when
+     * {@code lookup}, answer {@code outcome} unless the request was granted before.
+     */
+    public record Decision(Activity activity, GrabOutcome outcome, boolean lookup) {
         static Decision grab(Activity activity) {
-            return new Decision(activity, null);
+            return new Decision(activity, null, false);
         }
 
         static Decision answer(GrabOutcome outcome) {
-            return new Decision(outcome.activity(), outcome);
+            return new Decision(outcome.activity(), outcome, false);
+        }
+
+        static Decision lookup(GrabOutcome refusal) {
+            return new Decision(refusal.activity(), refusal, true);
         }
     }
 }

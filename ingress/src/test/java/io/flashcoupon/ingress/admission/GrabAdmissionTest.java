@@ -96,7 +96,11 @@ class GrabAdmissionTest {
         put(2, ActivityStatus.ACTIVE, NOW.minusSeconds(60), NOW);
         put(3, ActivityStatus.ENDED, NOW.minusSeconds(60), NOW.plusSeconds(60));
         put(4, ActivityStatus.PAUSED, NOW.minusSeconds(60), NOW.plusSeconds(60));
+        put(5, ActivityStatus.PENDING, NOW.minusSeconds(60), NOW.plusSeconds(60));
         GrabAdmission admission = admission(100, 0);
+        assertThat(admission.admit(5, 7, null, "r").outcome().code())
+                .as("a sale this database has not started is never grabbed from Redis").isEqualTo(GrabCode.NOT_IN_REDIS);
+        assertThat(admission.admit(5, 7, null, "r").lookup()).isFalse();
         assertThat(admission.admit(1, 7, null, null).outcome().code()).isEqualTo(GrabCode.NOT_STARTED);
         assertThat(admission.admit(2, 7, null, null).outcome().code()).isEqualTo(GrabCode.ENDED);
         assertThat(admission.admit(3, 7, null, null).outcome().code()).isEqualTo(GrabCode.ENDED);
@@ -109,8 +113,9 @@ class GrabAdmissionTest {
         GrabAdmission admission = admission(100, 0);
         soldOut.markSoldOut(1);
         assertThat(admission.admit(1, 7, null, null).outcome().code()).isEqualTo(GrabCode.SOLD_OUT);
-        assertThat(admission.admit(1, 7, null, "retry-1").outcome())
-                .as("a retry with a request id goes to Redis to learn its original outcome").isNull();
+        GrabAdmission.Decision retry = admission.admit(1, 7, null, "retry-1");
+        assertThat(retry.lookup()).as("a retry with a request id looks up its original outcome").isTrue();
+        assertThat(retry.outcome().code()).isEqualTo(GrabCode.SOLD_OUT);
         soldOut.clear(1);
         assertThat(admission.admit(1, 8, null, null).outcome()).isNull();
         soldOut.markSoldOut(1);

@@ -1,0 +1,229 @@
+package io.flashcoupon.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flashcoupon.proto.v1.CouponGrpc;
+import io.flashcoupon.proto.v1.FlashSaleRequest;
+import io.flashcoupon.proto.v1.FlashSaleResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The load generator of scripts/bench, with async grpc-java stubs.
+ *
+ * <p>{@code sale}: a realistic sale in closed loop - every user tries up to {@code attempts} times
+ * (stopping once granted or told the limit is reached), {@code concurrency} grabs in flight.
+ * {@code open}: a fixed arrival rate for a duration, latency measured from each request's intended
+ * send time, so a stalled server is charged for the requests it delayed (no coordinated omission).
+ *
+ * <p>Usage: {@code LoadGenerator sale|open key=value...}; keys: target, activity, users, user-offset,
+ * attempts, concurrency, rate, seconds, channels, out (JSON file), grants-out (coupon_sn,grant ms).
+ */
+public final class LoadGenerator {
+    private final Map<String, String> args;
+    private final List<CouponGrpc.CouponStub> stubs = new ArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
+
+    private LoadGenerator(Map<String, String> args) {
+        this.args = args;
+        String[] target = get("target", "127.0.0.1:9090").split(":");
+        int n = Integer.parseInt(get("channels", "2"));
+        for (int i = 0; i < n; i++) {
+            ManagedChannel ch = NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1]))
+                    .usePlaintext().flowControlWindow(1 << 20).build();
+            channels.add(ch);
+            stubs.add(CouponGrpc.newStub(ch));
+        }
+    }
+
+    private String get(String key, String def) {
+        return args.getOrDefault(key, def);
+    }
+
+    private long num(String key, long def) {
+        return Long.parseLong(get(key, Long.toString(def)));
+    }
+
+    private CouponGrpc.CouponStub stub() {
+        return stubs.get(Math.floorMod(next.getAndIncrement(), stubs.size()));
+    }
+
+    /** Closed loop over a population of users, each trying up to `attempts` times. */
+    private Map<String, Object> sale() throws Exception {
+        long activity = num("activity", 1);
+        int users = (int) num("users", 200_000);
+        long offset = num("user-offset", 1);
+        int attempts = (int) num("attempts", 3);
+        int concurrency = (int) num("concurrency", 256);
+        List<Long> order = new ArrayList<>(users);
+        for (int i = 0; i < users; i++) {
+            order.add(offset + i);
+        }
+        Collections.shuffle(order, new Random(42));
+        ConcurrentLinkedQueue<long[]> work = new ConcurrentLinkedQueue<>();
+        order.forEach(u -> work.add(new long[] {u, attempts}));
+        Map<String, Long> granted = new ConcurrentHashMap<>();
+        Semaphore window = new Semaphore(concurrency);
+        AtomicInteger inFlight = new AtomicInteger();
+        long start = System.nanoTime();
+        Recorder rec = new Recorder(start);
+        while (true) {
+            long[] item = work.poll();
+            if (item == null) {
+                if (inFlight.get() == 0 && work.isEmpty()) {
+                    break;
+                }
+                LockSupport.parkNanos(100_000);
+                continue;
+            }
+            window.acquire();
+            inFlight.incrementAndGet();
+            long sent = System.nanoTime();
+            FlashSaleRequest req = FlashSaleRequest.newBuilder().setActivityId(activity).setUserId(item[0])
+                    .setRequestId("b" + item[0]).build();
+            stub().withDeadlineAfter(10, TimeUnit.SECONDS).flashSaleCoupon(req, new StreamObserver<>() {
+                private Outcome outcome;
+
+                @Override
+                public void onNext(FlashSaleResponse r) {
+                    outcome = Outcome.of(r);
+                    if (outcome == Outcome.GRANTED) {
+                        granted.put(r.getCouponSn(), System.currentTimeMillis());
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    outcome = Outcome.of(t);
+                    onCompleted();
+                }
+
+                @Override
+                public void onCompleted() {
+                    rec.record(outcome, sent, System.nanoTime());
+                    if (outcome.retried() && item[1] > 1) {
+                        work.add(new long[] {item[0], item[1] - 1});
+                    }
+                    inFlight.decrementAndGet();
+                    window.release();
+                }
+            });
+        }
+        Map<String, Object> summary = rec.summary("sale");
+        summary.put("users", users);
+        summary.put("attempts_per_user", attempts);
+        summary.put("concurrency", concurrency);
+        summary.put("granted_distinct", granted.size());
+        String grantsOut = args.get("grants-out");
+        if (grantsOut != null) {
+            StringBuilder sb = new StringBuilder();
+            granted.forEach((sn, ms) -> sb.append(sn).append(',').append(ms).append('\n'));
+            Files.writeString(Path.of(grantsOut), sb);
+        }
+        return summary;
+    }
+
+    /** Open loop: `rate` requests per second for `seconds`, each from a new user. */
+    private Map<String, Object> open() throws Exception {
+        long activity = num("activity", 1);
+        long offset = num("user-offset", 10_000_000);
+        double rate = Double.parseDouble(get("rate", "1000"));
+        long seconds = num("seconds", 10);
+        long total = (long) (rate * seconds);
+        long intervalNanos = (long) (1e9 / rate);
+        int maxOutstanding = (int) num("max-outstanding", 20_000);
+        Semaphore outstanding = new Semaphore(maxOutstanding);
+        AtomicInteger dropped = new AtomicInteger();
+        long start = System.nanoTime();
+        Recorder rec = new Recorder(start);
+        for (long i = 0; i < total; i++) {
+            long intended = start + i * intervalNanos;
+            long now;
+            while ((now = System.nanoTime()) < intended) {
+                LockSupport.parkNanos(Math.min(intended - now, 200_000));
+            }
+            if (!outstanding.tryAcquire()) {
+                // The generator itself is saturated: count it as an error at its intended time.
+                dropped.incrementAndGet();
+                rec.record(Outcome.ERROR, intended, System.nanoTime());
+                continue;
+            }
+            FlashSaleRequest req = FlashSaleRequest.newBuilder().setActivityId(activity).setUserId(offset + i).build();
+            stub().withDeadlineAfter(10, TimeUnit.SECONDS).flashSaleCoupon(req, new StreamObserver<>() {
+                private Outcome outcome;
+
+                @Override
+                public void onNext(FlashSaleResponse r) {
+                    outcome = Outcome.of(r);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    outcome = Outcome.of(t);
+                    onCompleted();
+                }
+
+                @Override
+                public void onCompleted() {
+                    rec.record(outcome, intended, System.nanoTime());
+                    outstanding.release();
+                }
+            });
+        }
+        outstanding.acquire(maxOutstanding);
+        Map<String, Object> summary = rec.summary("open");
+        summary.put("target_rate", rate);
+        summary.put("generator_dropped", dropped.get());
+        return summary;
+    }
+
+    private void close() throws InterruptedException {
+        for (ManagedChannel ch : channels) {
+            ch.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    public static void main(String[] argv) throws Exception {
+        if (argv.length < 1 || !(argv[0].equals("sale") || argv[0].equals("open"))) {
+            System.err.println("usage: LoadGenerator sale|open key=value...");
+            System.exit(2);
+        }
+        Map<String, String> args = new HashMap<>();
+        for (int i = 1; i < argv.length; i++) {
+            int eq = argv[i].indexOf('=');
+            if (eq <= 0) {
+                System.err.println("argument '" + argv[i] + "' is not key=value");
+                System.exit(2);
+            }
+            args.put(argv[i].substring(0, eq), argv[i].substring(eq + 1));
+        }
+        LoadGenerator gen = new LoadGenerator(args);
+        Map<String, Object> summary = argv[0].equals("sale") ? gen.sale() : gen.open();
+        gen.close();
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        String text = json.writeValueAsString(summary);
+        String out = args.get("out");
+        if (out != null) {
+            Files.writeString(Path.of(out), text);
+        }
+        Map<String, Object> brief = new java.util.LinkedHashMap<>(summary);
+        brief.remove("timeline");
+        System.out.println(json.writeValueAsString(brief));
+    }
+}
