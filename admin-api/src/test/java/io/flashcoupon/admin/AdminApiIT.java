@@ -26,7 +26,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +49,8 @@ class AdminApiIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final String run = UUID.randomUUID().toString().substring(0, 8);
+    /** Activity ids FlashSales reported as having stock again (the process clears sold-out flags with them). */
+    private final Queue<Long> stockReturned = new ConcurrentLinkedQueue<>();
 
     private HikariDataSource dataSource;
     private RedisConnector redis;
@@ -72,7 +76,7 @@ class AdminApiIT {
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         FlashSales sales = new FlashSales(activities, templates, coupons,
-                new SaleStore(redis.connection(), Duration.ofSeconds(3)), clock);
+                new SaleStore(redis.connection(), Duration.ofSeconds(3)), clock, stockReturned::add);
         api = new AdminApi(templates, activities, coupons, sales, ready::get, clock).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + api.port();
     }
