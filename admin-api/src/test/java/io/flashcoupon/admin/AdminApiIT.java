@@ -20,8 +20,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +39,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The admin API over HTTP against the MariaDB and Redis of scripts/services (env MYSQL_URL,
- * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT). Tests share the database with other modules' ITs, so
+ * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT; without MYSQL_URL the database IT_DB, created if needed,
+ * and Redis database IT_REDIS_DB, as in the launcher's ServiceHarness, so parallel runs on one
+ * machine can keep apart). Tests share the database with other modules' ITs, so
  * each one works on its own templates (unique names) and activities (fresh ids, Redis keys cleared).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -58,8 +62,11 @@ class AdminApiIT {
     private String base;
 
     @BeforeAll
-    void start() {
-        String url = env("MYSQL_URL", "jdbc:mysql://127.0.0.1:3306/coupon_it");
+    void start() throws Exception {
+        String url = System.getenv("MYSQL_URL");
+        if (url == null || url.isBlank()) {
+            url = "jdbc:mysql://127.0.0.1:3306/" + createDatabase(env("IT_DB", "coupon_it"));
+        }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("admin-api-it");
         hc.setJdbcUrl(url.contains("?") ? url : url + "?" + URL_PARAMS);
@@ -70,7 +77,7 @@ class AdminApiIT {
         new SchemaMigrator(dataSource).migrate();
 
         redis = new RedisConnector(new ServiceConfig.Redis("127.0.0.1",
-                Integer.parseInt(env("REDIS_PORT", "6379")), "", 1, 3000));
+                Integer.parseInt(env("REDIS_PORT", "6379")), "", Integer.parseInt(env("IT_REDIS_DB", "1")), 3000));
         Clock clock = Clock.systemUTC();
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);
@@ -418,6 +425,16 @@ class AdminApiIT {
                 HttpResponse.BodyHandlers.ofString());
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         return new Reply(response.statusCode(), contentType, mapper.readTree(response.body()));
+    }
+
+    /** Creates {@code db} on the local server unless it exists; returns its name. */
+    private static String createDatabase(String db) throws Exception {
+        String server = "jdbc:mysql://127.0.0.1:3306/?" + URL_PARAMS;
+        try (Connection c = DriverManager.getConnection(server, env("MYSQL_USER", "coupon"), env("MYSQL_PASSWORD", "coupon"));
+                Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS `" + db + "` CHARACTER SET utf8mb4");
+        }
+        return db;
     }
 
     private static String env(String name, String fallback) {
