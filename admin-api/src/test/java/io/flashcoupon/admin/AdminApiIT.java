@@ -304,6 +304,136 @@ class AdminApiIT {
         assertThat(list.json.has("next_page_token")).isTrue();
     }
 
+    // ------------------------------------------------------------------ sale lifecycle
+
+    @Test
+    void lifecycle_routes_of_an_unknown_activity_are_json_404s() throws Exception {
+        for (Reply r : new Reply[] {
+                post("/api/v1/activities/999999999999/pause", ""),
+                post("/api/v1/activities/999999999999/resume", ""),
+                post("/api/v1/activities/999999999999/stop", ""),
+                post("/api/v1/activities/999999999999/restock", "{\"amount\":5}")}) {
+            assertThat(r.status).isEqualTo(404);
+            assertThat(r.json.get("error").asText()).isEqualTo("not_found");
+            assertThat(r.json.get("message").asText()).isEqualTo("activity 999999999999 does not exist");
+        }
+        assertThat(fieldNames(post("/api/v1/activities/abc/pause", ""))).containsExactly("id");
+    }
+
+    @Test
+    void pause_resume_and_stop_answer_the_activity_as_stored_and_move_redis_first() throws Exception {
+        long id = startedActivity(10);
+
+        Reply paused = post("/api/v1/activities/" + id + "/pause", "");
+        String redisWhilePaused = saleField(id, "status");
+        Reply resumed = post("/api/v1/activities/" + id + "/resume", "");
+        Reply stopped = post("/api/v1/activities/" + id + "/stop", "");
+
+        assertThat(paused.status).isEqualTo(200);
+        assertThat(paused.json.get("id").asLong()).isEqualTo(id);
+        assertThat(paused.json.get("status").asText()).isEqualTo("PAUSED");
+        assertThat(redisWhilePaused).isEqualTo("3");
+        assertThat(resumed.status).isEqualTo(200);
+        assertThat(resumed.json.get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(stockReturned).as("resume reports the sale may have stock again").contains(id);
+        assertThat(stopped.status).isEqualTo(200);
+        assertThat(stopped.json.get("status").asText()).isEqualTo("ENDED");
+        assertThat(get("/api/v1/activities/" + id).json.get("status").asText()).isEqualTo("ENDED");
+        assertThat(saleField(id, "status")).isEqualTo("4");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(id))).as("ended sale stays in Redis").isEqualTo(1);
+        assertThat(redis.connection().sync().ttl(Registry.saleKey(id))).as("no TTL").isEqualTo(-1);
+    }
+
+    @Test
+    void transitions_the_status_refuses_are_409s_that_change_nothing() throws Exception {
+        long pending = createActivity(10);
+        Reply pausePending = post("/api/v1/activities/" + pending + "/pause", "");
+        Reply restockPending = post("/api/v1/activities/" + pending + "/restock", "{\"amount\":5}");
+        assertConflict(pausePending, "activity " + pending + " is PENDING; only an ACTIVE sale can be paused");
+        assertConflict(restockPending, "activity " + pending + " is PENDING; only an ACTIVE or PAUSED sale can be restocked");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(pending))).isZero();
+
+        long id = startedActivity(10);
+        assertConflict(post("/api/v1/activities/" + id + "/resume", ""),
+                "activity " + id + " is ACTIVE; only a PAUSED sale can be resumed");
+        assertThat(post("/api/v1/activities/" + id + "/pause", "").status).isEqualTo(200);
+        assertConflict(post("/api/v1/activities/" + id + "/pause", ""),
+                "activity " + id + " is PAUSED; only an ACTIVE sale can be paused");
+        assertThat(post("/api/v1/activities/" + id + "/stop", "").status).isEqualTo(200);
+        assertConflict(post("/api/v1/activities/" + id + "/pause", ""),
+                "activity " + id + " is ENDED; only an ACTIVE sale can be paused");
+        assertConflict(post("/api/v1/activities/" + id + "/resume", ""),
+                "activity " + id + " is ENDED; only a PAUSED sale can be resumed");
+        assertConflict(post("/api/v1/activities/" + id + "/stop", ""),
+                "activity " + id + " is ENDED; only an ACTIVE or PAUSED sale can be stopped");
+        assertConflict(post("/api/v1/activities/" + id + "/restock", "{\"amount\":5}"),
+                "activity " + id + " is ENDED; a sale that ended cannot be restocked");
+
+        JsonNode row = get("/api/v1/activities/" + id).json;
+        assertThat(row.get("status").asText()).isEqualTo("ENDED");
+        assertThat(row.get("total_count").asInt()).isEqualTo(10);
+        assertThat(saleField(id, "status")).isEqualTo("4");
+        assertThat(saleField(id, "total")).isEqualTo("10");
+        assertThat(saleField(id, "stock")).isEqualTo("10");
+    }
+
+    @Test
+    void a_running_row_whose_sale_left_redis_is_a_conflict() throws Exception {
+        long id = startedActivity(10);
+        redis.connection().sync().del(Registry.saleKeys(id));
+
+        Reply r = post("/api/v1/activities/" + id + "/pause", "");
+
+        assertConflict(r, "activity " + id + " is ACTIVE but its sale is not in Redis");
+        assertThat(get("/api/v1/activities/" + id).json.get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(id))).as("nothing re-created").isZero();
+    }
+
+    @Test
+    void restock_adds_to_total_and_stock_of_a_running_or_paused_sale() throws Exception {
+        long id = startedActivity(10);
+        stockReturned.clear();
+
+        Reply running = post("/api/v1/activities/" + id + "/restock", "{\"amount\":5}");
+        assertThat(post("/api/v1/activities/" + id + "/pause", "").status).isEqualTo(200);
+        Reply paused = post("/api/v1/activities/" + id + "/restock", "{\"amount\":7}");
+        Reply status = get("/api/v1/activities/" + id + "/status");
+
+        assertThat(running.status).isEqualTo(200);
+        assertThat(running.json.get("total_count").asInt()).isEqualTo(15);
+        assertThat(running.json.get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(paused.status).isEqualTo(200);
+        assertThat(paused.json.get("total_count").asInt()).isEqualTo(22);
+        assertThat(paused.json.get("status").asText()).as("restock does not resume").isEqualTo("PAUSED");
+        assertThat(status.json.get("total").asLong()).isEqualTo(22);
+        assertThat(status.json.get("remaining").asLong()).isEqualTo(22);
+        assertThat(saleField(id, "total")).isEqualTo("22");
+        assertThat(saleField(id, "status")).isEqualTo("3");
+        assertThat(stockReturned).as("each restock reports the sale").containsExactly(id, id);
+    }
+
+    @Test
+    void restock_amount_out_of_range_or_malformed_is_a_400_naming_it_and_adds_nothing() throws Exception {
+        long id = startedActivity(10);
+        String path = "/api/v1/activities/" + id + "/restock";
+
+        for (String body : new String[] {"{\"amount\":0}", "{\"amount\":-3}", "{\"amount\":10000001}",
+                "{\"amount\":\"5\"}", "{\"amount\":1.5}", "{}"}) {
+            Reply r = post(path, body);
+            assertThat(r.status).as(body).isEqualTo(400);
+            assertThat(r.json.get("error").asText()).isEqualTo("invalid_argument");
+            assertThat(fieldNames(r)).as(body).containsExactly("amount");
+        }
+        assertThat(fieldNames(post(path, "{\"amount\":5,\"extra\":1}"))).containsExactly("extra");
+        assertThat(fieldNames(post(path, ""))).containsExactly("body");
+        assertThat(post(path, "{\"amount\":0}").json.get("message").asText())
+                .isEqualTo("amount must be between 1 and 10000000, was 0");
+
+        assertThat(get("/api/v1/activities/" + id).json.get("total_count").asInt()).isEqualTo(10);
+        assertThat(saleField(id, "total")).isEqualTo("10");
+        assertThat(saleField(id, "stock")).isEqualTo("10");
+    }
+
     // ------------------------------------------------------------------ wallets, probes, routing
 
     @Test
@@ -385,6 +515,25 @@ class AdminApiIT {
         long id = r.json.get("id").asLong();
         redis.connection().sync().del(Registry.saleKeys(id));
         return id;
+    }
+
+    /** A fresh activity, started. */
+    private long startedActivity(int total) throws Exception {
+        long id = createActivity(total);
+        Reply r = post("/api/v1/activities/" + id + "/start", "");
+        assertThat(r.status).as("start: %s", r.json).isEqualTo(200);
+        return id;
+    }
+
+    private String saleField(long id, String field) {
+        return redis.connection().sync().hget(Registry.saleKey(id), field);
+    }
+
+    private static void assertConflict(Reply r, String message) {
+        assertThat(r.status).as("%s", r.json).isEqualTo(409);
+        assertThat(r.json.get("error").asText()).isEqualTo("conflict");
+        assertThat(r.json.get("message").asText()).startsWith(message);
+        assertThat(r.json.has("fields")).isFalse();
     }
 
     private long countTemplates(String name) throws Exception {
