@@ -13,8 +13,9 @@ import java.time.Clock;
  * Step 1 of the grab, all local and O(1): argument checks, the activity from the cache, its window
  * and status, the local sold-out flag, per-user and per-IP rate limits. A grab refused here never
  * touches Redis or the broker. Status changes made elsewhere reach this cache within its TTL;
- * Redis re-checks status and window on every grab that passes, so a stale entry can only let a
- * grab through to be refused there, never grant one.
+ * Redis re-checks status and window on every grab that passes, so a stale entry never grants a
+ * grab Redis refuses. The one stale refusal: for up to the TTL after a resume, a grab is still
+ * answered "paused" here (grabs with a request id always ask Redis).
  */
 public final class GrabAdmission {
     private final ActivityCache activities;
