@@ -11,9 +11,11 @@ import io.javalin.http.Context;
 import java.util.List;
 
 /**
- * /api/v1/activities: create, list and read flash sales, start them and watch their figures.
- * An activity must name an existing template (400 on template_id otherwise). Start and status are
- * {@link FlashSales}, shared with the gRPC front end: a second start is a 409.
+ * /api/v1/activities: create, list and read flash sales, start, pause, resume, stop and restock
+ * them, and watch their figures. An activity must name an existing template (400 on template_id
+ * otherwise). Every operation on a sale is {@link FlashSales}, shared with the gRPC front end, and
+ * answers the activity as stored: an operation its status refuses is a 409 (a second start,
+ * resuming an ACTIVE sale, anything on an ENDED one), a restock amount outside 1..10,000,000 a 400.
  */
 final class ActivityRoutes {
     static final String PATH = "/api/v1/activities";
@@ -35,6 +37,10 @@ final class ActivityRoutes {
         app.get(PATH, this::list);
         app.get(PATH + "/{id}", this::get);
         app.post(PATH + "/{id}/start", this::start);
+        app.post(PATH + "/{id}/pause", this::pause);
+        app.post(PATH + "/{id}/resume", this::resume);
+        app.post(PATH + "/{id}/stop", this::stop);
+        app.post(PATH + "/{id}/restock", this::restock);
         app.get(PATH + "/{id}/status", this::status);
     }
 
@@ -59,7 +65,28 @@ final class ActivityRoutes {
     }
 
     void start(Context ctx) {
-        ctx.json(sales.start(Params.positiveId("id", ctx.pathParam("id"))));
+        ctx.json(sales.start(id(ctx)));
+    }
+
+    void pause(Context ctx) {
+        ctx.json(sales.pause(id(ctx)));
+    }
+
+    void resume(Context ctx) {
+        ctx.json(sales.resume(id(ctx)));
+    }
+
+    void stop(Context ctx) {
+        ctx.json(sales.stop(id(ctx)));
+    }
+
+    void restock(Context ctx) {
+        long id = id(ctx);
+        ctx.json(sales.restock(id, json.read(ctx.body(), RestockRequest.class).requiredAmount()));
+    }
+
+    private static long id(Context ctx) {
+        return Params.positiveId("id", ctx.pathParam("id"));
     }
 
     void status(Context ctx) {

@@ -10,8 +10,9 @@ import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operators' REST API: templates, activities (create, start, status), wallets and the health
- * probes, JSON only (see {@link ApiJson} for the wire rules and {@link ErrorMapping} for errors).
+ * The operators' REST API: templates, activities (create, start, pause, resume, stop, restock,
+ * status), wallets and the health probes, JSON only (see {@link ApiJson} for the wire rules and
+ * {@link ErrorMapping} for errors).
  * Built with its collaborators by the process's Main; {@code start(host, 0)} picks a free port.
  * Known gap: stop() closes the server without draining in-flight requests.
  */

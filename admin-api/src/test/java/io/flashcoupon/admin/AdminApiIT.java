@@ -20,13 +20,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +39,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The admin API over HTTP against the MariaDB and Redis of scripts/services (env MYSQL_URL,
- * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT). Tests share the database with other modules' ITs, so
+ * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT; without MYSQL_URL the database IT_DB, created if needed,
+ * and Redis database IT_REDIS_DB, as in the launcher's ServiceHarness, so parallel runs on one
+ * machine can keep apart). Tests share the database with other modules' ITs, so
  * each one works on its own templates (unique names) and activities (fresh ids, Redis keys cleared).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,6 +53,8 @@ class AdminApiIT {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicBoolean ready = new AtomicBoolean(true);
     private final String run = UUID.randomUUID().toString().substring(0, 8);
+    /** Activity ids FlashSales reported as having stock again (the process clears sold-out flags with them). */
+    private final Queue<Long> stockReturned = new ConcurrentLinkedQueue<>();
 
     private HikariDataSource dataSource;
     private RedisConnector redis;
@@ -54,8 +62,11 @@ class AdminApiIT {
     private String base;
 
     @BeforeAll
-    void start() {
-        String url = env("MYSQL_URL", "jdbc:mysql://127.0.0.1:3306/coupon_it");
+    void start() throws Exception {
+        String url = System.getenv("MYSQL_URL");
+        if (url == null || url.isBlank()) {
+            url = "jdbc:mysql://127.0.0.1:3306/" + createDatabase(env("IT_DB", "coupon_it"));
+        }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("admin-api-it");
         hc.setJdbcUrl(url.contains("?") ? url : url + "?" + URL_PARAMS);
@@ -66,13 +77,13 @@ class AdminApiIT {
         new SchemaMigrator(dataSource).migrate();
 
         redis = new RedisConnector(new ServiceConfig.Redis("127.0.0.1",
-                Integer.parseInt(env("REDIS_PORT", "6379")), "", 1, 3000));
+                Integer.parseInt(env("REDIS_PORT", "6379")), "", Integer.parseInt(env("IT_REDIS_DB", "1")), 3000));
         Clock clock = Clock.systemUTC();
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         FlashSales sales = new FlashSales(activities, templates, coupons,
-                new SaleStore(redis.connection(), Duration.ofSeconds(3)), clock);
+                new SaleStore(redis.connection(), Duration.ofSeconds(3)), clock, stockReturned::add);
         api = new AdminApi(templates, activities, coupons, sales, ready::get, clock).start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + api.port();
     }
@@ -293,6 +304,136 @@ class AdminApiIT {
         assertThat(list.json.has("next_page_token")).isTrue();
     }
 
+    // ------------------------------------------------------------------ sale lifecycle
+
+    @Test
+    void lifecycle_routes_of_an_unknown_activity_are_json_404s() throws Exception {
+        for (Reply r : new Reply[] {
+                post("/api/v1/activities/999999999999/pause", ""),
+                post("/api/v1/activities/999999999999/resume", ""),
+                post("/api/v1/activities/999999999999/stop", ""),
+                post("/api/v1/activities/999999999999/restock", "{\"amount\":5}")}) {
+            assertThat(r.status).isEqualTo(404);
+            assertThat(r.json.get("error").asText()).isEqualTo("not_found");
+            assertThat(r.json.get("message").asText()).isEqualTo("activity 999999999999 does not exist");
+        }
+        assertThat(fieldNames(post("/api/v1/activities/abc/pause", ""))).containsExactly("id");
+    }
+
+    @Test
+    void pause_resume_and_stop_answer_the_activity_as_stored_and_move_redis_first() throws Exception {
+        long id = startedActivity(10);
+
+        Reply paused = post("/api/v1/activities/" + id + "/pause", "");
+        String redisWhilePaused = saleField(id, "status");
+        Reply resumed = post("/api/v1/activities/" + id + "/resume", "");
+        Reply stopped = post("/api/v1/activities/" + id + "/stop", "");
+
+        assertThat(paused.status).isEqualTo(200);
+        assertThat(paused.json.get("id").asLong()).isEqualTo(id);
+        assertThat(paused.json.get("status").asText()).isEqualTo("PAUSED");
+        assertThat(redisWhilePaused).isEqualTo("3");
+        assertThat(resumed.status).isEqualTo(200);
+        assertThat(resumed.json.get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(stockReturned).as("resume reports the sale may have stock again").contains(id);
+        assertThat(stopped.status).isEqualTo(200);
+        assertThat(stopped.json.get("status").asText()).isEqualTo("ENDED");
+        assertThat(get("/api/v1/activities/" + id).json.get("status").asText()).isEqualTo("ENDED");
+        assertThat(saleField(id, "status")).isEqualTo("4");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(id))).as("ended sale stays in Redis").isEqualTo(1);
+        assertThat(redis.connection().sync().ttl(Registry.saleKey(id))).as("no TTL").isEqualTo(-1);
+    }
+
+    @Test
+    void transitions_the_status_refuses_are_409s_that_change_nothing() throws Exception {
+        long pending = createActivity(10);
+        Reply pausePending = post("/api/v1/activities/" + pending + "/pause", "");
+        Reply restockPending = post("/api/v1/activities/" + pending + "/restock", "{\"amount\":5}");
+        assertConflict(pausePending, "activity " + pending + " is PENDING; only an ACTIVE sale can be paused");
+        assertConflict(restockPending, "activity " + pending + " is PENDING; only an ACTIVE or PAUSED sale can be restocked");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(pending))).isZero();
+
+        long id = startedActivity(10);
+        assertConflict(post("/api/v1/activities/" + id + "/resume", ""),
+                "activity " + id + " is ACTIVE; only a PAUSED sale can be resumed");
+        assertThat(post("/api/v1/activities/" + id + "/pause", "").status).isEqualTo(200);
+        assertConflict(post("/api/v1/activities/" + id + "/pause", ""),
+                "activity " + id + " is PAUSED; only an ACTIVE sale can be paused");
+        assertThat(post("/api/v1/activities/" + id + "/stop", "").status).isEqualTo(200);
+        assertConflict(post("/api/v1/activities/" + id + "/pause", ""),
+                "activity " + id + " is ENDED; only an ACTIVE sale can be paused");
+        assertConflict(post("/api/v1/activities/" + id + "/resume", ""),
+                "activity " + id + " is ENDED; only a PAUSED sale can be resumed");
+        assertConflict(post("/api/v1/activities/" + id + "/stop", ""),
+                "activity " + id + " is ENDED; only an ACTIVE or PAUSED sale can be stopped");
+        assertConflict(post("/api/v1/activities/" + id + "/restock", "{\"amount\":5}"),
+                "activity " + id + " is ENDED; a sale that ended cannot be restocked");
+
+        JsonNode row = get("/api/v1/activities/" + id).json;
+        assertThat(row.get("status").asText()).isEqualTo("ENDED");
+        assertThat(row.get("total_count").asInt()).isEqualTo(10);
+        assertThat(saleField(id, "status")).isEqualTo("4");
+        assertThat(saleField(id, "total")).isEqualTo("10");
+        assertThat(saleField(id, "stock")).isEqualTo("10");
+    }
+
+    @Test
+    void a_running_row_whose_sale_left_redis_is_a_conflict() throws Exception {
+        long id = startedActivity(10);
+        redis.connection().sync().del(Registry.saleKeys(id));
+
+        Reply r = post("/api/v1/activities/" + id + "/pause", "");
+
+        assertConflict(r, "activity " + id + " is ACTIVE but its sale is not in Redis");
+        assertThat(get("/api/v1/activities/" + id).json.get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(id))).as("nothing re-created").isZero();
+    }
+
+    @Test
+    void restock_adds_to_total_and_stock_of_a_running_or_paused_sale() throws Exception {
+        long id = startedActivity(10);
+        stockReturned.clear();
+
+        Reply running = post("/api/v1/activities/" + id + "/restock", "{\"amount\":5}");
+        assertThat(post("/api/v1/activities/" + id + "/pause", "").status).isEqualTo(200);
+        Reply paused = post("/api/v1/activities/" + id + "/restock", "{\"amount\":7}");
+        Reply status = get("/api/v1/activities/" + id + "/status");
+
+        assertThat(running.status).isEqualTo(200);
+        assertThat(running.json.get("total_count").asInt()).isEqualTo(15);
+        assertThat(running.json.get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(paused.status).isEqualTo(200);
+        assertThat(paused.json.get("total_count").asInt()).isEqualTo(22);
+        assertThat(paused.json.get("status").asText()).as("restock does not resume").isEqualTo("PAUSED");
+        assertThat(status.json.get("total").asLong()).isEqualTo(22);
+        assertThat(status.json.get("remaining").asLong()).isEqualTo(22);
+        assertThat(saleField(id, "total")).isEqualTo("22");
+        assertThat(saleField(id, "status")).isEqualTo("3");
+        assertThat(stockReturned).as("each restock reports the sale").containsExactly(id, id);
+    }
+
+    @Test
+    void restock_amount_out_of_range_or_malformed_is_a_400_naming_it_and_adds_nothing() throws Exception {
+        long id = startedActivity(10);
+        String path = "/api/v1/activities/" + id + "/restock";
+
+        for (String body : new String[] {"{\"amount\":0}", "{\"amount\":-3}", "{\"amount\":10000001}",
+                "{\"amount\":\"5\"}", "{\"amount\":1.5}", "{}"}) {
+            Reply r = post(path, body);
+            assertThat(r.status).as(body).isEqualTo(400);
+            assertThat(r.json.get("error").asText()).isEqualTo("invalid_argument");
+            assertThat(fieldNames(r)).as(body).containsExactly("amount");
+        }
+        assertThat(fieldNames(post(path, "{\"amount\":5,\"extra\":1}"))).containsExactly("extra");
+        assertThat(fieldNames(post(path, ""))).containsExactly("body");
+        assertThat(post(path, "{\"amount\":0}").json.get("message").asText())
+                .isEqualTo("amount must be between 1 and 10000000, was 0");
+
+        assertThat(get("/api/v1/activities/" + id).json.get("total_count").asInt()).isEqualTo(10);
+        assertThat(saleField(id, "total")).isEqualTo("10");
+        assertThat(saleField(id, "stock")).isEqualTo("10");
+    }
+
     // ------------------------------------------------------------------ wallets, probes, routing
 
     @Test
@@ -376,6 +517,25 @@ class AdminApiIT {
         return id;
     }
 
+    /** A fresh activity, started. */
+    private long startedActivity(int total) throws Exception {
+        long id = createActivity(total);
+        Reply r = post("/api/v1/activities/" + id + "/start", "");
+        assertThat(r.status).as("start: %s", r.json).isEqualTo(200);
+        return id;
+    }
+
+    private String saleField(long id, String field) {
+        return redis.connection().sync().hget(Registry.saleKey(id), field);
+    }
+
+    private static void assertConflict(Reply r, String message) {
+        assertThat(r.status).as("%s", r.json).isEqualTo(409);
+        assertThat(r.json.get("error").asText()).isEqualTo("conflict");
+        assertThat(r.json.get("message").asText()).startsWith(message);
+        assertThat(r.json.has("fields")).isFalse();
+    }
+
     private long countTemplates(String name) throws Exception {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
@@ -414,6 +574,16 @@ class AdminApiIT {
                 HttpResponse.BodyHandlers.ofString());
         String contentType = response.headers().firstValue("Content-Type").orElse("");
         return new Reply(response.statusCode(), contentType, mapper.readTree(response.body()));
+    }
+
+    /** Creates {@code db} on the local server unless it exists; returns its name. */
+    private static String createDatabase(String db) throws Exception {
+        String server = "jdbc:mysql://127.0.0.1:3306/?" + URL_PARAMS;
+        try (Connection c = DriverManager.getConnection(server, env("MYSQL_USER", "coupon"), env("MYSQL_PASSWORD", "coupon"));
+                Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS `" + db + "` CHARACTER SET utf8mb4");
+        }
+        return db;
     }
 
     private static String env(String name, String fallback) {

@@ -10,8 +10,10 @@ import java.util.function.LongFunction;
 /**
  * Activities as the grab's admission sees them: a per-process Caffeine cache in front of MySQL,
  * unknown ids cached too (bounded) so a flood of bad ids does not reach MySQL. Entries live at
- * most {@code ttl}; the cache only refuses on facts that cannot be undone (window over, ended),
- * Redis decides everything that can change (started, paused).
+ * most {@code ttl}, which bounds how long an operator's change goes unseen here: a stopped or
+ * paused sale is refused locally within {@code ttl} (Redis refuses it at once), and a resumed one
+ * may still be refused locally as paused for up to {@code ttl}. Redis decides whether a sale was
+ * started.
  */
 public final class ActivityCache {
     private final LoadingCache<Long, Optional<Activity>> cache;

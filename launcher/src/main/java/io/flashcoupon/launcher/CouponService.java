@@ -99,7 +99,9 @@ public final class CouponService implements AutoCloseable {
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         SoldOutFlags soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), clock::millis);
-        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock);
+        // A restock or resume drops this process's sold-out flag at once; other instances' flags expire
+        // after sold-out-recheck-ms.
+        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear);
         String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
 
         // topology: CouponGrabbed -> user_coupons

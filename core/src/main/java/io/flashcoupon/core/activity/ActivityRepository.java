@@ -94,6 +94,26 @@ public final class ActivityRepository {
         }
     }
 
+    /**
+     * Sets status and total_count of {@code id} if the row still holds {@code fromStatus} and
+     * {@code fromTotal} (compare-and-set); false when it changed since it was read.
+     */
+    public boolean compareAndSet(long id, ActivityStatus fromStatus, int fromTotal, ActivityStatus toStatus,
+            int toTotal) {
+        String sql = "UPDATE " + Registry.TABLE_ACTIVITIES
+                + " SET status=?, total_count=? WHERE id=? AND status=? AND total_count=?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, toStatus.code());
+            ps.setInt(2, toTotal);
+            ps.setLong(3, id);
+            ps.setInt(4, fromStatus.code());
+            ps.setInt(5, fromTotal);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new DataAccessException("update activity " + id + " failed", e);
+        }
+    }
+
     private static Activity map(ResultSet rs) throws SQLException {
         return new Activity(
                 rs.getLong("id"),

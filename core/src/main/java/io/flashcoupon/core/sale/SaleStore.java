@@ -19,7 +19,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The live state of flash sales in Redis: stock, per-user counts, the ledger of grants and the
  * void set of rolled-back grabs, all on keys of one hash slot per activity and without TTL.
- * Redis is the truth while a sale lives; MySQL rows follow from the ledger.
+ * Redis is the truth while a sale lives; MySQL rows follow from the ledger. Operators' status
+ * changes and restocks are scripts on the sale hash too, so each is atomic with every grab.
  */
 public final class SaleStore {
     private final RedisAsyncCommands<String, String> redis;
@@ -27,6 +28,8 @@ public final class SaleStore {
     private final LuaScript resolve;
     private final LuaScript start;
     private final LuaScript repeat;
+    private final LuaScript transition;
+    private final LuaScript restock;
     private final Duration timeout;
 
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
@@ -35,6 +38,8 @@ public final class SaleStore {
         this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, connection);
         this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, connection);
         this.repeat = new LuaScript("lua/repeat.lua", ScriptOutputType.MULTI, connection);
+        this.transition = new LuaScript("lua/transition.lua", ScriptOutputType.MULTI, connection);
+        this.restock = new LuaScript("lua/restock.lua", ScriptOutputType.MULTI, connection);
         this.timeout = timeout;
     }
 
@@ -58,7 +63,12 @@ public final class SaleStore {
         return created == 1L;
     }
 
-    /** What makes a sale this activity's: id, template, stock, window and limit. */
+    /**
+     * What makes a sale this activity's: id, template, stock, window and limit, as the activity was
+     * when the sale was started. Restock raises total_count later but leaves the stored identity
+     * alone; the only comparison (start.lua) runs for PENDING activities, which cannot have been
+     * restocked (restock needs ACTIVE or PAUSED), so a restocked sale is never compared again.
+     */
     static String identity(Activity a) {
         return a.id() + "/" + a.templateId() + "/" + a.totalCount() + "/" + a.startTime().toEpochMilli() + "/"
                 + a.endTime().toEpochMilli() + "/" + a.perUserLimit();
@@ -104,6 +114,30 @@ public final class SaleStore {
         }
         return java.util.Optional.of(new GrabResult(GrabCode.REPEATED, 0, Integer.parseInt((String) reply.get(1)),
                 (String) reply.get(0)));
+    }
+
+    /**
+     * Runs {@code t} on the sale's status in Redis (lua/transition.lua): changed only when the status
+     * found there is one {@code t} may leave from. Nothing else of the sale changes.
+     */
+    public TransitionResult transition(long activityId, SaleTransition t) {
+        String[] args = new String[t.from().size() + 1];
+        args[0] = String.valueOf(t.target().code());
+        int i = 1;
+        for (ActivityStatus s : t.from()) {
+            args[i++] = String.valueOf(s.code());
+        }
+        return TransitionResult.fromScriptReply(
+                await(transition.<List<Object>>call(redis, new String[] {Registry.saleKey(activityId)}, args)));
+    }
+
+    /**
+     * Adds {@code amount} to the sale's total and stock (lua/restock.lua) if it is ACTIVE or PAUSED
+     * and Redis still holds {@code expectedTotal}; otherwise changes nothing and says why.
+     */
+    public RestockResult restock(long activityId, int amount, long expectedTotal) {
+        return RestockResult.fromScriptReply(await(restock.<List<Object>>call(redis,
+                new String[] {Registry.saleKey(activityId)}, String.valueOf(amount), String.valueOf(expectedTotal))));
     }
 
     /** How many coupons the user has won in the sale. */

@@ -13,10 +13,10 @@ import java.time.Clock;
  * Step 1 of the grab, all local and O(1): argument checks, the activity from the cache, its window
  * and status, the local sold-out flag, per-user and per-IP rate limits. A grab refused here never
  * touches the broker, and touches Redis only for one read when a retry with a request id asks
- * about a sale that is sold out, paused or ended. A sale not started in MySQL is refused here
- * (so an instance acts on a start within activity-cache-ms). Status changes made elsewhere reach this cache within its TTL;
- * Redis re-checks status and window on every grab that passes, so a stale entry can only let a
- * grab through to be refused there, never grant one.
+ * about a sale that is sold out, paused or ended. Status changes made elsewhere reach this cache
+ * within its TTL (activity-cache-ms); Redis re-checks status and window on every grab that passes,
+ * so a stale entry never grants a grab Redis refuses. The stale refusals: for up to the TTL after
+ * a start or a resume, a grab is still answered "not started" / "paused" here.
  */
 public final class GrabAdmission {
     private final ActivityCache activities;

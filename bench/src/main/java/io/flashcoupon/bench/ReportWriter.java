@@ -1,0 +1,249 @@
+package io.flashcoupon.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns the raw files of one scripts/bench run (dir) into bench/results/latest.{json,md,png}:
+ * medians of the sale runs, the ceiling ratio from the same run, the open-loop p99 at 80 % of the
+ * max rate, the ghz cross-check, materialization lag and the invariant checks, each target marked
+ * met or missed.
+ *
+ * <p>Usage: {@code ReportWriter <raw dir> <results dir>}
+ */
+public final class ReportWriter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        Path raw = Path.of(args[0]);
+        Path results = Path.of(args[1]);
+        Files.createDirectories(results);
+        List<JsonNode> sales = new ArrayList<>();
+        List<JsonNode> checks = new ArrayList<>();
+        for (int i = 1; Files.exists(raw.resolve("sale-" + i + ".json")); i++) {
+            sales.add(JSON.readTree(raw.resolve("sale-" + i + ".json").toFile()));
+            checks.add(JSON.readTree(raw.resolve("check-" + i + ".json").toFile()));
+        }
+        JsonNode ceiling = read(raw.resolve("ceiling.json"));
+        JsonNode open = read(raw.resolve("open.json"));
+        JsonNode ghz = read(raw.resolve("ghz.json"));
+        JsonNode env = read(raw.resolve("env.json"));
+
+        ObjectNode report = JSON.createObjectNode();
+        report.set("environment", env);
+        report.set("ceiling", ceiling);
+        ArrayNode runs = report.putArray("sale_runs");
+        List<Double> rps = new ArrayList<>();
+        List<Double> stockGrantRate = new ArrayList<>();
+        List<Double> grantP99 = new ArrayList<>();
+        List<Double> lagP50 = new ArrayList<>();
+        List<Double> lagP99 = new ArrayList<>();
+        int violations = 0;
+        for (int i = 0; i < sales.size(); i++) {
+            JsonNode s = sales.get(i);
+            JsonNode c = checks.get(i);
+            ObjectNode run = runs.addObject();
+            run.put("requests", s.path("requests").asLong());
+            run.put("requests_per_s", s.path("requests_per_s").asDouble());
+            run.set("outcomes", s.path("outcomes"));
+            run.set("latency_ms", s.path("latency_ms"));
+            double sellOut = secondsToSellOut(s, c.path("total").asLong());
+            double rate = sellOut > 0 ? c.path("total").asLong() / sellOut : 0;
+            run.put("seconds_to_sell_out", sellOut);
+            run.put("grants_per_s_while_stock_lasts", Recorder.round(rate));
+            run.set("invariants", c);
+            rps.add(s.path("requests_per_s").asDouble());
+            stockGrantRate.add(rate);
+            grantP99.add(s.path("latency_ms").path("granted").path("p99").asDouble());
+            lagP50.add(c.path("materialization_lag").path("p50_ms").asDouble());
+            lagP99.add(c.path("materialization_lag").path("p99_ms").asDouble());
+            violations += c.path("violations").size();
+        }
+        double ceilingP1 = ceiling.path("evalsha_p1_ops_per_s").asDouble();
+        ObjectNode medians = report.putObject("medians");
+        medians.put("requests_per_s", median(rps));
+        medians.put("grants_per_s_while_stock_lasts", median(stockGrantRate));
+        medians.put("granted_p99_ms", median(grantP99));
+        medians.put("materialization_lag_p50_ms", median(lagP50));
+        medians.put("materialization_lag_p99_ms", median(lagP99));
+        medians.put("ratio_service_to_ceiling_p1", ceilingP1 > 0 ? Recorder.round(median(rps) / ceilingP1) : 0);
+        medians.put("invariant_violations", violations);
+        report.set("open_loop", open);
+        report.set("ghz", ghz);
+
+        ArrayNode targets = report.putArray("targets");
+        target(targets, "grab requests/s over the realistic sale (median)", ">= 15000", median(rps) >= 15_000, median(rps));
+        target(targets, "p99 at 80% of max rate (open loop)", "<= 30 ms",
+                open.path("latency_ms").path("all").path("p99").asDouble() <= 30,
+                open.path("latency_ms").path("all").path("p99").asDouble());
+        target(targets, "grants/s while stock lasts (median)", ">= 3000", median(stockGrantRate) >= 3000,
+                median(stockGrantRate));
+        target(targets, "p99 of granted grabs (median)", "<= 30 ms", median(grantP99) <= 30, median(grantP99));
+        target(targets, "service requests/s : ceiling EVALSHA ops/s (-P 1)", ">= 0.3",
+                medians.path("ratio_service_to_ceiling_p1").asDouble() >= 0.3,
+                medians.path("ratio_service_to_ceiling_p1").asDouble());
+        target(targets, "materialization lag p99 (median)", "<= 1000 ms", median(lagP99) <= 1000, median(lagP99));
+        target(targets, "invariant violations", "0", violations == 0, violations);
+
+        Files.writeString(results.resolve("latest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        Files.writeString(results.resolve("latest.md"), markdown(report));
+        if (!sales.isEmpty()) {
+            chart(sales.get(sales.size() / 2), results.resolve("latest.png").toFile());
+        }
+        System.out.println(markdown(report));
+    }
+
+    private static JsonNode read(Path p) throws Exception {
+        return Files.exists(p) ? JSON.readTree(p.toFile()) : JSON.createObjectNode();
+    }
+
+    /** Seconds from the run's start until cumulative grants reached the stock. */
+    static double secondsToSellOut(JsonNode sale, long stock) {
+        long cumulative = 0;
+        for (JsonNode point : sale.path("timeline")) {
+            cumulative += point.path("grants").asLong();
+            if (cumulative >= stock) {
+                return point.path("t").asInt() + 1;
+            }
+        }
+        return sale.path("duration_s").asDouble();
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return Recorder.round(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
+    }
+
+    private static void target(ArrayNode targets, String what, String goal, boolean met, double value) {
+        ObjectNode t = targets.addObject();
+        t.put("target", what);
+        t.put("goal", goal);
+        t.put("value", value);
+        t.put("met", met);
+    }
+
+    private static String markdown(JsonNode r) {
+        StringBuilder md = new StringBuilder("# Benchmark report\n\n");
+        md.append("Environment: `").append(r.path("environment")).append("`\n\n");
+        md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
+        for (JsonNode t : r.path("targets")) {
+            md.append("| ").append(t.path("target").asText()).append(" | ").append(t.path("goal").asText())
+                    .append(" | ").append(t.path("value").asText()).append(" | ")
+                    .append(t.path("met").asBoolean() ? "yes" : "**no**").append(" |\n");
+        }
+        md.append("\n## Ceiling (redis-benchmark, the grab script by EVALSHA, same run)\n\n`")
+                .append(r.path("ceiling")).append("`\n\n## Sale runs\n\n");
+        md.append("| run | requests | req/s | granted | sold out | limit | shed | error | s to sell out | grants/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | granted p99 ms | lag p50/p99 ms | invariants |\n");
+        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        int i = 1;
+        for (JsonNode run : r.path("sale_runs")) {
+            JsonNode o = run.path("outcomes");
+            JsonNode all = run.path("latency_ms").path("all");
+            JsonNode inv = run.path("invariants");
+            md.append("| ").append(i++).append(" | ").append(run.path("requests").asText()).append(" | ")
+                    .append(run.path("requests_per_s").asText()).append(" | ").append(o.path("granted").asText())
+                    .append(" | ").append(o.path("sold_out").asText()).append(" | ").append(o.path("limit").asText())
+                    .append(" | ").append(o.path("shed").asText()).append(" | ").append(o.path("error").asText())
+                    .append(" | ").append(run.path("seconds_to_sell_out").asText()).append(" | ")
+                    .append(run.path("grants_per_s_while_stock_lasts").asText()).append(" | ")
+                    .append(all.path("p50").asText()).append(" | ").append(all.path("p90").asText()).append(" | ")
+                    .append(all.path("p99").asText()).append(" | ").append(all.path("p999").asText()).append(" | ")
+                    .append(all.path("max").asText()).append(" | ")
+                    .append(run.path("latency_ms").path("granted").path("p99").asText()).append(" | ")
+                    .append(inv.path("materialization_lag").path("p50_ms").asText()).append('/')
+                    .append(inv.path("materialization_lag").path("p99_ms").asText()).append(" | ")
+                    .append(inv.path("ok").asBoolean() ? "ok" : "**" + inv.path("violations") + "**").append(" |\n");
+        }
+        md.append("\nLatency per outcome class (ms) of each run is in latest.json (`sale_runs[].latency_ms`).\n");
+        md.append("\n## Open loop at 80% of the max rate\n\n`").append(brief(r.path("open_loop"))).append("`\n");
+        md.append("\n## ghz cross-check (fixed rate)\n\n`").append(r.path("ghz")).append("`\n");
+        md.append("\n![throughput and p99 over time](latest.png)\n");
+        return md.toString();
+    }
+
+    private static JsonNode brief(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            ObjectNode copy = o.deepCopy();
+            copy.remove("timeline");
+            return copy;
+        }
+        return n;
+    }
+
+    /** Requests/s and p99 per second of one sale run. */
+    private static void chart(JsonNode sale, File out) throws Exception {
+        int w = 1000;
+        int h = 480;
+        int left = 70;
+        int right = 70;
+        int top = 40;
+        int bottom = 50;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        List<long[]> pts = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        long maxReq = 1;
+        double maxP99 = 1;
+        for (JsonNode p : sale.path("timeline")) {
+            pts.add(new long[] {p.path("t").asLong(), p.path("requests").asLong(), p.path("grants").asLong()});
+            p99.add(p.path("p99_ms").asDouble());
+            maxReq = Math.max(maxReq, p.path("requests").asLong());
+            maxP99 = Math.max(maxP99, p.path("p99_ms").asDouble());
+        }
+        int n = Math.max(1, pts.size());
+        double xs = (w - left - right) / (double) n;
+        g.setColor(Color.LIGHT_GRAY);
+        g.drawRect(left, top, w - left - right, h - top - bottom);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        for (int i = 0; i < pts.size(); i++) {
+            long[] p = pts.get(i);
+            int x = (int) (left + i * xs);
+            int yr = (int) (h - bottom - (h - top - bottom) * (p[1] / (double) maxReq));
+            int yg = (int) (h - bottom - (h - top - bottom) * (p[2] / (double) maxReq));
+            g.setColor(new Color(70, 130, 180));
+            g.fillRect(x, yr, Math.max(1, (int) xs - 1), h - bottom - yr);
+            g.setColor(new Color(46, 160, 67));
+            g.fillRect(x, yg, Math.max(1, (int) xs - 1), h - bottom - yg);
+        }
+        g.setColor(new Color(200, 40, 40));
+        g.setStroke(new BasicStroke(2f));
+        for (int i = 1; i < p99.size(); i++) {
+            int x1 = (int) (left + (i - 1) * xs + xs / 2);
+            int x2 = (int) (left + i * xs + xs / 2);
+            int y1 = (int) (h - bottom - (h - top - bottom) * (p99.get(i - 1) / maxP99));
+            int y2 = (int) (h - bottom - (h - top - bottom) * (p99.get(i) / maxP99));
+            g.drawLine(x1, y1, x2, y2);
+        }
+        g.setColor(Color.BLACK);
+        g.drawString("requests/s (blue), grants/s (green), left axis max " + maxReq
+                + "; p99 ms (red), right axis max " + Recorder.round(maxP99), left, 25);
+        g.drawString("0", left - 15, h - bottom + 5);
+        g.drawString(Long.toString(maxReq), 5, top + 5);
+        g.drawString(Double.toString(Recorder.round(maxP99)), w - right + 5, top + 5);
+        g.drawString("seconds since start (0.." + pts.size() + ")", w / 2 - 80, h - 15);
+        g.dispose();
+        ImageIO.write(img, "png", out);
+    }
+}

@@ -1,0 +1,47 @@
+package io.flashcoupon.core.sale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.flashcoupon.core.ConflictException;
+import io.flashcoupon.core.FieldError;
+import io.flashcoupon.core.InvalidInputException;
+import io.flashcoupon.core.activity.ActivityStatus;
+import org.junit.jupiter.api.Test;
+
+class RestockTest {
+
+    @Test
+    void amounts_from_one_to_ten_million_are_accepted() {
+        assertThat(Restock.checkAmount(1)).isEqualTo(1);
+        assertThat(Restock.checkAmount(10_000_000)).isEqualTo(10_000_000);
+    }
+
+    @Test
+    void zero_negative_and_absurd_amounts_are_refused_naming_amount() {
+        for (long bad : new long[] {0, -1, 10_000_001, Long.MAX_VALUE, Long.MIN_VALUE}) {
+            InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> Restock.checkAmount(bad));
+            assertThat(e).as("amount %d", bad).isNotNull();
+            assertThat(e.errors()).extracting(FieldError::field).containsExactly("amount");
+            assertThat(e.getMessage()).contains(Long.toString(bad));
+        }
+    }
+
+    @Test
+    void a_total_past_the_int_column_is_refused() {
+        Restock.checkNewTotal(Integer.MAX_VALUE - 5L, 5);
+        assertThatThrownBy(() -> Restock.checkNewTotal(Integer.MAX_VALUE - 5L, 6))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("amount would raise total_count");
+    }
+
+    @Test
+    void only_active_or_paused_sales_are_restocked() {
+        Restock.checkStatus(3, ActivityStatus.ACTIVE);
+        Restock.checkStatus(3, ActivityStatus.PAUSED);
+        assertThatThrownBy(() -> Restock.checkStatus(3, ActivityStatus.ENDED)).isInstanceOf(ConflictException.class)
+                .hasMessage("activity 3 is ENDED; a sale that ended cannot be restocked");
+        assertThatThrownBy(() -> Restock.checkStatus(3, ActivityStatus.PENDING)).isInstanceOf(ConflictException.class)
+                .hasMessage("activity 3 is PENDING; only an ACTIVE or PAUSED sale can be restocked");
+    }
+}
