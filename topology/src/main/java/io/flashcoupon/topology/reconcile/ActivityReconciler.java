@@ -14,6 +14,7 @@ import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -59,7 +60,7 @@ public final class ActivityReconciler implements Reconciler {
     public ReconciliationReport reconcile(long activityId) {
         Activity activity = activities.find(activityId)
                 .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
-        Instant ranAt = clock.instant();
+        Instant ranAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         List<GrantRow> rows = coupons.grantsByActivity(activityId);
         SaleStore.SaleState sale = store.state(activityId).orElseThrow(() -> new ConflictException("the sale of activity "
                 + activityId + " is not in Redis (never started, or cleaned up); there is nothing to reconcile"));
