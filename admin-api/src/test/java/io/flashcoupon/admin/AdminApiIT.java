@@ -39,8 +39,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The admin API over HTTP against the MariaDB and Redis of scripts/services (env MYSQL_URL,
- * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT). Tests share the database with other modules' ITs, so
- * each one works on its own templates (unique names) and activities (fresh ids, Redis keys cleared).
+ * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT, IT_REDIS_DB as for the launcher ITs, default 1). Tests share
+ * the database with other modules' ITs, so each one works on its own templates (unique names) and
+ * activities (fresh ids, Redis keys cleared).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdminApiIT {
@@ -70,7 +71,7 @@ class AdminApiIT {
         new SchemaMigrator(dataSource).migrate();
 
         redis = new RedisConnector(new ServiceConfig.Redis("127.0.0.1",
-                Integer.parseInt(env("REDIS_PORT", "6379")), "", 1, 3000));
+                Integer.parseInt(env("REDIS_PORT", "6379")), "", Integer.parseInt(env("IT_REDIS_DB", "1")), 3000));
         Clock clock = Clock.systemUTC();
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);

@@ -385,6 +385,8 @@ class ReconciliationIT {
         return consumeStats(client).computeTotalDiff();
     }
 
+    // The remoting client exposes its admin calls only through these deprecated accessors.
+    @SuppressWarnings("deprecation")
     private static ConsumeStats consumeStats(DefaultMQProducer client) throws Exception {
         MQClientInstance factory = client.getDefaultMQProducerImpl().getmQClientFactory();
         ConsumeStats all = new ConsumeStats();

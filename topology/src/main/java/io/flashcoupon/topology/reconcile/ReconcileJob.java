@@ -65,12 +65,16 @@ public final class ReconcileJob implements AutoCloseable {
         return done;
     }
 
-    /** Stops scheduling and waits up to 5 s for a run in progress. */
+    /** Stops scheduling, interrupts a run in progress and waits up to 5 s for it. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         scheduler.shutdownNow();
-        if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
-            log.warn("a reconciliation run did not stop within 5 s");
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("a reconciliation run did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
