@@ -4,18 +4,27 @@ import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.reconcile.Reconciler;
+import io.flashcoupon.core.reconcile.ReconciliationReport;
+import io.flashcoupon.core.reconcile.ReconciliationReports;
+import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * /api/v1/activities: create, list and read flash sales, start, pause, resume, stop and restock
- * them, and watch their figures. An activity must name an existing template (400 on template_id
- * otherwise). Every operation on a sale is {@link FlashSales}, shared with the gRPC front end, and
- * answers the activity as stored: an operation its status refuses is a 409 (a second start,
- * resuming an ACTIVE sale, anything on an ENDED one), a restock amount outside 1..10,000,000 a 400.
+ * them, watch their figures, reconcile them and clean finished ones out of Redis. An activity must
+ * name an existing template (400 on template_id otherwise). Every operation on a sale is
+ * {@link FlashSales}, shared with the gRPC front end, and answers the activity as stored: an
+ * operation its status refuses is a 409 (a second start, resuming an ACTIVE sale, anything on an
+ * ENDED one), a restock amount outside 1..10,000,000 a 400. Reconcile answers the report (409 when
+ * the sale is not in Redis); cleanup answers 409 with the reason unless the sale is ENDED and
+ * reconciles complete.
  */
 final class ActivityRoutes {
     static final String PATH = "/api/v1/activities";
@@ -23,12 +32,19 @@ final class ActivityRoutes {
     private final ActivityRepository activities;
     private final TemplateRepository templates;
     private final FlashSales sales;
+    private final Reconciler reconciler;
+    private final ReconciliationReports reports;
+    private final SaleCleanup cleanup;
     private final ApiJson json;
 
-    ActivityRoutes(ActivityRepository activities, TemplateRepository templates, FlashSales sales, ApiJson json) {
+    ActivityRoutes(ActivityRepository activities, TemplateRepository templates, FlashSales sales, Reconciler reconciler,
+            ReconciliationReports reports, SaleCleanup cleanup, ApiJson json) {
         this.activities = activities;
         this.templates = templates;
         this.sales = sales;
+        this.reconciler = reconciler;
+        this.reports = reports;
+        this.cleanup = cleanup;
         this.json = json;
     }
 
@@ -42,6 +58,8 @@ final class ActivityRoutes {
         app.post(PATH + "/{id}/stop", this::stop);
         app.post(PATH + "/{id}/restock", this::restock);
         app.get(PATH + "/{id}/status", this::status);
+        app.post(PATH + "/{id}/reconcile", this::reconcile);
+        app.post(PATH + "/{id}/cleanup", this::cleanup);
     }
 
     void create(Context ctx) {
@@ -90,13 +108,30 @@ final class ActivityRoutes {
     }
 
     void status(Context ctx) {
-        FlashSales.SaleStatus s = sales.status(Params.positiveId("id", ctx.pathParam("id")));
-        ctx.json(new StatusReply(s.activity(), s.activity().totalCount(), s.remaining(), s.granted(), s.materialized()));
+        long id = Params.positiveId("id", ctx.pathParam("id"));
+        FlashSales.SaleStatus s = sales.status(id);
+        Optional<ReconciliationReports.Stored> latest = reports.find(id);
+        ctx.json(new StatusReply(s.activity(), s.activity().totalCount(), s.remaining(), s.granted(), s.materialized(),
+                latest.map(ReconciliationReports.Stored::report).orElse(null),
+                latest.map(ReconciliationReports.Stored::cleanedAt).orElse(null)));
+    }
+
+    void reconcile(Context ctx) {
+        ctx.json(reconciler.reconcile(Params.positiveId("id", ctx.pathParam("id"))));
+    }
+
+    void cleanup(Context ctx) {
+        ctx.json(cleanup.cleanup(Params.positiveId("id", ctx.pathParam("id"))));
     }
 
     /** GET /api/v1/activities reply. */
     record ActivityPage(List<Activity> activities, String nextPageToken) {}
 
-    /** GET /api/v1/activities/{id}/status reply; remaining is null before the sale is in Redis. */
-    record StatusReply(Activity activity, long total, Long remaining, long granted, long materialized) {}
+    /**
+     * GET /api/v1/activities/{id}/status reply; remaining is null before the sale is in Redis (and
+     * after cleanup), reconciliation is the latest report (null before the first run), cleaned_at
+     * when the sale was removed from Redis.
+     */
+    record StatusReply(Activity activity, long total, Long remaining, long granted, long materialized,
+            ReconciliationReport reconciliation, Instant cleanedAt) {}
 }

@@ -1,6 +1,9 @@
 package io.flashcoupon.admin;
 
 import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.reconcile.Reconciler;
+import io.flashcoupon.core.reconcile.ReconciliationReports;
+import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
@@ -11,8 +14,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The operators' REST API: templates, activities (create, start, pause, resume, stop, restock,
- * status), wallets and the health probes, JSON only (see {@link ApiJson} for the wire rules and
- * {@link ErrorMapping} for errors).
+ * status, reconcile, cleanup), wallets and the health probes, JSON only (see {@link ApiJson} for
+ * the wire rules and {@link ErrorMapping} for errors).
  * Built with its collaborators by the process's Main; {@code start(host, 0)} picks a free port.
  * Known gap: stop() closes the server without draining in-flight requests.
  */
@@ -20,7 +23,8 @@ public final class AdminApi {
     private final Javalin app;
 
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
-            FlashSales sales, BooleanSupplier ready, Clock clock) {
+            FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
+            BooleanSupplier ready, Clock clock) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -31,7 +35,7 @@ public final class AdminApi {
         });
         ErrorMapping.install(app);
         new TemplateRoutes(templates, json, clock).register(app);
-        new ActivityRoutes(activities, templates, sales, json).register(app);
+        new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, json).register(app);
         new WalletRoutes(coupons).register(app);
         new HealthRoutes(ready).register(app);
     }

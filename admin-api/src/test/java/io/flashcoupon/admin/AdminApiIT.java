@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.reconcile.Reconciler;
+import io.flashcoupon.core.reconcile.ReconciliationReports;
+import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStore;
@@ -82,9 +86,17 @@ class AdminApiIT {
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
-        FlashSales sales = new FlashSales(activities, templates, coupons,
-                new SaleStore(redis.connection(), Duration.ofSeconds(3)), clock, stockReturned::add);
-        api = new AdminApi(templates, activities, coupons, sales, ready::get, clock).start("127.0.0.1", 0);
+        SaleStore store = new SaleStore(redis.connection(), Duration.ofSeconds(3));
+        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, stockReturned::add);
+        // Reconciliation itself lives in the topology (launcher ReconciliationIT runs it); here the
+        // routes and cleanup's own refusals are under test, so reconciling is not expected.
+        Reconciler reconciler = id -> {
+            throw new ConflictException("reconciliation is not wired in AdminApiIT");
+        };
+        ReconciliationReports reports = new ReconciliationReports(dataSource);
+        api = new AdminApi(templates, activities, coupons, sales, reconciler, reports,
+                new SaleCleanup(activities, store, reconciler, reports, clock), ready::get, clock)
+                .start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + api.port();
     }
 
@@ -277,6 +289,26 @@ class AdminApiIT {
         assertThat(after.json.get("remaining").asLong()).isEqualTo(25);
         assertThat(after.json.get("granted").asLong()).isZero();
         assertThat(after.json.get("materialized").asLong()).isZero();
+        assertThat(after.json.get("reconciliation").isNull()).as("no reconciliation ran yet").isTrue();
+        assertThat(after.json.get("cleaned_at").isNull()).isTrue();
+    }
+
+    @Test
+    void cleanup_of_a_sale_that_has_not_ended_is_a_conflict_naming_its_status() throws Exception {
+        long pending = createActivity(5);
+        long active = createActivity(5);
+        assertThat(post("/api/v1/activities/" + active + "/start", "").status).isEqualTo(200);
+
+        Reply ofPending = post("/api/v1/activities/" + pending + "/cleanup", "");
+        Reply ofActive = post("/api/v1/activities/" + active + "/cleanup", "");
+        Reply ofUnknown = post("/api/v1/activities/999999999999/cleanup", "");
+
+        assertThat(ofPending.status).isEqualTo(409);
+        assertThat(ofPending.json.get("message").asText()).contains("is PENDING", "only an ENDED sale");
+        assertThat(ofActive.status).isEqualTo(409);
+        assertThat(ofActive.json.get("message").asText()).contains("is ACTIVE");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(active))).as("the sale stays in Redis").isEqualTo(1);
+        assertThat(ofUnknown.status).isEqualTo(404);
     }
 
     @Test

@@ -46,6 +46,8 @@ public final class Registry {
     public static final String TABLE_USER_COUPONS = "user_coupons";
     public static final String TABLE_USAGE_LOGS = "coupon_usage_logs";
     public static final String TABLE_BARRIER = "barrier";
+    /** The latest reconciliation report of each activity, and when its sale was cleaned out of Redis. */
+    public static final String TABLE_RECONCILIATION_REPORTS = "reconciliation_reports";
 
     // ------------------------------------------------------------------ Redis
     /** Hash of a started sale: status, start_ms, end_ms, limit, total, stock. */

@@ -10,6 +10,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.producer.LocalTransactionState;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.client.producer.TransactionMQProducer;
 import org.apache.rocketmq.client.producer.TransactionSendResult;
 import org.apache.rocketmq.common.message.Message;
@@ -17,7 +19,8 @@ import org.apache.rocketmq.common.message.Message;
 /**
  * Runs a grab inside a RocketMQ transactional send: half message CouponGrabbed, then the grab
  * script as the local transaction, then commit or rollback; the broker's check-back answers
- * from the ledger when the outcome did not reach it.
+ * from the ledger when the outcome did not reach it. Reconciliation re-publishes lost events
+ * through the same producer, with the ledger itself as the local transaction.
  */
 public final class GrabEventPublisher implements AutoCloseable {
     private final TransactionMQProducer producer;
@@ -36,7 +39,8 @@ public final class GrabEventPublisher implements AutoCloseable {
         producer.setSendMsgTimeout(sendTimeoutMs);
         producer.setRetryTimesWhenSendFailed(0);
         producer.setExecutorService(checkExecutor);
-        producer.setTransactionListener(new GrabTransactionListener(store, new GrabChecker(store::resolve)));
+        producer.setTransactionListener(
+                new GrabTransactionListener(store, new GrabChecker(store::resolve), store::inLedger));
     }
 
     public void start() throws MQClientException {
@@ -59,17 +63,36 @@ public final class GrabEventPublisher implements AutoCloseable {
         if (call.requestId != null) {
             grabbed.setRequestId(call.requestId);
         }
+        TransactionSendResult ignored = producer.sendMessageInTransaction(message(grabbed.build()), call);
+    }
+
+    /**
+     * Commits the CouponGrabbed of a grant that is already in the ledger once more (reconciliation
+     * of an event that never became a row). The local transaction is a plain ledger read - COMMIT
+     * when the grant is there, ROLLBACK when not, UNKNOW on a Redis error (then the check-back
+     * decides) - so the rule "the event exists iff the grant is in the ledger" holds for re-sent
+     * events too. Same event_id as the original: consumers deduplicate. True when committed now.
+     */
+    public boolean republish(CouponGrabbed grabbed) throws MQClientException {
+        TransactionSendResult result = producer.sendMessageInTransaction(message(grabbed),
+                new GrabTransactionListener.Republish(grabbed.getActivityId(), grabbed.getCouponSn()));
+        return result.getSendStatus() == SendStatus.SEND_OK
+                && result.getLocalTransactionState() == LocalTransactionState.COMMIT_MESSAGE;
+    }
+
+    /** The message of a grab: body CouponEvent, tag, key coupon_sn, and the properties the check-back reads. */
+    static Message message(CouponGrabbed grabbed) {
         CouponEvent event = CouponEvent.newBuilder()
-                .setEventId("grab-" + call.couponSn)
+                .setEventId("grab-" + grabbed.getCouponSn())
                 .setType(EventType.COUPON_GRABBED)
-                .setOccurredAtMs(call.grantedAtMs)
+                .setOccurredAtMs(grabbed.getGrantedAtMs())
                 .setGrabbed(grabbed)
                 .build();
-        Message msg = new Message(Registry.TOPIC_COUPON_EVENTS, Registry.TAG_COUPON_GRABBED, call.couponSn,
+        Message msg = new Message(Registry.TOPIC_COUPON_EVENTS, Registry.TAG_COUPON_GRABBED, grabbed.getCouponSn(),
                 event.toByteArray());
-        msg.putUserProperty(Registry.PROP_ACTIVITY_ID, Long.toString(call.activityId));
-        msg.putUserProperty(Registry.PROP_COUPON_SN, call.couponSn);
-        TransactionSendResult ignored = producer.sendMessageInTransaction(msg, call);
+        msg.putUserProperty(Registry.PROP_ACTIVITY_ID, Long.toString(grabbed.getActivityId()));
+        msg.putUserProperty(Registry.PROP_COUPON_SN, grabbed.getCouponSn());
+        return msg;
     }
 
     @Override

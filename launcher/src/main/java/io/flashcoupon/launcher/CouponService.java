@@ -9,6 +9,8 @@ import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.db.Databases;
 import io.flashcoupon.core.mq.TopicProvisioner;
+import io.flashcoupon.core.reconcile.ReconciliationReports;
+import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
@@ -26,6 +28,9 @@ import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.ingress.admission.RateLimiter;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.sinks.UserCouponSink;
+import io.flashcoupon.topology.reconcile.ActivityReconciler;
+import io.flashcoupon.topology.reconcile.LedgerComparison;
+import io.flashcoupon.topology.reconcile.ReconcileJob;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -38,6 +43,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,6 +64,8 @@ public final class CouponService implements AutoCloseable {
     private RedisConnector redis;
     private IngressServer ingress;
     private AdminApi admin;
+    private GrabEventPublisher publisher;
+    private ActivityReconciler reconciler;
 
     private CouponService() {}
 
@@ -115,7 +123,7 @@ public final class CouponService implements AutoCloseable {
         closeables.push(materializer);
 
         // ingress
-        GrabEventPublisher publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store);
+        publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store);
         publisher.start();
         closeables.push(publisher);
         ServiceConfig.Flashsale fs = config.business().flashsale();
@@ -137,7 +145,19 @@ public final class CouponService implements AutoCloseable {
                 new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor)).start();
         closeables.push(() -> ingress.stop(5_000));
 
-        admin = new AdminApi(templates, activities, coupons, sales, () -> ready, clock);
+        // topology: reconciliation (re-publishes through the ingress's transactional producer)
+        ServiceConfig.Reconcile rc = config.business().reconcile();
+        ReconciliationReports reports = new ReconciliationReports(dataSource);
+        reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
+                new LedgerComparison(rc.graceMs()), clock);
+        if (rc.enabled()) {
+            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
+                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
+            closeables.push(job);
+        }
+        SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
+
+        admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock);
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
         ready = true;
@@ -175,7 +195,17 @@ public final class CouponService implements AutoCloseable {
         return redis;
     }
 
-    /** Stops in reverse start order: admin, ingress (draining grabs), producer, topology, stores, broker. */
+    /** The grab's transactional producer (tests re-publish through it). */
+    public GrabEventPublisher publisher() {
+        return publisher;
+    }
+
+    /** On-demand reconciliation, as the admin API runs it. */
+    public ActivityReconciler reconciler() {
+        return reconciler;
+    }
+
+    /** Stops in reverse start order: admin, reconcile job, ingress (draining grabs), producer, topology, stores, broker. */
     @Override
     public void close() {
         ready = false;

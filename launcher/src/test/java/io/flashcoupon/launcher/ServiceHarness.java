@@ -41,6 +41,8 @@ final class ServiceHarness {
     static final String DB = env("IT_DB", "coupon_it");
     static final String USER = env("MYSQL_USER", "coupon");
     static final String PASSWORD = env("MYSQL_PASSWORD", "coupon");
+    /** business.reconcile.grace-ms of the test service. */
+    static final long RECONCILE_GRACE_MS = 500;
 
     private static ServiceHarness shared;
 
@@ -82,7 +84,9 @@ final class ServiceHarness {
                 new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
                 new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
-                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000), new ServiceConfig.Sink(200, 20)));
+                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000), new ServiceConfig.Sink(200, 20),
+                        // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
+                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000)));
     }
 
     /** Empties the test database (creating it if needed) and flushes the test Redis database. */

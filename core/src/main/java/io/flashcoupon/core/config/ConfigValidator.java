@@ -13,8 +13,9 @@ public final class ConfigValidator {
         require(errors, c.mysql() != null, "mysql section is missing");
         require(errors, c.redis() != null, "redis section is missing");
         require(errors, c.rocketmq() != null, "rocketmq section is missing");
-        require(errors, c.business() != null && c.business().flashsale() != null && c.business().sink() != null,
-                "business.flashsale and business.sink sections are required");
+        require(errors, c.business() != null && c.business().flashsale() != null && c.business().sink() != null
+                        && c.business().reconcile() != null,
+                "business.flashsale, business.sink and business.reconcile sections are required");
         if (!errors.isEmpty()) {
             throw new ConfigException(String.join("; ", errors));
         }
@@ -61,6 +62,13 @@ public final class ConfigValidator {
         ServiceConfig.Sink sink = c.business().sink();
         range(errors, "business.sink.batch-size", sink.batchSize(), 1, 10_000);
         range(errors, "business.sink.flush-interval-ms", sink.flushIntervalMs(), 1, 60_000);
+        ServiceConfig.Reconcile rc = c.business().reconcile();
+        range(errors, "business.reconcile.grace-ms", rc.graceMs(), 0, 86_400_000);
+        range(errors, "business.reconcile.interval-ms", rc.intervalMs(), 1_000, 86_400_000);
+        require(errors, rc.graceMs() >= sink.flushIntervalMs(),
+                "business.reconcile.grace-ms (" + rc.graceMs() + ") must be at least business.sink.flush-interval-ms ("
+                        + sink.flushIntervalMs() + "): a grant younger than one sink flush is not late, and"
+                        + " re-publishing it only adds duplicates");
         if (!errors.isEmpty()) {
             throw new ConfigException("invalid configuration: " + String.join("; ", errors));
         }

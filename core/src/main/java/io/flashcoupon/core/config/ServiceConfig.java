@@ -39,7 +39,7 @@ public record ServiceConfig(
     }
 
     /** Business rules and tuning. */
-    public record Business(Flashsale flashsale, Sink sink) {}
+    public record Business(Flashsale flashsale, Sink sink, Reconcile reconcile) {}
 
     /** Flash-sale admission and grab execution. maxQpsPerIp 0 = no per-IP limit. */
     public record Flashsale(int grabThreads, int grabQueue, int activityCacheMs, int maxQpsPerUser, int maxQpsPerIp,
@@ -47,4 +47,11 @@ public record ServiceConfig(
 
     /** The batched MySQL writer behind the materializer. */
     public record Sink(int batchSize, int flushIntervalMs) {}
+
+    /**
+     * Reconciliation of live sales (DESIGN.md "The grab" step 5). enabled = run it periodically in
+     * this process (on-demand runs through the admin API work either way); a grant without a row is
+     * re-published once it is older than graceMs; intervalMs is the pause between periodic runs.
+     */
+    public record Reconcile(boolean enabled, long graceMs, long intervalMs) {}
 }

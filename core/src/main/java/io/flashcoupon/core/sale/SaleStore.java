@@ -9,8 +9,10 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,8 @@ public final class SaleStore {
     private final LuaScript repeat;
     private final LuaScript transition;
     private final LuaScript restock;
+    private final LuaScript state;
+    private final LuaScript cleanup;
     private final Duration timeout;
 
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
@@ -40,6 +44,8 @@ public final class SaleStore {
         this.repeat = new LuaScript("lua/repeat.lua", ScriptOutputType.MULTI, connection);
         this.transition = new LuaScript("lua/transition.lua", ScriptOutputType.MULTI, connection);
         this.restock = new LuaScript("lua/restock.lua", ScriptOutputType.MULTI, connection);
+        this.state = new LuaScript("lua/state.lua", ScriptOutputType.MULTI, connection);
+        this.cleanup = new LuaScript("lua/cleanup.lua", ScriptOutputType.INTEGER, connection);
         this.timeout = timeout;
     }
 
@@ -166,6 +172,59 @@ public final class SaleStore {
         return await(redis.hgetall(Registry.ledgerKey(activityId)));
     }
 
+    /** Whether {@code couponSn} is in the sale's ledger; a plain read that never voids anything. */
+    public boolean inLedger(long activityId, String couponSn) {
+        return await(redis.hexists(Registry.ledgerKey(activityId), couponSn));
+    }
+
+    /**
+     * Stock, ledger and per-user counts read in one script, so they agree with each other even while
+     * grabs run; empty when the sale is not in Redis. Reads whole hashes: O(grants) on the Redis thread.
+     */
+    public Optional<SaleState> state(long activityId) {
+        List<Object> reply = await(state.<List<Object>>call(redis, Registry.saleKeys(activityId)));
+        if (reply.isEmpty()) {
+            return Optional.empty();
+        }
+        if (reply.size() != 5) {
+            throw new IllegalStateException("state script reply must have 5 elements, was " + reply.size());
+        }
+        return Optional.of(new SaleState(
+                ActivityStatus.ofCode(Integer.parseInt((String) reply.get(0))),
+                Long.parseLong((String) reply.get(1)),
+                Long.parseLong((String) reply.get(2)),
+                pairs(reply.get(3)),
+                pairs(reply.get(4))));
+    }
+
+    private static Map<String, String> pairs(Object flat) {
+        List<?> list = (List<?>) flat;
+        Map<String, String> out = new HashMap<>(list.size());
+        for (int i = 0; i + 1 < list.size(); i += 2) {
+            out.put((String) list.get(i), (String) list.get(i + 1));
+        }
+        return out;
+    }
+
+    /**
+     * Deletes every key of an ENDED sale (lua/cleanup.lua), provided its ledger size and stock are
+     * still what the caller's reconciliation saw; nothing is deleted otherwise.
+     */
+    public CleanupResult cleanup(long activityId, long expectedLedgerSize, long expectedStock) {
+        long answer = await(cleanup.<Long>call(redis, Registry.saleKeys(activityId),
+                Long.toString(expectedLedgerSize), Long.toString(expectedStock)));
+        if (answer > 0) {
+            return new CleanupResult(CleanupResult.Outcome.REMOVED, answer);
+        }
+        CleanupResult.Outcome outcome = switch ((int) answer) {
+            case 0 -> CleanupResult.Outcome.NOT_IN_REDIS;
+            case -1 -> CleanupResult.Outcome.NOT_ENDED;
+            case -2 -> CleanupResult.Outcome.CHANGED;
+            default -> throw new IllegalStateException("cleanup script returned unknown code " + answer);
+        };
+        return new CleanupResult(outcome, 0);
+    }
+
     private <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -185,4 +244,13 @@ public final class SaleStore {
 
     /** Live figures of one sale in Redis. */
     public record SaleSnapshot(boolean exists, ActivityStatus status, long remaining, long total, long ledgerSize) {}
+
+    /** One sale's Redis state at one instant: ledger coupon_sn -> "userId:seq:grantedAtMs", users userId -> count. */
+    public record SaleState(ActivityStatus status, long total, long remaining, Map<String, String> ledger,
+            Map<String, String> users) {}
+
+    /** What cleanup did: REMOVED (keysDeleted of the sale's keys existed), or why it removed nothing. */
+    public record CleanupResult(Outcome outcome, long keysDeleted) {
+        public enum Outcome { REMOVED, NOT_IN_REDIS, NOT_ENDED, CHANGED }
+    }
 }

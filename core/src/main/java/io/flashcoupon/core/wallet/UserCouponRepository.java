@@ -90,6 +90,24 @@ public final class UserCouponRepository {
         }
     }
 
+    /** coupon_sn, user and seq of every row of a flash sale (in no particular order). */
+    public List<GrantRow> grantsByActivity(long activityId) {
+        String sql = "SELECT coupon_sn, activity_id, user_id, seq FROM " + Registry.TABLE_USER_COUPONS
+                + " WHERE activity_id=?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, activityId);
+            List<GrantRow> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new GrantRow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getInt(4)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DataAccessException("read grants of activity " + activityId + " failed", e);
+        }
+    }
+
     private static UserCoupon map(ResultSet rs) throws SQLException {
         return new UserCoupon(
                 rs.getLong("id"),

@@ -72,6 +72,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void reconciliation_defaults_and_overrides() {
+        ServiceConfig.Reconcile defaults = loader.load(null, Map.of()).business().reconcile();
+        assertThat(defaults).isEqualTo(new ServiceConfig.Reconcile(true, 10_000, 30_000));
+        ServiceConfig.Reconcile custom = loader.load(null, Map.of(
+                "COUPON_BUSINESS_RECONCILE_ENABLED", "false",
+                "COUPON_BUSINESS_RECONCILE_GRACE_MS", "2500",
+                "COUPON_BUSINESS_RECONCILE_INTERVAL_MS", "5000")).business().reconcile();
+        assertThat(custom).isEqualTo(new ServiceConfig.Reconcile(false, 2_500, 5_000));
+    }
+
+    @Test
+    void reconciliation_values_out_of_range_are_rejected_by_key() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_RECONCILE_INTERVAL_MS", "10")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("business.reconcile.interval-ms must be between 1000 and 86400000, was 10");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_RECONCILE_GRACE_MS", "-1")))
+                .hasMessageContaining("business.reconcile.grace-ms must be between 0 and 86400000, was -1");
+    }
+
+    @Test
+    void a_grace_shorter_than_one_sink_flush_is_rejected_naming_both_keys() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_RECONCILE_GRACE_MS", "20")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("business.reconcile.grace-ms (20) must be at least business.sink.flush-interval-ms (50)");
+    }
+
+    @Test
     void missing_file_is_reported() {
         assertThatThrownBy(() -> loader.load(Path.of("/nonexistent/srv.yaml"), Map.of()))
                 .hasMessageContaining("/nonexistent/srv.yaml does not exist");

@@ -1,0 +1,90 @@
+package io.flashcoupon.core.reconcile;
+
+import io.flashcoupon.core.activity.ActivityStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One reconciliation run of one flash sale (DESIGN.md "The grab" step 5): what Redis and MySQL held
+ * when it read them, which grants it re-published, and everything that does not add up. Lists are
+ * capped samples; their counts are exact.
+ *
+ * <ul>
+ * <li>total, remaining, ledgerSize: the Redis sale ({@code total} = initial stock); stockBalanced
+ *     = total == remaining + ledgerSize and remaining >= 0.
+ * <li>rows: user_coupons rows of the activity.
+ * <li>republished: ledger entries older than the grace without a row, whose CouponGrabbed was
+ *     committed again; republishFailed: those the broker did not take this time (retried next run).
+ * <li>missingWithinGrace: ledger entries without a row yet, younger than the grace (in flight).
+ * <li>rowsWithoutLedger: rows with no ledger entry; ownerMismatches: rows whose user or seq differ
+ *     from their ledger entry; userCountMismatches: users-hash counts that differ from the ledger;
+ *     malformed: ledger or users-hash entries that cannot be read. These are never fixed here.
+ * <li>complete: everything matches and nothing is pending.
+ * </ul>
+ */
+public record ReconciliationReport(
+        long activityId,
+        Instant ranAt,
+        ActivityStatus saleStatus,
+        long graceMs,
+        long total,
+        long remaining,
+        long ledgerSize,
+        long rows,
+        SnSample republished,
+        SnSample republishFailed,
+        SnSample missingWithinGrace,
+        SnSample rowsWithoutLedger,
+        Sample<OwnerMismatch> ownerMismatches,
+        Sample<UserCountMismatch> userCountMismatches,
+        SnSample malformed,
+        boolean stockBalanced,
+        boolean complete) {
+
+    /** At most this many items are kept in each list of a report. */
+    public static final int SAMPLE_CAP = 100;
+
+    /** What a report says is wrong or pending, one phrase each; empty when complete. */
+    public List<String> problems() {
+        List<String> out = new ArrayList<>();
+        if (!stockBalanced) {
+            out.add("stock does not balance: total " + total + " != remaining " + remaining + " + ledger " + ledgerSize);
+        }
+        add(out, rowsWithoutLedger.count(), "row(s) without a ledger entry " + rowsWithoutLedger.sns());
+        add(out, ownerMismatches.count(), "row(s) whose owner or seq differ from the ledger " + ownerMismatches.items());
+        add(out, userCountMismatches.count(), "user count(s) differ from the ledger " + userCountMismatches.items());
+        add(out, malformed.count(), "unreadable ledger/users entries " + malformed.sns());
+        add(out, republished.count(), "grant(s) without a row re-published just now " + republished.sns());
+        add(out, republishFailed.count(), "grant(s) without a row the broker did not take " + republishFailed.sns());
+        add(out, missingWithinGrace.count(), "grant(s) not materialized yet, within the grace "
+                + missingWithinGrace.sns());
+        return out;
+    }
+
+    private static void add(List<String> out, long count, String what) {
+        if (count > 0) {
+            out.add(count + " " + what);
+        }
+    }
+
+    /** A count and the first {@link #SAMPLE_CAP} coupon serials (or entry names) it counts. */
+    public record SnSample(long count, List<String> sns) {
+        public static SnSample of(List<String> all) {
+            return new SnSample(all.size(), List.copyOf(all.subList(0, Math.min(all.size(), SAMPLE_CAP))));
+        }
+    }
+
+    /** A count and the first {@link #SAMPLE_CAP} items it counts. */
+    public record Sample<T>(long count, List<T> items) {
+        public static <T> Sample<T> of(List<T> all) {
+            return new Sample<>(all.size(), List.copyOf(all.subList(0, Math.min(all.size(), SAMPLE_CAP))));
+        }
+    }
+
+    /** A row whose owner or seq differ from its ledger entry. */
+    public record OwnerMismatch(String couponSn, long ledgerUserId, int ledgerSeq, long rowUserId, int rowSeq) {}
+
+    /** A user whose count in the users hash differs from the number of their ledger entries. */
+    public record UserCountMismatch(long userId, long usersHash, long ledger) {}
+}

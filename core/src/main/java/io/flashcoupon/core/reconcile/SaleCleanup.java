@@ -1,0 +1,73 @@
+package io.flashcoupon.core.reconcile;
+
+import io.flashcoupon.core.ConflictException;
+import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.sale.SaleStore;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Removes a finished flash sale from Redis (every key of {@link Registry#saleKeys}), the explicit
+ * cleanup of DESIGN.md step 2. Only an activity ENDED in MySQL whose reconciliation, run right here,
+ * is complete is removed - afterwards Redis can no longer tell which grants exist, so everything must
+ * already be in MySQL. The delete itself re-checks in Redis that the sale is ENDED and that stock and
+ * ledger are what the reconciliation saw. Any refusal is a ConflictException naming the reason.
+ */
+public final class SaleCleanup {
+    private final ActivityRepository activities;
+    private final SaleStore store;
+    private final Reconciler reconciler;
+    private final ReconciliationReports reports;
+    private final Clock clock;
+
+    public SaleCleanup(ActivityRepository activities, SaleStore store, Reconciler reconciler,
+            ReconciliationReports reports, Clock clock) {
+        this.activities = activities;
+        this.store = store;
+        this.reconciler = reconciler;
+        this.reports = reports;
+        this.clock = clock;
+    }
+
+    /** What a cleanup removed, and the reconciliation that allowed it. */
+    public record Cleaned(long activityId, List<String> removedKeys, long keysDeleted,
+            ReconciliationReport reconciliation) {}
+
+    public Cleaned cleanup(long activityId) {
+        Activity activity = activities.find(activityId)
+                .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
+        if (activity.status() != ActivityStatus.ENDED) {
+            throw new ConflictException("activity " + activityId + " is " + activity.status()
+                    + "; only an ENDED sale can be cleaned up");
+        }
+        if (!store.snapshot(activityId).exists()) {
+            String when = reports.find(activityId).map(ReconciliationReports.Stored::cleanedAt)
+                    .map(at -> " (cleaned up at " + at + ")").orElse("");
+            throw new ConflictException("the sale of activity " + activityId + " is not in Redis" + when
+                    + "; nothing to clean up");
+        }
+        ReconciliationReport report = reconciler.reconcile(activityId);
+        if (!report.complete()) {
+            throw new ConflictException("reconciliation of activity " + activityId + " is not complete: "
+                    + String.join("; ", report.problems()) + "; nothing was removed");
+        }
+        SaleStore.CleanupResult result = store.cleanup(activityId, report.ledgerSize(), report.remaining());
+        switch (result.outcome()) {
+            case REMOVED -> {
+                reports.markCleaned(activityId, clock.instant());
+                return new Cleaned(activityId, List.of(Registry.saleKeys(activityId)), result.keysDeleted(), report);
+            }
+            case NOT_IN_REDIS -> throw new ConflictException("the sale of activity " + activityId
+                    + " was removed from Redis concurrently");
+            case NOT_ENDED -> throw new ConflictException("activity " + activityId
+                    + " is ENDED in MySQL but its sale in Redis is not; stop it first");
+            case CHANGED -> throw new ConflictException("the sale of activity " + activityId
+                    + " changed after its reconciliation; nothing was removed, retry");
+            default -> throw new IllegalStateException("unknown cleanup outcome " + result.outcome());
+        }
+    }
+}

@@ -1,0 +1,9 @@
+-- Everything reconciliation compares, read atomically (no grab can land between the parts).
+-- KEYS as in grab.lua: sale, users, ledger, void, request.
+-- Returns {} when the sale is not in Redis, else
+-- {status, total, stock, {ledger field, value, ...}, {users field, value, ...}}.
+local sale = redis.call('HMGET', KEYS[1], 'status', 'total', 'stock')
+if not sale[1] then
+  return {}
+end
+return {sale[1], sale[2], sale[3], redis.call('HGETALL', KEYS[3]), redis.call('HGETALL', KEYS[2])}
