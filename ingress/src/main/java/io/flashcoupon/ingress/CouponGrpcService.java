@@ -70,10 +70,20 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
             answer(out, () -> GrabReplies.reply(decision.outcome()));
             return;
         }
+        if (decision.lookup()) {
+            // One Redis read, answered on Lettuce's thread: no grab thread, no broker.
+            grabber.previousGrantOr(decision.outcome(), request.getUserId(), requestId).whenComplete((o, e) ->
+                    answer(out, () -> {
+                        if (e != null) {
+                            throw new SaleStoreException("Redis call failed: " + e.getMessage(), e);
+                        }
+                        return GrabReplies.reply(o);
+                    }));
+            return;
+        }
         try {
-            grabExecutor.execute(() -> answer(out, () -> GrabReplies.reply(decision.lookup()
-                    ? grabber.previousGrantOr(decision.outcome(), request.getUserId(), requestId)
-                    : grabber.grab(decision.activity(), request.getUserId(), requestId))));
+            grabExecutor.execute(() -> answer(out, () ->
+                    GrabReplies.reply(grabber.grab(decision.activity(), request.getUserId(), requestId))));
         } catch (RejectedExecutionException e) {
             answer(out, () -> {
                 throw new AdmissionRejectedException(AdmissionRejectedException.Reason.IN_FLIGHT,

@@ -33,10 +33,11 @@ public final class Grabber {
     }
 
     /** The original grant of this client request if there was one, else {@code refusal}; no grab. */
-    public GrabOutcome previousGrantOr(GrabOutcome refusal, long userId, String requestId) {
-        return store.previousGrant(refusal.activity().id(), userId, requestId)
+    public java.util.concurrent.CompletionStage<GrabOutcome> previousGrantOr(GrabOutcome refusal, long userId,
+            String requestId) {
+        return store.previousGrant(refusal.activity().id(), userId, requestId).thenApply(previous -> previous
                 .map(g -> new GrabOutcome(refusal.activity(), GrabCode.GRANTED, g.couponSn(), refusal.remaining(), g.seq()))
-                .orElse(refusal);
+                .orElse(refusal));
     }
 
     public GrabOutcome grab(Activity activity, long userId, String requestId) {

@@ -112,14 +112,13 @@ public final class SaleStore {
      * The grant an earlier attempt of this client request received, without grabbing: lets a sold-out
      * instance answer retries without the broker. Empty when the request was never granted.
      */
-    public java.util.Optional<GrabResult> previousGrant(long activityId, long userId, String requestId) {
-        List<Object> reply = await(repeat.<List<Object>>call(redis, Registry.saleKeys(activityId),
-                Long.toString(userId), requestId));
-        if (reply.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(new GrabResult(GrabCode.REPEATED, 0, Integer.parseInt((String) reply.get(1)),
-                (String) reply.get(0)));
+    public CompletionStage<java.util.Optional<GrabResult>> previousGrant(long activityId, long userId,
+            String requestId) {
+        return repeat.<List<Object>>call(redis, Registry.saleKeys(activityId), Long.toString(userId), requestId)
+                .thenApply(reply -> reply.isEmpty()
+                        ? java.util.Optional.<GrabResult>empty()
+                        : java.util.Optional.of(new GrabResult(GrabCode.REPEATED, 0,
+                                Integer.parseInt((String) reply.get(1)), (String) reply.get(0))));
     }
 
     /**
