@@ -3,6 +3,7 @@ package io.flashcoupon.ingress;
 import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.core.wallet.UserCoupon;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * The built RPCs of coupon.v1.Coupon: FlashSaleCoupon, StartFlashSale, GetFlashSaleStatus,
  * GetUserCoupons. The others answer UNIMPLEMENTED (the generated base class does that).
  * Grabs run on a bounded executor; when it is full they are shed at once with RESOURCE_EXHAUSTED.
+ * Every FlashSaleCoupon answer is counted once, with its latency, in {@link GrabMetrics}.
  */
 public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private static final Logger log = LoggerFactory.getLogger(CouponGrpcService.class);
@@ -43,53 +45,83 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private final FlashSales sales;
     private final UserCouponRepository coupons;
     private final ExecutorService grabExecutor;
+    private final GrabMetrics metrics;
 
     public CouponGrpcService(GrabAdmission admission, Grabber grabber, FlashSales sales, UserCouponRepository coupons,
-            ExecutorService grabExecutor) {
+            ExecutorService grabExecutor, GrabMetrics metrics) {
         this.admission = admission;
         this.grabber = grabber;
         this.sales = sales;
         this.coupons = coupons;
         this.grabExecutor = grabExecutor;
+        this.metrics = metrics;
     }
 
     @Override
     public void flashSaleCoupon(FlashSaleRequest request, StreamObserver<FlashSaleResponse> out) {
+        long start = metrics.start();
         String requestId = request.hasRequestId() ? request.getRequestId() : null;
         GrabAdmission.Decision decision;
         try {
             decision = admission.admit(request.getActivityId(), request.getUserId(),
                     request.hasClientIp() ? request.getClientIp() : null, requestId);
         } catch (RuntimeException e) {
+            if (e instanceof AdmissionRejectedException r) {
+                metrics.rejected(GrabMetrics.Rejection.of(r.reason()));
+            }
+            metrics.answered(GrabMetrics.Answer.of(e), GrabMetrics.Path.LOCAL, start);
             answer(out, () -> {
                 throw e;
             });
             return;
         }
+        if (decision.outcome() != null) {
+            // Refused locally; a retry's lookup below may still find its earlier grant.
+            metrics.rejected(GrabMetrics.Rejection.ofLocal(decision.outcome().code(), decision.activity().status()));
+        }
         if (decision.outcome() != null && !decision.lookup()) {
+            metrics.answered(GrabMetrics.Answer.of(decision.outcome().code()), GrabMetrics.Path.LOCAL, start);
             answer(out, () -> GrabReplies.reply(decision.outcome()));
             return;
         }
         if (decision.lookup()) {
             // One Redis read, answered on Lettuce's thread: no grab thread, no broker.
-            grabber.previousGrantOr(decision.outcome(), request.getUserId(), requestId).whenComplete((o, e) ->
-                    answer(out, () -> {
-                        if (e != null) {
-                            throw new SaleStoreException("Redis call failed: " + e.getMessage(), e);
-                        }
-                        return GrabReplies.reply(o);
-                    }));
+            grabber.previousGrantOr(decision.outcome(), request.getUserId(), requestId).whenComplete((o, e) -> {
+                metrics.answered(e != null ? GrabMetrics.Answer.UNAVAILABLE : GrabMetrics.Answer.of(o.code()),
+                        GrabMetrics.Path.REDIS, start);
+                answer(out, () -> {
+                    if (e != null) {
+                        throw new SaleStoreException("Redis call failed: " + e.getMessage(), e);
+                    }
+                    return GrabReplies.reply(o);
+                });
+            });
             return;
         }
         try {
             grabExecutor.execute(() -> answer(out, () ->
-                    GrabReplies.reply(grabber.grab(decision.activity(), request.getUserId(), requestId))));
+                    GrabReplies.reply(grab(decision.activity(), request.getUserId(), requestId, start))));
         } catch (RejectedExecutionException e) {
+            metrics.rejected(GrabMetrics.Rejection.IN_FLIGHT);
+            metrics.answered(GrabMetrics.Answer.SHED, GrabMetrics.Path.LOCAL, start);
             answer(out, () -> {
                 throw new AdmissionRejectedException(AdmissionRejectedException.Reason.IN_FLIGHT,
                         "too many grabs in flight; retry shortly");
             });
         }
+    }
+
+    /** On the grab executor: the grab, counted whichever way it ends. */
+    private GrabOutcome grab(Activity activity, long userId, String requestId, long start) {
+        GrabOutcome outcome;
+        try {
+            outcome = grabber.grab(activity, userId, requestId);
+        } catch (RuntimeException e) {
+            metrics.answered(GrabMetrics.Answer.of(e), GrabMetrics.Path.REDIS, start);
+            throw e;
+        }
+        metrics.answered(GrabMetrics.Answer.of(outcome.code()), GrabMetrics.Path.REDIS, start);
+        return outcome;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.Registry;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.slf4j.Logger;
@@ -14,13 +15,26 @@ import org.slf4j.LoggerFactory;
 public final class GrabChecker {
     private static final Logger log = LoggerFactory.getLogger(GrabChecker.class);
     private final LedgerResolver ledger;
+    private final Consumer<LocalTransactionState> answered;
 
     public GrabChecker(LedgerResolver ledger) {
+        this(ledger, state -> { });
+    }
+
+    /** {@code answered} is told every answer given (the check-back metric). */
+    public GrabChecker(LedgerResolver ledger, Consumer<LocalTransactionState> answered) {
         this.ledger = ledger;
+        this.answered = answered;
     }
 
     /** {@code property} reads a message property by name. */
     public LocalTransactionState check(Function<String, String> property) {
+        LocalTransactionState state = resolve(property);
+        answered.accept(state);
+        return state;
+    }
+
+    private LocalTransactionState resolve(Function<String, String> property) {
         String activity = property.apply(Registry.PROP_ACTIVITY_ID);
         String sn = property.apply(Registry.PROP_COUPON_SN);
         if (activity == null || sn == null) {

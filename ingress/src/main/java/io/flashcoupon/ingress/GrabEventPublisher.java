@@ -26,7 +26,9 @@ public final class GrabEventPublisher implements AutoCloseable {
     private final TransactionMQProducer producer;
     private final ExecutorService checkExecutor;
 
-    public GrabEventPublisher(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store) {
+    /** {@code metrics} counts the broker's check-backs by the answer given. */
+    public GrabEventPublisher(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store,
+            GrabMetrics metrics) {
         this.checkExecutor = new ThreadPoolExecutor(2, 4, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000),
                 r -> {
                     Thread t = new Thread(r, "grab-check-back");
@@ -40,7 +42,8 @@ public final class GrabEventPublisher implements AutoCloseable {
         producer.setRetryTimesWhenSendFailed(0);
         producer.setExecutorService(checkExecutor);
         producer.setTransactionListener(
-                new GrabTransactionListener(store, new GrabChecker(store::resolve), store::inLedger));
+                new GrabTransactionListener(store, new GrabChecker(store::resolve, metrics::checkedBack),
+                        store::inLedger));
     }
 
     public void start() throws MQClientException {

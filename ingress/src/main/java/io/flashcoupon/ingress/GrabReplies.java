@@ -13,7 +13,8 @@ final class GrabReplies {
     static FlashSaleResponse reply(GrabOutcome o) {
         long id = o.activity().id();
         return switch (o.code()) {
-            case GRANTED -> FlashSaleResponse.newBuilder()
+            // REPEATED: a retry of a request granted before gets that grant again.
+            case GRANTED, REPEATED -> FlashSaleResponse.newBuilder()
                     .setSuccess(true).setCode(GrabCode.GRANTED).setCouponSn(o.couponSn())
                     .setRemainingCount(o.remaining()).setSeq(o.seq())
                     .setMessage("granted coupon " + o.couponSn()).build();
@@ -29,7 +30,7 @@ final class GrabReplies {
             case ENDED -> throw refusal("activity " + id + " has ended");
             case NOT_ACTIVE -> throw refusal("activity " + id + " is paused");
             case NOT_IN_REDIS -> throw refusal("activity " + id + " has not been started by an operator");
-            case VOIDED, SEQ_STALE, REPEATED -> throw new StatusRuntimeException(Status.UNAVAILABLE.withDescription(
+            case VOIDED, SEQ_STALE -> throw new StatusRuntimeException(Status.UNAVAILABLE.withDescription(
                     "the grab was interrupted (" + o.code() + "); nothing was granted, retry"));
         };
     }

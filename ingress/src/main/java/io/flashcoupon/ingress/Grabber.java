@@ -12,7 +12,8 @@ import java.time.Clock;
  * Steps 2-3 of the grab (DESIGN.md "The grab") for an admitted request: a coupon_sn made here,
  * then the grab script inside a transactional CouponGrabbed send. GRANTED is returned only once
  * the grab is in the ledger, so its event is committed or will be by the check-back. A retry
- * carrying a request id that was granted before gets the original coupon_sn back.
+ * carrying a request id that was granted before gets the original coupon_sn back (outcome REPEATED,
+ * answered like a grant, counted apart so coupon_grab_outcomes_total{code="granted"} counts new grants).
  */
 public final class Grabber {
     private static final int MAX_ATTEMPTS = 3;
@@ -22,21 +23,24 @@ public final class Grabber {
     private final CouponSnGenerator serials;
     private final SoldOutFlags soldOut;
     private final Clock clock;
+    private final GrabMetrics metrics;
 
     public Grabber(SaleStore store, GrabEventPublisher publisher, CouponSnGenerator serials, SoldOutFlags soldOut,
-            Clock clock) {
+            Clock clock, GrabMetrics metrics) {
         this.store = store;
         this.publisher = publisher;
         this.serials = serials;
         this.soldOut = soldOut;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** The original grant of this client request if there was one, else {@code refusal}; no grab. */
     public java.util.concurrent.CompletionStage<GrabOutcome> previousGrantOr(GrabOutcome refusal, long userId,
             String requestId) {
         return store.previousGrant(refusal.activity().id(), userId, requestId).thenApply(previous -> previous
-                .map(g -> new GrabOutcome(refusal.activity(), GrabCode.GRANTED, g.couponSn(), refusal.remaining(), g.seq()))
+                .map(g -> new GrabOutcome(refusal.activity(), GrabCode.REPEATED, g.couponSn(), refusal.remaining(),
+                        g.seq()))
                 .orElse(refusal));
     }
 
@@ -50,23 +54,26 @@ public final class Grabber {
                 publisher.send(call);
             } catch (Exception e) {
                 if (call.result == null && call.failure == null) {
+                    metrics.sent(GrabMetrics.TxSend.SEND_FAILED);
                     throw new GrabUnavailableException("the event broker refused the grab; nothing was granted", e);
                 }
             }
             if (call.failure != null) {
+                metrics.sent(GrabMetrics.TxSend.UNKNOWN);
                 throw new GrabUnavailableException("Redis did not answer: the grab's outcome is unknown; retry with"
                         + " the same request_id to learn it", call.failure);
             }
             if (call.result == null) {
+                metrics.sent(GrabMetrics.TxSend.SEND_FAILED);
                 throw new GrabUnavailableException("the event broker refused the grab; nothing was granted", null);
             }
+            // As GrabTransactionListener decided: only a grant commits the half message.
+            metrics.sent(call.result.code() == GrabCode.GRANTED
+                    ? GrabMetrics.TxSend.COMMIT : GrabMetrics.TxSend.ROLLBACK);
             last = call.result;
             switch (last.code()) {
                 case SEQ_STALE, VOIDED -> {
                     continue;
-                }
-                case REPEATED -> {
-                    return new GrabOutcome(activity, GrabCode.GRANTED, last.couponSn(), last.remaining(), last.seq());
                 }
                 case SOLD_OUT -> soldOut.markSoldOut(activity.id());
                 case GRANTED -> {

@@ -22,6 +22,7 @@ import io.flashcoupon.flyway.SchemaMigrator;
 import io.flashcoupon.ingress.ActivityCache;
 import io.flashcoupon.ingress.CouponGrpcService;
 import io.flashcoupon.ingress.GrabEventPublisher;
+import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.Grabber;
 import io.flashcoupon.ingress.IngressServer;
 import io.flashcoupon.ingress.admission.GrabAdmission;
@@ -34,6 +35,8 @@ import io.flashcoupon.topology.reconcile.ReconcileJob;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -59,6 +62,8 @@ public final class CouponService implements AutoCloseable {
 
     private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
     private volatile boolean ready;
+    /** The process's one meter registry, handed to every part that records. */
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String namesrvAddr;
     private HikariDataSource dataSource;
     private RedisConnector redis;
@@ -123,7 +128,8 @@ public final class CouponService implements AutoCloseable {
         closeables.push(materializer);
 
         // ingress
-        publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store);
+        GrabMetrics grabMetrics = new GrabMetrics(metrics);
+        publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store, grabMetrics);
         publisher.start();
         closeables.push(publisher);
         ServiceConfig.Flashsale fs = config.business().flashsale();
@@ -133,16 +139,18 @@ public final class CouponService implements AutoCloseable {
             grabExecutor.shutdown();
             grabExecutor.awaitTermination(5, TimeUnit.SECONDS);
         });
-        GrabAdmission admission = new GrabAdmission(
-                new ActivityCache(activities::find, Duration.ofMillis(fs.activityCacheMs())),
+        GrabMetrics.bindExecutor(grabExecutor, metrics);
+        ActivityCache activityCache = new ActivityCache(activities::find, Duration.ofMillis(fs.activityCacheMs()));
+        activityCache.bindTo(metrics);
+        GrabAdmission admission = new GrabAdmission(activityCache,
                 new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, clock::millis), fs.maxQpsPerUser(),
                 fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, clock::millis),
                 fs.maxQpsPerIp(), soldOut, clock);
         Grabber grabber = new Grabber(store, publisher, new CouponSnGenerator(clock, config.server().nodeId()),
-                soldOut, clock);
+                soldOut, clock, grabMetrics);
         ingress = new IngressServer(
                 NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort())),
-                new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor)).start();
+                new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor, grabMetrics)).start();
         closeables.push(() -> ingress.stop(5_000));
 
         // topology: reconciliation (re-publishes through the ingress's transactional producer)

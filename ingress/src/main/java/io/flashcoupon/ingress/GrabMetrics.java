@@ -1,0 +1,223 @@
+package io.flashcoupon.ingress;
+
+import io.flashcoupon.core.InvalidInputException;
+import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.sale.GrabCode;
+import io.flashcoupon.core.sale.SaleStoreException;
+import io.flashcoupon.ingress.admission.AdmissionRejectedException;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.client.producer.LocalTransactionState;
+
+/**
+ * The grab's meters: every FlashSaleCoupon answer once by outcome, its latency by path, admission
+ * refusals by reason, grabs in flight, the transactional send's local decision and the broker's
+ * check-backs. Every series is registered here at construction, so recording is an array or
+ * EnumMap lookup and an add: no tag lookup or String building per request.
+ */
+public final class GrabMetrics {
+
+    /** What a FlashSaleCoupon call was answered; label {@code code} of coupon_grab_outcomes_total. */
+    public enum Answer {
+        GRANTED, SOLD_OUT, LIMIT_REACHED, NOT_STARTED, ENDED, NOT_ACTIVE, NOT_IN_REDIS,
+        /** A retry with a request id that was granted before: the original coupon is answered, nothing new granted. */
+        REPEATED,
+        /** UNAVAILABLE: Redis or the broker failed, or the grab raced with itself (VOIDED, SEQ_STALE). */
+        UNAVAILABLE,
+        /** INVALID_ARGUMENT. */
+        INVALID,
+        /** NOT_FOUND: no such activity. */
+        NOT_FOUND,
+        /** RESOURCE_EXHAUSTED: a rate limit or the grab executor is full. */
+        SHED,
+        /** INTERNAL: anything unexpected. */
+        INTERNAL;
+
+        final String label = name().toLowerCase(Locale.ROOT);
+
+        public static Answer of(GrabCode code) {
+            return switch (code) {
+                case GRANTED -> GRANTED;
+                case SOLD_OUT -> SOLD_OUT;
+                case LIMIT_REACHED -> LIMIT_REACHED;
+                case NOT_STARTED -> NOT_STARTED;
+                case ENDED -> ENDED;
+                case NOT_ACTIVE -> NOT_ACTIVE;
+                case NOT_IN_REDIS -> NOT_IN_REDIS;
+                case REPEATED -> REPEATED;
+                case VOIDED, SEQ_STALE -> UNAVAILABLE;
+            };
+        }
+
+        /** The answer a grab that threw {@code e} gets (as CouponGrpcService maps it to a status). */
+        public static Answer of(RuntimeException e) {
+            if (e instanceof InvalidInputException) {
+                return INVALID;
+            }
+            if (e instanceof NotFoundException) {
+                return NOT_FOUND;
+            }
+            if (e instanceof AdmissionRejectedException) {
+                return SHED;
+            }
+            if (e instanceof GrabUnavailableException || e instanceof SaleStoreException) {
+                return UNAVAILABLE;
+            }
+            return INTERNAL;
+        }
+    }
+
+    /** Where a grab was answered: label {@code path} of coupon_grab_duration_seconds. */
+    public enum Path {
+        /** In the process, from admission, without Redis or the broker. */
+        LOCAL,
+        /** After Redis: the grab (on the grab executor, inside the transactional send) or a retry's read. */
+        REDIS;
+
+        final String label = name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Why admission refused a grab before Redis: label {@code reason} of coupon_admission_rejections_total. */
+    public enum Rejection {
+        USER_RATE, IP_RATE, IN_FLIGHT,
+        /** This process saw the sale sold out within sold-out-recheck-ms. */
+        SOLD_OUT_FLAG,
+        /** An active sale outside its [start, end) window. */
+        WINDOW,
+        /** The sale's status refuses: not started by an operator, paused, ended. */
+        STATUS;
+
+        final String label = name().toLowerCase(Locale.ROOT);
+
+        public static Rejection of(AdmissionRejectedException.Reason reason) {
+            return switch (reason) {
+                case USER_RATE -> USER_RATE;
+                case IP_RATE -> IP_RATE;
+                case IN_FLIGHT -> IN_FLIGHT;
+            };
+        }
+
+        /** The reason of admission's local refusal {@code code} of a sale in status {@code status}. */
+        public static Rejection ofLocal(GrabCode code, ActivityStatus status) {
+            return switch (code) {
+                case SOLD_OUT -> SOLD_OUT_FLAG;
+                case NOT_STARTED -> WINDOW;
+                case ENDED -> status == ActivityStatus.ACTIVE ? WINDOW : STATUS;
+                default -> STATUS;
+            };
+        }
+    }
+
+    /** The grab's local transaction as the send ended: label {@code result} of coupon_tx_sends_total. */
+    public enum TxSend {
+        /** The grab script granted: the half message is committed. */
+        COMMIT,
+        /** The script refused (sold out, limit, voided, ...): the half message is rolled back. */
+        ROLLBACK,
+        /** Redis failed mid-grab: UNKNOW, the broker's check-back decides. */
+        UNKNOWN,
+        /** The half message was not stored: the grab did not run. */
+        SEND_FAILED;
+
+        final String label = name().toLowerCase(Locale.ROOT);
+    }
+
+    private final Clock clock;
+    private final Map<Answer, Counter> answers = new EnumMap<>(Answer.class);
+    private final Timer[] durations = new Timer[Path.values().length];
+    private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
+    private final Map<TxSend, Counter> sends = new EnumMap<>(TxSend.class);
+    private final Counter checkBackCommit;
+    private final Counter checkBackRollback;
+    private final Counter checkBackUnknown;
+
+    /** Registers the grab's meters in {@code registry}. */
+    public GrabMetrics(MeterRegistry registry) {
+        this.clock = registry.config().clock();
+        for (Answer a : Answer.values()) {
+            answers.put(a, Counter.builder("coupon.grab.outcomes").tag("code", a.label)
+                    .description("FlashSaleCoupon calls by the answer they got, each call counted once")
+                    .register(registry));
+        }
+        for (Path p : Path.values()) {
+            durations[p.ordinal()] = Timer.builder("coupon.grab.duration").tag("path", p.label)
+                    .description("FlashSaleCoupon from call start to its answer")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(500_000))
+                    .maximumExpectedValue(Duration.ofSeconds(5))
+                    .register(registry);
+        }
+        for (Rejection r : Rejection.values()) {
+            rejections.put(r, Counter.builder("coupon.admission.rejections").tag("reason", r.label)
+                    .description("grabs refused by admission before any Redis grab")
+                    .register(registry));
+        }
+        for (TxSend s : TxSend.values()) {
+            sends.put(s, Counter.builder("coupon.tx.sends").tag("result", s.label)
+                    .description("transactional CouponGrabbed sends by the grab's local decision")
+                    .register(registry));
+        }
+        this.checkBackCommit = checkBackCounter(registry, "commit");
+        this.checkBackRollback = checkBackCounter(registry, "rollback");
+        this.checkBackUnknown = checkBackCounter(registry, "unknown");
+    }
+
+    private static Counter checkBackCounter(MeterRegistry registry, String resolution) {
+        return Counter.builder("coupon.tx.checkbacks").tag("resolution", resolution)
+                .description("broker check-backs of CouponGrabbed half messages by the answer given")
+                .register(registry);
+    }
+
+    /** Gauges of the grab executor: grabs in flight (running + queued), its queue capacity and threads. */
+    public static void bindExecutor(ThreadPoolExecutor executor, MeterRegistry registry) {
+        Gauge.builder("coupon.grabs.in.flight", executor, e -> e.getActiveCount() + e.getQueue().size())
+                .strongReference(true)
+                .description("grabs running or queued on the grab executor")
+                .register(registry);
+        Gauge.builder("coupon.grab.queue.capacity", executor,
+                        e -> e.getQueue().size() + e.getQueue().remainingCapacity())
+                .description("grabs the executor queues beyond its threads before shedding")
+                .register(registry);
+        Gauge.builder("coupon.grab.threads", executor, ThreadPoolExecutor::getMaximumPoolSize)
+                .description("threads of the grab executor")
+                .register(registry);
+    }
+
+    /** Now, for {@link #answered}: the registry clock's monotonic nanoseconds. */
+    public long start() {
+        return clock.monotonicTime();
+    }
+
+    /** One FlashSaleCoupon call answered {@code answer} on {@code path}, started at {@link #start()}. */
+    public void answered(Answer answer, Path path, long startNanos) {
+        answers.get(answer).increment();
+        durations[path.ordinal()].record(clock.monotonicTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void rejected(Rejection reason) {
+        rejections.get(reason).increment();
+    }
+
+    void sent(TxSend result) {
+        sends.get(result).increment();
+    }
+
+    /** One check-back answered {@code state}. */
+    public void checkedBack(LocalTransactionState state) {
+        switch (state) {
+            case COMMIT_MESSAGE -> checkBackCommit.increment();
+            case ROLLBACK_MESSAGE -> checkBackRollback.increment();
+            case UNKNOW -> checkBackUnknown.increment();
+        }
+    }
+}
