@@ -28,11 +28,13 @@ import io.flashcoupon.ingress.IngressServer;
 import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.ingress.admission.RateLimiter;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
+import io.flashcoupon.sinks.SinkMetrics;
 import io.flashcoupon.sinks.UserCouponSink;
 import io.flashcoupon.topology.reconcile.ActivityReconciler;
 import io.flashcoupon.topology.reconcile.LedgerComparison;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
 import io.flashcoupon.topology.usercoupon.CouponRows;
+import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -123,7 +125,8 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig.Sink sink = config.business().sink();
         UserCouponMaterializer materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
                 instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::get),
-                new UserCouponSink(dataSource));
+                new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
+                new MaterializerMetrics(metrics));
         materializer.start();
         closeables.push(materializer);
 

@@ -19,7 +19,8 @@ import javax.sql.DataSource;
  * Writes granted coupons into user_coupons in one JDBC batch and one transaction. Idempotent: a
  * coupon_sn already stored is left as it is, so redelivered events change nothing; repeated
  * coupons inside one batch are merged. Returns only after the commit, and throws when the batch
- * failed, so the caller can hold the consumer offset back until the rows are durable.
+ * failed, so the caller can hold the consumer offset back until the rows are durable. Batches,
+ * their rows and failures are metered in {@link SinkMetrics}.
  */
 public final class UserCouponSink {
     private static final String INSERT = "INSERT INTO " + Registry.TABLE_USER_COUPONS
@@ -28,9 +29,11 @@ public final class UserCouponSink {
             + " ON DUPLICATE KEY UPDATE coupon_sn = coupon_sn";
 
     private final DataSource dataSource;
+    private final SinkMetrics metrics;
 
-    public UserCouponSink(DataSource dataSource) {
+    public UserCouponSink(DataSource dataSource, SinkMetrics metrics) {
         this.dataSource = dataSource;
+        this.metrics = metrics;
     }
 
     /** Writes the batch durably; returns the number of distinct coupons written or already present. */
@@ -39,6 +42,7 @@ public final class UserCouponSink {
             return 0;
         }
         Collection<GrantedCoupon> distinct = merge(batch);
+        long start = metrics.start();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement(INSERT)) {
@@ -62,8 +66,13 @@ public final class UserCouponSink {
                 throw e;
             }
         } catch (SQLException e) {
+            metrics.failed();
             throw new DataAccessException("writing " + distinct.size() + " user coupons failed", e);
+        } catch (RuntimeException e) {
+            metrics.failed();
+            throw e;
         }
+        metrics.committed(distinct.size(), start);
         return distinct.size();
     }
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Turns every committed CouponGrabbed into one user_coupons row. Polls a batch (size or time),
  * writes it through the idempotent sink, and only then commits the consumed offsets: the offset
  * never runs ahead of a committed batch, so a crash re-delivers rather than loses. A failed batch is
- * retried (with back-off) before anything else is polled.
+ * retried (with back-off) before anything else is polled. Its lag behind the grants is metered in
+ * {@link MaterializerMetrics}.
  *
  * <p>A plain lite-pull consumer rather than rocketmq-streams: see docs/decisions.md.
  */
@@ -31,13 +32,16 @@ public final class UserCouponMaterializer implements AutoCloseable {
     private final DefaultLitePullConsumer consumer;
     private final CouponRows rows;
     private final UserCouponSink sink;
+    private final MaterializerMetrics metrics;
     private final Thread worker;
     private volatile boolean running = true;
 
     public UserCouponMaterializer(String namesrvAddr, String group, String instanceName, int batchSize,
-            long flushIntervalMs, CouponRows rows, UserCouponSink sink) throws MQClientException {
+            long flushIntervalMs, CouponRows rows, UserCouponSink sink, MaterializerMetrics metrics)
+            throws MQClientException {
         this.rows = rows;
         this.sink = sink;
+        this.metrics = metrics;
         this.consumer = new DefaultLitePullConsumer(group);
         consumer.setNamesrvAddr(namesrvAddr);
         consumer.setInstanceName(instanceName);
@@ -86,6 +90,7 @@ public final class UserCouponMaterializer implements AutoCloseable {
                 rejected.forEach(r -> log.error("skipping a message on {} that is no CouponGrabbed: {}",
                         Registry.TOPIC_COUPON_EVENTS, r));
                 sink.write(coupons);
+                metrics.committed(coupons);
                 consumer.commit(next, true);
                 return;
             } catch (RuntimeException e) {
