@@ -9,6 +9,7 @@ import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.function.BooleanSupplier;
 
@@ -22,9 +23,17 @@ import java.util.function.BooleanSupplier;
 public final class AdminApi {
     private final Javalin app;
 
+    /** Without GET /metrics. */
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
             BooleanSupplier ready, Clock clock) {
+        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, null);
+    }
+
+    /** {@code metrics} is served at GET /metrics; null: no such route. */
+    public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
+            FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
+            BooleanSupplier ready, Clock clock, PrometheusMeterRegistry metrics) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -38,6 +47,9 @@ public final class AdminApi {
         new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, json).register(app);
         new WalletRoutes(coupons).register(app);
         new HealthRoutes(ready).register(app);
+        if (metrics != null) {
+            new MetricsRoutes(metrics).register(app);
+        }
     }
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */

@@ -37,6 +37,13 @@ import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
@@ -90,6 +97,7 @@ public final class CouponService implements AutoCloseable {
 
     private void startAll(ServiceConfig config, Clock clock) throws Exception {
         long t0 = System.nanoTime();
+        bindProcessMetrics();
         ServiceConfig.Rocketmq mq = config.rocketmq();
         if (mq.embedded()) {
             EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
@@ -168,13 +176,27 @@ public final class CouponService implements AutoCloseable {
         }
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
-        admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock);
+        admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
+                metrics);
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
         ready = true;
         log.info("coupon service up in {} ms: gRPC {}:{}, admin http://{}:{}, name server {}",
                 (System.nanoTime() - t0) / 1_000_000, config.server().host(), ingress.port(),
                 config.server().host(), admin.port(), namesrvAddr);
+    }
+
+    /** jvm_* (memory, GC, threads, classes), process_* (CPU, uptime, files) and system_* meters. */
+    private void bindProcessMetrics() {
+        new JvmMemoryMetrics().bindTo(metrics);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(metrics);
+        closeables.push(gc);
+        new JvmThreadMetrics().bindTo(metrics);
+        new ClassLoaderMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        new UptimeMetrics().bindTo(metrics);
+        new FileDescriptorMetrics().bindTo(metrics);
     }
 
     private static java.util.concurrent.ThreadFactory named(String prefix) {
