@@ -82,7 +82,8 @@ class DiscountEngineTest {
 
     @Test
     void engine_settings_are_checked() {
-        refused(() -> new DiscountEngine(0), Problem.INVALID_SETTING, "max stack count must be between 1 and 20");
+        refused(() -> new DiscountEngine(0, 10), Problem.INVALID_SETTING, "max stack count must be between 1 and 20");
+        refused(() -> new DiscountEngine(5, 0), Problem.INVALID_SETTING, "node budget must be positive");
     }
 
     @Test
@@ -112,6 +113,8 @@ class DiscountEngineTest {
                 Problem.DUPLICATE_COUPON, "coupon 5 is listed twice");
         refused(() -> engine.availability(order(0, line(1, 1, 1, 1000)), List.of(c, c)), Problem.DUPLICATE_COUPON,
                 "coupon 5 appears twice in the wallet");
+        refused(() -> engine.bestCombination(order(0, line(1, 1, 1, 1000)), List.of(c, c)), Problem.DUPLICATE_COUPON,
+                "coupon 5 appears twice in the wallet");
     }
 
     @Test
@@ -136,7 +139,7 @@ class DiscountEngineTest {
             six[i] = CouponRule.fullCut(i + 1, 100, 0);
         }
         refused(() -> calc(o, six), Problem.TOO_MANY_COUPONS, "6 coupons exceed the limit of 5 per order");
-        DiscountEngine two = new DiscountEngine(2);
+        DiscountEngine two = new DiscountEngine(2, 1000);
         refused(() -> two.calculate(o, List.of(six[0], six[1], six[2])), Problem.TOO_MANY_COUPONS,
                 "3 coupons exceed the limit of 2");
         assertThat(calc(o, six[0], six[1], six[2], six[3], six[4]).discountCents()).isEqualTo(500);
