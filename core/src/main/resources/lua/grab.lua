@@ -10,12 +10,21 @@
 -- Returns {code, remaining stock, seq or current count, coupon_sn}; codes are GrabCode in Java:
 -- 1 granted, 2 sold out, 3 limit reached, 4 not started, 5 ended, 6 not active,
 -- 7 sale not in Redis, 8 voided by the checker, 9 seq stale (the user's count moved),
--- 10 repeated (this request id was granted before: coupon_sn is the original one).
+-- 10 repeated (this request id was granted before: coupon_sn is the original one, never ARGV[2]).
 local sale = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'limit', 'stock')
 if not sale[1] then
   return {7, 0, 0, ''}
 end
 local stock = tonumber(sale[5])
+local sn = ARGV[2]
+-- This very grab already ran: the client (Lettuce replays a command whose reply was lost when the
+-- connection dropped) sends it again. Answer GRANTED, whatever the window or request id say now, so the
+-- ingress commits this coupon's event; REPEATED would make it roll back a grant that is in the ledger.
+local previous = redis.call('HGET', KEYS[3], sn)
+if previous then
+  local seq = string.match(previous, '^[^:]+:([^:]+):')
+  return {1, stock, tonumber(seq), sn}
+end
 local request = nil
 if ARGV[5] ~= '' then
   request = ARGV[1] .. ':' .. ARGV[5]
@@ -40,14 +49,8 @@ end
 if now >= tonumber(sale[3]) then
   return {5, stock, 0, ''}
 end
-local sn = ARGV[2]
 if redis.call('HEXISTS', KEYS[4], sn) == 1 then
   return {8, stock, 0, ''}
-end
-local previous = redis.call('HGET', KEYS[3], sn)
-if previous then
-  local seq = string.match(previous, '^[^:]+:([^:]+):')
-  return {1, stock, tonumber(seq), sn}
 end
 local count = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
 if count >= tonumber(sale[4]) then

@@ -60,7 +60,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         return start(Paths.get(lib), home, namesrvPort, brokerPort);
     }
 
-    /** Starts a name server and a broker with the default names and fast transaction check-backs. */
+    /**
+     * Starts a name server and a broker with the default names, fast transaction check-backs (every 2 s)
+     * and an hour of them before an open half message is given up.
+     */
     public static EmbeddedBroker start(Path libDir, Path home, int namesrvPort, int brokerPort) {
         Properties props = new Properties();
         props.setProperty("home", home.toAbsolutePath().toString());
@@ -71,8 +74,8 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /**
      * Starts with the given properties (see {@code EmbeddedRocketMq}: home, namesrvPort, brokerPort,
-     * brokerName, clusterName, transactionTimeOut, transactionCheckInterval) and returns once the broker
-     * is registered with the name server.
+     * brokerName, clusterName, transactionTimeOut, transactionCheckInterval, transactionCheckMax) and returns
+     * once the broker is registered with the name server.
      */
     public static EmbeddedBroker start(Path libDir, Properties props) {
         URLClassLoader loader =

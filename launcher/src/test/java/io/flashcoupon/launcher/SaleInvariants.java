@@ -9,17 +9,25 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import javax.sql.DataSource;
 
 /**
  * The invariants of DESIGN.md checked against the real stores after a run: no oversell, per-user
- * limits held, every ledger entry has exactly one row with the same owner and every row its entry.
+ * limits held, every ledger entry has exactly one row with the same owner and every row its entry,
+ * and no coupon both granted and voided by the check-back.
  */
 final class SaleInvariants {
     private SaleInvariants() {}
 
     /** Awaits materialization (deadline {@code within}) and checks everything; returns the ledger. */
     static Map<String, String> check(ServiceHarness h, long activityId, int total, int perUserLimit, Duration within) {
-        RedisCommands<String, String> redis = h.service.redis().connection().sync();
+        return check(h.service.redis().connection().sync(), h.service.dataSource(), activityId, total, perUserLimit,
+                within);
+    }
+
+    /** As above, against any Redis and database (the fault tests read their own). */
+    static Map<String, String> check(RedisCommands<String, String> redis, DataSource db, long activityId, int total,
+            int perUserLimit, Duration within) {
         long stock = Long.parseLong(redis.hget(Registry.saleKey(activityId), "stock"));
         Map<String, String> ledger = redis.hgetall(Registry.ledgerKey(activityId));
         Map<String, String> users = redis.hgetall(Registry.usersKey(activityId));
@@ -38,8 +46,12 @@ final class SaleInvariants {
             assertThat(n).as("coupons of user %d", user).isLessThanOrEqualTo(perUserLimit);
             assertThat(users.get(Long.toString(user))).as("users hash of %d", user).isEqualTo(Integer.toString(n));
         });
+        assertThat(users.values().stream().mapToLong(Long::parseLong).sum()).as("users hash total = ledger size")
+                .isEqualTo(ledger.size());
+        assertThat(redis.hkeys(Registry.voidKey(activityId))).as("coupons both granted and voided by the check-back")
+                .doesNotContainAnyElementsOf(ledger.keySet());
 
-        UserCouponRepository rows = new UserCouponRepository(h.service.dataSource());
+        UserCouponRepository rows = new UserCouponRepository(db);
         await("user_coupons rows of activity " + activityId).atMost(within).pollInterval(Duration.ofMillis(100))
                 .until(() -> rows.countByActivity(activityId) >= ledger.size());
         Map<String, Long> rowOwners = rows.ownersByActivity(activityId);

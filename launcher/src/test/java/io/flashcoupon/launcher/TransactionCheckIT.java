@@ -90,6 +90,32 @@ class TransactionCheckIT {
     }
 
     @Test
+    void a_grab_replayed_after_its_reply_was_lost_answers_granted_so_its_event_commits() throws Exception {
+        // Lettuce re-sends a command whose reply was lost with the connection (at-least-once): the grab
+        // script then runs twice with the same coupon_sn and request id. The second run must answer
+        // GRANTED, not REPEATED, or the listener rolls back the event of a grant that is in the ledger.
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(5, 1);
+        SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3));
+        String sn = "9000000000000000004";
+        long now = System.currentTimeMillis();
+        var first = store.grabSync(sale.id(), 504, sn, now, 1, "replayed-request");
+        var replay = store.grabSync(sale.id(), 504, sn, now, 1, "replayed-request");
+
+        assertThat(first.code()).isEqualTo(GrabCode.GRANTED);
+        assertThat(replay.code()).as("the replay of an applied grab").isEqualTo(GrabCode.GRANTED);
+        assertThat(replay.couponSn()).isEqualTo(sn);
+        assertThat(replay.seq()).isEqualTo(1);
+        var redis = h.service.redis().connection().sync();
+        assertThat(redis.hget(Registry.saleKey(sale.id()), "stock")).as("stock taken once").isEqualTo("4");
+        assertThat(redis.hget(Registry.usersKey(sale.id()), "504")).as("user counted once").isEqualTo("1");
+
+        var retry = store.grabSync(sale.id(), 504, "9000000000000000005", now, 1, "replayed-request");
+        assertThat(retry.code()).as("a client retry with a new coupon_sn").isEqualTo(GrabCode.REPEATED);
+        assertThat(retry.couponSn()).isEqualTo(sn);
+    }
+
+    @Test
     void a_redis_error_answers_unknown_not_rollback() throws Exception {
         ServiceHarness h = ServiceHarness.get();
         Activity sale = h.runningSale(1, 1);

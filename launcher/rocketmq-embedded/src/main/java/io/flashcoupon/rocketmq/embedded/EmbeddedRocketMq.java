@@ -45,7 +45,10 @@ import org.apache.rocketmq.store.config.MessageStoreConfig;
  * {@code home} (required; store in {@code <home>/store}, logs in {@code <home>/logs/rocketmqlogs}),
  * {@code namesrvPort} (9876), {@code brokerPort} (10911; the broker also binds brokerPort-2 for its
  * "VIP" channel and brokerPort+1 for HA), {@code brokerName} (broker-a), {@code clusterName}
- * (DefaultCluster), {@code transactionTimeOut} and {@code transactionCheckInterval} in ms (3000, 2000).
+ * (DefaultCluster), {@code transactionTimeOut} and {@code transactionCheckInterval} in ms (3000, 2000),
+ * {@code transactionCheckMax} (1800: an open half message is checked back for an hour before the broker
+ * discards it; RocketMQ's 15 would give up after ~30 s, even when no producer was there to answer, and a
+ * discarded CouponGrabbed is a granted coupon that never becomes a row).
  *
  * <p>The broker registers as 127.0.0.1 and listens on 127.0.0.1 only; topics and subscription groups
  * are never auto-created, so every topic (with its message type) and group must be provisioned.
@@ -227,6 +230,7 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         config.setAutoCreateSubscriptionGroup(false);
         config.setTransactionTimeOut(settings.transactionTimeOut);
         config.setTransactionCheckInterval(settings.transactionCheckInterval);
+        config.setTransactionCheckMax(settings.transactionCheckMax);
 
         NettyServerConfig server = new NettyServerConfig();
         server.setBindAddress(LOCALHOST);
@@ -339,7 +343,7 @@ public final class EmbeddedRocketMq implements AutoCloseable {
 
     /** The validated properties. */
     private record Settings(Path home, int namesrvPort, int brokerPort, String brokerName, String clusterName,
-                            long transactionTimeOut, long transactionCheckInterval) {
+                            long transactionTimeOut, long transactionCheckInterval, int transactionCheckMax) {
 
         static Settings from(Properties props) {
             if (props == null) {
@@ -360,7 +364,8 @@ public final class EmbeddedRocketMq implements AutoCloseable {
             return new Settings(Paths.get(home).toAbsolutePath().normalize(), namesrvPort, brokerPort,
                     nonBlank(props, "brokerName", "broker-a"), nonBlank(props, "clusterName", "DefaultCluster"),
                     intIn(props, "transactionTimeOut", 3000, 1, Integer.MAX_VALUE),
-                    intIn(props, "transactionCheckInterval", 2000, 1, Integer.MAX_VALUE));
+                    intIn(props, "transactionCheckInterval", 2000, 1, Integer.MAX_VALUE),
+                    intIn(props, "transactionCheckMax", 1800, 1, Integer.MAX_VALUE));
         }
 
         Path store() {
