@@ -42,6 +42,7 @@ public final class ReportWriter {
         JsonNode open = read(raw.resolve("open.json"));
         JsonNode ghz = read(raw.resolve("ghz.json"));
         JsonNode env = read(raw.resolve("env.json"));
+        JsonNode profile = read(raw.resolve("profile.json"));
 
         ObjectNode report = JSON.createObjectNode();
         report.set("environment", env);
@@ -84,6 +85,7 @@ public final class ReportWriter {
         medians.put("invariant_violations", violations);
         report.set("open_loop", open);
         report.set("ghz", ghz);
+        report.set("profile", profile);
 
         ArrayNode targets = report.putArray("targets");
         target(targets, "grab requests/s over the realistic sale (median)", ">= 15000", median(rps) >= 15_000, median(rps));
@@ -176,6 +178,15 @@ public final class ReportWriter {
         md.append("\nLatency per outcome class (ms) of each run is in latest.json (`sale_runs[].latency_ms`).\n");
         md.append("\n## Open loop at 80% of the max rate\n\n`").append(brief(r.path("open_loop"))).append("`\n");
         md.append("\n## ghz cross-check (fixed rate)\n\n`").append(r.path("ghz")).append("`\n");
+        md.append("\n## Where the service's CPU went (JFR execution samples, whole run)\n\n");
+        md.append("| package (inclusive) | % of samples |\n| --- | --- |\n");
+        for (JsonNode row : r.path("profile").path("top_packages_inclusive_pct")) {
+            md.append("| ").append(row.get(0).asText()).append(" | ").append(row.get(1).asText()).append(" |\n");
+        }
+        md.append("\n| leaf frame | % of samples |\n| --- | --- |\n");
+        for (JsonNode row : r.path("profile").path("top_leaf_frames")) {
+            md.append("| ").append(row.get(0).asText()).append(" | ").append(row.get(1).asText()).append(" |\n");
+        }
         md.append("\n![throughput and p99 over time](latest.png)\n");
         return md.toString();
     }
