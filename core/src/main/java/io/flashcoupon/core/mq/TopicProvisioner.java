@@ -21,6 +21,7 @@ import org.apache.rocketmq.common.TopicConfig;
 import org.apache.rocketmq.common.attribute.AttributeParser;
 import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.topic.TopicValidator;
+import org.apache.rocketmq.remoting.exception.RemotingException;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
@@ -38,6 +39,9 @@ import org.apache.rocketmq.remoting.protocol.subscription.SubscriptionGroupConfi
  * external cluster alike. It speaks the remoting admin requests of rocketmq-client
  * (UPDATE_AND_CREATE_TOPIC with attribute {@code +message.type=<TYPE>}, as {@code mqadmin updateTopic -a}
  * sends it; UPDATE_AND_CREATE_SUBSCRIPTIONGROUP) over a private remoting client that lives for one call.
+ *
+ * <p>A broker that does not answer (timeout, connection refused) is asked again until the deadline: a
+ * loaded or just restarted broker can take longer than one RPC timeout. An error answer fails at once.
  *
  * <p>Known gaps: masters only (slaves copy from their master); every cluster registered with the name
  * server is provisioned; no ACL credentials; a re-provisioned group gets default settings back; closing
@@ -146,13 +150,20 @@ public final class TopicProvisioner {
         // "+message.type=TRANSACTION": add/replace the attribute, as mqadmin updateTopic -a sends it.
         String typeKey = AttributeParser.ATTR_ADD_PLUS_SIGN + TopicAttributes.TOPIC_MESSAGE_TYPE_ATTRIBUTE.getName();
         config.setAttributes(Map.of(typeKey, requireText(spec.messageType(), "message type")));
-        try {
-            api.createTopic(addr, TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC, config, rpcMillis(deadline));
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("Broker " + brokerName + " (" + addr + ") refused topic " + spec.name()
-                    + " [" + spec.messageType() + ", " + spec.queues() + " queues]: " + e.getMessage(), e);
+        while (true) {
+            try {
+                api.createTopic(addr, TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC, config, rpcMillis(deadline));
+                return;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (RemotingException e) {
+                // No answer (timeout, connection): a busy or starting broker; creating again is harmless.
+                pauseOrFail(deadline, () -> "Broker " + brokerName + " (" + addr + ") did not answer the creation of"
+                        + " topic " + spec.name() + " before the deadline", e);
+            } catch (Exception e) {
+                throw new IllegalStateException("Broker " + brokerName + " (" + addr + ") refused topic " + spec.name()
+                        + " [" + spec.messageType() + ", " + spec.queues() + " queues]: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -160,13 +171,19 @@ public final class TopicProvisioner {
             throws InterruptedException {
         SubscriptionGroupConfig config = new SubscriptionGroupConfig();
         config.setGroupName(group);
-        try {
-            api.createSubscriptionGroup(addr, config, rpcMillis(deadline));
-        } catch (InterruptedException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("Broker " + brokerName + " (" + addr + ") refused consumer group "
-                    + group + ": " + e.getMessage(), e);
+        while (true) {
+            try {
+                api.createSubscriptionGroup(addr, config, rpcMillis(deadline));
+                return;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (RemotingException e) {
+                pauseOrFail(deadline, () -> "Broker " + brokerName + " (" + addr + ") did not answer the creation of"
+                        + " consumer group " + group + " before the deadline", e);
+            } catch (Exception e) {
+                throw new IllegalStateException("Broker " + brokerName + " (" + addr + ") refused consumer group "
+                        + group + ": " + e.getMessage(), e);
+            }
         }
     }
 
