@@ -135,11 +135,16 @@ final class GrabLoad implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stopNew = true;
         closed = true;
-        driver.join(10_000);
-        backoff.shutdownNow();
+        try {
+            driver.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            backoff.shutdownNow();
+        }
     }
 
     private void drive() {
