@@ -133,24 +133,7 @@ final class FaultRig implements AutoCloseable {
 
     /** Creates the test database if needed and drops every table in it (the service migrates it). */
     void resetDatabase() throws Exception {
-        String server = "jdbc:mysql://" + ServiceHarness.MYSQL_HOST + ":" + ServiceHarness.MYSQL_PORT
-                + "/?allowPublicKeyRetrieval=true&useSSL=false";
-        try (Connection c = DriverManager.getConnection(server, ServiceHarness.USER, ServiceHarness.PASSWORD);
-                Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE IF NOT EXISTS `" + DB + "` CHARACTER SET utf8mb4");
-            st.execute("USE `" + DB + "`");
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SHOW TABLES")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            st.execute("SET FOREIGN_KEY_CHECKS=0");
-            for (String t : tables) {
-                st.execute("DROP TABLE `" + t + "`");
-            }
-            st.execute("SET FOREIGN_KEY_CHECKS=1");
-        }
+        ServiceHarness.emptyDatabase(DB);
         db = Databases.pool(mysql(), "fault-test-db");
         closeables.add(db);
     }

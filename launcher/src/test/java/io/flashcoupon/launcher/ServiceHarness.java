@@ -91,12 +91,22 @@ final class ServiceHarness {
 
     /** Empties the test database (creating it if needed) and flushes the test Redis database. */
     private static void resetStores() throws Exception {
+        emptyDatabase(DB);
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
+                "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
+        try (var conn = client.connect()) {
+            conn.sync().flushdb();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Creates database {@code db} if needed and drops every table in it (the service migrates it). */
+    static void emptyDatabase(String db) throws Exception {
         String server = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/?allowPublicKeyRetrieval=true&useSSL=false";
         try (Connection c = DriverManager.getConnection(server, USER, PASSWORD); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE IF NOT EXISTS `" + DB + "` CHARACTER SET utf8mb4");
-        }
-        String url = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/" + DB + "?allowPublicKeyRetrieval=true&useSSL=false";
-        try (Connection c = DriverManager.getConnection(url, USER, PASSWORD); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS `" + db + "` CHARACTER SET utf8mb4");
+            st.execute("USE `" + db + "`");
             List<String> tables = new ArrayList<>();
             try (ResultSet rs = st.executeQuery("SHOW TABLES")) {
                 while (rs.next()) {
@@ -108,13 +118,6 @@ final class ServiceHarness {
                 st.execute("DROP TABLE `" + t + "`");
             }
             st.execute("SET FOREIGN_KEY_CHECKS=1");
-        }
-        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
-                "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
-        try (var conn = client.connect()) {
-            conn.sync().flushdb();
-        } finally {
-            client.shutdown();
         }
     }
 
