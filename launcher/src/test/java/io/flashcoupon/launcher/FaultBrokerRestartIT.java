@@ -28,14 +28,7 @@ class FaultBrokerRestartIT {
 
     @Test
     void broker_and_ingress_kill_9_mid_sale_grant_nothing_while_down_and_lose_no_granted_coupon() throws Exception {
-        try (FaultRig rig = new FaultRig("FaultBrokerRestartIT")) {
-            try {
-                run(rig);
-            } catch (Throwable t) {
-                rig.keepWork();
-                throw t;
-            }
-        }
+        FaultRig.run("FaultBrokerRestartIT", this::run);
     }
 
     private void run(FaultRig rig) throws Exception {

@@ -20,14 +20,7 @@ class FaultKillIT {
 
     @Test
     void kill_9_of_the_service_mid_sale_loses_no_granted_coupon_and_oversells_nothing() throws Exception {
-        try (FaultRig rig = new FaultRig("FaultKillIT")) {
-            try {
-                run(rig);
-            } catch (Throwable t) {
-                rig.keepWork();
-                throw t;
-            }
-        }
+        FaultRig.run("FaultKillIT", this::run);
     }
 
     private void run(FaultRig rig) throws Exception {

@@ -26,14 +26,7 @@ class FaultRedisRestartIT {
 
     @Test
     void redis_restarts_mid_sale_lose_no_granted_coupon_and_never_roll_back_a_grant() throws Exception {
-        try (FaultRig rig = new FaultRig("FaultRedisRestartIT")) {
-            try {
-                run(rig);
-            } catch (Throwable t) {
-                rig.keepWork();
-                throw t;
-            }
-        }
+        FaultRig.run("FaultRedisRestartIT", this::run);
     }
 
     private void run(FaultRig rig) throws Exception {

@@ -359,6 +359,23 @@ final class FaultRig implements AutoCloseable {
                 + "): " + noEntry.stream().sorted().limit(20).toList();
     }
 
+    /** A fault test's body, given its rig. */
+    interface Scenario {
+        void run(FaultRig rig) throws Exception;
+    }
+
+    /** Runs {@code scenario} on a fresh rig; on failure keeps the rig's work directory for inspection. */
+    static void run(String name, Scenario scenario) throws Exception {
+        try (FaultRig rig = new FaultRig(name)) {
+            try {
+                scenario.run(rig);
+            } catch (Throwable t) {
+                rig.keepWork();
+                throw t;
+            }
+        }
+    }
+
     /** Keeps the work directory (broker store, Redis AOF) for a post-mortem instead of deleting it. */
     void keepWork() {
         keepWork = true;
