@@ -231,6 +231,9 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         config.setTransactionTimeOut(settings.transactionTimeOut);
         config.setTransactionCheckInterval(settings.transactionCheckInterval);
         config.setTransactionCheckMax(settings.transactionCheckMax);
+        // Transaction metrics are a broker-side report nobody reads here; their flush thread cost
+        // ~1 % of the service's CPU samples in scripts/bench (docs/performance.md).
+        config.setEnableTransactionMetrics(false);
 
         NettyServerConfig server = new NettyServerConfig();
         server.setBindAddress(LOCALHOST);
@@ -244,6 +247,15 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         storeConfig.setMappedFileSizeTimerLog(4 * 1024 * 1024);
         storeConfig.setMaxHashSlotNum(10_000);
         storeConfig.setMaxIndexNum(40_000);
+        // No delayed/timer messages are used: the timer wheel's flush thread alone took ~10 % of the
+        // service's CPU samples in scripts/bench (docs/performance.md).
+        storeConfig.setTimerWheelEnable(false);
+        // One pull may return up to 1,000 messages (default 32), so the materializer's JDBC batches
+        // are not capped at 32 rows (each batch is one fsync'd MySQL transaction).
+        storeConfig.setMaxTransferCountOnMessageInMemory(1_000);
+        storeConfig.setMaxTransferBytesOnMessageInMemory(1024 * 1024);
+        storeConfig.setMaxTransferCountOnMessageInDisk(1_000);
+        storeConfig.setMaxTransferBytesOnMessageInDisk(1024 * 1024);
         // The broker caps these (warning 90 %, forced clean 85 %, max used 95 %): ask for the caps.
         storeConfig.setDiskSpaceWarningLevelRatio(98);
         storeConfig.setDiskSpaceCleanForciblyRatio(97);
