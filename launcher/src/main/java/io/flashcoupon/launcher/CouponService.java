@@ -21,6 +21,7 @@ import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.flyway.SchemaMigrator;
 import io.flashcoupon.ingress.ActivityCache;
 import io.flashcoupon.ingress.CouponGrpcService;
+import io.flashcoupon.ingress.GrabCallExecutors;
 import io.flashcoupon.ingress.GrabEventPublisher;
 import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.Grabber;
@@ -160,7 +161,8 @@ public final class CouponService implements AutoCloseable {
         Grabber grabber = new Grabber(store, publisher, new CouponSnGenerator(clock, config.server().nodeId()),
                 soldOut, clock, grabMetrics);
         ingress = new IngressServer(
-                NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort())),
+                NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort()))
+                        .callExecutor(new GrabCallExecutors()),
                 new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor, grabMetrics)).start();
         closeables.push(() -> ingress.stop(5_000));
 
