@@ -1,0 +1,40 @@
+package io.flashcoupon.core;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Every grab passes the sale's five Redis keys to its script; {@link Registry#saleKeys} builds them
+ * per call. Measures that against a per-activity cache of the key array, to decide whether caching
+ * is worth a map on the hot path (docs/performance.md "JMH": it is not - tens of nanoseconds against
+ * a grab of hundreds of microseconds). Run with scripts/jmh.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class SaleKeysBenchmark {
+    private final ConcurrentHashMap<Long, String[]> cache = new ConcurrentHashMap<>();
+    private long activityId = 1_234_567L;
+
+    @Benchmark
+    public String[] buildPerCall() {
+        return Registry.saleKeys(activityId);
+    }
+
+    @Benchmark
+    public String[] cachedPerActivity() {
+        return cache.computeIfAbsent(activityId, Registry::saleKeys);
+    }
+}
