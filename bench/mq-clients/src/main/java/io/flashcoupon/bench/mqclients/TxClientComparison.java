@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * TxClientComparison namesrv=127.0.0.1:29876 proxy=127.0.0.1:28081 cp-remoting=... cp-grpc=...
- *     [threads=64] [warmup-s=15] [seconds=20] [rounds=3] [topic=mq-clients-probe] [tag=MqClientsProbe]
+ *     [threads=64] [warmup-s=30] [seconds=20] [rounds=3] [topic=mq-clients-probe] [tag=MqClientsProbe]
  *     [logs=dir] [out=file.json] [worker-heap=512m]
  * </pre>
  *
@@ -37,7 +37,7 @@ public final class TxClientComparison {
     private TxClientComparison() {}
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("threads", "64", "warmup-s", "15", "seconds", "20",
+        Map<String, String> a = new LinkedHashMap<>(Map.of("threads", "64", "warmup-s", "30", "seconds", "20",
                 "rounds", "3", "topic", "mq-clients-probe", "tag", "MqClientsProbe", "logs", ".",
                 "worker-heap", "512m"));
         for (String arg : argv) {
