@@ -82,15 +82,4 @@ final class Json {
         }
         return e == s ? Double.NaN : Double.parseDouble(json.substring(s, e));
     }
-
-    /** The string after {@code "key":} in a flat JSON object (no escapes expected), or null. */
-    static String string(String json, String key) {
-        int i = json.indexOf(str(key) + ": \"");
-        if (i < 0) {
-            return null;
-        }
-        int s = i + key.length() + 5;
-        int e = json.indexOf('"', s);
-        return e < 0 ? null : json.substring(s, e);
-    }
 }
