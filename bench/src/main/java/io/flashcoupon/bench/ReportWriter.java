@@ -44,6 +44,7 @@ public final class ReportWriter {
         JsonNode openGrants = read(raw.resolve("open-grants.json"));
         JsonNode env = read(raw.resolve("env.json"));
         JsonNode profile = read(raw.resolve("profile.json"));
+        JsonNode mqClients = read(raw.resolve("mq-clients.json"));
 
         ObjectNode report = JSON.createObjectNode();
         report.set("environment", env);
@@ -88,6 +89,7 @@ public final class ReportWriter {
         report.set("open_loop_grants", openGrants);
         report.set("ghz", ghz);
         report.set("profile", profile);
+        report.set("mq_clients", mqClients);
 
         ArrayNode targets = report.putArray("targets");
         target(targets, "grab requests/s over the realistic sale (median)", ">= 15000", median(rps) >= 15_000, median(rps));
@@ -187,6 +189,7 @@ public final class ReportWriter {
         md.append("\n## Open loop of grants only (every request a new user, stock never runs out)\n\n`")
                 .append(brief(r.path("open_loop_grants"))).append("`\n");
         md.append("\n## ghz cross-check (fixed rate)\n\n`").append(r.path("ghz")).append("`\n");
+        md.append(mqClientsSection(r.path("mq_clients")));
         md.append("\n## Where the service's CPU went (JFR execution samples, whole run)\n\n");
         md.append("| package (inclusive) | % of samples |\n| --- | --- |\n");
         for (JsonNode row : r.path("profile").path("top_packages_inclusive_pct")) {
@@ -197,6 +200,30 @@ public final class ReportWriter {
             md.append("| ").append(row.get(0).asText()).append(" | ").append(row.get(1).asText()).append(" |\n");
         }
         md.append("\n![throughput and p99 over time](latest.png)\n");
+        return md.toString();
+    }
+
+    /** scripts/bench-mq-clients' medians: the transactional send of each client, service idle. */
+    static String mqClientsSection(JsonNode mq) {
+        StringBuilder md = new StringBuilder("\n## RocketMQ client for the hot path\n\n");
+        if (!mq.has("median")) {
+            return md.append("Not measured in this run (").append(mq.path("error").asText("no mq-clients.json"))
+                    .append(").\n").toString();
+        }
+        md.append("Transactional send (").append(mq.path("transaction").asText()).append("), ")
+                .append(mq.path("threads").asText()).append(" threads, medians of ").append(mq.path("rounds").asText())
+                .append(" alternating rounds of ").append(mq.path("seconds").asText())
+                .append(" s after the sale runs, service idle (scripts/bench-mq-clients).\n\n");
+        md.append("| client | tx/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+        mq.path("median").fields().forEachRemaining(e -> {
+            JsonNode m = e.getValue();
+            md.append("| ").append(m.path("client").asText(e.getKey())).append(" | ").append(m.path("tx_per_s").asText())
+                    .append(" | ").append(m.path("p50_ms").asText()).append(" | ").append(m.path("p90_ms").asText())
+                    .append(" | ").append(m.path("p99_ms").asText()).append(" | ").append(m.path("max_ms").asText())
+                    .append(" | ").append(m.path("errors_total").asText()).append(" |\n");
+        });
+        md.append("\nremoting / gRPC tx/s: ").append(mq.path("ratio_remoting_over_grpc_tx_per_s").asText())
+                .append(" (choice and reasons: docs/decisions.md)\n");
         return md.toString();
     }
 
