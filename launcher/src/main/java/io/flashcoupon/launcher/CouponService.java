@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminApi;
+import io.flashcoupon.admin.AdminAuth;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.config.ServiceConfig;
@@ -177,7 +178,7 @@ public final class CouponService implements AutoCloseable {
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
-                metrics);
+                AdminAuth.of(config.admin()), metrics);
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
         ready = true;

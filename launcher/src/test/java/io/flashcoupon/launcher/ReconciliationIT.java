@@ -435,7 +435,8 @@ class ReconciliationIT {
     }
 
     private JsonNode send(ServiceHarness h, HttpRequest.Builder request, int expectedStatus) throws Exception {
-        HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60))
+                        .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("%s -> %s", r.uri(), r.body()).isEqualTo(expectedStatus);
         return mapper.readTree(r.body());
