@@ -94,9 +94,12 @@ function renderLive(live) {
   const rows = $('rejections').tBodies[0];
   rows.replaceChildren();
   if (p) {
-    for (const [reason, perSecond] of Object.entries(p.rejections_per_second)) {
+    // Reasons seen in the window first, busiest first; the quiet ones greyed below.
+    const reasons = Object.entries(p.rejections_per_second).sort((x, y) => y[1] - x[1]);
+    for (const [reason, perSecond] of reasons) {
       const tr = document.createElement('tr');
       tr.dataset.reason = reason;
+      if (!p.rejections[reason]) tr.className = 'muted';
       for (const text of [reason, fmt(perSecond, 1), fmt(p.rejections[reason])]) {
         const td = document.createElement('td');
         td.textContent = text;
