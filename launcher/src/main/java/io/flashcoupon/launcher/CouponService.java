@@ -34,6 +34,7 @@ import io.flashcoupon.sinks.UserCouponSink;
 import io.flashcoupon.topology.reconcile.ActivityReconciler;
 import io.flashcoupon.topology.reconcile.LedgerComparison;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
+import io.flashcoupon.topology.reconcile.ReconcileMetrics;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
@@ -169,7 +170,7 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
-                new LedgerComparison(rc.graceMs()), clock);
+                new LedgerComparison(rc.graceMs()), clock, new ReconcileMetrics(metrics));
         if (rc.enabled()) {
             ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
                     Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
