@@ -1,5 +1,6 @@
 // Drives the live dashboard like an operator, for DashboardBrowserIT: token, pick the activity,
-// start it (confirmed), watch the figures move while the test grabs, cancel then confirm a pause.
+// start it (confirmed), watch the figures move while the test grabs, cancel then confirm a pause;
+// then open the API docs page.
 // Env: BASE_URL, TOKEN, ACTIVITY_ID, OUT_DIR (screenshots), CHROMIUM (default /usr/bin/chromium).
 // Prints one JSON line with what it saw; exits non-zero on any failed expectation.
 import { chromium } from 'playwright-core';
@@ -72,6 +73,12 @@ try {
   seen.resume_enabled = await page.isEnabled('#op-resume');
   seen.pause_enabled = await page.isEnabled('#op-pause');
   await page.screenshot({ path: out + '/dashboard-paused.png', fullPage: true });
+
+  // The API description renders offline (Swagger UI from the jar) and lists the live route.
+  await page.goto(base + '/docs');
+  await page.locator('.opblock-summary-path', { hasText: '/api/v1/activities/{id}/live' }).first().waitFor({ timeout });
+  seen.docs_operations = await page.locator('.opblock').count();
+  await page.screenshot({ path: out + '/docs.png' });
   seen.page_errors = errors;
   console.log(JSON.stringify(seen));
 } finally {

@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
  * The live dashboard end to end in headless Chromium (Debian's, driven by playwright-core from
  * src/test/browser, both installed by scripts/browser-deps): an activity created over REST, started
  * from the page with a confirmation, grabs driven over gRPC while the page shows the stock, grants/s,
- * refusals and p99 moving, then a cancelled and a confirmed pause. Screenshots:
- * launcher/target/browser/dashboard.png (live) and dashboard-paused.png.
+ * refusals and p99 moving, then a cancelled and a confirmed pause; and /docs rendering the API
+ * description offline. Screenshots: launcher/target/browser/dashboard.png (live),
+ * dashboard-paused.png and docs.png.
  */
 class DashboardBrowserIT {
     private static final Path BROWSER_DIR = Path.of(System.getProperty("browser.dir", "src/test/browser"));
@@ -85,7 +86,8 @@ class DashboardBrowserIT {
         assertThat(seen.get("status_after_cancel").asText()).isEqualTo("ACTIVE");
         assertThat(seen.get("resume_enabled").asBoolean()).isTrue();
         assertThat(seen.get("pause_enabled").asBoolean()).isFalse();
-        assertThat(seen.get("page_errors")).as("script errors in the page").isEmpty();
+        assertThat(seen.get("page_errors")).as("script errors in the pages").isEmpty();
+        assertThat(seen.get("docs_operations").asInt()).as("operations Swagger UI lists").isGreaterThanOrEqualTo(20);
 
         assertThat(h.activities.find(activity).orElseThrow().status()).isEqualTo(ActivityStatus.PAUSED);
         assertThat(answers.get("GRANTED").get()).isPositive();
