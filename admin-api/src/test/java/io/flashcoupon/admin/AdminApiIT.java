@@ -208,6 +208,37 @@ class AdminApiIT {
         }
     }
 
+    // ------------------------------------------------------------------ live figures
+
+    @Test
+    void live_figures_follow_the_sale_from_pending_to_started_with_a_read_token() throws Exception {
+        long id = createActivity(40);
+        Reply pending = sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/activities/" + id + "/live")).GET());
+        assertThat(pending.status).isEqualTo(200);
+        assertThat(pending.json.get("activity").get("status").asText()).isEqualTo("PENDING");
+        assertThat(pending.json.get("remaining").isNull()).as("not in Redis yet").isTrue();
+        assertThat(pending.json.get("total").asLong()).isEqualTo(40);
+        assertThat(pending.json.get("grants_per_second").isNull()).as("no earlier poll").isTrue();
+        assertThat(pending.json.get("process").isNull()).as("no meters in this API").isTrue();
+        assertThat(pending.json.get("reconciliation").isNull()).isTrue();
+
+        post("/api/v1/activities/" + id + "/start", "");
+        Reply started = get("/api/v1/activities/" + id + "/live");
+        assertThat(started.json.get("activity").get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(started.json.get("remaining").asLong()).isEqualTo(40);
+        assertThat(started.json.get("granted").asLong()).isZero();
+        assertThat(started.json.get("lag").asLong()).isZero();
+        JsonNode rate = started.json.get("grants_per_second");
+        assertThat(rate.isNull() || rate.asDouble() == 0.0)
+                .as("nothing granted (null while the polls are under 200 ms apart): %s", rate).isTrue();
+        assertThat(started.json.get("at").asText()).isNotEmpty();
+
+        assertThat(get("/api/v1/activities/987654321/live").status).isEqualTo(404);
+        Reply bad = get("/api/v1/activities/abc/live");
+        assertThat(bad.status).isEqualTo(400);
+        assertThat(fieldNames(bad)).containsExactly("id");
+    }
+
     // ------------------------------------------------------------------ templates
 
     @Test
