@@ -8,32 +8,45 @@ import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 
 /**
  * The operators' REST API: templates, activities (create, start, pause, resume, stop, restock,
- * status, reconcile, cleanup), wallets and the health probes, JSON only (see {@link ApiJson} for
- * the wire rules and {@link ErrorMapping} for errors).
+ * status, live figures, reconcile, cleanup), wallets and the health probes, JSON only (see
+ * {@link ApiJson} for the wire rules and {@link ErrorMapping} for errors); the live dashboard and the
+ * OpenAPI description with its browsable UI ({@link UiRoutes}). Every request passes
+ * {@link AdminAuth} first. Every route registered on the app is recorded in {@link #routes()}, which
+ * OpenApiSpecTest compares with openapi.json.
  * Built with its collaborators by the process's Main; {@code start(host, 0)} picks a free port.
  * Known gap: stop() closes the server without draining in-flight requests.
  */
 public final class AdminApi {
-    private final Javalin app;
+    private static final Set<HandlerType> ENDPOINT_METHODS = EnumSet.of(HandlerType.GET, HandlerType.POST,
+            HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
-    /** Without GET /metrics. */
+    private final Javalin app;
+    private final Set<String> routes = Collections.synchronizedSet(new TreeSet<>());
+
+    /** Without GET /metrics; the live figures then have no process meters. */
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
-            BooleanSupplier ready, Clock clock) {
-        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, null);
+            BooleanSupplier ready, Clock clock, AdminAuth auth) {
+        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, auth, null);
     }
 
-    /** {@code metrics} is served at GET /metrics; null: no such route. */
+    /** {@code metrics} is served at GET /metrics and feeds the live figures; null: no such route. */
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
-            BooleanSupplier ready, Clock clock, PrometheusMeterRegistry metrics) {
+            BooleanSupplier ready, Clock clock, AdminAuth auth, PrometheusMeterRegistry metrics) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -41,14 +54,38 @@ public final class AdminApi {
             JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
             config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/ui";
+                files.directory = UiRoutes.ASSETS;
+                files.location = Location.CLASSPATH;
+            });
+            config.staticFiles.enableWebjars();
+            config.events(events -> events.handlerAdded(h -> {
+                if (ENDPOINT_METHODS.contains(h.getHttpMethod())) {
+                    routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                }
+            }));
         });
         ErrorMapping.install(app);
+        app.before(auth::check);
         new TemplateRoutes(templates, json, clock).register(app);
         new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, json).register(app);
+        LiveSampler sampler = metrics == null
+                ? new LiveSampler(null, System::nanoTime)
+                : new LiveSampler(new GrabMeterReader(metrics)::read, metrics.config().clock()::monotonicTime);
+        new LiveRoutes(sales, reports, sampler, clock).register(app);
+        new UiRoutes().register(app);
         new WalletRoutes(coupons).register(app);
         new HealthRoutes(ready).register(app);
         if (metrics != null) {
             new MetricsRoutes(metrics).register(app);
+        }
+    }
+
+    /** Every endpoint registered, as "METHOD /path" with Javalin's {param} syntax (also OpenAPI's). */
+    public Set<String> routes() {
+        synchronized (routes) {
+            return Set.copyOf(routes);
         }
     }
 

@@ -3,6 +3,10 @@ package io.flashcoupon.admin;
 /** The error codes of the admin API and the HTTP status each one is sent with. */
 enum ApiError {
     INVALID_ARGUMENT(400, "invalid_argument"),
+    /** No bearer token, or one the configuration does not list. */
+    UNAUTHENTICATED(401, "unauthenticated"),
+    /** A known token whose role does not allow the route (read token on an operate route). */
+    PERMISSION_DENIED(403, "permission_denied"),
     NOT_FOUND(404, "not_found"),
     CONFLICT(409, "conflict"),
     INTERNAL(500, "internal");
@@ -25,6 +29,12 @@ enum ApiError {
 
     /** The code for a status Javalin produced itself (unknown route, oversized body, ...). */
     static ApiError forStatus(int status) {
+        if (status == 401) {
+            return UNAUTHENTICATED;
+        }
+        if (status == 403) {
+            return PERMISSION_DENIED;
+        }
         if (status == 404) {
             return NOT_FOUND;
         }

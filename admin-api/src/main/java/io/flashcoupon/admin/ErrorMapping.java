@@ -26,6 +26,12 @@ final class ErrorMapping {
                 reply(ctx, ApiError.INVALID_ARGUMENT, e.getMessage(), e.errors()));
         app.exception(NotFoundException.class, (e, ctx) -> reply(ctx, ApiError.NOT_FOUND, e.getMessage()));
         app.exception(ConflictException.class, (e, ctx) -> reply(ctx, ApiError.CONFLICT, e.getMessage()));
+        app.exception(AdminAuth.AccessDeniedException.class, (e, ctx) -> {
+            if (e.error() == ApiError.UNAUTHENTICATED) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"coupon-admin\"");
+            }
+            reply(ctx, e.error(), e.getMessage());
+        });
         app.exception(HttpResponseException.class, (e, ctx) -> {
             ApiError error = ApiError.forStatus(e.getStatus());
             String message = error == ApiError.INTERNAL ? "internal error" : e.getMessage();

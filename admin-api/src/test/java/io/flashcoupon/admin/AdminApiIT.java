@@ -32,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -52,6 +53,9 @@ import org.junit.jupiter.api.TestInstance;
 class AdminApiIT {
     private static final String URL_PARAMS = "useSSL=false&allowPublicKeyRetrieval=true"
             + "&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true";
+
+    private static final String OPERATE_TOKEN = "admin-it-operate-0123456789";
+    private static final String READ_TOKEN = "admin-it-read-0123456789";
 
     private final ObjectMapper mapper = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -95,7 +99,8 @@ class AdminApiIT {
         };
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         api = new AdminApi(templates, activities, coupons, sales, reconciler, reports,
-                new SaleCleanup(activities, store, reconciler, reports, clock), ready::get, clock)
+                new SaleCleanup(activities, store, reconciler, reports, clock), ready::get, clock,
+                AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false)))
                 .start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + api.port();
     }
@@ -111,6 +116,127 @@ class AdminApiIT {
         if (dataSource != null) {
             dataSource.close();
         }
+    }
+
+    // ------------------------------------------------------------------ access
+
+    @Test
+    void anonymous_and_unknown_tokens_get_401_and_change_nothing() throws Exception {
+        String name = name("anonymous");
+        for (String token : new String[] {null, "not-a-configured-token-0123", OPERATE_TOKEN + "x", ""}) {
+            Reply r = sendAs(token, HttpRequest.newBuilder(URI.create(base + "/api/v1/templates"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(fullCut(name, 500, 0, "2030-01-01T00:00:00Z", "2030-02-01T00:00:00Z"))));
+            assertThat(r.status).as("token %s", token).isEqualTo(401);
+            assertThat(r.json.get("error").asText()).isEqualTo("unauthenticated");
+            assertThat(r.json.get("message").asText()).contains("Authorization: Bearer");
+        }
+        HttpResponse<String> raw = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/activities")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(raw.statusCode()).as("reads need a token too").isEqualTo(401);
+        assertThat(raw.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"coupon-admin\"");
+        assertThat(countTemplates(name)).isZero();
+    }
+
+    @Test
+    void a_read_token_reads_but_gets_403_on_every_mutation_and_dtm_route() throws Exception {
+        long activity = createActivity(10);
+        assertThat(sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/activities/" + activity)).GET())
+                .status).isEqualTo(200);
+        Reply start = sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/activities/" + activity + "/start"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(start.status).isEqualTo(403);
+        assertThat(start.json.get("error").asText()).isEqualTo("permission_denied");
+        assertThat(get("/api/v1/activities/" + activity).json.get("status").asText()).as("not started").isEqualTo("PENDING");
+        assertThat(redis.connection().sync().exists(Registry.saleKey(activity))).isZero();
+        // Every DTM branch route needs operate, whatever its method, even before it exists here.
+        assertThat(sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/dtm/lock")).GET()).status)
+                .isEqualTo(403);
+        assertThat(sendAs(null, HttpRequest.newBuilder(URI.create(base + "/api/v1/dtm/lock"))
+                .POST(HttpRequest.BodyPublishers.noBody())).status).isEqualTo(401);
+    }
+
+    @Test
+    void probes_the_description_and_the_pages_need_no_token() throws Exception {
+        for (String path : new String[] {"/healthz", "/readyz", "/openapi.json", "/dashboard", "/docs",
+                "/ui/dashboard.js", "/ui/dashboard.css"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+        }
+        HttpResponse<String> docs = http.send(HttpRequest.newBuilder(URI.create(base + "/docs")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        java.util.regex.Matcher bundle = java.util.regex.Pattern.compile("src=\"(/webjars/swagger-ui/[^\"]+\\.js)\"")
+                .matcher(docs.body());
+        assertThat(bundle.find()).as("docs page loads Swagger UI from the jar: %s", docs.body()).isTrue();
+        HttpResponse<String> js = http.send(HttpRequest.newBuilder(URI.create(base + bundle.group(1))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.body()).contains("SwaggerUIBundle");
+        assertThat(mapper.readTree(get("/openapi.json").json.toString()).get("openapi").asText()).startsWith("3.");
+    }
+
+    @Test
+    void tokens_never_reach_the_log() throws Exception {
+        // Everything logged at the configured levels, and all of this project's own logging at DEBUG.
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.classic.Logger ours = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger("io.flashcoupon");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        ch.qos.logback.classic.Level level = ours.getLevel();
+        ours.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        root.addAppender(appender);
+        String wrong = "wrong-token-" + run + "-0123456789";
+        try {
+            sendAs(wrong, HttpRequest.newBuilder(URI.create(base + "/api/v1/templates")).GET());
+            sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/templates"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{")));
+            sendAs(OPERATE_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/templates"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{")));
+            sendAs(OPERATE_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/activities/1/cleanup"))
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+        } finally {
+            root.detachAppender(appender);
+            ours.setLevel(level);
+        }
+        for (ch.qos.logback.classic.spi.ILoggingEvent e : appender.list) {
+            String text = e.getFormattedMessage() + (e.getThrowableProxy() == null ? "" : e.getThrowableProxy().getMessage());
+            assertThat(text).doesNotContain(wrong).doesNotContain(READ_TOKEN).doesNotContain(OPERATE_TOKEN);
+        }
+    }
+
+    // ------------------------------------------------------------------ live figures
+
+    @Test
+    void live_figures_follow_the_sale_from_pending_to_started_with_a_read_token() throws Exception {
+        long id = createActivity(40);
+        Reply pending = sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/activities/" + id + "/live")).GET());
+        assertThat(pending.status).isEqualTo(200);
+        assertThat(pending.json.get("activity").get("status").asText()).isEqualTo("PENDING");
+        assertThat(pending.json.get("remaining").isNull()).as("not in Redis yet").isTrue();
+        assertThat(pending.json.get("total").asLong()).isEqualTo(40);
+        assertThat(pending.json.get("grants_per_second").isNull()).as("no earlier poll").isTrue();
+        assertThat(pending.json.get("process").isNull()).as("no meters in this API").isTrue();
+        assertThat(pending.json.get("reconciliation").isNull()).isTrue();
+
+        post("/api/v1/activities/" + id + "/start", "");
+        Reply started = get("/api/v1/activities/" + id + "/live");
+        assertThat(started.json.get("activity").get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(started.json.get("remaining").asLong()).isEqualTo(40);
+        assertThat(started.json.get("granted").asLong()).isZero();
+        assertThat(started.json.get("lag").asLong()).isZero();
+        JsonNode rate = started.json.get("grants_per_second");
+        assertThat(rate.isNull() || rate.asDouble() == 0.0)
+                .as("nothing granted (null while the polls are under 200 ms apart): %s", rate).isTrue();
+        assertThat(started.json.get("at").asText()).isNotEmpty();
+
+        assertThat(get("/api/v1/activities/987654321/live").status).isEqualTo(404);
+        Reply bad = get("/api/v1/activities/abc/live");
+        assertThat(bad.status).isEqualTo(400);
+        assertThat(fieldNames(bad)).containsExactly("id");
     }
 
     // ------------------------------------------------------------------ templates
@@ -602,6 +728,14 @@ class AdminApiIT {
     }
 
     private Reply send(HttpRequest.Builder request) throws Exception {
+        return sendAs(OPERATE_TOKEN, request);
+    }
+
+    /** {@code token} null: no Authorization header. */
+    private Reply sendAs(String token, HttpRequest.Builder request) throws Exception {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         String contentType = response.headers().firstValue("Content-Type").orElse("");

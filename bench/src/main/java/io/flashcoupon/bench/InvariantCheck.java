@@ -26,10 +26,14 @@ import java.util.Set;
  * generator was told GRANTED is a row. Also measures materialization lag from the rows
  * (created_at vs granted_at_ms, both on this machine's clock).
  *
- * <p>Usage: {@code InvariantCheck admin=http://127.0.0.1:8056 jdbc=... user=... password=...
- * activity=N limit=1 grants=file wait-s=120 out=file.json}
+ * <p>Usage: {@code InvariantCheck admin=http://127.0.0.1:8056 token=... jdbc=... user=... password=...
+ * activity=N limit=1 grants=file wait-s=120 out=file.json}; token is an admin API bearer token (read
+ * or operate), by default the dev token of the shipped srv.yaml.
  */
 public final class InvariantCheck {
+    /** admin.operate-tokens of the shipped srv.yaml (ConfigValidator.DEV_TOKEN; bench does not depend on core). */
+    private static final String DEV_TOKEN = "dev-operate-token-change-me";
+
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>();
         for (String s : argv) {
@@ -44,7 +48,8 @@ public final class InvariantCheck {
         long drainStart = System.currentTimeMillis();
         while (true) {
             status = json.readTree(http.send(HttpRequest.newBuilder(
-                    URI.create(a.get("admin") + "/api/v1/activities/" + activity + "/status")).build(),
+                    URI.create(a.get("admin") + "/api/v1/activities/" + activity + "/status"))
+                    .header("Authorization", "Bearer " + a.getOrDefault("token", DEV_TOKEN)).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             if (status.path("materialized").asLong() >= status.path("granted").asLong()
                     || System.currentTimeMillis() > deadline) {

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminApi;
+import io.flashcoupon.admin.AdminAuth;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.config.ServiceConfig;
@@ -34,6 +35,7 @@ import io.flashcoupon.sinks.UserCouponSink;
 import io.flashcoupon.topology.reconcile.ActivityReconciler;
 import io.flashcoupon.topology.reconcile.LedgerComparison;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
+import io.flashcoupon.topology.reconcile.ReconcileMetrics;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
@@ -170,7 +172,7 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
-                new LedgerComparison(rc.graceMs()), clock);
+                new LedgerComparison(rc.graceMs()), clock, new ReconcileMetrics(metrics));
         if (rc.enabled()) {
             ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
                     Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
@@ -179,7 +181,7 @@ public final class CouponService implements AutoCloseable {
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
-                metrics);
+                AdminAuth.of(config.admin()), metrics);
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
         ready = true;

@@ -459,6 +459,7 @@ class LifecycleIT {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.service.httpPort()
                         + "/api/v1/activities/" + activityId + "/" + operation))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN)
                 .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build();

@@ -97,6 +97,9 @@ class MetricsIT {
         assertThat(e.has("jvm_threads_live_threads")).isTrue();
         assertThat(e.has("process_cpu_usage")).isTrue();
         assertThat(e.value("process_uptime_seconds")).isPositive();
+        assertThat(e.all("coupon_reconciliation_runs_total")).as("complete, pending, mismatch").hasSize(3);
+        assertThat(e.all("coupon_reconciliation_republished_total")).hasSize(2);
+        assertThat(e.has("coupon_reconciliation_mismatched_sales")).isTrue();
 
         HttpResponse<String> open = get(h, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
         assertThat(open.headers().firstValue("Content-Type"))

@@ -130,9 +130,15 @@ class ReconciliationIT {
         insertRow(h, sale, 3199, 1, stray);
         System.out.println("injected: user_coupons row " + stray + " (user 3199) with no ledger entry");
 
+        double mismatchRuns = metric(h, "coupon_reconciliation_runs_total", "result", "mismatch");
         JsonNode report = reconcile(h, sale.id(), 200);
         System.out.println("found: " + report);
         assertThat(report.get("rows_without_ledger").get("count").asLong()).isEqualTo(1);
+        assertThat(metric(h, "coupon_reconciliation_runs_total", "result", "mismatch")).isEqualTo(mismatchRuns + 1);
+        assertThat(metric(h, "coupon_reconciliation_mismatched_sales")).as("alertable").isGreaterThanOrEqualTo(1);
+        JsonNode live = get(h, "/api/v1/activities/" + sale.id() + "/live", 200).get("reconciliation");
+        assertThat(live.get("complete").asBoolean()).as("the dashboard shows it").isFalse();
+        assertThat(live.get("problems").get(0).asText()).contains("without a ledger entry", stray);
         assertThat(texts(report.get("rows_without_ledger").get("sns"))).containsExactly(stray);
         assertThat(report.get("republished").get("count").asLong()).isZero();
         assertThat(report.get("stock_balanced").asBoolean()).as("the stray row is no grant").isTrue();
@@ -435,10 +441,18 @@ class ReconciliationIT {
     }
 
     private JsonNode send(ServiceHarness h, HttpRequest.Builder request, int expectedStatus) throws Exception {
-        HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60))
+                        .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as("%s -> %s", r.uri(), r.body()).isEqualTo(expectedStatus);
         return mapper.readTree(r.body());
+    }
+
+    /** One series of GET /metrics (summed over the series matching {@code labels}). */
+    private double metric(ServiceHarness h, String name, String... labels) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(h, "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return Exposition.parse(r.body()).all(name, labels).stream().mapToDouble(Exposition.Sample::value).sum();
     }
 
     private static URI uri(ServiceHarness h, String path) {

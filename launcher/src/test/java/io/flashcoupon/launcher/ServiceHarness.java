@@ -43,6 +43,9 @@ final class ServiceHarness {
     static final String PASSWORD = env("MYSQL_PASSWORD", "coupon");
     /** business.reconcile.grace-ms of the test service. */
     static final long RECONCILE_GRACE_MS = 500;
+    /** admin.operate-tokens and admin.read-tokens of the test service. */
+    static final String OPERATE_TOKEN = "it-operate-token-0123456789";
+    static final String READ_TOKEN = "it-read-token-0123456789";
 
     private static ServiceHarness shared;
 
@@ -86,7 +89,8 @@ final class ServiceHarness {
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000), new ServiceConfig.Sink(200, 20),
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
-                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000)));
+                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000)),
+                new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false));
     }
 
     /** Empties the test database (creating it if needed) and flushes the test Redis database. */

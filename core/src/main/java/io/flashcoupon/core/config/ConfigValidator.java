@@ -1,10 +1,17 @@
 package io.flashcoupon.core.config;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** Checks a loaded configuration and reports every problem at once, each naming its key. */
 public final class ConfigValidator {
+    /** The operate token of the shipped srv.yaml: known to everyone, refused unless admin.allow-dev-token. */
+    public static final String DEV_TOKEN = "dev-operate-token-change-me";
+    /** Shortest admin token accepted: 16 characters (e.g. `openssl rand -hex 16` gives 32). */
+    public static final int MIN_TOKEN_LENGTH = 16;
+
     private ConfigValidator() {}
 
     public static void validate(ServiceConfig c) {
@@ -16,6 +23,7 @@ public final class ConfigValidator {
         require(errors, c.business() != null && c.business().flashsale() != null && c.business().sink() != null
                         && c.business().reconcile() != null,
                 "business.flashsale, business.sink and business.reconcile sections are required");
+        require(errors, c.admin() != null, "admin section is missing");
         if (!errors.isEmpty()) {
             throw new ConfigException(String.join("; ", errors));
         }
@@ -69,8 +77,35 @@ public final class ConfigValidator {
                 "business.reconcile.grace-ms (" + rc.graceMs() + ") must be at least business.sink.flush-interval-ms ("
                         + sink.flushIntervalMs() + "): a grant younger than one sink flush is not late, and"
                         + " re-publishing it only adds duplicates");
+        admin(errors, c.admin());
         if (!errors.isEmpty()) {
             throw new ConfigException("invalid configuration: " + String.join("; ", errors));
+        }
+    }
+
+    /** Tokens are named by list and index in messages, never by value: a config error must not print a secret. */
+    private static void admin(List<String> errors, ServiceConfig.Admin a) {
+        require(errors, !a.operateTokens().isEmpty(),
+                "admin.operate-tokens must list at least one token (else nobody can operate a sale)");
+        Set<String> seen = new HashSet<>();
+        token(errors, "admin.read-tokens", a.readTokens(), seen, a.allowDevToken());
+        token(errors, "admin.operate-tokens", a.operateTokens(), seen, a.allowDevToken());
+    }
+
+    private static void token(List<String> errors, String key, List<String> tokens, Set<String> seen,
+            boolean allowDev) {
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i);
+            String name = key + "[" + i + "]";
+            if (t == null || t.length() < MIN_TOKEN_LENGTH) {
+                errors.add(name + " must be at least " + MIN_TOKEN_LENGTH + " characters");
+                continue;
+            }
+            require(errors, t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f),
+                    name + " must be printable ASCII without spaces (it travels in an HTTP header)");
+            require(errors, seen.add(t), name + " repeats a token listed before (a token has one role)");
+            require(errors, allowDev || !t.equals(DEV_TOKEN),
+                    name + " is the shipped dev token, refused because admin.allow-dev-token is false");
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.List;
  * overrides) by {@link ConfigLoader} and validated before anything starts.
  */
 public record ServiceConfig(
-        Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business) {
+        Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business, Admin admin) {
 
     /** Network endpoints and identity of this process. */
     public record Server(String name, String host, int grpcPort, int httpPort, int nodeId) {}
@@ -54,4 +54,23 @@ public record ServiceConfig(
      * re-published once it is older than graceMs; intervalMs is the pause between periodic runs.
      */
     public record Reconcile(boolean enabled, long graceMs, long intervalMs) {}
+
+    /**
+     * Who may call the admin REST API: bearer tokens with role read (GET routes) or operate
+     * (everything, including every mutating route and /api/v1/dtm/). allowDevToken = accept
+     * {@link ConfigValidator#DEV_TOKEN}, the token shipped in srv.yaml for the single-machine default;
+     * a production configuration sets it false and brings its own tokens. toString never shows a token.
+     */
+    public record Admin(List<String> readTokens, List<String> operateTokens, boolean allowDevToken) {
+        public Admin {
+            readTokens = readTokens == null ? List.of() : List.copyOf(readTokens);
+            operateTokens = operateTokens == null ? List.of() : List.copyOf(operateTokens);
+        }
+
+        @Override
+        public String toString() {
+            return "Admin[readTokens=" + readTokens.size() + " token(s), operateTokens=" + operateTokens.size()
+                    + " token(s), allowDevToken=" + allowDevToken + "]";
+        }
+    }
 }

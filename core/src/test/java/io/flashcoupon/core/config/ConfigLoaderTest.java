@@ -103,4 +103,42 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(Path.of("/nonexistent/srv.yaml"), Map.of()))
                 .hasMessageContaining("/nonexistent/srv.yaml does not exist");
     }
+
+    @Test
+    void the_shipped_dev_token_operates_by_default_and_is_refused_when_dev_tokens_are_not_allowed() {
+        ServiceConfig.Admin admin = loader.load(null, Map.of()).admin();
+        assertThat(admin.operateTokens()).containsExactly(ConfigValidator.DEV_TOKEN);
+        assertThat(admin.readTokens()).isEmpty();
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_ALLOW_DEV_TOKEN", "false")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.operate-tokens[0] is the shipped dev token");
+        ServiceConfig.Admin own = loader.load(null, Map.of("COUPON_ADMIN_ALLOW_DEV_TOKEN", "false",
+                "COUPON_ADMIN_OPERATE_TOKENS", "op-0123456789abcdef,op-fedcba9876543210",
+                "COUPON_ADMIN_READ_TOKENS", "rd-0123456789abcdef")).admin();
+        assertThat(own.operateTokens()).containsExactly("op-0123456789abcdef", "op-fedcba9876543210");
+        assertThat(own.readTokens()).containsExactly("rd-0123456789abcdef");
+    }
+
+    @Test
+    void bad_tokens_are_named_by_position_and_never_printed() {
+        String shortSecret = "short-secret";
+        String spaced = "has a space 0123456789";
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKENS", shortSecret + "," + spaced)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.operate-tokens[0] must be at least 16 characters")
+                .hasMessageContaining("admin.operate-tokens[1] must be printable ASCII without spaces")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(shortSecret).doesNotContain(spaced));
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKENS", "same-token-0123456789",
+                "COUPON_ADMIN_READ_TOKENS", "same-token-0123456789")))
+                .hasMessageContaining("admin.operate-tokens[0] repeats a token listed before")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("same-token-0123456789"));
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKENS", "")))
+                .hasMessageContaining("admin.operate-tokens must list at least one token");
+    }
+
+    @Test
+    void the_admin_section_prints_no_token() {
+        ServiceConfig c = loader.load(null, Map.of());
+        assertThat(c.toString()).doesNotContain(ConfigValidator.DEV_TOKEN).contains("operateTokens=1 token(s)");
+    }
 }

@@ -44,9 +44,11 @@ public final class ActivityReconciler implements Reconciler {
     private final Republisher republisher;
     private final LedgerComparison comparison;
     private final Clock clock;
+    private final ReconcileMetrics metrics;
 
     public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, SaleStore store,
-            ReconciliationReports reports, Republisher republisher, LedgerComparison comparison, Clock clock) {
+            ReconciliationReports reports, Republisher republisher, LedgerComparison comparison, Clock clock,
+            ReconcileMetrics metrics) {
         this.activities = activities;
         this.coupons = coupons;
         this.store = store;
@@ -54,6 +56,7 @@ public final class ActivityReconciler implements Reconciler {
         this.republisher = republisher;
         this.comparison = comparison;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -92,6 +95,7 @@ public final class ActivityReconciler implements Reconciler {
         ReconciliationReport report = findings.report(activityId, sale.status(), ranAt, republished, failed);
         logFindings(report);
         reports.save(report);
+        metrics.recorded(report);
         return report;
     }
 

@@ -1,0 +1,134 @@
+package io.flashcoupon.admin;
+
+import io.flashcoupon.core.config.ServiceConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Bearer-token access to the admin API. Every request passes {@link #check} before its handler:
+ * <ul>
+ * <li>open: GET of the probes and the scrape (/healthz, /readyz, /metrics), the API description
+ *     (/openapi.json, /docs, /webjars/...) and the dashboard page and its assets (/dashboard, /ui/...);
+ *     the page itself holds no data, it calls the API with the operator's token;
+ * <li>operate: every /api/v1/dtm/ route (whatever its method) and every method other than GET and HEAD;
+ * <li>read (or operate): every other GET, including the wallets under /api/v1/users.
+ * </ul>
+ * No token, a malformed header or an unknown token is 401 (with {@code WWW-Authenticate: Bearer});
+ * a read token on an operate route is 403. Tokens are kept only as SHA-256 digests and compared with
+ * {@link MessageDigest#isEqual} against every known digest, so the time taken says nothing about how
+ * much of a token matched; no token, digest or header value is ever logged or put in a reply.
+ */
+public final class AdminAuth {
+    /** What a token may do; operate includes read. */
+    public enum Role { READ, OPERATE }
+
+    static final String DTM_PREFIX = "/api/v1/dtm/";
+    private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs",
+            "/dashboard");
+    private static final List<String> OPEN_PREFIXES = List.of("/ui/", "/webjars/");
+    private static final String BEARER = "Bearer ";
+
+    private record Known(byte[] digest, Role role) {}
+
+    private final List<Known> known;
+
+    private AdminAuth(List<Known> known) {
+        this.known = List.copyOf(known);
+    }
+
+    /** The tokens of {@code config} (already validated by ConfigValidator). */
+    public static AdminAuth of(ServiceConfig.Admin config) {
+        List<Known> known = new ArrayList<>();
+        config.readTokens().forEach(t -> known.add(new Known(digest(t), Role.READ)));
+        config.operateTokens().forEach(t -> known.add(new Known(digest(t), Role.OPERATE)));
+        return new AdminAuth(known);
+    }
+
+    /** The role a request needs; null when it is open. */
+    static Role required(HandlerType method, String path) {
+        if (path.startsWith(DTM_PREFIX) || path.equals("/api/v1/dtm")) {
+            return Role.OPERATE;
+        }
+        boolean read = method == HandlerType.GET || method == HandlerType.HEAD;
+        if (!read) {
+            return method == HandlerType.OPTIONS ? null : Role.OPERATE;
+        }
+        if (OPEN_PATHS.contains(path)) {
+            return null;
+        }
+        for (String prefix : OPEN_PREFIXES) {
+            if (path.startsWith(prefix)) {
+                return null;
+            }
+        }
+        return Role.READ;
+    }
+
+    /** The role of the token in an Authorization header value; null when absent, malformed or unknown. */
+    Role roleOf(String authorization) {
+        if (authorization == null || authorization.length() <= BEARER.length()
+                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return null;
+        }
+        byte[] presented = digest(authorization.substring(BEARER.length()).trim());
+        Role found = null;
+        for (Known k : known) { // no early exit: every digest is compared
+            if (MessageDigest.isEqual(k.digest(), presented)) {
+                found = k.role();
+            }
+        }
+        return found;
+    }
+
+    /** Javalin before-handler: throws {@link AccessDeniedException} unless the request may proceed. */
+    void check(Context ctx) {
+        Role needed = required(ctx.method(), ctx.path());
+        if (needed == null) {
+            return;
+        }
+        Role role = roleOf(ctx.header("Authorization"));
+        if (role == null) {
+            throw new AccessDeniedException(ApiError.UNAUTHENTICATED,
+                    "this route needs 'Authorization: Bearer <token>' with a token of role "
+                            + needed.name().toLowerCase(Locale.ROOT) + " (admin." + tokensKey(needed) + ")");
+        }
+        if (needed == Role.OPERATE && role != Role.OPERATE) {
+            throw new AccessDeniedException(ApiError.PERMISSION_DENIED,
+                    "this route needs a token of role operate (admin.operate-tokens); the token given may only read");
+        }
+    }
+
+    private static String tokensKey(Role role) {
+        return role == Role.OPERATE ? "operate-tokens" : "read-tokens or admin.operate-tokens";
+    }
+
+    private static byte[] digest(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** A request refused by {@link #check}: 401 or 403. */
+    static final class AccessDeniedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient ApiError error;
+
+        AccessDeniedException(ApiError error, String message) {
+            super(message, null, false, false);
+            this.error = error;
+        }
+
+        ApiError error() {
+            return error;
+        }
+    }
+}
