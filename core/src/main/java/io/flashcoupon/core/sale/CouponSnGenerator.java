@@ -1,7 +1,6 @@
 package io.flashcoupon.core.sale;
 
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Makes coupon serial numbers: 19 decimal digits of a 63-bit number built from milliseconds since
@@ -18,12 +17,8 @@ public final class CouponSnGenerator {
 
     private final Clock clock;
     private final long nodePart;
-    /**
-     * The last serial handed out as one tick: milliseconds since the epoch above shifted by SEQ_BITS,
-     * plus the counter. Taking the next tick is one compare-and-set; a counter overflow carries into the
-     * milliseconds, which is the borrowing ahead described above.
-     */
-    private final AtomicLong lastTick = new AtomicLong();
+    private long lastMs = -1;
+    private long seq;
 
     public CouponSnGenerator(Clock clock, int nodeId) {
         if (nodeId < 0 || nodeId >= (1 << NODE_BITS)) {
@@ -33,32 +28,24 @@ public final class CouponSnGenerator {
         this.nodePart = (long) nodeId << SEQ_BITS;
     }
 
-    /**
-     * The next serial. Lock-free (CouponSnBenchmark, 4 threads on 2 cores: ~3x the throughput of the
-     * synchronized version it replaced) and one char[] + String per call (pad19).
-     */
-    public String next() {
-        long tick;
-        while (true) {
-            long prev = lastTick.get();
-            long now = (clock.millis() - EPOCH_MS) << SEQ_BITS;
-            tick = now > prev ? now : prev + 1;
-            if (lastTick.compareAndSet(prev, tick)) {
-                break;
-            }
+    public synchronized String next() {
+        long now = clock.millis() - EPOCH_MS;
+        if (now > lastMs) {
+            lastMs = now;
+            seq = 0;
+        } else if (++seq > SEQ_MASK) {
+            lastMs++;
+            seq = 0;
         }
-        long value = ((tick >>> SEQ_BITS) << (NODE_BITS + SEQ_BITS)) | nodePart | (tick & SEQ_MASK);
+        long value = (lastMs << (NODE_BITS + SEQ_BITS)) | nodePart | seq;
         return pad19(value);
     }
 
-    /** {@code value} (non-negative) as exactly 19 decimal digits, zero-padded; written straight into one buffer. */
     static String pad19(long value) {
-        char[] digits = new char[19];
-        long v = value;
-        for (int i = 18; i >= 0; i--) {
-            digits[i] = (char) ('0' + (int) (v % 10));
-            v /= 10;
+        String digits = Long.toString(value);
+        if (digits.length() == 19) {
+            return digits;
         }
-        return new String(digits);
+        return "0".repeat(19 - digits.length()) + digits;
     }
 }
