@@ -30,10 +30,21 @@ public final class AdminApi {
         this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, null);
     }
 
-    /** {@code metrics} is served at GET /metrics; null: no such route. */
+    /** Reads templates and activities straight from MySQL; {@code metrics} served at GET /metrics, null: no such route. */
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
             BooleanSupplier ready, Clock clock, PrometheusMeterRegistry metrics) {
+        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, metrics,
+                CachedReads.direct(templates, activities));
+    }
+
+    /**
+     * {@code metrics} is served at GET /metrics (null: no such route); {@code reads} serves GET of one
+     * template or activity and learns of writes made here.
+     */
+    public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
+            FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
+            BooleanSupplier ready, Clock clock, PrometheusMeterRegistry metrics, CachedReads reads) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -43,8 +54,8 @@ public final class AdminApi {
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
         });
         ErrorMapping.install(app);
-        new TemplateRoutes(templates, json, clock).register(app);
-        new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, json).register(app);
+        new TemplateRoutes(templates, reads, json, clock).register(app);
+        new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, reads, json).register(app);
         new WalletRoutes(coupons).register(app);
         new HealthRoutes(ready).register(app);
         if (metrics != null) {
