@@ -158,7 +158,11 @@ public final class BinlogReader implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
-        engine.close();
+        try {
+            engine.close();
+        } catch (IllegalStateException alreadyStopped) {
+            // the engine stopped on its own (its error was logged)
+        }
         executor.shutdown();
         try {
             if (!stopped.await(30, TimeUnit.SECONDS) || !executor.awaitTermination(10, TimeUnit.SECONDS)) {
