@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +44,7 @@ import org.slf4j.LoggerFactory;
 public final class BinlogReader implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BinlogReader.class);
     private static final long RETRY_PAUSE_MS = 200;
+    private static final String TOPIC_PREFIX = "coupon";
 
     private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -95,7 +101,7 @@ public final class BinlogReader implements AutoCloseable {
         p.setProperty("database.password", mysql.password() == null ? "" : mysql.password());
         p.setProperty("database.ssl.mode", "disable");
         p.setProperty("database.server.id", Long.toString(serverId));
-        p.setProperty("topic.prefix", "coupon");
+        p.setProperty("topic.prefix", TOPIC_PREFIX);
         p.setProperty("database.include.list", mysql.database());
         p.setProperty("table.include.list", cdc.tables().stream()
                 .map(t -> java.util.regex.Pattern.quote(mysql.database() + "." + t))
@@ -113,6 +119,35 @@ public final class BinlogReader implements AutoCloseable {
     public BinlogReader start() {
         executor.execute(engine);
         return this;
+    }
+
+    /**
+     * Waits (at most {@code within}) until the reader is connected to the binlog, so that every change
+     * committed from now on is published; false when it did not connect in time or stopped.
+     * Reads Debezium's streaming metrics MBean (Connected).
+     */
+    public boolean awaitStreaming(java.time.Duration within) throws InterruptedException {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName pattern;
+        try {
+            pattern = new ObjectName("debezium.*:type=connector-metrics,context=streaming,server=" + TOPIC_PREFIX + ",*");
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
+        long deadline = System.nanoTime() + within.toNanos();
+        while (System.nanoTime() < deadline && stopped.getCount() > 0) {
+            for (ObjectName name : server.queryNames(pattern, null)) {
+                try {
+                    if (Boolean.TRUE.equals(server.getAttribute(name, "Connected"))) {
+                        return true;
+                    }
+                } catch (JMException e) {
+                    // not registered yet
+                }
+            }
+            Thread.sleep(50);
+        }
+        return false;
     }
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,

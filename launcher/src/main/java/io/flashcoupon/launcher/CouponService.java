@@ -88,6 +88,7 @@ public final class CouponService implements AutoCloseable {
     private AdminApi admin;
     private GrabEventPublisher publisher;
     private ActivityReconciler reconciler;
+    private BinlogReader binlogReader;
 
     private CouponService() {}
 
@@ -158,8 +159,9 @@ public final class CouponService implements AutoCloseable {
             FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(namesrvAddr, instance + "-binlog",
                     mq.sendTimeoutMs()).start();
             closeables.push(binlogPublisher);
-            closeables.push(new BinlogReader(config.mysql(), cdc, cdc.effectiveServerId(config.server().nodeId()),
-                    binlogPublisher, clock::millis, metrics).start());
+            binlogReader = new BinlogReader(config.mysql(), cdc, cdc.effectiveServerId(config.server().nodeId()),
+                    binlogPublisher, clock::millis, metrics).start();
+            closeables.push(binlogReader);
             log.info("embedded binlog reader on {}.{} (server id {}, offsets in {})", config.mysql().database(),
                     cdc.tables(), cdc.effectiveServerId(config.server().nodeId()), cdc.stateDir());
         }
@@ -215,6 +217,12 @@ public final class CouponService implements AutoCloseable {
                 metrics, CachedReads.cached(templateCache, activityTiers));
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
+        // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
+        if (binlogReader != null && !binlogReader.awaitStreaming(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("the embedded binlog reader did not connect to the binlog of "
+                    + config.mysql().database() + " within 60 s (see its log above; cdc.embedded.enabled=false"
+                    + " turns it off where a Canal server feeds " + Registry.TOPIC_BINLOG + ")");
+        }
         ready = true;
         log.info("coupon service up in {} ms: gRPC {}:{}, admin http://{}:{}, name server {}",
                 (System.nanoTime() - t0) / 1_000_000, config.server().host(), ingress.port(),

@@ -172,6 +172,8 @@ class CacheCoherenceIT {
         env.put(ConfigLoader.envName("cache.l2-ttl-ms"), "600000");
         env.put(ConfigLoader.envName("cdc.embedded.enabled"), Boolean.toString(cdc));
         env.put(ConfigLoader.envName("cdc.embedded.state-dir"), work.resolve("cdc-" + name).toString());
+        env.put(ConfigLoader.envName("cdc.embedded.server-id"),
+                Long.toString(10_000_000L + ProcessHandle.current().pid()));
         ServiceJvms.Service s = new ServiceJvms.Service(name, env, work, logs.resolve(name + ".log"), grpc, httpPort);
         closeables.add(s::stop);
         return s;
@@ -193,8 +195,20 @@ class CacheCoherenceIT {
     @Test
     @Order(1)
     void updates_and_deletes_made_in_mysql_are_served_by_both_processes_within_a_second() throws Exception {
+        double[] before = invalidations();
         Template t = template("v1");
         Activity x = activity(t, "v1");
+        // Let both processes finish with the INSERT events (each drop runs twice) before filling the caches.
+        await("both processes applied the two INSERT events").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(() -> {
+                    double[] now = invalidations();
+                    for (int i = 0; i < now.length; i++) {
+                        if (now[i] < before[i] + 2) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
         for (ServiceJvms.Service s : List.of(a, b)) {
             assertThat(get(s, "templates", t.id()).body()).contains("\"v1\"");
             assertThat(get(s, "activities", x.id()).body()).contains("\"v1\"");
@@ -353,6 +367,16 @@ class CacheCoherenceIT {
             }
         }
         return true;
+    }
+
+    /** coupon_cache_invalidations_total of template and activity in A and B. */
+    static double[] invalidations() throws Exception {
+        return new double[] {
+            metric(a, "coupon_cache_invalidations_total{cache=\"template\"}"),
+            metric(a, "coupon_cache_invalidations_total{cache=\"activity\"}"),
+            metric(b, "coupon_cache_invalidations_total{cache=\"template\"}"),
+            metric(b, "coupon_cache_invalidations_total{cache=\"activity\"}")
+        };
     }
 
     static double metric(ServiceJvms.Service s, String series) throws Exception {

@@ -89,7 +89,9 @@ final class ServiceHarness {
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
                         new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000)),
                 new ServiceConfig.Cache(10_000, 60_000, 10_000, 2_000, 300_000, 500),
-                new ServiceConfig.Cdc(new ServiceConfig.Embedded(true, 0, home.resolve("cdc").toString(),
+                // A replication id of its own: readers with the same id on one MariaDB throw each other out.
+                new ServiceConfig.Cdc(new ServiceConfig.Embedded(true, 1_000_000L + ProcessHandle.current().pid(),
+                        home.resolve("cdc").toString(),
                         List.of(Registry.TABLE_TEMPLATES, Registry.TABLE_ACTIVITIES), 20)));
     }
 
