@@ -102,7 +102,7 @@ public final class BinlogReader implements AutoCloseable {
         p.setProperty("database.ssl.mode", "disable");
         p.setProperty("database.server.id", Long.toString(serverId));
         p.setProperty("topic.prefix", TOPIC_PREFIX);
-        p.setProperty("database.include.list", mysql.database());
+        p.setProperty("database.include.list", java.util.regex.Pattern.quote(mysql.database()));
         p.setProperty("table.include.list", cdc.tables().stream()
                 .map(t -> java.util.regex.Pattern.quote(mysql.database() + "." + t))
                 .collect(Collectors.joining(",")));

@@ -142,6 +142,30 @@ class TieredCacheTest {
     }
 
     @Test
+    void an_l1_hit_allocates_no_more_than_the_boxed_key() {
+        mysql.put(100_000L, new Row(100_000L, "hot"));
+        TieredCache<Row> c = cache(10);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        int n = 200_000;
+        long found = 0;
+        for (int warm = 0; warm < 3; warm++) {
+            for (int i = 0; i < n; i++) {
+                found += c.find(100_000L).isPresent() ? 1 : 0;
+            }
+        }
+        long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < n; i++) {
+            found += c.find(100_000L).isPresent() ? 1 : 0;
+        }
+        double perHit = (threads.getThreadAllocatedBytes(tid) - before) / (double) n;
+        System.out.printf("[TieredCacheTest] L1 hit allocates %.1f bytes%n", perHit);
+        assertThat(found).isEqualTo(4L * n);
+        assertThat(perHit).as("bytes per L1 hit (a boxed Long is 16)").isLessThanOrEqualTo(24.0);
+    }
+
+    @Test
     void when_redis_fails_reads_fall_through_to_mysql_and_invalidation_still_drops_l1_then_throws() {
         mysql.put(1L, new Row(1, "a"));
         TieredCache<Row> c = cache(10);

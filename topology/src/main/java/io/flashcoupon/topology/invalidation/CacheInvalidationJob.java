@@ -55,6 +55,7 @@ public final class CacheInvalidationJob implements AutoCloseable {
         consumer.setInstanceName(instanceName);
         consumer.setMessageModel(MessageModel.BROADCASTING);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET);
+        consumer.setOffsetStore(new ProcessLocalOffsets());
         consumer.setConsumeThreadMin(1);
         consumer.setConsumeThreadMax(2);
         consumer.setMessageListener((MessageListenerConcurrently) (msgs, context) -> {
