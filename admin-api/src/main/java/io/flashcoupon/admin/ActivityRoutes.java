@@ -35,10 +35,12 @@ final class ActivityRoutes {
     private final Reconciler reconciler;
     private final ReconciliationReports reports;
     private final SaleCleanup cleanup;
+    private final CachedReads reads;
     private final ApiJson json;
 
     ActivityRoutes(ActivityRepository activities, TemplateRepository templates, FlashSales sales, Reconciler reconciler,
-            ReconciliationReports reports, SaleCleanup cleanup, ApiJson json) {
+            ReconciliationReports reports, SaleCleanup cleanup, CachedReads reads, ApiJson json) {
+        this.reads = reads;
         this.activities = activities;
         this.templates = templates;
         this.sales = sales;
@@ -67,7 +69,9 @@ final class ActivityRoutes {
         if (templates.find(a.templateId()).isEmpty()) {
             throw new InvalidInputException("template_id", "template " + a.templateId() + " does not exist");
         }
-        ctx.status(201).json(activities.insert(a));
+        Activity created = activities.insert(a);
+        reads.activityChanged().accept(created.id());
+        ctx.status(201).json(created);
     }
 
     void list(Context ctx) {
@@ -78,29 +82,35 @@ final class ActivityRoutes {
 
     void get(Context ctx) {
         long id = Params.positiveId("id", ctx.pathParam("id"));
-        ctx.json(activities.find(id)
+        ctx.json(reads.activity().apply(id)
                 .orElseThrow(() -> new NotFoundException("activity " + id + " does not exist")));
     }
 
     void start(Context ctx) {
-        ctx.json(sales.start(id(ctx)));
+        ctx.json(changed(sales.start(id(ctx))));
     }
 
     void pause(Context ctx) {
-        ctx.json(sales.pause(id(ctx)));
+        ctx.json(changed(sales.pause(id(ctx))));
     }
 
     void resume(Context ctx) {
-        ctx.json(sales.resume(id(ctx)));
+        ctx.json(changed(sales.resume(id(ctx))));
     }
 
     void stop(Context ctx) {
-        ctx.json(sales.stop(id(ctx)));
+        ctx.json(changed(sales.stop(id(ctx))));
     }
 
     void restock(Context ctx) {
         long id = id(ctx);
-        ctx.json(sales.restock(id, json.read(ctx.body(), RestockRequest.class).requiredAmount()));
+        ctx.json(changed(sales.restock(id, json.read(ctx.body(), RestockRequest.class).requiredAmount())));
+    }
+
+    /** Drops the activity from this process's caches after a change, so a GET here sees it. */
+    private Activity changed(Activity a) {
+        reads.activityChanged().accept(a.id());
+        return a;
     }
 
     private static long id(Context ctx) {

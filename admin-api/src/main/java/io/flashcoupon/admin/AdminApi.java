@@ -43,10 +43,21 @@ public final class AdminApi {
         this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, auth, null);
     }
 
-    /** {@code metrics} is served at GET /metrics and feeds the live figures; null: no such route. */
+    /** Reads templates and activities straight from MySQL; {@code metrics} served at GET /metrics (null: no such route). */
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
             BooleanSupplier ready, Clock clock, AdminAuth auth, PrometheusMeterRegistry metrics) {
+        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, auth, metrics,
+                CachedReads.direct(templates, activities));
+    }
+
+    /**
+     * {@code metrics} is served at GET /metrics and feeds the live figures (null: no such route);
+     * {@code reads} serves GET of one template or activity and learns of writes made here.
+     */
+    public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
+            FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
+            BooleanSupplier ready, Clock clock, AdminAuth auth, PrometheusMeterRegistry metrics, CachedReads reads) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -68,8 +79,8 @@ public final class AdminApi {
         });
         ErrorMapping.install(app);
         app.before(auth::check);
-        new TemplateRoutes(templates, json, clock).register(app);
-        new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, json).register(app);
+        new TemplateRoutes(templates, reads, json, clock).register(app);
+        new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, reads, json).register(app);
         LiveSampler sampler = metrics == null
                 ? new LiveSampler(null, System::nanoTime)
                 : new LiveSampler(new GrabMeterReader(metrics)::read, metrics.config().clock()::monotonicTime);

@@ -18,11 +18,13 @@ final class TemplateRoutes {
     static final String PATH = "/api/v1/templates";
 
     private final TemplateRepository templates;
+    private final CachedReads reads;
     private final ApiJson json;
     private final Clock clock;
 
-    TemplateRoutes(TemplateRepository templates, ApiJson json, Clock clock) {
+    TemplateRoutes(TemplateRepository templates, CachedReads reads, ApiJson json, Clock clock) {
         this.templates = templates;
+        this.reads = reads;
         this.json = json;
         this.clock = clock;
     }
@@ -36,7 +38,9 @@ final class TemplateRoutes {
 
     void create(Context ctx) {
         Template t = json.read(ctx.body(), TemplateRequest.class).toTemplate(clock.instant());
-        ctx.status(201).json(templates.insert(t));
+        Template created = templates.insert(t);
+        reads.templateChanged().accept(created.id());
+        ctx.status(201).json(created);
     }
 
     void list(Context ctx) {
@@ -49,13 +53,15 @@ final class TemplateRoutes {
 
     void get(Context ctx) {
         long id = Params.positiveId("id", ctx.pathParam("id"));
-        ctx.json(templates.find(id).orElseThrow(() -> notFound(id)));
+        ctx.json(reads.template().apply(id).orElseThrow(() -> notFound(id)));
     }
 
     void replace(Context ctx) {
         long id = Params.positiveId("id", ctx.pathParam("id"));
         Template t = json.read(ctx.body(), TemplateRequest.class).toTemplate(clock.instant());
-        ctx.json(templates.update(id, t).orElseThrow(() -> notFound(id)));
+        Template updated = templates.update(id, t).orElseThrow(() -> notFound(id));
+        reads.templateChanged().accept(id);
+        ctx.json(updated);
     }
 
     private static NotFoundException notFound(long id) {

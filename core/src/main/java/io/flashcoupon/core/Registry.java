@@ -21,6 +21,13 @@ public final class Registry {
     public static final String GROUP_GRAB_PRODUCER = "coupon-grab-producer";
     /** Materializes CouponGrabbed into user_coupons rows. */
     public static final String GROUP_MATERIALIZER = "coupon-materializer";
+    /**
+     * Reads coupon-binlog-topic in BROADCASTING mode: every process gets every flat message and
+     * drops the Redis (L2) and its own Caffeine (L1) copies of the changed rows.
+     */
+    public static final String GROUP_CACHE_INVALIDATION = "coupon-cache-invalidation";
+    /** The embedded binlog reader's producer of flat messages. */
+    public static final String GROUP_BINLOG_PRODUCER = "coupon-binlog-producer";
 
     /** Tag of CouponGrabbed messages. */
     public static final String TAG_COUPON_GRABBED = "CouponGrabbed";
@@ -38,7 +45,7 @@ public final class Registry {
             new TopicSpec(TOPIC_BINLOG, "NORMAL", 4));
 
     /** Consumer groups created on every start. */
-    public static final List<String> CONSUMER_GROUPS = List.of(GROUP_MATERIALIZER);
+    public static final List<String> CONSUMER_GROUPS = List.of(GROUP_MATERIALIZER, GROUP_CACHE_INVALIDATION);
 
     // ------------------------------------------------------------------ MySQL
     public static final String TABLE_TEMPLATES = "coupon_templates";
@@ -50,6 +57,22 @@ public final class Registry {
     public static final String TABLE_RECONCILIATION_REPORTS = "reconciliation_reports";
 
     // ------------------------------------------------------------------ Redis
+    /**
+     * Prefix of every L2 cache entry (a JSON copy of a MySQL row, with a TTL). Invalidation deletes
+     * only keys under this prefix, never a sale's fs:{id}:* keys.
+     */
+    public static final String CACHE_KEY_PREFIX = "cache:";
+
+    /** L2 copy of coupon_templates row {@code templateId}. */
+    public static String templateCacheKey(long templateId) {
+        return CACHE_KEY_PREFIX + "template:" + templateId;
+    }
+
+    /** L2 copy of flash_sale_activities row {@code activityId}. */
+    public static String activityCacheKey(long activityId) {
+        return CACHE_KEY_PREFIX + "activity:" + activityId;
+    }
+
     /** Hash of a started sale: status, start_ms, end_ms, limit, total, stock. */
     public static String saleKey(long activityId) {
         return "fs:{" + activityId + "}:sale";

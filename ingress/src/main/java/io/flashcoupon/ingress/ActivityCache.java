@@ -1,10 +1,7 @@
 package io.flashcoupon.ingress;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.flashcoupon.core.activity.Activity;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
+import io.flashcoupon.core.cache.TieredCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
@@ -12,43 +9,32 @@ import java.util.Optional;
 import java.util.function.LongFunction;
 
 /**
- * Activities as the grab's admission sees them: a per-process Caffeine cache in front of MySQL,
- * unknown ids cached too (bounded) so a flood of bad ids does not reach MySQL. Entries live at
- * most {@code ttl}, which bounds how long an operator's change goes unseen here: a stopped or
- * paused sale is refused locally within {@code ttl} (Redis refuses it at once), and a resumed one
- * may still be refused locally as paused for up to {@code ttl}. Redis decides whether a sale was
- * started. Its hits and misses are metered ({@link #bindTo}) as the l1 level of cache "activity".
+ * Activities as the grab's admission sees them: {@link TieredCache} "activity" (Caffeine L1 ->
+ * Redis L2 -> MySQL), unknown ids remembered too (bounded) so a flood of bad ids does not reach
+ * MySQL. A change in MySQL drops the entry on every instance as soon as its binlog event arrives
+ * (change data capture); the L1 TTL ({@code activity-cache-ms}) bounds staleness only when that
+ * event is lost. Redis decides whether a sale was started and re-checks status and window on every
+ * grab that passes. Metered ({@link #bindTo}) as cache "activity".
  */
 public final class ActivityCache implements MeterBinder {
-    private final LoadingCache<Long, Optional<Activity>> cache;
+    private final TieredCache<Activity> cache;
 
-    /** {@code loader} reads one activity from the store of record (MySQL). */
+    public ActivityCache(TieredCache<Activity> cache) {
+        this.cache = cache;
+    }
+
+    /** L1 only, in front of {@code loader} (MySQL), entries living {@code ttl}. */
     public ActivityCache(LongFunction<Optional<Activity>> loader, Duration ttl) {
-        this.cache = Caffeine.newBuilder()
-                .maximumSize(10_000)
-                .expireAfterWrite(ttl)
-                .recordStats()
-                .build(loader::apply);
+        this(TieredCache.l1Only("activity", loader, ttl));
     }
 
     public Optional<Activity> find(long activityId) {
-        return cache.get(activityId);
+        return cache.find(activityId);
     }
 
-    /** coupon_cache_requests_total{cache="activity",level="l1",result="hit|miss"} and coupon_cache_size. */
+    /** coupon_cache_requests_total{cache="activity",level,result} and coupon_cache_size (see {@link TieredCache#bindTo}). */
     @Override
     public void bindTo(MeterRegistry registry) {
-        FunctionCounter.builder("coupon.cache.requests", cache, c -> c.stats().hitCount())
-                .tags("cache", "activity", "level", "l1", "result", "hit")
-                .description("cache lookups by cache, level and result")
-                .register(registry);
-        FunctionCounter.builder("coupon.cache.requests", cache, c -> c.stats().missCount())
-                .tags("cache", "activity", "level", "l1", "result", "miss")
-                .description("cache lookups by cache, level and result")
-                .register(registry);
-        Gauge.builder("coupon.cache.size", cache, LoadingCache::estimatedSize)
-                .tags("cache", "activity", "level", "l1")
-                .description("entries held (estimate)")
-                .register(registry);
+        cache.bindTo(registry);
     }
 }

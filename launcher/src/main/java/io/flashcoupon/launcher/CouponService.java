@@ -1,12 +1,18 @@
 package io.flashcoupon.launcher;
 
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminApi;
 import io.flashcoupon.admin.AdminAuth;
+import io.flashcoupon.admin.CachedReads;
+import io.flashcoupon.cdc.BinlogReader;
+import io.flashcoupon.cdc.FlatMessagePublisher;
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.cache.CacheCodec;
+import io.flashcoupon.core.cache.L2Store;
+import io.flashcoupon.core.cache.RedisL2Store;
+import io.flashcoupon.core.cache.TieredCache;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.db.Databases;
 import io.flashcoupon.core.mq.TopicProvisioner;
@@ -32,6 +38,8 @@ import io.flashcoupon.ingress.admission.RateLimiter;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.sinks.SinkMetrics;
 import io.flashcoupon.sinks.UserCouponSink;
+import io.flashcoupon.topology.invalidation.CacheInvalidationJob;
+import io.flashcoupon.topology.invalidation.CacheInvalidator;
 import io.flashcoupon.topology.reconcile.ActivityReconciler;
 import io.flashcoupon.topology.reconcile.LedgerComparison;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
@@ -56,7 +64,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -83,6 +91,7 @@ public final class CouponService implements AutoCloseable {
     private AdminApi admin;
     private GrabEventPublisher publisher;
     private ActivityReconciler reconciler;
+    private BinlogReader binlogReader;
 
     private CouponService() {}
 
@@ -130,12 +139,40 @@ public final class CouponService implements AutoCloseable {
         FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear);
         String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
 
+        // caches: Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog (coupon-binlog-topic, broadcast)
+        ServiceConfig.Cache cc = config.cache();
+        L2Store l2 = new RedisL2Store(redis.connection());
+        TieredCache<Template> templateCache = new TieredCache<>("template", new TieredCache.Settings(cc.l1MaxSize(),
+                Duration.ofMillis(cc.templateL1TtlMs()), cc.negativeMaxSize(), Duration.ofMillis(cc.negativeTtlMs()),
+                Duration.ofMillis(cc.l2TtlMs())), l2, Registry::templateCacheKey, new CacheCodec<>(Template.class),
+                templates::find);
+        templateCache.bindTo(metrics);
+        TieredCache<Activity> activityTiers = new TieredCache<>("activity", new TieredCache.Settings(cc.l1MaxSize(),
+                Duration.ofMillis(config.business().flashsale().activityCacheMs()), cc.negativeMaxSize(),
+                Duration.ofMillis(cc.negativeTtlMs()), Duration.ofMillis(cc.l2TtlMs())), l2, Registry::activityCacheKey,
+                new CacheCodec<>(Activity.class), activities::find);
+        CacheInvalidator invalidator = new CacheInvalidator(config.mysql().database(), Map.of(
+                Registry.TABLE_TEMPLATES, templateCache::invalidate,
+                Registry.TABLE_ACTIVITIES, activityTiers::invalidate));
+        closeables.push(new CacheInvalidationJob(namesrvAddr, instance + "-cache", invalidator,
+                Executors.newSingleThreadScheduledExecutor(named("cache-invalidation")), cc.secondDeleteMs(), metrics)
+                .start());
+        ServiceConfig.Embedded cdc = config.cdc().embedded();
+        if (cdc.enabled()) {
+            FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(namesrvAddr, instance + "-binlog",
+                    mq.sendTimeoutMs()).start();
+            closeables.push(binlogPublisher);
+            binlogReader = new BinlogReader(config.mysql(), cdc, cdc.effectiveServerId(config.server().nodeId()),
+                    binlogPublisher, clock::millis, metrics).start();
+            closeables.push(binlogReader);
+            log.info("embedded binlog reader on {}.{} (server id {}, offsets in {})", config.mysql().database(),
+                    cdc.tables(), cdc.effectiveServerId(config.server().nodeId()), cdc.stateDir());
+        }
+
         // topology: CouponGrabbed -> user_coupons
-        LoadingCache<Long, Optional<Template>> templateCache = Caffeine.newBuilder()
-                .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build(templates::find);
         ServiceConfig.Sink sink = config.business().sink();
         UserCouponMaterializer materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
-                instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::get),
+                instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::find),
                 new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
                 new MaterializerMetrics(metrics));
         materializer.start();
@@ -154,7 +191,7 @@ public final class CouponService implements AutoCloseable {
             grabExecutor.awaitTermination(5, TimeUnit.SECONDS);
         });
         GrabMetrics.bindExecutor(grabExecutor, metrics);
-        ActivityCache activityCache = new ActivityCache(activities::find, Duration.ofMillis(fs.activityCacheMs()));
+        ActivityCache activityCache = new ActivityCache(activityTiers);
         activityCache.bindTo(metrics);
         GrabAdmission admission = new GrabAdmission(activityCache,
                 new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, clock::millis), fs.maxQpsPerUser(),
@@ -181,9 +218,15 @@ public final class CouponService implements AutoCloseable {
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
-                AdminAuth.of(config.admin()), metrics);
+                AdminAuth.of(config.admin()), metrics, CachedReads.cached(templateCache, activityTiers));
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
+        // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
+        if (binlogReader != null && !binlogReader.awaitStreaming(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("the embedded binlog reader did not connect to the binlog of "
+                    + config.mysql().database() + " within 60 s (see its log above; cdc.embedded.enabled=false"
+                    + " turns it off where a Canal server feeds " + Registry.TOPIC_BINLOG + ")");
+        }
         ready = true;
         log.info("coupon service up in {} ms: gRPC {}:{}, admin http://{}:{}, name server {}",
                 (System.nanoTime() - t0) / 1_000_000, config.server().host(), ingress.port(),

@@ -176,6 +176,9 @@ final class FaultRig implements AutoCloseable {
             env.put(ConfigLoader.envName("rocketmq.nameservers"), "127.0.0.1:" + namesrvPort);
         }
         env.put(ConfigLoader.envName("business.flashsale.max-qps-per-user"), "100000");
+        // The binlog reader's offsets in this test's work directory, and a replication id of its own.
+        env.put(ConfigLoader.envName("cdc.embedded.state-dir"), work.resolve("cdc").toAbsolutePath().toString());
+        env.put(ConfigLoader.envName("cdc.embedded.server-id"), Long.toString(20_000_000L + ProcessHandle.current().pid()));
         return env;
     }
 

@@ -1,5 +1,6 @@
 package io.flashcoupon.launcher;
 
+import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.activity.ActivityStatus;
@@ -90,7 +91,12 @@ final class ServiceHarness {
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000), new ServiceConfig.Sink(200, 20),
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
                         new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000)),
-                new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false));
+                new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
+                new ServiceConfig.Cache(10_000, 60_000, 10_000, 2_000, 300_000, 500),
+                // A replication id of its own: readers with the same id on one MariaDB throw each other out.
+                new ServiceConfig.Cdc(new ServiceConfig.Embedded(true, 1_000_000L + ProcessHandle.current().pid(),
+                        home.resolve("cdc").toString(),
+                        List.of(Registry.TABLE_TEMPLATES, Registry.TABLE_ACTIVITIES), 20)));
     }
 
     /** Empties the test database (creating it if needed) and flushes the test Redis database. */

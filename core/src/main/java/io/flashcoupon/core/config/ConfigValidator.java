@@ -24,6 +24,8 @@ public final class ConfigValidator {
                         && c.business().reconcile() != null,
                 "business.flashsale, business.sink and business.reconcile sections are required");
         require(errors, c.admin() != null, "admin section is missing");
+        require(errors, c.cache() != null, "cache section is missing");
+        require(errors, c.cdc() != null && c.cdc().embedded() != null, "cdc.embedded section is missing");
         if (!errors.isEmpty()) {
             throw new ConfigException(String.join("; ", errors));
         }
@@ -78,6 +80,27 @@ public final class ConfigValidator {
                         + sink.flushIntervalMs() + "): a grant younger than one sink flush is not late, and"
                         + " re-publishing it only adds duplicates");
         admin(errors, c.admin());
+        ServiceConfig.Cache cache = c.cache();
+        range(errors, "cache.l1-max-size", cache.l1MaxSize(), 1, 10_000_000);
+        range(errors, "cache.template-l1-ttl-ms", cache.templateL1TtlMs(), 0, 86_400_000);
+        range(errors, "cache.negative-max-size", cache.negativeMaxSize(), 1, 10_000_000);
+        range(errors, "cache.negative-ttl-ms", cache.negativeTtlMs(), 0, 3_600_000);
+        range(errors, "cache.l2-ttl-ms", cache.l2TtlMs(), 1, 86_400_000);
+        range(errors, "cache.second-delete-ms", cache.secondDeleteMs(), 1, 60_000);
+        ServiceConfig.Embedded cdc = c.cdc().embedded();
+        if (cdc.enabled()) {
+            range(errors, "cdc.embedded.server-id", cdc.serverId(), 0, 4_294_967_295L);
+            notBlank(errors, "cdc.embedded.state-dir", cdc.stateDir());
+            require(errors, cdc.tables() != null && !cdc.tables().isEmpty(),
+                    "cdc.embedded.tables must name at least one table when cdc.embedded.enabled is true");
+            if (cdc.tables() != null) {
+                for (String t : cdc.tables()) {
+                    require(errors, t.matches("[A-Za-z0-9_]+"),
+                            "cdc.embedded.tables entry '" + t + "' must be letters, digits or '_'");
+                }
+            }
+            range(errors, "cdc.embedded.poll-interval-ms", cdc.pollIntervalMs(), 1, 10_000);
+        }
         if (!errors.isEmpty()) {
             throw new ConfigException("invalid configuration: " + String.join("; ", errors));
         }

@@ -7,7 +7,8 @@ import java.util.List;
  * overrides) by {@link ConfigLoader} and validated before anything starts.
  */
 public record ServiceConfig(
-        Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business, Admin admin) {
+        Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business, Admin admin, Cache cache,
+        Cdc cdc) {
 
     /** Network endpoints and identity of this process. */
     public record Server(String name, String host, int grpcPort, int httpPort, int nodeId) {}
@@ -71,6 +72,31 @@ public record ServiceConfig(
         public String toString() {
             return "Admin[readTokens=" + readTokens.size() + " token(s), operateTokens=" + operateTokens.size()
                     + " token(s), allowDevToken=" + allowDevToken + "]";
+        }
+    }
+
+    /**
+     * The L1 (Caffeine, per process) -> L2 (Redis) -> L3 (MySQL) caches of templates and activities.
+     * l1MaxSize / templateL1TtlMs bound the per-process template entries (activities live
+     * business.flashsale.activity-cache-ms in L1); negativeMaxSize / negativeTtlMs bound the ids found
+     * nowhere; l2TtlMs is how long a filled Redis entry lives; secondDeleteMs is when an invalidation
+     * is repeated, so a read that raced it cannot leave a stale copy behind.
+     */
+    public record Cache(int l1MaxSize, int templateL1TtlMs, int negativeMaxSize, int negativeTtlMs, int l2TtlMs,
+            int secondDeleteMs) {}
+
+    /** Change data capture of the coupon tables (Canal flat messages on coupon-binlog-topic). */
+    public record Cdc(Embedded embedded) {}
+
+    /**
+     * The binlog reader inside this process (Debezium embedded on the MariaDB binlog): off in
+     * production, where a Canal server feeds the topic. serverId 0 = 184000 + server.node-id (each
+     * reader needs its own replication id); stateDir keeps the offsets and schema history across
+     * restarts; tables are read in mysql.database.
+     */
+    public record Embedded(boolean enabled, long serverId, String stateDir, List<String> tables, int pollIntervalMs) {
+        public long effectiveServerId(int nodeId) {
+            return serverId != 0 ? serverId : 184_000 + nodeId;
         }
     }
 }

@@ -92,6 +92,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void cache_and_cdc_defaults_run_the_embedded_reader_and_production_switches_it_off() {
+        ServiceConfig c = loader.load(null, Map.of());
+        assertThat(c.cache().l2TtlMs()).isEqualTo(300_000);
+        assertThat(c.cache().secondDeleteMs()).isEqualTo(500);
+        assertThat(c.cdc().embedded().enabled()).isTrue();
+        assertThat(c.cdc().embedded().tables()).containsExactly("coupon_templates", "flash_sale_activities");
+        assertThat(c.cdc().embedded().effectiveServerId(c.server().nodeId())).isEqualTo(184_001L);
+        ServiceConfig prod = loader.load(null, Map.of("COUPON_CDC_EMBEDDED_ENABLED", "false",
+                "COUPON_CDC_EMBEDDED_TABLES", ""));
+        assertThat(prod.cdc().embedded().enabled()).isFalse();
+    }
+
+    @Test
+    void bad_cache_and_cdc_values_are_rejected_by_key() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_CACHE_L2_TTL_MS", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cache.l2-ttl-ms must be between 1 and 86400000, was 0");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_CACHE_NEGATIVE_MAX_SIZE", "0")))
+                .hasMessageContaining("cache.negative-max-size must be between 1 and 10000000, was 0");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_CDC_EMBEDDED_TABLES", "")))
+                .hasMessageContaining("cdc.embedded.tables must name at least one table");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_CDC_EMBEDDED_TABLES", "coupon_templates,x;drop")))
+                .hasMessageContaining("cdc.embedded.tables entry 'x;drop' must be letters, digits or '_'");
+    }
+
+    @Test
     void a_grace_shorter_than_one_sink_flush_is_rejected_naming_both_keys() {
         assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_RECONCILE_GRACE_MS", "20")))
                 .isInstanceOf(ConfigException.class)
