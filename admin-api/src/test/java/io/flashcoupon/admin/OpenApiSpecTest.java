@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,8 @@ class OpenApiSpecTest {
     private static AdminApi api() {
         return new AdminApi(null, null, null, null, null, null, null, () -> true, Clock.systemUTC(),
                 AdminAuth.of(new ServiceConfig.Admin(List.of(), List.of("spec-test-token-0123456789"), false)),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new CachedReads(id -> Optional.empty(), id -> Optional.empty(), id -> { }, id -> { }));
     }
 
     private Set<String> described() {
