@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminApi;
+import io.flashcoupon.admin.OpsServer;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.config.ServiceConfig;
@@ -25,6 +26,7 @@ import io.flashcoupon.ingress.GrabEventPublisher;
 import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.Grabber;
 import io.flashcoupon.ingress.IngressServer;
+import io.flashcoupon.ingress.TracingInterceptor;
 import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.ingress.admission.RateLimiter;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
@@ -46,6 +48,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -55,6 +60,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -63,14 +69,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single-machine process: embedded broker (optional), ingress, topology and admin API, built
- * with constructors in dependency order and closed in reverse order.
+ * A service process: embedded broker (optional), and the roles server.roles names - ingress,
+ * topology, admin API (metrics and health on the HTTP port in every case) - built with constructors
+ * in dependency order and stopped gracefully in reverse order within server.shutdown-timeout-ms.
  */
 public final class CouponService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CouponService.class);
 
-    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    /** What start() started, each with how to stop it; stopped last-started first. */
+    private final Deque<Step> steps = new ArrayDeque<>();
     private volatile boolean ready;
+    private volatile boolean closed;
+    private long shutdownTimeoutMs = 30_000;
+    private ThreadPoolExecutor grabExecutor;
+    private UserCouponMaterializer materializer;
+    private OpsServer ops;
     /** The process's one meter registry, handed to every part that records. */
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String namesrvAddr;
@@ -81,13 +94,33 @@ public final class CouponService implements AutoCloseable {
     private GrabEventPublisher publisher;
     private ActivityReconciler reconciler;
 
+    /** One part to stop: {@code stopper} gets the milliseconds left of the shutdown budget. */
+    private record Step(String name, Stopper stopper) {}
+
+    @FunctionalInterface
+    private interface Stopper {
+        void stop(long remainingMs) throws Exception;
+    }
+
     private CouponService() {}
 
-    /** Starts everything {@code config} asks for; on failure, stops what started and rethrows. */
+    /**
+     * Starts the parts {@code config} asks for (server.roles); on failure, stops what started and
+     * rethrows. Tracing as tracing.* configures it.
+     */
     public static CouponService start(ServiceConfig config, Clock clock) throws Exception {
+        return start(config, clock, null);
+    }
+
+    /**
+     * As {@link #start(ServiceConfig, Clock)} with the given OpenTelemetry (owned by the caller, tests
+     * pass an SDK with an in-memory exporter); null = from tracing.* of {@code config}.
+     */
+    public static CouponService start(ServiceConfig config, Clock clock, OpenTelemetry openTelemetry)
+            throws Exception {
         CouponService s = new CouponService();
         try {
-            s.startAll(config, clock);
+            s.startAll(config, clock, openTelemetry);
             return s;
         } catch (Exception | Error e) {
             s.close();
@@ -95,13 +128,23 @@ public final class CouponService implements AutoCloseable {
         }
     }
 
-    private void startAll(ServiceConfig config, Clock clock) throws Exception {
+    private void startAll(ServiceConfig config, Clock clock, OpenTelemetry givenTelemetry) throws Exception {
         long t0 = System.nanoTime();
+        ServiceConfig.Server server = config.server();
+        shutdownTimeoutMs = server.shutdownTimeoutMs();
         bindProcessMetrics();
+        String instance = server.name() + "-" + server.nodeId() + "-" + ProcessHandle.current().pid();
+        OpenTelemetrySdk ownSdk = givenTelemetry == null
+                ? Tracing.fromConfig(config.tracing(), server.name(), instance) : null;
+        OpenTelemetry telemetry = givenTelemetry != null ? givenTelemetry
+                : ownSdk != null ? ownSdk : OpenTelemetry.noop();
+        boolean tracing = telemetry != OpenTelemetry.noop();
+        Tracer tracer = telemetry.getTracer(Tracing.INSTRUMENTATION);
+
         ServiceConfig.Rocketmq mq = config.rocketmq();
         if (mq.embedded()) {
             EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
-            closeables.push(broker);
+            push("embedded broker", remaining -> broker.close());
             namesrvAddr = broker.namesrvAddr();
         } else {
             namesrvAddr = mq.namesrvAddr();
@@ -109,13 +152,13 @@ public final class CouponService implements AutoCloseable {
         TopicProvisioner.provision(namesrvAddr, List.of(), Duration.ofSeconds(60));
 
         dataSource = Databases.pool(config.mysql(), "coupon-db");
-        closeables.push(dataSource);
+        push("database pool", remaining -> dataSource.close());
         if (config.mysql().migrate()) {
             int applied = new SchemaMigrator(dataSource).migrate();
             log.info("schema migrated ({} migrations applied)", applied);
         }
         redis = new RedisConnector(config.redis());
-        closeables.push(redis);
+        push("redis", remaining -> redis.close());
         SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()));
 
         TemplateRepository templates = new TemplateRepository(dataSource);
@@ -125,30 +168,85 @@ public final class CouponService implements AutoCloseable {
         // A restock or resume drops this process's sold-out flag at once; other instances' flags expire
         // after sold-out-recheck-ms.
         FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear);
-        String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
+        // Stopped after the ingress and the materializer: the line a graceful stop's log is checked for.
+        push("drain report", remaining -> logDrained());
+        if (ownSdk != null) {
+            // Flushed once the ingress and the materializer have ended their spans.
+            push("tracing (export the last spans)", remaining -> ownSdk.shutdown().join(Math.max(1, remaining),
+                    TimeUnit.MILLISECONDS));
+        }
 
-        // topology: CouponGrabbed -> user_coupons
-        LoadingCache<Long, Optional<Template>> templateCache = Caffeine.newBuilder()
-                .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build(templates::find);
-        ServiceConfig.Sink sink = config.business().sink();
-        UserCouponMaterializer materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
-                instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::get),
-                new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
-                new MaterializerMetrics(metrics));
-        materializer.start();
-        closeables.push(materializer);
+        if (server.runs(ServiceConfig.Role.TOPOLOGY)) {
+            // topology: CouponGrabbed -> user_coupons
+            LoadingCache<Long, Optional<Template>> templateCache = Caffeine.newBuilder()
+                    .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build(templates::find);
+            ServiceConfig.Sink sink = config.business().sink();
+            materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
+                    instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::get),
+                    new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
+                    new MaterializerMetrics(metrics), tracer);
+            materializer.start();
+            push("materializer (flush the batch in hand, commit its offsets)", remaining -> {
+                if (!materializer.close(remaining)) {
+                    log.warn("shutdown: the materializer's batch in hand was not written within {} ms; it is"
+                            + " re-delivered after the restart", remaining);
+                }
+            });
+        }
 
-        // ingress
+        // The grab's transactional producer: the ingress grabs through it, reconciliation (topology and
+        // the admin API's on-demand runs) re-publishes through it, and the broker's check-backs reach
+        // any member of its group.
         GrabMetrics grabMetrics = new GrabMetrics(metrics);
         publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store, grabMetrics);
         publisher.start();
-        closeables.push(publisher);
+        push("transactional producer", remaining -> publisher.close());
+
+        if (server.runs(ServiceConfig.Role.INGRESS)) {
+            startIngress(config, clock, store, activities, sales, coupons, soldOut, grabMetrics, tracing, tracer);
+        }
+
+        // topology: reconciliation (re-publishes through the transactional producer)
+        ServiceConfig.Reconcile rc = config.business().reconcile();
+        ReconciliationReports reports = new ReconciliationReports(dataSource);
+        reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
+                new LedgerComparison(rc.graceMs()), clock);
+        if (rc.enabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
+            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
+                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
+            push("reconcile job", remaining -> job.close());
+        }
+        SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
+
+        if (server.runs(ServiceConfig.Role.ADMIN)) {
+            admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready,
+                    clock, metrics);
+            admin.start(server.host(), server.httpPort());
+            push("admin API", remaining -> admin.stop());
+        } else {
+            ops = new OpsServer(() -> ready, metrics).start(server.host(), server.httpPort());
+            push("metrics/health endpoint", remaining -> ops.stop());
+        }
+        ready = true;
+        log.info("coupon service up in {} ms: roles {}, gRPC {}, http http://{}:{}{}, name server {}, tracing {}",
+                (System.nanoTime() - t0) / 1_000_000, server.roles(),
+                ingress == null ? "off" : server.host() + ":" + ingress.port(), server.host(), httpPort(),
+                admin == null ? " (metrics and health only)" : " (admin API)", namesrvAddr,
+                tracing ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint()) : "off");
+    }
+
+    /** The gRPC ingress: admission, the bounded grab executor, the grab, the server (traced when on). */
+    private void startIngress(ServiceConfig config, Clock clock, SaleStore store, ActivityRepository activities,
+            FlashSales sales, UserCouponRepository coupons, SoldOutFlags soldOut, GrabMetrics grabMetrics,
+            boolean tracing, Tracer tracer) throws java.io.IOException {
         ServiceConfig.Flashsale fs = config.business().flashsale();
-        ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
+        grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), named("grab"));
-        closeables.push(() -> {
+        push("grab executor (finish in-flight grabs)", remaining -> {
             grabExecutor.shutdown();
-            grabExecutor.awaitTermination(5, TimeUnit.SECONDS);
+            if (!grabExecutor.awaitTermination(Math.max(1, remaining), TimeUnit.MILLISECONDS)) {
+                log.warn("shutdown: {} grab(s) still running after {} ms", grabExecutor.getActiveCount(), remaining);
+            }
         });
         GrabMetrics.bindExecutor(grabExecutor, metrics);
         ActivityCache activityCache = new ActivityCache(activities::find, Duration.ofMillis(fs.activityCacheMs()));
@@ -159,31 +257,30 @@ public final class CouponService implements AutoCloseable {
                 fs.maxQpsPerIp(), soldOut, clock);
         Grabber grabber = new Grabber(store, publisher, new CouponSnGenerator(clock, config.server().nodeId()),
                 soldOut, clock, grabMetrics);
-        ingress = new IngressServer(
-                NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort())),
-                new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor, grabMetrics)).start();
-        closeables.push(() -> ingress.stop(5_000));
-
-        // topology: reconciliation (re-publishes through the ingress's transactional producer)
-        ServiceConfig.Reconcile rc = config.business().reconcile();
-        ReconciliationReports reports = new ReconciliationReports(dataSource);
-        reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
-                new LedgerComparison(rc.graceMs()), clock);
-        if (rc.enabled()) {
-            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
-                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
-            closeables.push(job);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                new InetSocketAddress(config.server().host(), config.server().grpcPort()));
+        // With tracing off nothing is added to the call path: no interceptor, the executor unwrapped.
+        ExecutorService grabs = grabExecutor;
+        if (tracing) {
+            builder.intercept(new TracingInterceptor(tracer));
+            grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
         }
-        SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
+        ingress = new IngressServer(builder,
+                new CouponGrpcService(admission, grabber, sales, coupons, grabs, grabMetrics)).start();
+        // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
+        // Half of what is left: the grab executor, producer and materializer still need time after it.
+        push("gRPC ingress (stop admitting, drain running calls)", remaining -> ingress.stop(Math.max(1, remaining / 2)));
+    }
 
-        admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
-                metrics);
-        admin.start(config.server().host(), config.server().httpPort());
-        closeables.push(admin::stop);
-        ready = true;
-        log.info("coupon service up in {} ms: gRPC {}:{}, admin http://{}:{}, name server {}",
-                (System.nanoTime() - t0) / 1_000_000, config.server().host(), ingress.port(),
-                config.server().host(), admin.port(), namesrvAddr);
+    private void push(String name, Stopper stopper) {
+        steps.push(new Step(name, stopper));
+    }
+
+    /** Logs what the drain left behind: grabs still running, whether the materializer's batch was written. */
+    private void logDrained() {
+        int running = grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
+        log.info("shutdown: drain finished: {} grab(s) still in flight, materializer {}", running,
+                materializer == null ? "not running in this process" : "stopped with its offsets committed");
     }
 
     /** jvm_* (memory, GC, threads, classes), process_* (CPU, uptime, files) and system_* meters. */
@@ -191,7 +288,7 @@ public final class CouponService implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(metrics);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(metrics);
-        closeables.push(gc);
+        push("gc metrics", remaining -> gc.close());
         new JvmThreadMetrics().bindTo(metrics);
         new ClassLoaderMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
@@ -208,12 +305,27 @@ public final class CouponService implements AutoCloseable {
         };
     }
 
+    /** The gRPC port, or -1 when this process does not run the ingress role. */
     public int grpcPort() {
-        return ingress.port();
+        return ingress == null ? -1 : ingress.port();
     }
 
+    /** The admin API's port, or the metrics/health endpoint's when the admin role is off. */
     public int httpPort() {
-        return admin.port();
+        return admin != null ? admin.port() : ops.port();
+    }
+
+    /** Whether this process runs the gRPC ingress, the materializer and the admin API. */
+    public boolean runsIngress() {
+        return ingress != null;
+    }
+
+    public boolean runsMaterializer() {
+        return materializer != null;
+    }
+
+    public boolean runsAdminApi() {
+        return admin != null;
     }
 
     public String namesrvAddr() {
@@ -238,17 +350,51 @@ public final class CouponService implements AutoCloseable {
         return reconciler;
     }
 
-    /** Stops in reverse start order: admin, reconcile job, ingress (draining grabs), producer, topology, stores, broker. */
+    /** A graceful stop bounded by server.shutdown-timeout-ms; see {@link #shutdown(long)}. */
     @Override
     public void close() {
+        shutdown(shutdownTimeoutMs);
+    }
+
+    /**
+     * Stops in reverse start order within {@code budgetMs}: readyz answers 503 at once; the admin API
+     * (or metrics endpoint) and the reconcile job stop; the gRPC server takes no new calls and waits
+     * for running ones, the grab executor for in-flight grabs (their Redis script and transactional
+     * send); the producer closes; the materializer writes the batch in hand and commits its offsets;
+     * then Redis, the pool and the embedded broker close. Each part gets what is left of the budget;
+     * true when everything stopped within it. Idempotent.
+     */
+    public synchronized boolean shutdown(long budgetMs) {
+        if (closed) {
+            return true;
+        }
+        closed = true;
         ready = false;
-        while (!closeables.isEmpty()) {
-            AutoCloseable c = closeables.pop();
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(budgetMs);
+        int inFlight = grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
+        log.info("shutdown: started (budget {} ms): readyz answers 503, {} grab(s) in flight", budgetMs, inFlight);
+        boolean inTime = true;
+        while (!steps.isEmpty()) {
+            Step step = steps.pop();
+            long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            long s0 = System.nanoTime();
             try {
-                c.close();
+                step.stopper().stop(Math.max(0, remaining));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                log.warn("shutdown: interrupted while stopping {}", step.name());
             } catch (Exception e) {
-                log.warn("error while stopping {}: {}", c, e.toString());
+                log.warn("shutdown: error while stopping {}: {}", step.name(), e.toString());
+            }
+            log.debug("shutdown: {} stopped in {} ms", step.name(), (System.nanoTime() - s0) / 1_000_000);
+            if (System.nanoTime() > deadline && inTime) {
+                inTime = false;
+                log.warn("shutdown: budget of {} ms used up while stopping {}", budgetMs, step.name());
             }
         }
+        log.info("shutdown: complete in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
+                inTime ? "" : " (over the budget of " + budgetMs + " ms)");
+        return inTime;
     }
 }
