@@ -202,22 +202,13 @@ public final class CouponService implements AutoCloseable {
         publisher.start();
         push("transactional producer", remaining -> publisher.close());
 
-        if (server.runs(ServiceConfig.Role.INGRESS)) {
-            startIngress(config, clock, store, activities, sales, coupons, soldOut, grabMetrics, tracing, tracer);
-        }
-
-        // topology: reconciliation (re-publishes through the transactional producer)
         ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
                 new LedgerComparison(rc.graceMs()), clock);
-        if (rc.enabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
-            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
-                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
-            push("reconcile job", remaining -> job.close());
-        }
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
-
+        // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
+        // scraped) while the grabs drain.
         if (server.runs(ServiceConfig.Role.ADMIN)) {
             admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready,
                     clock, metrics);
@@ -227,6 +218,17 @@ public final class CouponService implements AutoCloseable {
             ops = new OpsServer(() -> ready, metrics).start(server.host(), server.httpPort());
             push("metrics/health endpoint", remaining -> ops.stop());
         }
+        if (server.runs(ServiceConfig.Role.INGRESS)) {
+            startIngress(config, clock, store, activities, sales, coupons, soldOut, grabMetrics, tracing, tracer);
+        }
+
+        // topology: periodic reconciliation (re-publishes through the transactional producer)
+        if (rc.enabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
+            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
+                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
+            push("reconcile job", remaining -> job.close());
+        }
+
         ready = true;
         log.info("coupon service up in {} ms: roles {}, gRPC {}, http http://{}:{}{}, name server {}, tracing {}",
                 (System.nanoTime() - t0) / 1_000_000, server.roles(),
@@ -357,11 +359,11 @@ public final class CouponService implements AutoCloseable {
     }
 
     /**
-     * Stops in reverse start order within {@code budgetMs}: readyz answers 503 at once; the admin API
-     * (or metrics endpoint) and the reconcile job stop; the gRPC server takes no new calls and waits
-     * for running ones, the grab executor for in-flight grabs (their Redis script and transactional
-     * send); the producer closes; the materializer writes the batch in hand and commits its offsets;
-     * then Redis, the pool and the embedded broker close. Each part gets what is left of the budget;
+     * Stops in reverse start order within {@code budgetMs}: readyz answers 503 at once; the reconcile
+     * job stops; the gRPC server takes no new calls and waits for running ones, the grab executor for
+     * in-flight grabs (their Redis script and transactional send); the admin API (or metrics endpoint)
+     * stops; the producer closes; the materializer writes the batch in hand and commits its offsets;
+     * spans are exported; then Redis, the pool and the embedded broker close. Each part gets what is left of the budget;
      * true when everything stopped within it. Idempotent.
      */
     public synchronized boolean shutdown(long budgetMs) {
@@ -379,22 +381,41 @@ public final class CouponService implements AutoCloseable {
             Step step = steps.pop();
             long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             long s0 = System.nanoTime();
+            if (!stopWithin(step, Math.max(0, remaining))) {
+                inTime = false;
+                log.warn("shutdown: {} did not stop within the {} ms left of the budget; going on without it",
+                        step.name(), Math.max(0, remaining));
+            }
+            log.debug("shutdown: {} stopped in {} ms", step.name(), (System.nanoTime() - s0) / 1_000_000);
+        }
+        log.info("shutdown: complete in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
+                inTime ? "" : " (a part did not stop within the budget of " + budgetMs + " ms)");
+        return inTime;
+    }
+
+    /**
+     * Runs one step on a thread of its own and waits for it at most {@code remainingMs} (plus a
+     * moment for steps handed 0 ms), so a part that ignores its share (the embedded broker's own
+     * shutdown takes 16-25 s) cannot hold the process beyond the budget; false when it overran.
+     */
+    private static boolean stopWithin(Step step, long remainingMs) {
+        Thread t = new Thread(() -> {
             try {
-                step.stopper().stop(Math.max(0, remaining));
+                step.stopper().stop(remainingMs);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 log.warn("shutdown: interrupted while stopping {}", step.name());
             } catch (Exception e) {
                 log.warn("shutdown: error while stopping {}: {}", step.name(), e.toString());
             }
-            log.debug("shutdown: {} stopped in {} ms", step.name(), (System.nanoTime() - s0) / 1_000_000);
-            if (System.nanoTime() > deadline && inTime) {
-                inTime = false;
-                log.warn("shutdown: budget of {} ms used up while stopping {}", budgetMs, step.name());
-            }
+        }, "stop-" + step.name().split(" ")[0]);
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(remainingMs + 50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        log.info("shutdown: complete in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
-                inTime ? "" : " (over the budget of " + budgetMs + " ms)");
-        return inTime;
+        return !t.isAlive();
     }
 }
