@@ -172,6 +172,24 @@ class ComposeFileTest {
                 .containsEntry("rocketmq.namesrv.addr", "rmq-namesrv:9876");
     }
 
+    @Test
+    void the_broker_checks_open_grabs_back_for_an_hour_and_serves_its_metrics() throws Exception {
+        java.util.Properties broker = new java.util.Properties();
+        try (var in = Files.newBufferedReader(COMPOSE.resolve("rocketmq/broker.conf"))) {
+            broker.load(in);
+        }
+        long checks = Long.parseLong(broker.getProperty("transactionCheckMax", "15"));
+        long intervalMs = Long.parseLong(broker.getProperty("transactionCheckInterval", "30000"));
+        assertThat(checks * intervalMs).as("check-back window (ms)").isGreaterThanOrEqualTo(3_600_000);
+        assertThat(broker.getProperty("autoCreateTopicEnable")).isEqualTo("false");
+        assertThat(services().get("rmq-broker").path("volumes").toString()).contains("broker.conf");
+        assertThat(services().get("rmq-broker").path("command").toString()).contains("coupon-broker.conf");
+        assertThat(broker.getProperty("metricsExporterType")).isEqualTo("PROM");
+        String port = broker.getProperty("metricsPromExporterPort");
+        JsonNode prom = YAML.readTree(COMPOSE.resolve("prometheus/prometheus.yml").toFile());
+        assertThat(prom.toString()).contains("rmq-broker:" + port);
+    }
+
     private static Map<String, JsonNode> services() {
         Map<String, JsonNode> out = new HashMap<>();
         resolved.path("services").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
