@@ -4,15 +4,15 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.observe.TraceHeaders;
 import io.flashcoupon.sinks.GrantedCoupon;
 import io.flashcoupon.sinks.UserCouponSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.Tracer;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
@@ -111,7 +111,7 @@ public final class UserCouponMaterializer implements AutoCloseable {
                     TimeUnit.MILLISECONDS.sleep(backoff);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    return;
+                    break;
                 }
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
