@@ -35,6 +35,9 @@ public final class Registry {
     /** Message properties carried by a CouponGrabbed half message, read by the transaction checker. */
     public static final String PROP_ACTIVITY_ID = "activityId";
     public static final String PROP_COUPON_SN = "couponSn";
+    /** W3C trace context of the grab that sent a message (present only while tracing is on). */
+    public static final String PROP_TRACEPARENT = "traceparent";
+    public static final String PROP_TRACESTATE = "tracestate";
 
     /** A topic and the message type the broker must know it by. */
     public record TopicSpec(String name, String messageType, int queues) {}

@@ -4,6 +4,7 @@ import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.core.wallet.UserCoupon;
@@ -99,8 +100,7 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
             return;
         }
         try {
-            grabExecutor.execute(() -> answer(out, () ->
-                    GrabReplies.reply(grab(decision.activity(), request.getUserId(), requestId, start))));
+            grabExecutor.execute(() -> grabAndAnswer(out, decision.activity(), request.getUserId(), requestId, start));
         } catch (RejectedExecutionException e) {
             metrics.rejected(GrabMetrics.Rejection.IN_FLIGHT);
             metrics.answered(GrabMetrics.Answer.SHED, GrabMetrics.Path.LOCAL, start);
@@ -111,17 +111,26 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         }
     }
 
-    /** On the grab executor: the grab, counted whichever way it ends. */
-    private GrabOutcome grab(Activity activity, long userId, String requestId, long start) {
+    /**
+     * On the grab executor: the grab, counted whichever way it ends, and its answer. A failure is
+     * logged with the grab's activity_id, user_id and trace_id as structured fields.
+     */
+    private void grabAndAnswer(StreamObserver<FlashSaleResponse> out, Activity activity, long userId,
+            String requestId, long start) {
         GrabOutcome outcome;
         try {
             outcome = grabber.grab(activity, userId, requestId);
         } catch (RuntimeException e) {
             metrics.answered(GrabMetrics.Answer.of(e), GrabMetrics.Path.REDIS, start);
-            throw e;
+            try (LogFields fields = LogFields.of(activity.id(), userId, null)) {
+                answer(out, () -> {
+                    throw e;
+                });
+            }
+            return;
         }
         metrics.answered(GrabMetrics.Answer.of(outcome.code()), GrabMetrics.Path.REDIS, start);
-        return outcome;
+        answer(out, () -> GrabReplies.reply(outcome));
     }
 
     @Override

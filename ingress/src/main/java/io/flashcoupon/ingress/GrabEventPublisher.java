@@ -1,6 +1,7 @@
 package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.observe.TraceHeaders;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
@@ -83,7 +84,10 @@ public final class GrabEventPublisher implements AutoCloseable {
                 && result.getLocalTransactionState() == LocalTransactionState.COMMIT_MESSAGE;
     }
 
-    /** The message of a grab: body CouponEvent, tag, key coupon_sn, and the properties the check-back reads. */
+    /**
+     * The message of a grab: body CouponEvent, tag, key coupon_sn, the properties the check-back reads,
+     * and the grab's trace context when tracing is on.
+     */
     static Message message(CouponGrabbed grabbed) {
         CouponEvent event = CouponEvent.newBuilder()
                 .setEventId("grab-" + grabbed.getCouponSn())
@@ -95,6 +99,7 @@ public final class GrabEventPublisher implements AutoCloseable {
                 event.toByteArray());
         msg.putUserProperty(Registry.PROP_ACTIVITY_ID, Long.toString(grabbed.getActivityId()));
         msg.putUserProperty(Registry.PROP_COUPON_SN, grabbed.getCouponSn());
+        TraceHeaders.inject(msg);
         return msg;
     }
 

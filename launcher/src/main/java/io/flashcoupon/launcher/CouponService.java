@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminApi;
 import io.flashcoupon.admin.AdminAuth;
 import io.flashcoupon.admin.CachedReads;
+import io.flashcoupon.admin.OpsServer;
 import io.flashcoupon.cdc.BinlogReader;
 import io.flashcoupon.cdc.FlatMessagePublisher;
 import io.flashcoupon.core.Registry;
@@ -33,6 +34,7 @@ import io.flashcoupon.ingress.GrabEventPublisher;
 import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.Grabber;
 import io.flashcoupon.ingress.IngressServer;
+import io.flashcoupon.ingress.TracingInterceptor;
 import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.ingress.admission.RateLimiter;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
@@ -57,6 +59,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,6 +71,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -74,14 +80,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single-machine process: embedded broker (optional), ingress, topology and admin API, built
- * with constructors in dependency order and closed in reverse order.
+ * A service process: embedded broker (optional), and the roles server.roles names - ingress,
+ * topology, admin API (metrics and health on the HTTP port in every case) - built with constructors
+ * in dependency order and stopped gracefully in reverse order within server.shutdown-timeout-ms.
  */
 public final class CouponService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CouponService.class);
 
-    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    /** What start() started, each with how to stop it; stopped last-started first. */
+    private final Deque<Step> steps = new ArrayDeque<>();
     private volatile boolean ready;
+    private volatile boolean closed;
+    private long shutdownTimeoutMs = 30_000;
+    private ThreadPoolExecutor grabExecutor;
+    private UserCouponMaterializer materializer;
+    private OpsServer ops;
     /** The process's one meter registry, handed to every part that records. */
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String namesrvAddr;
@@ -93,13 +106,33 @@ public final class CouponService implements AutoCloseable {
     private ActivityReconciler reconciler;
     private BinlogReader binlogReader;
 
+    /** One part to stop: {@code stopper} gets the milliseconds left of the shutdown budget. */
+    private record Step(String name, Stopper stopper) {}
+
+    @FunctionalInterface
+    private interface Stopper {
+        void stop(long remainingMs) throws Exception;
+    }
+
     private CouponService() {}
 
-    /** Starts everything {@code config} asks for; on failure, stops what started and rethrows. */
+    /**
+     * Starts the parts {@code config} asks for (server.roles); on failure, stops what started and
+     * rethrows. Tracing as tracing.* configures it.
+     */
     public static CouponService start(ServiceConfig config, Clock clock) throws Exception {
+        return start(config, clock, null);
+    }
+
+    /**
+     * As {@link #start(ServiceConfig, Clock)} with the given OpenTelemetry (owned by the caller, tests
+     * pass an SDK with an in-memory exporter); null = from tracing.* of {@code config}.
+     */
+    public static CouponService start(ServiceConfig config, Clock clock, OpenTelemetry openTelemetry)
+            throws Exception {
         CouponService s = new CouponService();
         try {
-            s.startAll(config, clock);
+            s.startAll(config, clock, openTelemetry);
             return s;
         } catch (Exception | Error e) {
             s.close();
@@ -107,13 +140,23 @@ public final class CouponService implements AutoCloseable {
         }
     }
 
-    private void startAll(ServiceConfig config, Clock clock) throws Exception {
+    private void startAll(ServiceConfig config, Clock clock, OpenTelemetry givenTelemetry) throws Exception {
         long t0 = System.nanoTime();
+        ServiceConfig.Server server = config.server();
+        shutdownTimeoutMs = server.shutdownTimeoutMs();
         bindProcessMetrics();
+        String instance = server.name() + "-" + server.nodeId() + "-" + ProcessHandle.current().pid();
+        OpenTelemetrySdk ownSdk = givenTelemetry == null
+                ? Tracing.fromConfig(config.tracing(), server.name(), instance) : null;
+        OpenTelemetry telemetry = givenTelemetry != null ? givenTelemetry
+                : ownSdk != null ? ownSdk : OpenTelemetry.noop();
+        boolean tracing = telemetry != OpenTelemetry.noop();
+        Tracer tracer = telemetry.getTracer(Tracing.INSTRUMENTATION);
+
         ServiceConfig.Rocketmq mq = config.rocketmq();
         if (mq.embedded()) {
             EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
-            closeables.push(broker);
+            push("embedded broker", remaining -> broker.close());
             namesrvAddr = broker.namesrvAddr();
         } else {
             namesrvAddr = mq.namesrvAddr();
@@ -121,13 +164,13 @@ public final class CouponService implements AutoCloseable {
         TopicProvisioner.provision(namesrvAddr, List.of(), Duration.ofSeconds(60));
 
         dataSource = Databases.pool(config.mysql(), "coupon-db");
-        closeables.push(dataSource);
+        push("database pool", remaining -> dataSource.close());
         if (config.mysql().migrate()) {
             int applied = new SchemaMigrator(dataSource).migrate();
             log.info("schema migrated ({} migrations applied)", applied);
         }
         redis = new RedisConnector(config.redis());
-        closeables.push(redis);
+        push("redis", remaining -> redis.close());
         SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()));
 
         TemplateRepository templates = new TemplateRepository(dataSource);
@@ -137,7 +180,13 @@ public final class CouponService implements AutoCloseable {
         // A restock or resume drops this process's sold-out flag at once; other instances' flags expire
         // after sold-out-recheck-ms.
         FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear);
-        String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
+        // Stopped after the ingress and the materializer: the line a graceful stop's log is checked for.
+        push("drain report", remaining -> logDrained());
+        if (ownSdk != null) {
+            // Flushed once the ingress and the materializer have ended their spans.
+            push("tracing (export the last spans)", remaining -> ownSdk.shutdown().join(Math.max(1, remaining),
+                    TimeUnit.MILLISECONDS));
+        }
 
         // caches: Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog (coupon-binlog-topic, broadcast)
         ServiceConfig.Cache cc = config.cache();
@@ -154,41 +203,99 @@ public final class CouponService implements AutoCloseable {
         CacheInvalidator invalidator = new CacheInvalidator(config.mysql().database(), Map.of(
                 Registry.TABLE_TEMPLATES, templateCache::invalidate,
                 Registry.TABLE_ACTIVITIES, activityTiers::invalidate));
-        closeables.push(new CacheInvalidationJob(namesrvAddr, instance + "-cache", invalidator,
+        CacheInvalidationJob invalidation = new CacheInvalidationJob(namesrvAddr, instance + "-cache", invalidator,
                 Executors.newSingleThreadScheduledExecutor(named("cache-invalidation")), cc.secondDeleteMs(), metrics)
-                .start());
+                .start();
+        push("cache invalidation", remaining -> invalidation.close());
         ServiceConfig.Embedded cdc = config.cdc().embedded();
         if (cdc.enabled()) {
             FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(namesrvAddr, instance + "-binlog",
                     mq.sendTimeoutMs()).start();
-            closeables.push(binlogPublisher);
-            binlogReader = new BinlogReader(config.mysql(), cdc, cdc.effectiveServerId(config.server().nodeId()),
+            push("binlog publisher", remaining -> binlogPublisher.close());
+            binlogReader = new BinlogReader(config.mysql(), cdc, cdc.effectiveServerId(server.nodeId()),
                     binlogPublisher, clock::millis, metrics).start();
-            closeables.push(binlogReader);
+            push("binlog reader", remaining -> binlogReader.close());
             log.info("embedded binlog reader on {}.{} (server id {}, offsets in {})", config.mysql().database(),
-                    cdc.tables(), cdc.effectiveServerId(config.server().nodeId()), cdc.stateDir());
+                    cdc.tables(), cdc.effectiveServerId(server.nodeId()), cdc.stateDir());
         }
 
-        // topology: CouponGrabbed -> user_coupons
-        ServiceConfig.Sink sink = config.business().sink();
-        UserCouponMaterializer materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
-                instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::find),
-                new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
-                new MaterializerMetrics(metrics));
-        materializer.start();
-        closeables.push(materializer);
+        if (server.runs(ServiceConfig.Role.TOPOLOGY)) {
+            // topology: CouponGrabbed -> user_coupons
+            ServiceConfig.Sink sink = config.business().sink();
+            materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
+                    instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::find),
+                    new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
+                    new MaterializerMetrics(metrics), tracer);
+            materializer.start();
+            push("materializer (flush the batch in hand, commit its offsets)", remaining -> {
+                if (!materializer.close(remaining)) {
+                    log.warn("shutdown: the materializer's batch in hand was not written within {} ms; it is"
+                            + " re-delivered after the restart", remaining);
+                }
+            });
+        }
 
-        // ingress
+        // The grab's transactional producer: the ingress grabs through it, reconciliation (topology and
+        // the admin API's on-demand runs) re-publishes through it, and the broker's check-backs reach
+        // any member of its group.
         GrabMetrics grabMetrics = new GrabMetrics(metrics);
         publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store, grabMetrics);
         publisher.start();
-        closeables.push(publisher);
+        push("transactional producer", remaining -> publisher.close());
+
+        ServiceConfig.Reconcile rc = config.business().reconcile();
+        ReconciliationReports reports = new ReconciliationReports(dataSource);
+        reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
+                new LedgerComparison(rc.graceMs()), clock, new ReconcileMetrics(metrics));
+        SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
+        // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
+        // scraped) while the grabs drain.
+        if (server.runs(ServiceConfig.Role.ADMIN)) {
+            admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready,
+                    clock, AdminAuth.of(config.admin()), metrics, CachedReads.cached(templateCache, activityTiers));
+            admin.start(server.host(), server.httpPort());
+            push("admin API", remaining -> admin.stop());
+        } else {
+            ops = new OpsServer(() -> ready, metrics).start(server.host(), server.httpPort());
+            push("metrics/health endpoint", remaining -> ops.stop());
+        }
+        if (server.runs(ServiceConfig.Role.INGRESS)) {
+            startIngress(config, clock, store, activityTiers, sales, coupons, soldOut, grabMetrics, tracing, tracer);
+        }
+
+        // topology: periodic reconciliation (re-publishes through the transactional producer)
+        if (rc.enabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
+            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
+                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
+            push("reconcile job", remaining -> job.close());
+        }
+
+        // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
+        if (binlogReader != null && !binlogReader.awaitStreaming(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("the embedded binlog reader did not connect to the binlog of "
+                    + config.mysql().database() + " within 60 s (see its log above; cdc.embedded.enabled=false"
+                    + " turns it off where a Canal server feeds " + Registry.TOPIC_BINLOG + ")");
+        }
+        ready = true;
+        log.info("coupon service up in {} ms: roles {}, gRPC {}, http http://{}:{}{}, name server {}, tracing {}",
+                (System.nanoTime() - t0) / 1_000_000, server.roles(),
+                ingress == null ? "off" : server.host() + ":" + ingress.port(), server.host(), httpPort(),
+                admin == null ? " (metrics and health only)" : " (admin API)", namesrvAddr,
+                tracing ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint()) : "off");
+    }
+
+    /** The gRPC ingress: admission, the bounded grab executor, the grab, the server (traced when on). */
+    private void startIngress(ServiceConfig config, Clock clock, SaleStore store, TieredCache<Activity> activityTiers,
+            FlashSales sales, UserCouponRepository coupons, SoldOutFlags soldOut, GrabMetrics grabMetrics,
+            boolean tracing, Tracer tracer) throws java.io.IOException {
         ServiceConfig.Flashsale fs = config.business().flashsale();
-        ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
+        grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), named("grab"));
-        closeables.push(() -> {
+        push("grab executor (finish in-flight grabs)", remaining -> {
             grabExecutor.shutdown();
-            grabExecutor.awaitTermination(5, TimeUnit.SECONDS);
+            if (!grabExecutor.awaitTermination(Math.max(1, remaining), TimeUnit.MILLISECONDS)) {
+                log.warn("shutdown: {} grab(s) still running after {} ms", grabExecutor.getActiveCount(), remaining);
+            }
         });
         GrabMetrics.bindExecutor(grabExecutor, metrics);
         ActivityCache activityCache = new ActivityCache(activityTiers);
@@ -199,38 +306,31 @@ public final class CouponService implements AutoCloseable {
                 fs.maxQpsPerIp(), soldOut, clock);
         Grabber grabber = new Grabber(store, publisher, new CouponSnGenerator(clock, config.server().nodeId()),
                 soldOut, clock, grabMetrics);
-        ingress = new IngressServer(
-                NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort()))
-                        .callExecutor(new GrabCallExecutors()),
-                new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor, grabMetrics)).start();
-        closeables.push(() -> ingress.stop(5_000));
-
-        // topology: reconciliation (re-publishes through the ingress's transactional producer)
-        ServiceConfig.Reconcile rc = config.business().reconcile();
-        ReconciliationReports reports = new ReconciliationReports(dataSource);
-        reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
-                new LedgerComparison(rc.graceMs()), clock, new ReconcileMetrics(metrics));
-        if (rc.enabled()) {
-            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
-                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
-            closeables.push(job);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                new InetSocketAddress(config.server().host(), config.server().grpcPort()))
+                .callExecutor(new GrabCallExecutors());
+        // With tracing off nothing is added to the call path: no interceptor, the executor unwrapped.
+        ExecutorService grabs = grabExecutor;
+        if (tracing) {
+            builder.intercept(new TracingInterceptor(tracer));
+            grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
         }
-        SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
+        ingress = new IngressServer(builder,
+                new CouponGrpcService(admission, grabber, sales, coupons, grabs, grabMetrics)).start();
+        // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
+        // Half of what is left: the grab executor, producer and materializer still need time after it.
+        push("gRPC ingress (stop admitting, drain running calls)", remaining -> ingress.stop(Math.max(1, remaining / 2)));
+    }
 
-        admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
-                AdminAuth.of(config.admin()), metrics, CachedReads.cached(templateCache, activityTiers));
-        admin.start(config.server().host(), config.server().httpPort());
-        closeables.push(admin::stop);
-        // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
-        if (binlogReader != null && !binlogReader.awaitStreaming(Duration.ofSeconds(60))) {
-            throw new IllegalStateException("the embedded binlog reader did not connect to the binlog of "
-                    + config.mysql().database() + " within 60 s (see its log above; cdc.embedded.enabled=false"
-                    + " turns it off where a Canal server feeds " + Registry.TOPIC_BINLOG + ")");
-        }
-        ready = true;
-        log.info("coupon service up in {} ms: gRPC {}:{}, admin http://{}:{}, name server {}",
-                (System.nanoTime() - t0) / 1_000_000, config.server().host(), ingress.port(),
-                config.server().host(), admin.port(), namesrvAddr);
+    private void push(String name, Stopper stopper) {
+        steps.push(new Step(name, stopper));
+    }
+
+    /** Logs what the drain left behind: grabs still running, whether the materializer's batch was written. */
+    private void logDrained() {
+        int running = grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
+        log.info("shutdown: drain finished: {} grab(s) still in flight, materializer {}", running,
+                materializer == null ? "not running in this process" : "stopped with its offsets committed");
     }
 
     /** jvm_* (memory, GC, threads, classes), process_* (CPU, uptime, files) and system_* meters. */
@@ -238,7 +338,7 @@ public final class CouponService implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(metrics);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(metrics);
-        closeables.push(gc);
+        push("gc metrics", remaining -> gc.close());
         new JvmThreadMetrics().bindTo(metrics);
         new ClassLoaderMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
@@ -255,12 +355,27 @@ public final class CouponService implements AutoCloseable {
         };
     }
 
+    /** The gRPC port, or -1 when this process does not run the ingress role. */
     public int grpcPort() {
-        return ingress.port();
+        return ingress == null ? -1 : ingress.port();
     }
 
+    /** The admin API's port, or the metrics/health endpoint's when the admin role is off. */
     public int httpPort() {
-        return admin.port();
+        return admin != null ? admin.port() : ops.port();
+    }
+
+    /** Whether this process runs the gRPC ingress, the materializer and the admin API. */
+    public boolean runsIngress() {
+        return ingress != null;
+    }
+
+    public boolean runsMaterializer() {
+        return materializer != null;
+    }
+
+    public boolean runsAdminApi() {
+        return admin != null;
     }
 
     public String namesrvAddr() {
@@ -285,17 +400,70 @@ public final class CouponService implements AutoCloseable {
         return reconciler;
     }
 
-    /** Stops in reverse start order: admin, reconcile job, ingress (draining grabs), producer, topology, stores, broker. */
+    /** A graceful stop bounded by server.shutdown-timeout-ms; see {@link #shutdown(long)}. */
     @Override
     public void close() {
-        ready = false;
-        while (!closeables.isEmpty()) {
-            AutoCloseable c = closeables.pop();
-            try {
-                c.close();
-            } catch (Exception e) {
-                log.warn("error while stopping {}: {}", c, e.toString());
-            }
+        shutdown(shutdownTimeoutMs);
+    }
+
+    /**
+     * Stops in reverse start order within {@code budgetMs}: readyz answers 503 at once; the reconcile
+     * job stops; the gRPC server takes no new calls and waits for running ones, the grab executor for
+     * in-flight grabs (their Redis script and transactional send); the admin API (or metrics endpoint)
+     * stops; the producer closes; the materializer writes the batch in hand and commits its offsets;
+     * spans are exported; then Redis, the pool and the embedded broker close. Each part gets what is left of the budget;
+     * true when everything stopped within it. Idempotent.
+     */
+    public synchronized boolean shutdown(long budgetMs) {
+        if (closed) {
+            return true;
         }
+        closed = true;
+        ready = false;
+        long t0 = System.nanoTime();
+        long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(budgetMs);
+        int inFlight = grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
+        log.info("shutdown: started (budget {} ms): readyz answers 503, {} grab(s) in flight", budgetMs, inFlight);
+        boolean inTime = true;
+        while (!steps.isEmpty()) {
+            Step step = steps.pop();
+            long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            long s0 = System.nanoTime();
+            if (!stopWithin(step, Math.max(0, remaining))) {
+                inTime = false;
+                log.warn("shutdown: {} did not stop within the {} ms left of the budget; going on without it",
+                        step.name(), Math.max(0, remaining));
+            }
+            log.debug("shutdown: {} stopped in {} ms", step.name(), (System.nanoTime() - s0) / 1_000_000);
+        }
+        log.info("shutdown: complete in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
+                inTime ? "" : " (a part did not stop within the budget of " + budgetMs + " ms)");
+        return inTime;
+    }
+
+    /**
+     * Runs one step on a thread of its own and waits for it at most {@code remainingMs} (plus a
+     * moment for steps handed 0 ms), so a part that ignores its share (the embedded broker's own
+     * shutdown takes 16-25 s) cannot hold the process beyond the budget; false when it overran.
+     */
+    private static boolean stopWithin(Step step, long remainingMs) {
+        Thread t = new Thread(() -> {
+            try {
+                step.stopper().stop(remainingMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                log.warn("shutdown: interrupted while stopping {}", step.name());
+            } catch (Exception e) {
+                log.warn("shutdown: error while stopping {}: {}", step.name(), e.toString());
+            }
+        }, "stop-" + step.name().split(" ")[0]);
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(remainingMs + 50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
     }
 }

@@ -6,13 +6,31 @@ import io.flashcoupon.core.config.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of the single-machine service: {@code Main [--config srv.yaml]}. Configuration is the
  * class-path srv.yaml, overlaid by the file, overlaid by COUPON_* environment variables.
  */
 public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    /** Beyond the budget, time for the JVM's own exit before the watchdog halts it. */
+    private static final long HALT_GRACE_MS = 2_000;
+
     private Main() {}
+
+    private static void haltAfter(long ms, CountDownLatch stopped) {
+        try {
+            if (!stopped.await(ms, TimeUnit.MILLISECONDS)) {
+                log.error("shutdown: not finished {} ms after SIGTERM; halting the JVM", ms);
+                Runtime.getRuntime().halt(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Path configFile = null;
@@ -34,8 +52,14 @@ public final class Main {
         }
         CouponService service = CouponService.start(config, Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
+        long budgetMs = config.server().shutdownTimeoutMs();
+        // SIGTERM/SIGINT: a graceful stop within server.shutdown-timeout-ms; a part that ignores its
+        // share of the budget (e.g. a broker call hanging) cannot hold the process beyond it.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
+            Thread watchdog = new Thread(() -> haltAfter(budgetMs + HALT_GRACE_MS, stopped), "shutdown-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+            service.shutdown(budgetMs);
             stopped.countDown();
         }, "shutdown"));
         stopped.await();

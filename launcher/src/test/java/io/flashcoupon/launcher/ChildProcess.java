@@ -93,6 +93,51 @@ final class ChildProcess {
         awaitExit(Duration.ofSeconds(30));
     }
 
+    /**
+     * SIGTERM only (shutdown hooks run, no SIGKILL fallback) and wait up to {@code within} for the
+     * exit; returns how long the process took to exit, or fails (then kills it) if it did not.
+     */
+    synchronized Duration terminate(Duration within) {
+        requireStarted();
+        long t0 = System.nanoTime();
+        process.destroy();
+        try {
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(name + " (pid " + process.pid() + ") did not exit within " + within
+                        + " of SIGTERM; end of " + log + ":\n" + logTail(40));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new AssertionError("interrupted waiting for " + name + " to exit", e);
+        }
+        return Duration.ofNanos(System.nanoTime() - t0);
+    }
+
+    /** The exit code of the last run (the process must have exited). */
+    int exitCode() {
+        requireStarted();
+        return process.exitValue();
+    }
+
+    /** The log's lines written since the last start marker (this run's output). */
+    List<String> linesOfThisRun() {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            int from = 0;
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (all.get(i).startsWith("===== ") && all.get(i).contains(" start #")) {
+                    from = i + 1;
+                    break;
+                }
+            }
+            return all.subList(from, all.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Fails with the end of the log when the process has exited (it should be running). */
     void requireAlive() {
         Process p = process;

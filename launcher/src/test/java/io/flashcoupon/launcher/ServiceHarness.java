@@ -84,7 +84,8 @@ final class ServiceHarness {
         int broker = freePortPair();
         Path home = Files.createTempDirectory("coupon-it-rocketmq");
         return new ServiceConfig(
-                new ServiceConfig.Server("coupon-it", "127.0.0.1", 0, 0, 1),
+                new ServiceConfig.Server("coupon-it", "127.0.0.1", 0, 0, 1, List.of("ingress", "topology", "admin"),
+                        30_000),
                 new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
                 new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
@@ -96,7 +97,8 @@ final class ServiceHarness {
                 // A replication id of its own: readers with the same id on one MariaDB throw each other out.
                 new ServiceConfig.Cdc(new ServiceConfig.Embedded(true, 1_000_000L + ProcessHandle.current().pid(),
                         home.resolve("cdc").toString(),
-                        List.of(Registry.TABLE_TEMPLATES, Registry.TABLE_ACTIVITIES), 20)));
+                        List.of(Registry.TABLE_TEMPLATES, Registry.TABLE_ACTIVITIES), 20)),
+                new ServiceConfig.Tracing("", 1.0));
     }
 
     /** Empties the test database (creating it if needed) and flushes the test Redis database. */

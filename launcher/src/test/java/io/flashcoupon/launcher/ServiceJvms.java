@@ -88,6 +88,20 @@ final class ServiceJvms {
             process.requireAlive();
         }
 
+        /** SIGTERM and wait (no SIGKILL) up to {@code within} for the exit; how long it took. */
+        Duration terminate(Duration within) {
+            return process.terminate(within);
+        }
+
+        int exitCode() {
+            return process.exitCode();
+        }
+
+        /** This run's log lines (since the last start). */
+        List<String> logOfThisRun() {
+            return process.linesOfThisRun();
+        }
+
         long pid() {
             return process.pid();
         }

@@ -1,6 +1,7 @@
 package io.flashcoupon.core.config;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,6 +21,7 @@ public final class ConfigValidator {
         require(errors, c.mysql() != null, "mysql section is missing");
         require(errors, c.redis() != null, "redis section is missing");
         require(errors, c.rocketmq() != null, "rocketmq section is missing");
+        require(errors, c.tracing() != null, "tracing section is missing");
         require(errors, c.business() != null && c.business().flashsale() != null && c.business().sink() != null
                         && c.business().reconcile() != null,
                 "business.flashsale, business.sink and business.reconcile sections are required");
@@ -33,6 +35,8 @@ public final class ConfigValidator {
         port(errors, "server.http-port", c.server().httpPort());
         notBlank(errors, "server.host", c.server().host());
         range(errors, "server.node-id", c.server().nodeId(), 0, 1023);
+        roles(errors, c.server().roles());
+        range(errors, "server.shutdown-timeout-ms", c.server().shutdownTimeoutMs(), 1_000, 600_000);
         notBlank(errors, "mysql.host", c.mysql().host());
         port(errors, "mysql.port", c.mysql().port());
         notBlank(errors, "mysql.database", c.mysql().database());
@@ -101,6 +105,12 @@ public final class ConfigValidator {
             }
             range(errors, "cdc.embedded.poll-interval-ms", cdc.pollIntervalMs(), 1, 10_000);
         }
+        if (c.tracing().enabled()) {
+            require(errors, c.tracing().otlpEndpoint().matches("https?://[^\\s/:]+(:\\d{1,5})?/?"),
+                    "tracing.otlp-endpoint must be http(s)://host:port, was '" + c.tracing().otlpEndpoint() + "'");
+        }
+        require(errors, c.tracing().sampleRatio() >= 0 && c.tracing().sampleRatio() <= 1,
+                "tracing.sample-ratio must be between 0 and 1, was " + c.tracing().sampleRatio());
         if (!errors.isEmpty()) {
             throw new ConfigException("invalid configuration: " + String.join("; ", errors));
         }
@@ -130,6 +140,19 @@ public final class ConfigValidator {
             require(errors, allowDev || !t.equals(DEV_TOKEN),
                     name + " is the shipped dev token, refused because admin.allow-dev-token is false");
         }
+    }
+
+    private static void roles(List<String> errors, List<String> roles) {
+        List<String> known = Arrays.stream(ServiceConfig.Role.values()).map(ServiceConfig.Role::key).toList();
+        if (roles == null || roles.isEmpty()) {
+            errors.add("server.roles must name at least one of " + known);
+            return;
+        }
+        for (String r : roles) {
+            require(errors, known.contains(r), "server.roles entry '" + r + "' is not one of " + known);
+        }
+        require(errors, roles.stream().distinct().count() == roles.size(),
+                "server.roles lists a role twice: " + roles);
     }
 
     private static void require(List<String> errors, boolean ok, String message) {

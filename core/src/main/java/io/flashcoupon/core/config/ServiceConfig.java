@@ -1,6 +1,7 @@
 package io.flashcoupon.core.config;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The whole configuration of a service process, loaded once from srv.yaml (plus environment
@@ -8,10 +9,44 @@ import java.util.List;
  */
 public record ServiceConfig(
         Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business, Admin admin, Cache cache,
-        Cdc cdc) {
+        Cdc cdc, Tracing tracing) {
 
-    /** Network endpoints and identity of this process. */
-    public record Server(String name, String host, int grpcPort, int httpPort, int nodeId) {}
+    /**
+     * Network endpoints and identity of this process. roles = the parts it runs (default all three);
+     * shutdownTimeoutMs bounds a graceful stop (drain grabs, flush the sink, close), after which the
+     * process halts.
+     */
+    public record Server(String name, String host, int grpcPort, int httpPort, int nodeId, List<String> roles,
+            long shutdownTimeoutMs) {
+        /** True when {@code role} is in {@link #roles()}. */
+        public boolean runs(Role role) {
+            return roles != null && roles.contains(role.key());
+        }
+    }
+
+    /** The parts a process can run (server.roles). */
+    public enum Role {
+        /** The gRPC server: admission, the grab, the transactional send, wallet queries. */
+        INGRESS,
+        /** The materializer (CouponGrabbed -> user_coupons) and periodic reconciliation. */
+        TOPOLOGY,
+        /** The admin REST API (metrics and health are served by every process). */
+        ADMIN;
+
+        public String key() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * OpenTelemetry tracing. Off (no-op, nothing recorded) while otlpEndpoint is empty; else spans go
+     * by OTLP/gRPC to that endpoint, sampleRatio of new traces kept.
+     */
+    public record Tracing(String otlpEndpoint, double sampleRatio) {
+        public boolean enabled() {
+            return otlpEndpoint != null && !otlpEndpoint.isBlank();
+        }
+    }
 
     /** The MySQL (MariaDB in dev) holding templates, activities and wallets. */
     public record Mysql(String host, int port, String database, String username, String password,

@@ -167,4 +167,45 @@ class ConfigLoaderTest {
         ServiceConfig c = loader.load(null, Map.of());
         assertThat(c.toString()).doesNotContain(ConfigValidator.DEV_TOKEN).contains("operateTokens=1 token(s)");
     }
+
+    @Test
+    void roles_default_to_all_three_and_a_process_can_run_a_subset() {
+        ServiceConfig.Server all = loader.load(null, Map.of()).server();
+        assertThat(all.roles()).containsExactly("ingress", "topology", "admin");
+        assertThat(all.runs(ServiceConfig.Role.INGRESS) && all.runs(ServiceConfig.Role.TOPOLOGY)
+                && all.runs(ServiceConfig.Role.ADMIN)).isTrue();
+        ServiceConfig.Server ingress = loader.load(null, Map.of("COUPON_SERVER_ROLES", "ingress")).server();
+        assertThat(ingress.runs(ServiceConfig.Role.INGRESS)).isTrue();
+        assertThat(ingress.runs(ServiceConfig.Role.TOPOLOGY)).isFalse();
+        assertThat(ingress.runs(ServiceConfig.Role.ADMIN)).isFalse();
+        assertThat(loader.load(null, Map.of("COUPON_SERVER_ROLES", "topology, admin")).server().roles())
+                .containsExactly("topology", "admin");
+    }
+
+    @Test
+    void unknown_duplicate_or_no_roles_are_rejected_by_key() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SERVER_ROLES", "ingress,gateway")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.roles entry 'gateway' is not one of [ingress, topology, admin]");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SERVER_ROLES", "admin,admin")))
+                .hasMessageContaining("server.roles lists a role twice: [admin, admin]");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SERVER_ROLES", " ")))
+                .hasMessageContaining("server.roles must name at least one of");
+    }
+
+    @Test
+    void shutdown_budget_and_tracing_are_validated() {
+        assertThat(loader.load(null, Map.of()).server().shutdownTimeoutMs()).isEqualTo(30_000);
+        assertThat(loader.load(null, Map.of()).tracing().enabled()).as("tracing off by default").isFalse();
+        ServiceConfig.Tracing on = loader.load(null, Map.of("COUPON_TRACING_OTLP_ENDPOINT", "http://otel:4317",
+                "COUPON_TRACING_SAMPLE_RATIO", "0.25")).tracing();
+        assertThat(on).isEqualTo(new ServiceConfig.Tracing("http://otel:4317", 0.25));
+        assertThat(on.enabled()).isTrue();
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SERVER_SHUTDOWN_TIMEOUT_MS", "10")))
+                .hasMessageContaining("server.shutdown-timeout-ms must be between 1000 and 600000, was 10");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_TRACING_OTLP_ENDPOINT", "otel:4317")))
+                .hasMessageContaining("tracing.otlp-endpoint must be http(s)://host:port, was 'otel:4317'");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_TRACING_SAMPLE_RATIO", "1.5")))
+                .hasMessageContaining("tracing.sample-ratio must be between 0 and 1, was 1.5");
+    }
 }

@@ -2,6 +2,7 @@ package io.flashcoupon.topology.reconcile;
 
 import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.reconcile.ReconciliationReport;
@@ -88,7 +89,10 @@ public final class ActivityReconciler implements Reconciler {
                 failed.add(late.couponSn());
                 break;
             } catch (Exception e) {
-                log.warn("activity {}: re-publishing coupon {} failed: {}", activityId, late.couponSn(), e.toString());
+                try (LogFields fields = LogFields.of(activityId, late.userId(), late.couponSn())) {
+                    log.warn("activity {}: re-publishing coupon {} failed: {}", activityId, late.couponSn(),
+                            e.toString());
+                }
                 failed.add(late.couponSn());
             }
         }
@@ -100,6 +104,12 @@ public final class ActivityReconciler implements Reconciler {
     }
 
     private static void logFindings(ReconciliationReport r) {
+        try (LogFields fields = LogFields.activity(r.activityId())) {
+            logFindingsOf(r);
+        }
+    }
+
+    private static void logFindingsOf(ReconciliationReport r) {
         long id = r.activityId();
         if (!r.stockBalanced()) {
             log.error("RECONCILIATION activity {}: stock does not balance: total {} != remaining {} + ledger {}",

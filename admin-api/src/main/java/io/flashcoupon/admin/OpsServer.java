@@ -1,0 +1,39 @@
+package io.flashcoupon.admin;
+
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The HTTP endpoint of a process that does not run the admin role: only GET /metrics, /healthz
+ * and /readyz (the same routes the admin API serves), so Prometheus and the orchestrator see every
+ * process. Anything else answers 404.
+ */
+public final class OpsServer {
+    private final Javalin app;
+
+    public OpsServer(BooleanSupplier ready, PrometheusMeterRegistry metrics) {
+        ApiJson json = new ApiJson(ApiJson.newMapper());
+        this.app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(json.mapper(), false));
+        });
+        new HealthRoutes(ready).register(app);
+        new MetricsRoutes(metrics).register(app);
+    }
+
+    /** Starts listening; port 0 picks a free port (see {@link #port()}). */
+    public OpsServer start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public void stop() {
+        app.stop();
+    }
+}
