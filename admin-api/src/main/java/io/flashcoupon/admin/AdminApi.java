@@ -4,6 +4,7 @@ import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
+import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
@@ -15,13 +16,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The operators' REST API: templates, activities (create, start, pause, resume, stop, restock,
- * status, reconcile, cleanup), wallets and the health probes, JSON only (see {@link ApiJson} for
+ * status, reconcile, cleanup), wallets, the DTM Saga branches (HTTP mode) and the health probes, JSON only (see {@link ApiJson} for
  * the wire rules and {@link ErrorMapping} for errors).
  * Built with its collaborators by the process's Main; {@code start(host, 0)} picks a free port.
  * Known gap: stop() closes the server without draining in-flight requests.
  */
 public final class AdminApi {
     private final Javalin app;
+    private final ApiJson json;
 
     /** Without GET /metrics. */
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
@@ -34,7 +36,7 @@ public final class AdminApi {
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
             BooleanSupplier ready, Clock clock, PrometheusMeterRegistry metrics) {
-        ApiJson json = new ApiJson(ApiJson.newMapper());
+        this.json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json.mapper(), false));
@@ -50,6 +52,12 @@ public final class AdminApi {
         if (metrics != null) {
             new MetricsRoutes(metrics).register(app);
         }
+    }
+
+    /** Adds the DTM HTTP-mode Saga branches under /api/v1/dtm/ (call before {@link #start}). */
+    public AdminApi dtmBranches(CouponBranches branches) {
+        new DtmBranchRoutes(branches, json).register(app);
+        return this;
     }
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */

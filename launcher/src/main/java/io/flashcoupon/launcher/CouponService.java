@@ -8,6 +8,14 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.db.Databases;
+import io.flashcoupon.core.discount.DiscountEngine;
+import io.flashcoupon.core.outbox.Outbox;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.wallet.WalletExpiry;
+import io.flashcoupon.ingress.WalletGrpc;
+import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
+import io.flashcoupon.topology.expiry.WalletExpiryJob;
+import io.flashcoupon.topology.outbox.OutboxRelay;
 import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
@@ -80,6 +88,8 @@ public final class CouponService implements AutoCloseable {
     private AdminApi admin;
     private GrabEventPublisher publisher;
     private ActivityReconciler reconciler;
+    private OutboxRelay relay;
+    private WalletExpiryJob expiryJob;
 
     private CouponService() {}
 
@@ -159,9 +169,26 @@ public final class CouponService implements AutoCloseable {
                 fs.maxQpsPerIp(), soldOut, clock);
         Grabber grabber = new Grabber(store, publisher, new CouponSnGenerator(clock, config.server().nodeId()),
                 soldOut, clock, grabMetrics);
+        // paying with coupons: lifecycle events through the outbox, Saga branches, expiry jobs
+        ServiceConfig.Wallet wallet = config.business().wallet();
+        relay = new OutboxRelay(new Outbox(dataSource), namesrvAddr, instance, mq.sendTimeoutMs(), wallet.outboxPollMs(),
+                wallet.outboxBatchSize(), wallet.outboxClaimMs(), clock).start();
+        closeables.push(relay);
+        DiscountEngine engine = new DiscountEngine();
+        CouponBranches branches = new CouponBranches(dataSource, templates, engine, clock,
+                Duration.ofMillis(wallet.lockTtlMs()), relay::wake);
+        expiryJob = new WalletExpiryJob(new WalletExpiry(dataSource),
+                Executors.newSingleThreadScheduledExecutor(named("wallet-expiry")), clock,
+                wallet.lockReleaseIntervalMs(), wallet.expireIntervalMs(), wallet.jobBatchSize(), n -> relay.wake());
+        if (wallet.jobsEnabled()) {
+            expiryJob.start();
+        }
+        closeables.push(expiryJob);
+
         ingress = new IngressServer(
                 NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort())),
-                new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor, grabMetrics)).start();
+                new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor, grabMetrics,
+                        new SagaBranchesGrpc(branches), new WalletGrpc(templates, coupons, engine, clock))).start();
         closeables.push(() -> ingress.stop(5_000));
 
         // topology: reconciliation (re-publishes through the ingress's transactional producer)
@@ -177,7 +204,7 @@ public final class CouponService implements AutoCloseable {
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
-                metrics);
+                metrics).dtmBranches(branches);
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
         ready = true;
@@ -236,6 +263,11 @@ public final class CouponService implements AutoCloseable {
     /** On-demand reconciliation, as the admin API runs it. */
     public ActivityReconciler reconciler() {
         return reconciler;
+    }
+
+    /** The wallet's lock-expiry and coupon-expiry passes (tests run them on demand). */
+    public WalletExpiryJob expiryJob() {
+        return expiryJob;
     }
 
     /** Stops in reverse start order: admin, reconcile job, ingress (draining grabs), producer, topology, stores, broker. */

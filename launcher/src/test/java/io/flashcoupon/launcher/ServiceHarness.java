@@ -43,6 +43,8 @@ final class ServiceHarness {
     static final String PASSWORD = env("MYSQL_PASSWORD", "coupon");
     /** business.reconcile.grace-ms of the test service. */
     static final long RECONCILE_GRACE_MS = 500;
+    /** business.wallet.lock-ttl-ms of the test service. */
+    static final long LOCK_TTL_MS = 900_000;
 
     private static ServiceHarness shared;
 
@@ -86,7 +88,9 @@ final class ServiceHarness {
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000), new ServiceConfig.Sink(200, 20),
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
-                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000)));
+                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000),
+                        // Jobs off: tests run their passes on demand with an explicit clock.
+                        new ServiceConfig.Wallet(LOCK_TTL_MS, false, 3_600_000, 3_600_000, 500, 100, 100, 5_000)));
     }
 
     /** Empties the test database (creating it if needed) and flushes the test Redis database. */
