@@ -161,4 +161,42 @@ class SagaIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(eventTypes(coupon))
                 .containsExactly(EventType.COUPON_LOCKED, EventType.COUPON_USED, EventType.COUPON_REVERTED));
     }
+
+    @Test
+    void saga_with_grpc_branches_succeeds_and_with_failing_payment_rolls_back() throws Exception {
+        long user = USERS.incrementAndGet();
+        long ok = w.coupon(user, template.id());
+        long rolledBack = w.coupon(user, template.id());
+        String svc = "127.0.0.1:" + h.service.grpcPort() + "/coupon.v1.Coupon/";
+
+        String gid = Dtm.newGid();
+        Dtm.submitGrpcSaga(gid, List.of(
+                new String[] {svc + "LockUserCoupon", svc + "UnlockUserCoupon"},
+                new String[] {payment.url("/pay"), payment.url("/refund")},
+                new String[] {svc + "UseLockedCoupon", svc + "RevertUsedCoupon"}), List.of(
+                lock(user, ok, "order-" + gid).toByteArray(),
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                SagaBranchesIT.use(user, ok, "order-" + gid).toByteArray()));
+        assertThat(Dtm.awaitFinal(gid)).isEqualTo("succeed");
+        assertThat(w.row(ok).status()).isEqualTo(3);
+        assertThat(w.usageLogs(ok)).singleElement().satisfies(l -> assertThat(l.discount()).isEqualTo(500));
+
+        String gid2 = Dtm.newGid();
+        Dtm.submitGrpcSaga(gid2, List.of(
+                new String[] {svc + "LockUserCoupon", svc + "UnlockUserCoupon"},
+                new String[] {svc + "UseLockedCoupon", svc + "RevertUsedCoupon"},
+                new String[] {payment.url("/pay-fail"), payment.url("/refund")}), List.of(
+                lock(user, rolledBack, "order-" + gid2).toByteArray(),
+                SagaBranchesIT.use(user, rolledBack, "order-" + gid2).toByteArray(),
+                "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(Dtm.awaitFinal(gid2)).isEqualTo("failed");
+        assertThat(w.row(rolledBack).status()).isEqualTo(1);
+        assertThat(w.usageLogs(rolledBack)).singleElement().satisfies(l -> assertThat(l.reverted()).isTrue());
+        assertThat(w.outboxTags(rolledBack)).containsExactly("CouponLocked", "CouponUsed", "CouponReverted");
+    }
+
+    private static io.flashcoupon.proto.v1.LockCouponRequest lock(long user, long coupon, String order) {
+        return io.flashcoupon.proto.v1.LockCouponRequest.newBuilder().setUserId(user).setCouponId(coupon)
+                .setOrderSn(order).build();
+    }
 }
