@@ -59,7 +59,7 @@ class SagaBranchesIT {
     record Reply(int status, String body) {}
 
     static Reply call(String branch, String gid, String branchId, String op, String body) throws Exception {
-        String url = "http://127.0.0.1:" + h.service.httpPort() + "/api/v1/dtm/" + branch
+        String url = "http://127.0.0.1:" + ServiceHarness.get().service.httpPort() + "/api/v1/dtm/" + branch
                 + "?gid=" + gid + "&trans_type=saga&branch_id=" + branchId + "&op=" + op;
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                 .header("content-type", "application/json")
