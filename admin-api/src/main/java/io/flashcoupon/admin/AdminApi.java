@@ -7,6 +7,7 @@ import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -57,6 +58,12 @@ public final class AdminApi {
     /** Adds the DTM HTTP-mode Saga branches under /api/v1/dtm/ (call before {@link #start}). */
     public AdminApi dtmBranches(CouponBranches branches) {
         new DtmBranchRoutes(branches, json).register(app);
+        return this;
+    }
+
+    /** Adds POST /api/v1/users/{user_id}/coupons/available and /calculate (call before {@link #start}). */
+    public AdminApi orderCoupons(OrderCoupons orders) {
+        new OrderCouponRoutes(orders, json).register(app);
         return this;
     }
 

@@ -1,21 +1,14 @@
 package io.flashcoupon.ingress;
 
-import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
-import io.flashcoupon.core.discount.Availability;
-import io.flashcoupon.core.discount.BestCombination;
-import io.flashcoupon.core.discount.CouponRule;
-import io.flashcoupon.core.discount.DiscountEngine;
 import io.flashcoupon.core.discount.Order;
 import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.template.TemplateRules;
 import io.flashcoupon.core.template.TemplateStatus;
-import io.flashcoupon.core.wallet.UserCoupon;
-import io.flashcoupon.core.wallet.UserCouponRepository;
-import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.proto.v1.AvailableCouponsResponse;
 import io.flashcoupon.proto.v1.CalculateDiscountRequest;
 import io.flashcoupon.proto.v1.CouponAvailability;
@@ -29,36 +22,23 @@ import io.flashcoupon.proto.v1.TemplateResponse;
 import io.flashcoupon.proto.v1.UpdateTemplateRequest;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * Template management, GetAvailableCouponsForOrder and CalculateDiscount over gRPC: the same rules
- * as the admin REST API ({@link TemplateRules}) and the discount engine ({@link DiscountEngine}).
- * A wallet coupon is spendable when it is UNUSED and now is inside its validity; the others are
- * listed as not usable with the reason. Known gap: a wallet is read up to {@link #WALLET_LIMIT}
- * coupons (newest first).
+ * as the admin REST API ({@link TemplateRules}, {@link OrderCoupons}).
  */
 public final class WalletGrpc {
-    static final int WALLET_LIMIT = 500;
     private static final int DEFAULT_PAGE = 50;
     private static final int MAX_PAGE = 200;
 
     private final TemplateRepository templates;
-    private final UserCouponRepository coupons;
-    private final DiscountEngine engine;
+    private final OrderCoupons orders;
     private final Clock clock;
 
-    public WalletGrpc(TemplateRepository templates, UserCouponRepository coupons, DiscountEngine engine, Clock clock) {
+    public WalletGrpc(TemplateRepository templates, OrderCoupons orders, Clock clock) {
         this.templates = templates;
-        this.coupons = coupons;
-        this.engine = engine;
+        this.orders = orders;
         this.clock = clock;
     }
 
@@ -112,87 +92,21 @@ public final class WalletGrpc {
     }
 
     AvailableCouponsResponse availableForOrder(OrderCouponsRequest r) {
-        positive("user_id", r.getUserId());
-        Order order = new Order(DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents());
-        Instant now = clock.instant();
-        List<UserCoupon> wallet = coupons.wallet(r.getUserId(), WALLET_LIMIT);
-        Map<Long, Optional<Template>> byTemplate = new HashMap<>();
-        Map<Long, CouponAvailability> verdicts = new LinkedHashMap<>();
-        List<CouponRule> spendable = new ArrayList<>();
-        Map<Long, UserCoupon> byId = new HashMap<>();
-        for (UserCoupon c : wallet) {
-            byId.put(c.id(), c);
-            verdicts.put(c.id(), null);
-            String reason = unusableReason(c, now);
-            Optional<Template> t = byTemplate.computeIfAbsent(c.templateId(), templates::find);
-            if (reason == null && t.isEmpty()) {
-                reason = "its template " + c.templateId() + " no longer exists";
-            }
-            if (reason != null) {
-                verdicts.put(c.id(), availability(c, false, 0, reason));
-            } else {
-                spendable.add(CouponRule.of(c.id(), t.get()));
-            }
-        }
-        for (Availability a : engine.availability(order, spendable)) {
-            verdicts.put(a.couponId(), availability(byId.get(a.couponId()), a.usable(), a.discountCents(),
-                    a.usable() ? "" : a.reason()));
-        }
-        BestCombination best = engine.bestCombination(order, spendable);
+        OrderCoupons.Available a = orders.available(r.getUserId(),
+                new Order(DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents()));
         AvailableCouponsResponse.Builder b = AvailableCouponsResponse.newBuilder()
-                .setBest(DiscountProtos.response(best.result()));
-        verdicts.values().forEach(b::addCoupons);
+                .setBest(DiscountProtos.response(a.best().result()));
+        for (OrderCoupons.Verdict v : a.coupons()) {
+            b.addCoupons(CouponAvailability.newBuilder().setCoupon(ProtoMapper.coupon(v.coupon()))
+                    .setUsable(v.usable()).setDiscountCents(v.discountCents())
+                    .setReason(v.reason() == null ? "" : v.reason()));
+        }
         return b.build();
     }
 
     DiscountResponse calculate(CalculateDiscountRequest r) {
-        positive("user_id", r.getUserId());
-        if (r.getCouponIdsCount() == 0) {
-            throw new InvalidInputException("coupon_ids", "must name at least one coupon");
-        }
-        Order order = new Order(DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents());
-        Instant now = clock.instant();
-        Set<Long> seen = new HashSet<>();
-        List<CouponRule> rules = new ArrayList<>();
-        for (long id : r.getCouponIdsList()) {
-            if (!seen.add(id)) {
-                throw new InvalidInputException("coupon_ids", "coupon " + id + " is listed twice");
-            }
-            UserCoupon c = coupons.find(id).orElseThrow(() -> new NotFoundException("coupon " + id + " does not exist"));
-            if (c.userId() != r.getUserId()) {
-                throw new ConflictException("coupon " + id + " does not belong to user " + r.getUserId());
-            }
-            String reason = unusableReason(c, now);
-            if (reason != null) {
-                throw new ConflictException("coupon " + id + " cannot be used: " + reason);
-            }
-            Template t = templates.find(c.templateId())
-                    .orElseThrow(() -> new ConflictException("coupon " + id + ": its template no longer exists"));
-            rules.add(CouponRule.of(id, t));
-        }
-        return DiscountProtos.response(engine.calculate(order, rules));
-    }
-
-    /** Why a wallet coupon cannot be spent now regardless of the order; null when it can. */
-    static String unusableReason(UserCoupon c, Instant now) {
-        if (c.status() == UserCouponStatus.LOCKED) {
-            return "locked by an order in payment";
-        }
-        if (c.status() == UserCouponStatus.USED) {
-            return "already used";
-        }
-        if (c.status() == UserCouponStatus.EXPIRED || !now.isBefore(c.validEnd())) {
-            return "expired at " + c.validEnd();
-        }
-        if (now.isBefore(c.validStart())) {
-            return "not valid before " + c.validStart();
-        }
-        return null;
-    }
-
-    private static CouponAvailability availability(UserCoupon c, boolean usable, long discount, String reason) {
-        return CouponAvailability.newBuilder().setCoupon(ProtoMapper.coupon(c)).setUsable(usable)
-                .setDiscountCents(discount).setReason(reason == null ? "" : reason).build();
+        return DiscountProtos.response(orders.calculate(r.getUserId(), r.getCouponIdsList(),
+                new Order(DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents())));
     }
 
     static Template fromProto(io.flashcoupon.proto.v1.Template p, Instant now) {

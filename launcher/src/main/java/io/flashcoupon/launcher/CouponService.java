@@ -11,6 +11,7 @@ import io.flashcoupon.core.db.Databases;
 import io.flashcoupon.core.discount.DiscountEngine;
 import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.WalletExpiry;
 import io.flashcoupon.ingress.WalletGrpc;
 import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
@@ -175,6 +176,7 @@ public final class CouponService implements AutoCloseable {
                 wallet.outboxBatchSize(), wallet.outboxClaimMs(), clock).start();
         closeables.push(relay);
         DiscountEngine engine = new DiscountEngine();
+        OrderCoupons orderCoupons = new OrderCoupons(templates, coupons, engine, clock);
         CouponBranches branches = new CouponBranches(dataSource, templates, engine, clock,
                 Duration.ofMillis(wallet.lockTtlMs()), relay::wake);
         expiryJob = new WalletExpiryJob(new WalletExpiry(dataSource),
@@ -188,7 +190,7 @@ public final class CouponService implements AutoCloseable {
         ingress = new IngressServer(
                 NettyServerBuilder.forAddress(new InetSocketAddress(config.server().host(), config.server().grpcPort())),
                 new CouponGrpcService(admission, grabber, sales, coupons, grabExecutor, grabMetrics,
-                        new SagaBranchesGrpc(branches), new WalletGrpc(templates, coupons, engine, clock))).start();
+                        new SagaBranchesGrpc(branches), new WalletGrpc(templates, orderCoupons, clock))).start();
         closeables.push(() -> ingress.stop(5_000));
 
         // topology: reconciliation (re-publishes through the ingress's transactional producer)
@@ -204,7 +206,7 @@ public final class CouponService implements AutoCloseable {
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready, clock,
-                metrics).dtmBranches(branches);
+                metrics).dtmBranches(branches).orderCoupons(orderCoupons);
         admin.start(config.server().host(), config.server().httpPort());
         closeables.push(admin::stop);
         ready = true;

@@ -95,6 +95,17 @@ class WalletRpcIT {
                 .setTemplate(t.toBuilder().setId(Long.MAX_VALUE)).build()))).isEqualTo(Status.Code.NOT_FOUND);
     }
 
+    private static com.fasterxml.jackson.databind.JsonNode rest(String path, String body, int expectedStatus)
+            throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + h.service.httpPort() + path))
+                        .header("content-type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    }
+
     private static Template template(String name, CouponType type, long amount, int bps, long min, Long cap,
             List<Long> goods) {
         return h.templates.insert(new Template(0, name, type, amount, bps, min, cap, 1000, 1, null, null, 30,
@@ -157,6 +168,22 @@ class WalletRpcIT {
         assertThat(calc.getFinalCents()).isEqualTo(3499);
         assertThat(calc.getAllocationsList()).extracting(x -> x.getDiscountCents()).containsExactly(375L, 125L);
         assertThat(calc.getCouponDiscountsList()).allSatisfy(x -> assertThat(x.getReason()).isNotEmpty());
+
+        // the same reads over the admin REST API
+        String order = "\"items\":[{\"goods_id\":1,\"category_id\":10,\"quantity\":2,\"unit_price_cents\":1500},"
+                + "{\"goods_id\":2,\"category_id\":20,\"quantity\":1,\"unit_price_cents\":999}],\"shipping_fee_cents\":800";
+        com.fasterxml.jackson.databind.JsonNode avail = rest("/api/v1/users/" + user + "/coupons/available", "{" + order + "}", 200);
+        assertThat(avail.get("coupons")).hasSize(7);
+        assertThat(avail.at("/best/result/discount_cents").asLong()).isEqualTo(1600);
+        assertThat(avail.at("/best/coupon_ids").toString()).isEqualTo("[" + java.util.stream.Stream.of(a, c, d)
+                .sorted().map(String::valueOf).collect(Collectors.joining(",")) + "]");
+        com.fasterxml.jackson.databind.JsonNode viaRest = rest("/api/v1/users/" + user + "/coupons/calculate",
+                "{\"coupon_ids\":[" + a + "," + d + "]," + order + "}", 200);
+        assertThat(viaRest.get("final_cents").asLong()).isEqualTo(3499);
+        assertThat(rest("/api/v1/users/" + user + "/coupons/calculate", "{\"coupon_ids\":[" + locked + "]," + order + "}",
+                409).get("message").asText()).contains("locked by an order in payment");
+        assertThat(rest("/api/v1/users/" + user + "/coupons/available", "{\"items\":[]}", 400).get("error").asText())
+                .isEqualTo("invalid_argument");
 
         long stranger = USERS.incrementAndGet();
         StatusRuntimeException notOwner = (StatusRuntimeException) org.assertj.core.api.Assertions.catchThrowable(() ->
