@@ -92,6 +92,7 @@ public final class WalletGrpc {
     }
 
     AvailableCouponsResponse availableForOrder(OrderCouponsRequest r) {
+        positive("user_id", r.getUserId());
         OrderCoupons.Available a = orders.available(r.getUserId(),
                 new Order(DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents()));
         AvailableCouponsResponse.Builder b = AvailableCouponsResponse.newBuilder()
@@ -105,6 +106,7 @@ public final class WalletGrpc {
     }
 
     DiscountResponse calculate(CalculateDiscountRequest r) {
+        positive("user_id", r.getUserId());
         return DiscountProtos.response(orders.calculate(r.getUserId(), r.getCouponIdsList(),
                 new Order(DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents())));
     }
