@@ -62,6 +62,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -178,7 +179,10 @@ public final class CouponService implements AutoCloseable {
         DiscountEngine engine = new DiscountEngine();
         OrderCoupons orderCoupons = new OrderCoupons(templates, coupons, engine, clock);
         CouponBranches branches = new CouponBranches(dataSource, templates, engine, clock,
-                Duration.ofMillis(wallet.lockTtlMs()), relay::wake);
+                Duration.ofMillis(wallet.lockTtlMs()), relay::wake, (branch, r) -> metrics.counter(
+                        "coupon_saga_branches", "branch", branch, "effect", r.effect().name().toLowerCase(Locale.ROOT),
+                        "refusal", r.refusal() == null ? "none" : r.refusal().name().toLowerCase(Locale.ROOT))
+                        .increment());
         expiryJob = new WalletExpiryJob(new WalletExpiry(dataSource),
                 Executors.newSingleThreadScheduledExecutor(named("wallet-expiry")), clock,
                 wallet.lockReleaseIntervalMs(), wallet.expireIntervalMs(), wallet.jobBatchSize(), n -> relay.wake());

@@ -200,6 +200,10 @@ class SagaBranchesIT {
             assertThat(row.status()).isEqualTo(2);
             assertThat(row.orderSn()).isEqualTo(winner);
             assertThat(w.outboxTags(coupon)).containsExactly("CouponLocked");
+            String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.service.httpPort()
+                    + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern(
+                    "coupon_saga_branches_total\\{branch=\"lock\",effect=\"refused\",refusal=\"wrong_status\",?\\} ([4-9][0-9]|[1-9][0-9]{2,})\\.0");
         } finally {
             pool.shutdownNow();
         }

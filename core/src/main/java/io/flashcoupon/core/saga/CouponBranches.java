@@ -59,22 +59,34 @@ public final class CouponBranches {
     private final Clock clock;
     private final Duration lockTtl;
     private final Runnable onEvent;
+    private final Outcomes outcomes;
     private final Barrier barrier = new Barrier();
+
+    /** Told every branch call's outcome (metrics): branch name (lock, unlock, use, revert) and result. */
+    public interface Outcomes {
+        void record(String branch, BranchResult result);
+    }
 
     /** {@code onEvent} runs after a commit that appended an outbox event (wakes the relay). */
     public CouponBranches(DataSource dataSource, TemplateRepository templates, DiscountEngine engine, Clock clock,
             Duration lockTtl, Runnable onEvent) {
+        this(dataSource, templates, engine, clock, lockTtl, onEvent, (b, r) -> { });
+    }
+
+    public CouponBranches(DataSource dataSource, TemplateRepository templates, DiscountEngine engine, Clock clock,
+            Duration lockTtl, Runnable onEvent, Outcomes outcomes) {
         this.dataSource = dataSource;
         this.templates = templates;
         this.engine = engine;
         this.clock = clock;
         this.lockTtl = lockTtl;
         this.onEvent = onEvent;
+        this.outcomes = outcomes;
     }
 
     /** Action: UNUSED -> LOCKED for {@code orderSn} until now + lock TTL; the coupon must be valid now. */
     public BranchResult lock(BranchContext b, long userId, long couponId, String orderSn) {
-        return inTx(b, couponId, (c, now) -> {
+        return inTx("lock", b, couponId, (c, now) -> {
             Instant deadline = now.plus(lockTtl);
             int n = update(c, "UPDATE " + T + " SET status=2, order_sn=?, lock_deadline=?"
                     + " WHERE id=? AND user_id=? AND status=1 AND valid_start_time<=? AND valid_end_time>?",
@@ -98,7 +110,7 @@ public final class CouponBranches {
 
     /** Compensation of lock: LOCKED by {@code orderSn} -> UNUSED; otherwise nothing to undo. */
     public BranchResult unlock(BranchContext b, long userId, long couponId, String orderSn) {
-        return inTx(b, couponId, (c, now) -> {
+        return inTx("unlock", b, couponId, (c, now) -> {
             UserCoupon before = UserCouponRepository.find(c, couponId, true);
             int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, lock_deadline=NULL"
                     + " WHERE id=? AND user_id=? AND status=2 AND order_sn=?", ps -> {
@@ -120,7 +132,7 @@ public final class CouponBranches {
      */
     public BranchResult use(BranchContext b, long userId, long couponId, String orderSn, List<OrderLine> lines,
             long shippingFeeCents) {
-        return inTx(b, couponId, (c, now) -> {
+        return inTx("use", b, couponId, (c, now) -> {
             UserCoupon before = UserCouponRepository.find(c, couponId, true);
             if (before == null || before.userId() != userId || before.status() != UserCouponStatus.LOCKED
                     || !orderSn.equals(before.orderSn())) {
@@ -179,7 +191,7 @@ public final class CouponBranches {
      * reverted; otherwise nothing to undo.
      */
     public BranchResult revert(BranchContext b, long userId, long couponId, String orderSn) {
-        return inTx(b, couponId, (c, now) -> {
+        return inTx("revert", b, couponId, (c, now) -> {
             UserCoupon before = UserCouponRepository.find(c, couponId, true);
             int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, used_time=NULL, lock_deadline=NULL"
                     + " WHERE id=? AND user_id=? AND status=3 AND order_sn=?", ps -> {
@@ -211,7 +223,7 @@ public final class CouponBranches {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
-    private BranchResult inTx(BranchContext b, long couponId, Body body) {
+    private BranchResult inTx(String branch, BranchContext b, long couponId, Body body) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -231,6 +243,7 @@ public final class CouponBranches {
                 if (r.effect() == BranchEffect.APPLIED) {
                     onEvent.run();
                 }
+                outcomes.record(branch, r);
                 return r;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
