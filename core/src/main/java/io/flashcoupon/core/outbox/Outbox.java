@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -21,6 +22,8 @@ import javax.sql.DataSource;
 public final class Outbox {
     private static final String INSERT = "INSERT INTO " + Registry.TABLE_OUTBOX
             + " (event_id, event_type, message_key, body, created_at_ms) VALUES (?,?,?,?,?)";
+
+    private static final int DEADLOCK_ATTEMPTS = 5;
 
     private final DataSource dataSource;
 
@@ -49,6 +52,20 @@ public final class Outbox {
      * {@code owner} until {@code nowMs + claimMs}, and returns them.
      */
     public List<Pending> claim(String owner, long nowMs, long claimMs, int limit) {
+        // Two relays' claims can deadlock on the pending index (InnoDB then rolls one back, which
+        // changed nothing): take the victim's turn again, a few times, before giving up.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return claimOnce(owner, nowMs, claimMs, limit);
+            } catch (DataAccessException e) {
+                if (!(e.getCause() instanceof SQLTransactionRollbackException) || attempt == DEADLOCK_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private List<Pending> claimOnce(String owner, long nowMs, long claimMs, int limit) {
         String claim = "UPDATE " + Registry.TABLE_OUTBOX + " SET relay_owner=?, relay_until_ms=?"
                 + " WHERE published_at_ms IS NULL AND (relay_until_ms IS NULL OR relay_until_ms < ? OR relay_owner = ?)"
                 + " ORDER BY id LIMIT ?";
@@ -85,6 +102,19 @@ public final class Outbox {
 
     /** Marks a row sent. */
     public void published(long id, long nowMs) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                publishedOnce(id, nowMs);
+                return;
+            } catch (DataAccessException e) {
+                if (!(e.getCause() instanceof SQLTransactionRollbackException) || attempt == DEADLOCK_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void publishedOnce(long id, long nowMs) {
         String sql = "UPDATE " + Registry.TABLE_OUTBOX + " SET published_at_ms=? WHERE id=?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, nowMs);
