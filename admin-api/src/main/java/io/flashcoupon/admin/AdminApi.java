@@ -4,8 +4,10 @@ import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
+import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
@@ -21,9 +23,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The operators' REST API: templates, activities (create, start, pause, resume, stop, restock,
- * status, live figures, reconcile, cleanup), wallets and the health probes, JSON only (see
- * {@link ApiJson} for the wire rules and {@link ErrorMapping} for errors); the live dashboard and the
- * OpenAPI description with its browsable UI ({@link UiRoutes}). Every request passes
+ * status, live figures, reconcile, cleanup), wallets, the DTM Saga branches (HTTP mode) and the health
+ * probes, JSON only (see {@link ApiJson} for the wire rules and {@link ErrorMapping} for errors); the live
+ * dashboard and the OpenAPI description with its browsable UI ({@link UiRoutes}). Every request passes
  * {@link AdminAuth} first. Every route registered on the app is recorded in {@link #routes()}, which
  * OpenApiSpecTest compares with openapi.json.
  * Built with its collaborators by the process's Main; {@code start(host, 0)} picks a free port.
@@ -34,6 +36,7 @@ public final class AdminApi {
             HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
     private final Javalin app;
+    private final ApiJson json;
     private final Set<String> routes = Collections.synchronizedSet(new TreeSet<>());
 
     /** Without GET /metrics; the live figures then have no process meters. */
@@ -58,7 +61,7 @@ public final class AdminApi {
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
             BooleanSupplier ready, Clock clock, AdminAuth auth, PrometheusMeterRegistry metrics, CachedReads reads) {
-        ApiJson json = new ApiJson(ApiJson.newMapper());
+        this.json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json.mapper(), false));
@@ -98,6 +101,18 @@ public final class AdminApi {
         synchronized (routes) {
             return Set.copyOf(routes);
         }
+    }
+
+    /** Adds the DTM HTTP-mode Saga branches under /api/v1/dtm/ (call before {@link #start}). */
+    public AdminApi dtmBranches(CouponBranches branches) {
+        new DtmBranchRoutes(branches, json).register(app);
+        return this;
+    }
+
+    /** Adds POST /api/v1/users/{user_id}/coupons/available and /calculate (call before {@link #start}). */
+    public AdminApi orderCoupons(OrderCoupons orders) {
+        new OrderCouponRoutes(orders, json).register(app);
+        return this;
     }
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */

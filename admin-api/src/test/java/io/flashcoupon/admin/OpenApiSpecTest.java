@@ -42,7 +42,8 @@ class OpenApiSpecTest {
         return new AdminApi(null, null, null, null, null, null, null, () -> true, Clock.systemUTC(),
                 AdminAuth.of(new ServiceConfig.Admin(List.of(), List.of("spec-test-token-0123456789"), false)),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                new CachedReads(id -> Optional.empty(), id -> Optional.empty(), id -> { }, id -> { }));
+                new CachedReads(id -> Optional.empty(), id -> Optional.empty(), id -> { }, id -> { }))
+                .dtmBranches(null).orderCoupons(null);
     }
 
     private Set<String> described() {

@@ -32,12 +32,24 @@ public final class Registry {
     /** Tag of CouponGrabbed messages. */
     public static final String TAG_COUPON_GRABBED = "CouponGrabbed";
 
+    /** Tags of the wallet lifecycle events (CouponStateChanged bodies), relayed from the outbox. */
+    public static final String TAG_COUPON_LOCKED = "CouponLocked";
+    public static final String TAG_COUPON_UNLOCKED = "CouponUnlocked";
+    public static final String TAG_COUPON_USED = "CouponUsed";
+    public static final String TAG_COUPON_REVERTED = "CouponReverted";
+    public static final String TAG_COUPON_EXPIRED = "CouponExpired";
+
+    /** Transactional producer of the outbox relay; its check-back answers from coupon_outbox. */
+    public static final String GROUP_OUTBOX_PRODUCER = "coupon-outbox-relay";
+
     /** Message properties carried by a CouponGrabbed half message, read by the transaction checker. */
     public static final String PROP_ACTIVITY_ID = "activityId";
     public static final String PROP_COUPON_SN = "couponSn";
     /** W3C trace context of the grab that sent a message (present only while tracing is on). */
     public static final String PROP_TRACEPARENT = "traceparent";
     public static final String PROP_TRACESTATE = "tracestate";
+    /** Message property of a relayed outbox event: its event_id, read by the relay's check-back. */
+    public static final String PROP_EVENT_ID = "eventId";
 
     /** A topic and the message type the broker must know it by. */
     public record TopicSpec(String name, String messageType, int queues) {}
@@ -56,6 +68,8 @@ public final class Registry {
     public static final String TABLE_USER_COUPONS = "user_coupons";
     public static final String TABLE_USAGE_LOGS = "coupon_usage_logs";
     public static final String TABLE_BARRIER = "barrier";
+    /** Lifecycle events waiting to be relayed to coupon-events, written with the change they describe. */
+    public static final String TABLE_OUTBOX = "coupon_outbox";
     /** The latest reconciliation report of each activity, and when its sale was cleaned out of Redis. */
     public static final String TABLE_RECONCILIATION_REPORTS = "reconciliation_reports";
 

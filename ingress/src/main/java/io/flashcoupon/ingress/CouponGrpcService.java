@@ -4,7 +4,26 @@ import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.db.DataAccessException;
+import io.flashcoupon.core.discount.DiscountException;
 import io.flashcoupon.core.observe.LogFields;
+import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
+import io.flashcoupon.proto.v1.AvailableCouponsResponse;
+import io.flashcoupon.proto.v1.BranchResponse;
+import io.flashcoupon.proto.v1.CalculateDiscountRequest;
+import io.flashcoupon.proto.v1.CreateTemplateRequest;
+import io.flashcoupon.proto.v1.DiscountResponse;
+import io.flashcoupon.proto.v1.GetTemplateRequest;
+import io.flashcoupon.proto.v1.ListTemplatesRequest;
+import io.flashcoupon.proto.v1.ListTemplatesResponse;
+import io.flashcoupon.proto.v1.LockCouponRequest;
+import io.flashcoupon.proto.v1.OrderCouponsRequest;
+import io.flashcoupon.proto.v1.RevertCouponRequest;
+import io.flashcoupon.proto.v1.TemplateResponse;
+import io.flashcoupon.proto.v1.UnlockCouponRequest;
+import io.flashcoupon.proto.v1.UpdateTemplateRequest;
+import io.flashcoupon.proto.v1.UseCouponRequest;
+import io.flashcoupon.proto.v1.UseCouponResponse;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.core.wallet.UserCoupon;
@@ -31,8 +50,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The built RPCs of coupon.v1.Coupon: FlashSaleCoupon, StartFlashSale, GetFlashSaleStatus,
- * GetUserCoupons. The others answer UNIMPLEMENTED (the generated base class does that).
+ * coupon.v1.Coupon: FlashSaleCoupon, StartFlashSale, GetFlashSaleStatus, GetUserCoupons here; the
+ * Saga branch RPCs delegate to {@link SagaBranchesGrpc}, the template, order and discount RPCs to
+ * {@link WalletGrpc} (UNIMPLEMENTED when built without them).
  * Grabs run on a bounded executor; when it is full they are shed at once with RESOURCE_EXHAUSTED.
  * Every FlashSaleCoupon answer is counted once, with its latency, in {@link GrabMetrics}.
  */
@@ -47,9 +67,20 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private final UserCouponRepository coupons;
     private final ExecutorService grabExecutor;
     private final GrabMetrics metrics;
+    private final SagaBranchesGrpc saga;
+    private final WalletGrpc wallet;
 
+    /** Without the Saga branches and the wallet/template RPCs (they answer UNIMPLEMENTED). */
     public CouponGrpcService(GrabAdmission admission, Grabber grabber, FlashSales sales, UserCouponRepository coupons,
             ExecutorService grabExecutor, GrabMetrics metrics) {
+        this(admission, grabber, sales, coupons, grabExecutor, metrics, null, null);
+    }
+
+    /** {@code saga} serves the four DTM branch RPCs, {@code wallet} the template, order and discount RPCs. */
+    public CouponGrpcService(GrabAdmission admission, Grabber grabber, FlashSales sales, UserCouponRepository coupons,
+            ExecutorService grabExecutor, GrabMetrics metrics, SagaBranchesGrpc saga, WalletGrpc wallet) {
+        this.saga = saga;
+        this.wallet = wallet;
         this.admission = admission;
         this.grabber = grabber;
         this.sales = sales;
@@ -185,6 +216,67 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         });
     }
 
+    // ------------------------------------------------------------------ Saga branches (DTM gRPC mode)
+
+    @Override
+    public void lockUserCoupon(LockCouponRequest request, StreamObserver<BranchResponse> out) {
+        answer(out, () -> required(saga).lock(request));
+    }
+
+    @Override
+    public void unlockUserCoupon(UnlockCouponRequest request, StreamObserver<BranchResponse> out) {
+        answer(out, () -> required(saga).unlock(request));
+    }
+
+    @Override
+    public void useLockedCoupon(UseCouponRequest request, StreamObserver<UseCouponResponse> out) {
+        answer(out, () -> required(saga).use(request));
+    }
+
+    @Override
+    public void revertUsedCoupon(RevertCouponRequest request, StreamObserver<BranchResponse> out) {
+        answer(out, () -> required(saga).revert(request));
+    }
+
+    // ------------------------------------------------------------------ templates, orders, discounts
+
+    @Override
+    public void createCouponTemplate(CreateTemplateRequest request, StreamObserver<TemplateResponse> out) {
+        answer(out, () -> required(wallet).create(request));
+    }
+
+    @Override
+    public void updateCouponTemplate(UpdateTemplateRequest request, StreamObserver<TemplateResponse> out) {
+        answer(out, () -> required(wallet).update(request));
+    }
+
+    @Override
+    public void getCouponTemplate(GetTemplateRequest request, StreamObserver<TemplateResponse> out) {
+        answer(out, () -> required(wallet).get(request));
+    }
+
+    @Override
+    public void listCouponTemplates(ListTemplatesRequest request, StreamObserver<ListTemplatesResponse> out) {
+        answer(out, () -> required(wallet).list(request));
+    }
+
+    @Override
+    public void getAvailableCouponsForOrder(OrderCouponsRequest request, StreamObserver<AvailableCouponsResponse> out) {
+        answer(out, () -> required(wallet).availableForOrder(request));
+    }
+
+    @Override
+    public void calculateDiscount(CalculateDiscountRequest request, StreamObserver<DiscountResponse> out) {
+        answer(out, () -> required(wallet).calculate(request));
+    }
+
+    private static <T> T required(T part) {
+        if (part == null) {
+            throw Status.UNIMPLEMENTED.withDescription("not served by this instance").asRuntimeException();
+        }
+        return part;
+    }
+
     private static void requirePositive(String field, long value) {
         if (value <= 0) {
             throw new InvalidInputException(field, "must be positive, was " + value);
@@ -210,6 +302,13 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
             return;
         } catch (AdmissionRejectedException e) {
             out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (DiscountException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        } catch (DataAccessException e) {
+            log.warn("database unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));
+            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (GrabUnavailableException | SaleStoreException e) {
             log.warn("grab unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));

@@ -3,6 +3,8 @@ package io.flashcoupon.ingress;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.flashcoupon.ingress.saga.DtmMetadata;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -16,7 +18,7 @@ public final class IngressServer {
 
     public IngressServer(ServerBuilder<?> builder, BindableService coupon) {
         this.server = builder
-                .addService(coupon)
+                .addService(ServerInterceptors.intercept(coupon, new DtmMetadata()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .build();

@@ -16,6 +16,15 @@ import io.flashcoupon.core.cache.RedisL2Store;
 import io.flashcoupon.core.cache.TieredCache;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.db.Databases;
+import io.flashcoupon.core.discount.DiscountEngine;
+import io.flashcoupon.core.outbox.Outbox;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.core.wallet.WalletExpiry;
+import io.flashcoupon.ingress.WalletGrpc;
+import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
+import io.flashcoupon.topology.expiry.WalletExpiryJob;
+import io.flashcoupon.topology.outbox.OutboxRelay;
 import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
@@ -69,6 +78,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -105,6 +115,8 @@ public final class CouponService implements AutoCloseable {
     private GrabEventPublisher publisher;
     private ActivityReconciler reconciler;
     private BinlogReader binlogReader;
+    private OutboxRelay relay;
+    private WalletExpiryJob expiryJob;
 
     /** One part to stop: {@code stopper} gets the milliseconds left of the shutdown budget. */
     private record Step(String name, Stopper stopper) {}
@@ -248,11 +260,34 @@ public final class CouponService implements AutoCloseable {
         reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
                 new LedgerComparison(rc.graceMs()), clock, new ReconcileMetrics(metrics));
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
+
+        // paying with coupons: lifecycle events through the outbox (relayed by every process, woken at
+        // once by a local change), the Saga branches (gRPC and HTTP), the expiry jobs (topology role)
+        ServiceConfig.Wallet wallet = config.business().wallet();
+        relay = new OutboxRelay(new Outbox(dataSource), namesrvAddr, instance, mq.sendTimeoutMs(), wallet.outboxPollMs(),
+                wallet.outboxBatchSize(), wallet.outboxClaimMs(), clock).start();
+        push("outbox relay", remaining -> relay.close());
+        DiscountEngine engine = new DiscountEngine();
+        OrderCoupons orderCoupons = new OrderCoupons(templates, coupons, engine, clock);
+        CouponBranches branches = new CouponBranches(dataSource, templates, engine, clock,
+                Duration.ofMillis(wallet.lockTtlMs()), relay::wake, (branch, r) -> metrics.counter(
+                        "coupon_saga_branches", "branch", branch, "effect", r.effect().name().toLowerCase(Locale.ROOT),
+                        "refusal", r.refusal() == null ? "none" : r.refusal().name().toLowerCase(Locale.ROOT))
+                        .increment());
+        expiryJob = new WalletExpiryJob(new WalletExpiry(dataSource),
+                Executors.newSingleThreadScheduledExecutor(named("wallet-expiry")), clock,
+                wallet.lockReleaseIntervalMs(), wallet.expireIntervalMs(), wallet.jobBatchSize(), n -> relay.wake());
+        if (wallet.jobsEnabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
+            expiryJob.start();
+        }
+        push("wallet expiry jobs", remaining -> expiryJob.close());
+
         // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
         // scraped) while the grabs drain.
         if (server.runs(ServiceConfig.Role.ADMIN)) {
             admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready,
-                    clock, AdminAuth.of(config.admin()), metrics, CachedReads.cached(templateCache, activityTiers));
+                    clock, AdminAuth.of(config.admin()), metrics, CachedReads.cached(templateCache, activityTiers))
+                    .dtmBranches(branches).orderCoupons(orderCoupons);
             admin.start(server.host(), server.httpPort());
             push("admin API", remaining -> admin.stop());
         } else {
@@ -260,7 +295,8 @@ public final class CouponService implements AutoCloseable {
             push("metrics/health endpoint", remaining -> ops.stop());
         }
         if (server.runs(ServiceConfig.Role.INGRESS)) {
-            startIngress(config, clock, store, activityTiers, sales, coupons, soldOut, grabMetrics, tracing, tracer);
+            startIngress(config, clock, store, activityTiers, sales, coupons, soldOut, grabMetrics, tracing, tracer,
+                    new SagaBranchesGrpc(branches), new WalletGrpc(templates, orderCoupons, clock));
         }
 
         // topology: periodic reconciliation (re-publishes through the transactional producer)
@@ -287,7 +323,7 @@ public final class CouponService implements AutoCloseable {
     /** The gRPC ingress: admission, the bounded grab executor, the grab, the server (traced when on). */
     private void startIngress(ServiceConfig config, Clock clock, SaleStore store, TieredCache<Activity> activityTiers,
             FlashSales sales, UserCouponRepository coupons, SoldOutFlags soldOut, GrabMetrics grabMetrics,
-            boolean tracing, Tracer tracer) throws java.io.IOException {
+            boolean tracing, Tracer tracer, SagaBranchesGrpc saga, WalletGrpc walletRpcs) throws java.io.IOException {
         ServiceConfig.Flashsale fs = config.business().flashsale();
         grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), named("grab"));
@@ -316,7 +352,7 @@ public final class CouponService implements AutoCloseable {
             grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
         }
         ingress = new IngressServer(builder,
-                new CouponGrpcService(admission, grabber, sales, coupons, grabs, grabMetrics)).start();
+                new CouponGrpcService(admission, grabber, sales, coupons, grabs, grabMetrics, saga, walletRpcs)).start();
         // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         push("gRPC ingress (stop admitting, drain running calls)", remaining -> ingress.stop(Math.max(1, remaining / 2)));
@@ -398,6 +434,11 @@ public final class CouponService implements AutoCloseable {
     /** On-demand reconciliation, as the admin API runs it. */
     public ActivityReconciler reconciler() {
         return reconciler;
+    }
+
+    /** The wallet's lock-expiry and coupon-expiry passes (tests run them on demand). */
+    public WalletExpiryJob expiryJob() {
+        return expiryJob;
     }
 
     /** A graceful stop bounded by server.shutdown-timeout-ms; see {@link #shutdown(long)}. */

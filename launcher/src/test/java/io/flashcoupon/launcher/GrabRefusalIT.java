@@ -123,10 +123,10 @@ class GrabRefusalIT {
     }
 
     @Test
-    void rpcs_not_built_yet_answer_unimplemented() throws Exception {
+    void an_empty_discount_request_is_invalid_and_names_the_field() throws Exception {
         ServiceHarness h = ServiceHarness.get();
         assertStatus(() -> h.blocking.withDeadlineAfter(5, TimeUnit.SECONDS)
-                .calculateDiscount(CalculateDiscountRequest.getDefaultInstance()), Status.Code.UNIMPLEMENTED, "");
+                .calculateDiscount(CalculateDiscountRequest.getDefaultInstance()), Status.Code.INVALID_ARGUMENT, "user_id");
     }
 
     private static void assertUntouched(ServiceHarness h, Activity sale, int stock) {

@@ -47,6 +47,8 @@ final class ServiceHarness {
     /** admin.operate-tokens and admin.read-tokens of the test service. */
     static final String OPERATE_TOKEN = "it-operate-token-0123456789";
     static final String READ_TOKEN = "it-read-token-0123456789";
+    /** business.wallet.lock-ttl-ms of the test service. */
+    static final long LOCK_TTL_MS = 900_000;
 
     private static ServiceHarness shared;
 
@@ -91,7 +93,9 @@ final class ServiceHarness {
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000), new ServiceConfig.Sink(200, 20),
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
-                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000)),
+                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000),
+                        // Jobs off: tests run their passes on demand with an explicit clock.
+                        new ServiceConfig.Wallet(LOCK_TTL_MS, false, 3_600_000, 3_600_000, 500, 100, 100, 5_000)),
                 new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
                 new ServiceConfig.Cache(10_000, 60_000, 10_000, 2_000, 300_000, 500),
                 // A replication id of its own: readers with the same id on one MariaDB throw each other out.

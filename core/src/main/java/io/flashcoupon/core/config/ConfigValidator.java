@@ -23,8 +23,8 @@ public final class ConfigValidator {
         require(errors, c.rocketmq() != null, "rocketmq section is missing");
         require(errors, c.tracing() != null, "tracing section is missing");
         require(errors, c.business() != null && c.business().flashsale() != null && c.business().sink() != null
-                        && c.business().reconcile() != null,
-                "business.flashsale, business.sink and business.reconcile sections are required");
+                        && c.business().reconcile() != null && c.business().wallet() != null,
+                "business.flashsale, business.sink, business.reconcile and business.wallet sections are required");
         require(errors, c.admin() != null, "admin section is missing");
         require(errors, c.cache() != null, "cache section is missing");
         require(errors, c.cdc() != null && c.cdc().embedded() != null, "cdc.embedded section is missing");
@@ -76,6 +76,14 @@ public final class ConfigValidator {
         ServiceConfig.Sink sink = c.business().sink();
         range(errors, "business.sink.batch-size", sink.batchSize(), 1, 10_000);
         range(errors, "business.sink.flush-interval-ms", sink.flushIntervalMs(), 1, 60_000);
+        ServiceConfig.Wallet w = c.business().wallet();
+        range(errors, "business.wallet.lock-ttl-ms", w.lockTtlMs(), 1_000, 86_400_000);
+        range(errors, "business.wallet.lock-release-interval-ms", w.lockReleaseIntervalMs(), 100, 86_400_000);
+        range(errors, "business.wallet.expire-interval-ms", w.expireIntervalMs(), 100, 86_400_000);
+        range(errors, "business.wallet.job-batch-size", w.jobBatchSize(), 1, 100_000);
+        range(errors, "business.wallet.outbox-poll-ms", w.outboxPollMs(), 10, 60_000);
+        range(errors, "business.wallet.outbox-batch-size", w.outboxBatchSize(), 1, 10_000);
+        range(errors, "business.wallet.outbox-claim-ms", w.outboxClaimMs(), 1_000, 3_600_000);
         ServiceConfig.Reconcile rc = c.business().reconcile();
         range(errors, "business.reconcile.grace-ms", rc.graceMs(), 0, 86_400_000);
         range(errors, "business.reconcile.interval-ms", rc.intervalMs(), 1_000, 86_400_000);

@@ -75,7 +75,7 @@ public record ServiceConfig(
     }
 
     /** Business rules and tuning. */
-    public record Business(Flashsale flashsale, Sink sink, Reconcile reconcile) {}
+    public record Business(Flashsale flashsale, Sink sink, Reconcile reconcile, Wallet wallet) {}
 
     /** Flash-sale admission and grab execution. maxQpsPerIp 0 = no per-IP limit. */
     public record Flashsale(int grabThreads, int grabQueue, int activityCacheMs, int maxQpsPerUser, int maxQpsPerIp,
@@ -134,4 +134,15 @@ public record ServiceConfig(
             return serverId != 0 ? serverId : 184_000 + nodeId;
         }
     }
+
+    /**
+     * Paying with coupons (issue 5). A Saga lock holds a coupon for lockTtlMs; every
+     * lockReleaseIntervalMs the lock-expiry job releases locks past their deadline, every
+     * expireIntervalMs the expiry job marks unused coupons past their validity EXPIRED, each pass
+     * handling at most jobBatchSize rows (enabled = run both jobs in this process; they are safe on
+     * several instances). The outbox relay polls every outboxPollMs (and at once after a local
+     * change), sending at most outboxBatchSize events per claim; a claim lasts outboxClaimMs.
+     */
+    public record Wallet(long lockTtlMs, boolean jobsEnabled, long lockReleaseIntervalMs, long expireIntervalMs,
+            int jobBatchSize, long outboxPollMs, int outboxBatchSize, long outboxClaimMs) {}
 }

@@ -2,7 +2,7 @@ package io.flashcoupon.core.wallet;
 
 import java.time.Instant;
 
-/** A coupon a user holds (one user_coupons row). */
+/** A coupon a user holds (one user_coupons row); lockDeadline is set while LOCKED. */
 public record UserCoupon(
         long id,
         String couponSn,
@@ -16,4 +16,5 @@ public record UserCoupon(
         Instant validStart,
         Instant validEnd,
         String orderSn,
-        Instant usedAt) {}
+        Instant usedAt,
+        Instant lockDeadline) {}

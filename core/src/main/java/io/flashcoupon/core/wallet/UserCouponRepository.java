@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 /** Reads of user_coupons (rows are written by the sinks module). */
 public final class UserCouponRepository {
     private static final String SELECT = "SELECT id, coupon_sn, coupon_id, activity_id, seq, user_id, status,"
-            + " obtain_time, granted_at_ms, valid_start_time, valid_end_time, order_sn, used_time FROM "
+            + " obtain_time, granted_at_ms, valid_start_time, valid_end_time, order_sn, used_time, lock_deadline FROM "
             + Registry.TABLE_USER_COUPONS;
 
     private final DataSource dataSource;
@@ -57,6 +57,33 @@ public final class UserCouponRepository {
         } catch (SQLException e) {
             throw new DataAccessException("list coupons of user " + userId + " failed", e);
         }
+    }
+
+    /** One coupon by id, empty when there is none. */
+    public java.util.Optional<UserCoupon> find(long id) {
+        try (Connection c = dataSource.getConnection()) {
+            return java.util.Optional.ofNullable(find(c, id, false));
+        } catch (SQLException e) {
+            throw new DataAccessException("read coupon " + id + " failed", e);
+        }
+    }
+
+    /** One coupon by id inside the caller's transaction, null when there is none. */
+    public static UserCoupon find(Connection c, long id, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id=?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? map(rs) : null;
+            }
+        }
+    }
+
+    /**
+     * Every coupon of a user (newest first, at most {@code limit}): the wallet an order is matched
+     * against.
+     */
+    public List<UserCoupon> wallet(long userId, int limit) {
+        return listByUser(userId, null, 0, limit);
     }
 
     /** Number of rows materialized for a flash sale. */
@@ -122,6 +149,7 @@ public final class UserCouponRepository {
                 getInstant(rs, "valid_start_time"),
                 getInstant(rs, "valid_end_time"),
                 rs.getString("order_sn"),
-                getInstant(rs, "used_time"));
+                getInstant(rs, "used_time"),
+                getInstant(rs, "lock_deadline"));
     }
 }

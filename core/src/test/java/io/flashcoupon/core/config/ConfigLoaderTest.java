@@ -83,6 +83,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void wallet_defaults_lock_for_fifteen_minutes_and_overrides_apply() {
+        ServiceConfig.Wallet defaults = loader.load(null, Map.of()).business().wallet();
+        assertThat(defaults).isEqualTo(new ServiceConfig.Wallet(900_000, true, 10_000, 60_000, 500, 200, 100, 30_000));
+        ServiceConfig.Wallet custom = loader.load(null, Map.of(
+                "COUPON_BUSINESS_WALLET_LOCK_TTL_MS", "60000",
+                "COUPON_BUSINESS_WALLET_JOBS_ENABLED", "false")).business().wallet();
+        assertThat(custom.lockTtlMs()).isEqualTo(60_000);
+        assertThat(custom.jobsEnabled()).isFalse();
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_WALLET_LOCK_TTL_MS", "10")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("business.wallet.lock-ttl-ms must be between 1000 and 86400000, was 10");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_WALLET_OUTBOX_BATCH_SIZE", "0")))
+                .hasMessageContaining("business.wallet.outbox-batch-size must be between 1 and 10000, was 0");
+    }
+
+    @Test
     void reconciliation_values_out_of_range_are_rejected_by_key() {
         assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_RECONCILE_INTERVAL_MS", "10")))
                 .isInstanceOf(ConfigException.class)

@@ -1,0 +1,130 @@
+package io.flashcoupon.admin;
+
+import io.flashcoupon.core.FieldError;
+import io.flashcoupon.core.InvalidInputException;
+import io.flashcoupon.core.discount.DiscountResult;
+import io.flashcoupon.core.discount.OrderLine;
+import io.flashcoupon.core.saga.BranchContext;
+import io.flashcoupon.core.saga.BranchResult;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The Saga branches in DTM's HTTP mode, under /api/v1/dtm/: lock, unlock (its compensation), use,
+ * revert (its compensation). DTM POSTs the step's payload with query parameters gid, trans_type,
+ * branch_id and op. DTM's result contract: 200 = SUCCESS; 409 = FAILURE (the Saga rolls back),
+ * with {"dtm_result":"FAILURE","error":"<refusal>","message":"..."}; anything else (500 on a
+ * database failure) = retry later. A body that cannot be read is a FAILURE too (409 with error
+ * invalid_argument), since retrying it cannot help; missing DTM parameters answer 400.
+ */
+final class DtmBranchRoutes {
+    static final String PREFIX = "/api/v1/dtm";
+
+    private final CouponBranches branches;
+    private final ApiJson json;
+
+    DtmBranchRoutes(CouponBranches branches, ApiJson json) {
+        this.branches = branches;
+        this.json = json;
+    }
+
+    void register(Javalin app) {
+        app.post(PREFIX + "/lock", ctx -> run(ctx, false, (b, r) -> branches.lock(b, r.userId, r.couponId, r.orderSn)));
+        app.post(PREFIX + "/unlock", ctx -> run(ctx, false, (b, r) -> branches.unlock(b, r.userId, r.couponId, r.orderSn)));
+        app.post(PREFIX + "/use", ctx -> run(ctx, true, (b, r) ->
+                branches.use(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents())));
+        app.post(PREFIX + "/revert", ctx -> run(ctx, false, (b, r) -> branches.revert(b, r.userId, r.couponId, r.orderSn)));
+    }
+
+    private interface Branch {
+        BranchResult call(BranchContext b, Request r);
+    }
+
+    private void run(Context ctx, boolean needsOrder, Branch branch) {
+        BranchContext b = BranchContext.of(ctx.queryParam("trans_type"), ctx.queryParam("gid"),
+                ctx.queryParam("branch_id"), ctx.queryParam("op"));
+        Request r;
+        try {
+            r = json.read(ctx.body(), Request.class);
+            r.validate(needsOrder);
+        } catch (InvalidInputException e) {
+            ctx.status(409).json(new Failure("FAILURE", "invalid_argument", e.getMessage(), e.errors()));
+            return;
+        }
+        BranchResult result = branch.call(b, r);
+        if (result.refused()) {
+            ctx.status(409).json(new Failure("FAILURE", result.refusal().name().toLowerCase(Locale.ROOT),
+                    result.message(), List.of()));
+            return;
+        }
+        ctx.json(new Success("SUCCESS", result.effect().name(), result.status(), result.discount()));
+    }
+
+    /** The payload of every branch; items and shipping_fee_cents are read by use only. */
+    static final class Request {
+        public Long userId;
+        public Long couponId;
+        public String orderSn;
+        public List<Item> items;
+        public Long shippingFeeCents;
+
+        void validate(boolean needsOrder) {
+            List<FieldError> errors = new ArrayList<>();
+            if (userId == null || userId <= 0) {
+                errors.add(new FieldError("user_id", "must be a positive integer"));
+            }
+            if (couponId == null || couponId <= 0) {
+                errors.add(new FieldError("coupon_id", "must be a positive integer"));
+            }
+            if (orderSn == null || orderSn.isBlank() || orderSn.length() > 64) {
+                errors.add(new FieldError("order_sn", "must be 1-64 characters"));
+            }
+            if (needsOrder && (items == null || items.isEmpty())) {
+                errors.add(new FieldError("items", "must list the order lines"));
+            }
+            if (items != null) {
+                for (int i = 0; i < items.size(); i++) {
+                    Item it = items.get(i);
+                    if (it == null || it.goodsId == null || it.categoryId == null || it.quantity == null
+                            || it.unitPriceCents == null) {
+                        errors.add(new FieldError("items[" + i + "]",
+                                "needs goods_id, category_id, quantity and unit_price_cents"));
+                    }
+                }
+            }
+            if (shippingFeeCents != null && shippingFeeCents < 0) {
+                errors.add(new FieldError("shipping_fee_cents", "must not be negative"));
+            }
+            if (!errors.isEmpty()) {
+                throw new InvalidInputException(errors);
+            }
+        }
+
+        List<OrderLine> lines() {
+            return items.stream().map(i -> new OrderLine(i.goodsId, i.categoryId, i.quantity, i.unitPriceCents)).toList();
+        }
+
+        long shippingFeeCents() {
+            return shippingFeeCents == null ? 0 : shippingFeeCents;
+        }
+    }
+
+    /** One order line of a use payload. */
+    static final class Item {
+        public Long goodsId;
+        public Long categoryId;
+        public Integer quantity;
+        public Long unitPriceCents;
+    }
+
+    /** 200 reply: what the branch did and the coupon's state; discount for an applied use. */
+    record Success(String dtmResult, String effect, UserCouponStatus status, DiscountResult discount) {}
+
+    /** 409 reply: DTM FAILURE with the refusal. */
+    record Failure(String dtmResult, String error, String message, List<FieldError> fields) {}
+}

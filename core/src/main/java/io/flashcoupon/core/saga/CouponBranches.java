@@ -1,0 +1,346 @@
+package io.flashcoupon.core.saga;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.db.DataAccessException;
+import io.flashcoupon.core.db.Sql;
+import io.flashcoupon.core.discount.CouponDiscount;
+import io.flashcoupon.core.discount.CouponRule;
+import io.flashcoupon.core.discount.DiscountEngine;
+import io.flashcoupon.core.discount.DiscountException;
+import io.flashcoupon.core.discount.DiscountResult;
+import io.flashcoupon.core.discount.LineAllocation;
+import io.flashcoupon.core.discount.Order;
+import io.flashcoupon.core.discount.OrderLine;
+import io.flashcoupon.core.discount.Verdict;
+import io.flashcoupon.core.outbox.LifecycleEvents;
+import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.wallet.UserCoupon;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.proto.v1.EventType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The four Saga branches of paying with coupons (DESIGN.md "Paying with coupons"). Each runs in
+ * ONE local MySQL transaction: the {@link Barrier}, then a single conditional UPDATE whose
+ * affected-row count decides ({@code ... WHERE id=? AND user_id=? AND status=? [AND order_sn=?]}),
+ * then the usage log (UseLockedCoupon / RevertUsedCoupon) and the lifecycle event in the outbox.
+ * A refused action rolls everything back (its barrier row too, as DTM's barrier does), so nothing
+ * changes and a retry is judged afresh. Compensations never refuse: a coupon no longer as their
+ * action left it is NOTHING_TO_UNDO.
+ *
+ * <p>Known gaps: the usage log records the coupon's discount computed alone on the order (a
+ * stacked order's coupons each record their own standalone figure); a lock stays usable after its
+ * deadline until the expiry job releases it.
+ */
+public final class CouponBranches {
+    private static final Logger log = LoggerFactory.getLogger(CouponBranches.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String T = Registry.TABLE_USER_COUPONS;
+
+    private final DataSource dataSource;
+    private final TemplateRepository templates;
+    private final DiscountEngine engine;
+    private final Clock clock;
+    private final Duration lockTtl;
+    private final Runnable onEvent;
+    private final Outcomes outcomes;
+    private final Barrier barrier = new Barrier();
+
+    /** Told every branch call's outcome (metrics): branch name (lock, unlock, use, revert) and result. */
+    public interface Outcomes {
+        void record(String branch, BranchResult result);
+    }
+
+    /** {@code onEvent} runs after a commit that appended an outbox event (wakes the relay). */
+    public CouponBranches(DataSource dataSource, TemplateRepository templates, DiscountEngine engine, Clock clock,
+            Duration lockTtl, Runnable onEvent) {
+        this(dataSource, templates, engine, clock, lockTtl, onEvent, (b, r) -> { });
+    }
+
+    public CouponBranches(DataSource dataSource, TemplateRepository templates, DiscountEngine engine, Clock clock,
+            Duration lockTtl, Runnable onEvent, Outcomes outcomes) {
+        this.dataSource = dataSource;
+        this.templates = templates;
+        this.engine = engine;
+        this.clock = clock;
+        this.lockTtl = lockTtl;
+        this.onEvent = onEvent;
+        this.outcomes = outcomes;
+    }
+
+    /** Action: UNUSED -> LOCKED for {@code orderSn} until now + lock TTL; the coupon must be valid now. */
+    public BranchResult lock(BranchContext b, long userId, long couponId, String orderSn) {
+        return inTx("lock", b, couponId, (c, now) -> {
+            Instant deadline = now.plus(lockTtl);
+            int n = update(c, "UPDATE " + T + " SET status=2, order_sn=?, lock_deadline=?"
+                    + " WHERE id=? AND user_id=? AND status=1 AND valid_start_time<=? AND valid_end_time>?",
+                    ps -> {
+                        ps.setString(1, orderSn);
+                        Sql.setInstant(ps, 2, deadline);
+                        ps.setLong(3, couponId);
+                        ps.setLong(4, userId);
+                        Sql.setInstant(ps, 5, now);
+                        Sql.setInstant(ps, 6, now);
+                    });
+            UserCoupon before = UserCouponRepository.find(c, couponId, false);
+            if (n == 0) {
+                return refuseAction(before, userId, orderSn, UserCouponStatus.UNUSED, now);
+            }
+            event(c, EventType.COUPON_LOCKED, asBefore(before, UserCouponStatus.UNUSED), UserCouponStatus.LOCKED,
+                    orderSn, b, 0, deadline.toEpochMilli(), now);
+            return BranchResult.of(BranchEffect.APPLIED, UserCouponStatus.LOCKED);
+        });
+    }
+
+    /** Compensation of lock: LOCKED by {@code orderSn} -> UNUSED; otherwise nothing to undo. */
+    public BranchResult unlock(BranchContext b, long userId, long couponId, String orderSn) {
+        return inTx("unlock", b, couponId, (c, now) -> {
+            UserCoupon before = UserCouponRepository.find(c, couponId, true);
+            int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, lock_deadline=NULL"
+                    + " WHERE id=? AND user_id=? AND status=2 AND order_sn=?", ps -> {
+                        ps.setLong(1, couponId);
+                        ps.setLong(2, userId);
+                        ps.setString(3, orderSn);
+                    });
+            if (n == 0) {
+                return nothingToUndo("unlock", before, orderSn);
+            }
+            event(c, EventType.COUPON_UNLOCKED, before, UserCouponStatus.UNUSED, orderSn, b, 0, 0, now);
+            return BranchResult.of(BranchEffect.APPLIED, UserCouponStatus.UNUSED);
+        });
+    }
+
+    /**
+     * Action: LOCKED by {@code orderSn} -> USED; writes the usage log (original, discount, final,
+     * per-line allocation). Refused when the coupon saves nothing on this order.
+     */
+    public BranchResult use(BranchContext b, long userId, long couponId, String orderSn, List<OrderLine> lines,
+            long shippingFeeCents) {
+        return inTx("use", b, couponId, (c, now) -> {
+            UserCoupon before = UserCouponRepository.find(c, couponId, true);
+            if (before == null || before.userId() != userId || before.status() != UserCouponStatus.LOCKED
+                    || !orderSn.equals(before.orderSn())) {
+                return refuseAction(before, userId, orderSn, UserCouponStatus.LOCKED, now);
+            }
+            DiscountResult discount;
+            try {
+                Optional<Template> t = templates.find(before.templateId());
+                if (t.isEmpty()) {
+                    return BranchResult.refused(Refusal.NOT_FOUND, before.status(),
+                            "template " + before.templateId() + " of coupon " + couponId + " does not exist");
+                }
+                discount = engine.calculate(new Order(lines, shippingFeeCents),
+                        List.of(CouponRule.of(couponId, t.get())));
+            } catch (DiscountException e) {
+                return BranchResult.refused(Refusal.DOES_NOT_APPLY, before.status(), "invalid order: " + e.getMessage());
+            }
+            CouponDiscount mine = discount.coupons().get(0);
+            if (mine.verdict() != Verdict.APPLIED) {
+                return BranchResult.refused(Refusal.DOES_NOT_APPLY, before.status(),
+                        "coupon " + couponId + " does not apply to order " + orderSn + ": " + mine.reason());
+            }
+            int n = update(c, "UPDATE " + T + " SET status=3, used_time=?, lock_deadline=NULL"
+                    + " WHERE id=? AND user_id=? AND status=2 AND order_sn=?", ps -> {
+                        Sql.setInstant(ps, 1, now);
+                        ps.setLong(2, couponId);
+                        ps.setLong(3, userId);
+                        ps.setString(4, orderSn);
+                    });
+            if (n == 0) {
+                return refuseAction(UserCouponRepository.find(c, couponId, false), userId, orderSn,
+                        UserCouponStatus.LOCKED, now);
+            }
+            update(c, "INSERT INTO " + Registry.TABLE_USAGE_LOGS + " (user_coupon_id, user_id, order_sn,"
+                    + " original_cents, discount_cents, final_cents, allocation, used_time, gid, shipping_discount_cents)"
+                    + " VALUES (?,?,?,?,?,?,?,?,?,?)", ps -> {
+                        ps.setLong(1, couponId);
+                        ps.setLong(2, userId);
+                        ps.setString(3, orderSn);
+                        ps.setLong(4, discount.originalCents());
+                        ps.setLong(5, discount.discountCents());
+                        ps.setLong(6, discount.finalCents());
+                        ps.setString(7, allocationJson(discount.lines()));
+                        Sql.setInstant(ps, 8, now);
+                        ps.setString(9, b.gid());
+                        ps.setLong(10, discount.shippingDiscountCents());
+                    });
+            event(c, EventType.COUPON_USED, before, UserCouponStatus.USED, orderSn, b, discount.discountCents(), 0,
+                    now);
+            return new BranchResult(BranchEffect.APPLIED, UserCouponStatus.USED, null, null, discount);
+        });
+    }
+
+    /**
+     * Compensation of use: USED by {@code orderSn} -> UNUSED, its usage log kept and marked
+     * reverted; otherwise nothing to undo.
+     */
+    public BranchResult revert(BranchContext b, long userId, long couponId, String orderSn) {
+        return inTx("revert", b, couponId, (c, now) -> {
+            UserCoupon before = UserCouponRepository.find(c, couponId, true);
+            int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, used_time=NULL, lock_deadline=NULL"
+                    + " WHERE id=? AND user_id=? AND status=3 AND order_sn=?", ps -> {
+                        ps.setLong(1, couponId);
+                        ps.setLong(2, userId);
+                        ps.setString(3, orderSn);
+                    });
+            if (n == 0) {
+                return nothingToUndo("revert", before, orderSn);
+            }
+            update(c, "UPDATE " + Registry.TABLE_USAGE_LOGS + " SET reverted=1, reverted_time=?"
+                    + " WHERE user_coupon_id=? AND order_sn=? AND reverted=0", ps -> {
+                        Sql.setInstant(ps, 1, now);
+                        ps.setLong(2, couponId);
+                        ps.setString(3, orderSn);
+                    });
+            event(c, EventType.COUPON_REVERTED, before, UserCouponStatus.UNUSED, orderSn, b, 0, 0, now);
+            return BranchResult.of(BranchEffect.APPLIED, UserCouponStatus.UNUSED);
+        });
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    private interface Body {
+        BranchResult run(Connection c, Instant now) throws SQLException;
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private BranchResult inTx(String branch, BranchContext b, long couponId, Body body) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Instant now = clock.instant();
+                BranchResult r = switch (barrier.enter(c, b)) {
+                    case PROCEED -> body.run(c, now);
+                    case DUPLICATE -> BranchResult.of(BranchEffect.DUPLICATE, statusOf(c, couponId));
+                    case NULL_COMPENSATION -> BranchResult.of(BranchEffect.NULL_COMPENSATION, statusOf(c, couponId));
+                    case LATE_ACTION -> BranchResult.refused(Refusal.LATE_ACTION, statusOf(c, couponId),
+                            "branch " + b.branchId() + " of " + b.gid() + " was already compensated; the action is refused");
+                };
+                if (r.refused()) {
+                    c.rollback();
+                } else {
+                    c.commit();
+                }
+                if (r.effect() == BranchEffect.APPLIED) {
+                    onEvent.run();
+                }
+                outcomes.record(branch, r);
+                return r;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException(b.op() + " of coupon " + couponId + " in " + b.gid() + " failed", e);
+        }
+    }
+
+    private static int update(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return ps.executeUpdate();
+        }
+    }
+
+    private static UserCouponStatus statusOf(Connection c, long couponId) throws SQLException {
+        UserCoupon uc = UserCouponRepository.find(c, couponId, false);
+        return uc == null ? null : uc.status();
+    }
+
+    /** Why an action that needed {@code needed} could not run, from the coupon as it is now. */
+    static BranchResult refuseAction(UserCoupon uc, long userId, String orderSn, UserCouponStatus needed, Instant now) {
+        if (uc == null) {
+            return BranchResult.refused(Refusal.NOT_FOUND, null, "coupon does not exist");
+        }
+        long id = uc.id();
+        if (uc.userId() != userId) {
+            return BranchResult.refused(Refusal.NOT_OWNER, uc.status(),
+                    "coupon " + id + " does not belong to user " + userId);
+        }
+        UserCouponStatus s = uc.status();
+        if (s == UserCouponStatus.EXPIRED) {
+            return BranchResult.refused(Refusal.EXPIRED, s, "coupon " + id + " has expired");
+        }
+        if (needed == UserCouponStatus.UNUSED) {
+            if (s == UserCouponStatus.UNUSED && now.isBefore(uc.validStart())) {
+                return BranchResult.refused(Refusal.EXPIRED, s, "coupon " + id + " is not valid before " + uc.validStart());
+            }
+            if (s == UserCouponStatus.UNUSED && !now.isBefore(uc.validEnd())) {
+                return BranchResult.refused(Refusal.EXPIRED, s, "coupon " + id + " expired at " + uc.validEnd());
+            }
+            if (s == UserCouponStatus.LOCKED) {
+                return BranchResult.refused(Refusal.WRONG_STATUS, s, orderSn.equals(uc.orderSn())
+                        ? "coupon " + id + " is already locked by order " + orderSn
+                        : "coupon " + id + " is locked by another order");
+            }
+            return BranchResult.refused(Refusal.WRONG_STATUS, s, "coupon " + id + " is " + s + ", not UNUSED");
+        }
+        // needed LOCKED by orderSn
+        if (s == UserCouponStatus.LOCKED) {
+            return BranchResult.refused(Refusal.OTHER_ORDER, s,
+                    "coupon " + id + " is locked by another order, not by order " + orderSn);
+        }
+        if (s == UserCouponStatus.USED) {
+            return BranchResult.refused(Refusal.WRONG_STATUS, s, orderSn.equals(uc.orderSn())
+                    ? "coupon " + id + " was already used by order " + orderSn
+                    : "coupon " + id + " was already used by another order");
+        }
+        return BranchResult.refused(Refusal.OTHER_ORDER, s,
+                "coupon " + id + " is not locked by order " + orderSn + " (it is " + s + ")");
+    }
+
+    private static BranchResult nothingToUndo(String what, UserCoupon uc, String orderSn) {
+        log.info("{} of coupon {} for order {}: nothing to undo (coupon is {})", what,
+                uc == null ? "?" : uc.id(), orderSn, uc == null ? "absent" : uc.status() + " order " + uc.orderSn());
+        return BranchResult.of(BranchEffect.NOTHING_TO_UNDO, uc == null ? null : uc.status());
+    }
+
+    private void event(Connection c, EventType type, UserCoupon before, UserCouponStatus to, String orderSn,
+            BranchContext b, long discountCents, long deadlineMs, Instant now) throws SQLException {
+        LifecycleEvents.append(c, new LifecycleEvents.Change(type, before, to, orderSn, b.gid(), b.branchId(), b.op(),
+                b.compensation() ? LifecycleEvents.SAGA_COMPENSATION : LifecycleEvents.SAGA_ACTION, discountCents,
+                deadlineMs), now.toEpochMilli());
+    }
+
+    /** The row as it was before an UPDATE that we know moved it out of {@code status}. */
+    private static UserCoupon asBefore(UserCoupon after, UserCouponStatus status) {
+        return new UserCoupon(after.id(), after.couponSn(), after.templateId(), after.activityId(), after.seq(),
+                after.userId(), status, after.obtainedAt(), after.grantedAtMs(), after.validStart(), after.validEnd(),
+                null, null, null);
+    }
+
+    static String allocationJson(List<LineAllocation> lines) {
+        List<Map<String, Long>> out = lines.stream().map(l -> {
+            Map<String, Long> m = new LinkedHashMap<>();
+            m.put("line_index", (long) l.lineIndex());
+            m.put("discount_cents", l.discountCents());
+            return m;
+        }).toList();
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

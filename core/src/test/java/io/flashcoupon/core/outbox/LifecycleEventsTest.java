@@ -1,0 +1,37 @@
+package io.flashcoupon.core.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flashcoupon.core.wallet.UserCoupon;
+import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.proto.v1.EventType;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class LifecycleEventsTest {
+    private static final UserCoupon C = new UserCoupon(7, "sn7", 1, null, 1, 42, UserCouponStatus.LOCKED,
+            Instant.EPOCH, 0, Instant.EPOCH, Instant.EPOCH, "o1", null, Instant.ofEpochMilli(5000));
+
+    private static LifecycleEvents.Change change(EventType type, String gid, String op, long deadline) {
+        return new LifecycleEvents.Change(type, C, UserCouponStatus.UNUSED, "o1", gid, gid == null ? null : "01", op,
+                "r", 0, deadline);
+    }
+
+    @Test
+    void event_ids_name_what_makes_the_change_unique() {
+        assertThat(LifecycleEvents.eventId(change(EventType.COUPON_LOCKED, "g1", "action", 0)))
+                .isEqualTo("locked-7-g1-01-action");
+        assertThat(LifecycleEvents.eventId(change(EventType.COUPON_UNLOCKED, "g1", "compensate", 0)))
+                .isEqualTo("unlocked-7-g1-01-compensate");
+        assertThat(LifecycleEvents.eventId(change(EventType.COUPON_UNLOCKED, null, null, 5000)))
+                .isEqualTo("unlocked-7-o1-deadline-5000");
+        assertThat(LifecycleEvents.eventId(change(EventType.COUPON_EXPIRED, null, null, 0))).isEqualTo("expired-7");
+    }
+
+    @Test
+    void tags_come_from_the_registry_and_grabs_are_not_lifecycle_events() {
+        assertThat(LifecycleEvents.tag(EventType.COUPON_REVERTED)).isEqualTo("CouponReverted");
+        assertThatThrownBy(() -> LifecycleEvents.tag(EventType.COUPON_GRABBED)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

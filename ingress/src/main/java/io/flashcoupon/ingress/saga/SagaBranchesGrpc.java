@@ -1,0 +1,106 @@
+package io.flashcoupon.ingress.saga;
+
+import io.flashcoupon.core.discount.OrderLine;
+import io.flashcoupon.core.saga.BranchContext;
+import io.flashcoupon.core.saga.BranchResult;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.ingress.DiscountProtos;
+import io.flashcoupon.proto.v1.BranchResponse;
+import io.flashcoupon.proto.v1.LockCouponRequest;
+import io.flashcoupon.proto.v1.RevertCouponRequest;
+import io.flashcoupon.proto.v1.UnlockCouponRequest;
+import io.flashcoupon.proto.v1.UseCouponRequest;
+import io.flashcoupon.proto.v1.UseCouponResponse;
+import io.flashcoupon.proto.v1.UserCouponStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The Saga branch RPCs in DTM's gRPC mode. DTM's contract: OK = SUCCESS; ABORTED = FAILURE (the
+ * Saga rolls back), description "<refusal>: <reason>"; other statuses (UNAVAILABLE on a database
+ * failure) = retry later. A call without DTM's metadata is INVALID_ARGUMENT; malformed fields of a
+ * DTM call are ABORTED (retrying them cannot help).
+ */
+public final class SagaBranchesGrpc {
+    private final CouponBranches branches;
+
+    public SagaBranchesGrpc(CouponBranches branches) {
+        this.branches = branches;
+    }
+
+    public BranchResponse lock(LockCouponRequest r) {
+        BranchContext b = context();
+        check(r.getUserId(), r.getCouponId(), r.getOrderSn());
+        return branch(branches.lock(b, r.getUserId(), r.getCouponId(), r.getOrderSn()));
+    }
+
+    public BranchResponse unlock(UnlockCouponRequest r) {
+        BranchContext b = context();
+        check(r.getUserId(), r.getCouponId(), r.getOrderSn());
+        return branch(branches.unlock(b, r.getUserId(), r.getCouponId(), r.getOrderSn()));
+    }
+
+    public UseCouponResponse use(UseCouponRequest r) {
+        BranchContext b = context();
+        check(r.getUserId(), r.getCouponId(), r.getOrderSn());
+        if (r.getItemsCount() == 0) {
+            throw aborted("invalid_argument", "items: must list the order lines");
+        }
+        List<OrderLine> lines = DiscountProtos.lines(r.getItemsList());
+        BranchResult res = branches.use(b, r.getUserId(), r.getCouponId(), r.getOrderSn(), lines,
+                r.getShippingFeeCents());
+        refusedToStatus(res);
+        UseCouponResponse.Builder out = UseCouponResponse.newBuilder().setEffect(res.effect().name());
+        if (res.status() != null) {
+            out.setStatus(UserCouponStatus.forNumber(res.status().code()));
+        }
+        if (res.discount() != null) {
+            out.setDiscount(DiscountProtos.response(res.discount()));
+        }
+        return out.build();
+    }
+
+    public BranchResponse revert(RevertCouponRequest r) {
+        BranchContext b = context();
+        check(r.getUserId(), r.getCouponId(), r.getOrderSn());
+        return branch(branches.revert(b, r.getUserId(), r.getCouponId(), r.getOrderSn()));
+    }
+
+    private static BranchResponse branch(BranchResult res) {
+        refusedToStatus(res);
+        BranchResponse.Builder out = BranchResponse.newBuilder().setEffect(res.effect().name());
+        if (res.status() != null) {
+            out.setStatus(UserCouponStatus.forNumber(res.status().code()));
+        }
+        return out.build();
+    }
+
+    private static void refusedToStatus(BranchResult res) {
+        if (res.refused()) {
+            throw aborted(res.refusal().name().toLowerCase(Locale.ROOT), res.message());
+        }
+    }
+
+    private static BranchContext context() {
+        return BranchContext.of(DtmMetadata.TRANS_TYPE.get(), DtmMetadata.GID.get(), DtmMetadata.BRANCH_ID.get(),
+                DtmMetadata.OP.get());
+    }
+
+    private static void check(long userId, long couponId, String orderSn) {
+        if (userId <= 0) {
+            throw aborted("invalid_argument", "user_id: must be positive, was " + userId);
+        }
+        if (couponId <= 0) {
+            throw aborted("invalid_argument", "coupon_id: must be positive, was " + couponId);
+        }
+        if (orderSn.isBlank() || orderSn.length() > 64) {
+            throw aborted("invalid_argument", "order_sn: must be 1-64 characters");
+        }
+    }
+
+    private static StatusRuntimeException aborted(String code, String message) {
+        return Status.ABORTED.withDescription(code + ": " + message).asRuntimeException();
+    }
+}
