@@ -159,14 +159,7 @@ final class FaultRig implements AutoCloseable {
         env.put(ConfigLoader.envName("server.name"), "fault");
         env.put(ConfigLoader.envName("server.grpc-port"), Integer.toString(grpcPort));
         env.put(ConfigLoader.envName("server.http-port"), Integer.toString(httpPort));
-        env.put(ConfigLoader.envName("mysql.host"), ServiceHarness.MYSQL_HOST);
-        env.put(ConfigLoader.envName("mysql.port"), Integer.toString(ServiceHarness.MYSQL_PORT));
-        env.put(ConfigLoader.envName("mysql.database"), DB);
-        env.put(ConfigLoader.envName("mysql.username"), ServiceHarness.USER);
-        env.put(ConfigLoader.envName("mysql.password"), ServiceHarness.PASSWORD);
-        env.put(ConfigLoader.envName("redis.host"), "127.0.0.1");
-        env.put(ConfigLoader.envName("redis.port"), Integer.toString(redis.port));
-        env.put(ConfigLoader.envName("redis.database"), "0");
+        env.putAll(ServiceJvms.storesEnv(DB, redis.port));
         env.put(ConfigLoader.envName("rocketmq.embedded"), Boolean.toString(embedded));
         if (embedded) {
             env.put(ConfigLoader.envName("rocketmq.embedded-home"), embeddedHome.toAbsolutePath().toString());

@@ -2,6 +2,7 @@ package io.flashcoupon.launcher;
 
 import static org.awaitility.Awaitility.await;
 
+import io.flashcoupon.core.config.ConfigLoader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +29,23 @@ final class ServiceJvms {
      */
     static final List<String> JVM_ARGS = List.of("-Xms128m", "-Xmx768m", "-XX:+ExitOnOutOfMemoryError",
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+    /**
+     * The environment that points a service JVM at database {@code database} of the test MariaDB and at
+     * Redis database 0 on {@code redisPort}.
+     */
+    static Map<String, String> storesEnv(String database, int redisPort) {
+        Map<String, String> env = new HashMap<>();
+        env.put(ConfigLoader.envName("mysql.host"), ServiceHarness.MYSQL_HOST);
+        env.put(ConfigLoader.envName("mysql.port"), Integer.toString(ServiceHarness.MYSQL_PORT));
+        env.put(ConfigLoader.envName("mysql.database"), database);
+        env.put(ConfigLoader.envName("mysql.username"), ServiceHarness.USER);
+        env.put(ConfigLoader.envName("mysql.password"), ServiceHarness.PASSWORD);
+        env.put(ConfigLoader.envName("redis.host"), "127.0.0.1");
+        env.put(ConfigLoader.envName("redis.port"), Integer.toString(redisPort));
+        env.put(ConfigLoader.envName("redis.database"), "0");
+        return env;
+    }
 
     static String classpath() {
         Path jar = existing("fault.launcher.jar", "target/launcher-0.1.0-SNAPSHOT.jar");
