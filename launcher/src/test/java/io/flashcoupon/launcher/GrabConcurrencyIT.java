@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
 import io.flashcoupon.proto.v1.FlashSaleResponse;
 import io.flashcoupon.proto.v1.GrabCode;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -95,5 +97,67 @@ class GrabConcurrencyIT {
 
         Map<String, String> ledger = SaleInvariants.check(h, sale.id(), 300, 1, Duration.ofSeconds(30));
         assertThat(ledger.keySet()).as("ledger coupon_sns are the granted ones").isEqualTo(granted.keySet());
+    }
+
+    @Test
+    void the_sales_figures_balance_at_every_read_while_grabs_land() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        int stock = 3000;
+        Activity sale = h.runningSale(stock, 1);
+        SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(10));
+
+        // One reader takes snapshots as fast as it can while 4,000 distinct users grab, 64 at a time.
+        AtomicBoolean grabbing = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> unbalanced = new ConcurrentLinkedQueue<>();
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger readsMidSale = new AtomicInteger();
+        Thread reader = new Thread(() -> {
+            while (grabbing.get()) {
+                SaleStore.SaleSnapshot s = store.snapshot(sale.id());
+                reads.incrementAndGet();
+                if (s.ledgerSize() > 0 && s.remaining() > 0) {
+                    readsMidSale.incrementAndGet();
+                }
+                if (s.remaining() + s.ledgerSize() != s.total()) {
+                    unbalanced.add("remaining " + s.remaining() + " + ledger " + s.ledgerSize() + " != total " + s.total());
+                }
+            }
+        }, "snapshot-reader");
+        reader.start();
+
+        Semaphore window = new Semaphore(64);
+        CountDownLatch done = new CountDownLatch(4000);
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 4000; i++) {
+            window.acquire();
+            h.async.withDeadlineAfter(30, TimeUnit.SECONDS).flashSaleCoupon(
+                    FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(2_000_000L + i).build(),
+                    new StreamObserver<>() {
+                        @Override
+                        public void onNext(FlashSaleResponse r) {}
+
+                        @Override
+                        public void onError(Throwable t) {
+                            errors.add(t);
+                            window.release();
+                            done.countDown();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            window.release();
+                            done.countDown();
+                        }
+                    });
+        }
+        assertThat(done.await(120, TimeUnit.SECONDS)).as("all grabs answered").isTrue();
+        grabbing.set(false);
+        reader.join(10_000);
+        System.out.printf("snapshots=%d of which mid-sale=%d unbalanced=%d%n", reads.get(), readsMidSale.get(), unbalanced.size());
+
+        assertThat(errors).as("no grab failed").isEmpty();
+        assertThat(readsMidSale.get()).as("snapshots taken while the sale was moving").isGreaterThanOrEqualTo(20);
+        assertThat(unbalanced).as("snapshots where remaining + granted != total").isEmpty();
+        SaleInvariants.check(h, sale.id(), stock, 1, Duration.ofSeconds(30));
     }
 }

@@ -34,6 +34,7 @@ public final class SaleStore {
     private final LuaScript restock;
     private final LuaScript state;
     private final LuaScript cleanup;
+    private final LuaScript snapshot;
     private final Duration timeout;
 
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
@@ -46,6 +47,7 @@ public final class SaleStore {
         this.restock = new LuaScript("lua/restock.lua", ScriptOutputType.MULTI, connection);
         this.state = new LuaScript("lua/state.lua", ScriptOutputType.MULTI, connection);
         this.cleanup = new LuaScript("lua/cleanup.lua", ScriptOutputType.INTEGER, connection);
+        this.snapshot = new LuaScript("lua/snapshot.lua", ScriptOutputType.MULTI, connection);
         this.timeout = timeout;
     }
 
@@ -151,18 +153,21 @@ public final class SaleStore {
         return v == null ? 0 : Integer.parseInt(v);
     }
 
-    /** The sale as Redis holds it; {@code exists} is false before it was started. */
+    /**
+     * The sale as Redis holds it, read in one script so stock and ledger size belong to the same
+     * instant; {@code exists} is false before it was started.
+     */
     public SaleSnapshot snapshot(long activityId) {
-        List<io.lettuce.core.KeyValue<String, String>> fields =
-                await(redis.hmget(Registry.saleKey(activityId), "status", "stock", "total"));
-        long ledger = await(redis.hlen(Registry.ledgerKey(activityId)));
-        if (!fields.get(0).hasValue()) {
+        List<Object> reply = await(snapshot.<List<Object>>call(redis,
+                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}));
+        long ledger = (Long) reply.get(3);
+        if (reply.get(0) == null) {
             return new SaleSnapshot(false, null, 0, 0, ledger);
         }
         return new SaleSnapshot(true,
-                ActivityStatus.ofCode(Integer.parseInt(fields.get(0).getValue())),
-                Long.parseLong(fields.get(1).getValue()),
-                Long.parseLong(fields.get(2).getValue()),
+                ActivityStatus.ofCode(Integer.parseInt((String) reply.get(0))),
+                Long.parseLong((String) reply.get(1)),
+                Long.parseLong((String) reply.get(2)),
                 ledger);
     }
 
