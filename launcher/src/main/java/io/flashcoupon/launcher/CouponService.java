@@ -54,6 +54,7 @@ import io.flashcoupon.topology.invalidation.CacheInvalidator;
 import io.flashcoupon.topology.reconcile.ActivityReconciler;
 import io.flashcoupon.topology.reconcile.LedgerComparison;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
+import io.flashcoupon.topology.reconcile.SaleFiguresReader;
 import io.flashcoupon.topology.reconcile.ReconcileMetrics;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
@@ -257,8 +258,9 @@ public final class CouponService implements AutoCloseable {
 
         ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
+        ReconcileMetrics reconcileMetrics = new ReconcileMetrics(metrics);
         reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
-                new LedgerComparison(rc.graceMs()), clock, new ReconcileMetrics(metrics));
+                new LedgerComparison(rc.graceMs()), clock, reconcileMetrics);
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         // paying with coupons: lifecycle events through the outbox (relayed by every process, woken at
@@ -302,7 +304,9 @@ public final class CouponService implements AutoCloseable {
         // topology: periodic reconciliation (re-publishes through the transactional producer)
         if (rc.enabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
             ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
-                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs()).start();
+                    new SaleFiguresReader(store, coupons), reconcileMetrics,
+                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs(),
+                    rc.settledRecheckMs(), clock::millis).start();
             push("reconcile job", remaining -> job.close());
         }
 

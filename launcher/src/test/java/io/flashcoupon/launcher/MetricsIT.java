@@ -97,7 +97,7 @@ class MetricsIT {
         assertThat(e.has("jvm_threads_live_threads")).isTrue();
         assertThat(e.has("process_cpu_usage")).isTrue();
         assertThat(e.value("process_uptime_seconds")).isPositive();
-        assertThat(e.all("coupon_reconciliation_runs_total")).as("complete, pending, mismatch").hasSize(3);
+        assertThat(e.all("coupon_reconciliation_runs_total")).as("complete, pending, mismatch, unchanged").hasSize(4);
         assertThat(e.all("coupon_reconciliation_republished_total")).hasSize(2);
         assertThat(e.has("coupon_reconciliation_mismatched_sales")).isTrue();
 

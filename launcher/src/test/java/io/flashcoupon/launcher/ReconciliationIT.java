@@ -12,6 +12,9 @@ import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.topology.reconcile.ReconcileJob;
+import io.flashcoupon.topology.reconcile.ReconcileMetrics;
+import io.flashcoupon.topology.reconcile.SaleFiguresReader;
 import io.flashcoupon.ingress.GrabChecker;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
@@ -287,6 +290,45 @@ class ReconciliationIT {
         List<Long> periodic = new ReconciliationReports(h.service.dataSource()).activitiesToReconcile();
         assertThat(periodic).as("the periodic job skips a cleaned sale").doesNotContain(ended.id()).contains(running.id());
         System.out.println("found: keys of " + ended.id() + " gone, " + running.id() + " unchanged: " + otherBefore.keySet());
+    }
+
+    @Test
+    void the_periodic_job_skips_a_settled_sale_until_its_figures_move() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(3, 1);
+        UserCouponRepository rows = rows(h);
+        List<String> sns = new ArrayList<>();
+        for (long user = 3301; user <= 3303; user++) {
+            sns.add(grab(h, sale, user, null).getCouponSn());
+        }
+        await("3 rows").atMost(WITHIN).until(() -> rows.countByActivity(sale.id()) == 3);
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        ReconcileJob job = new ReconcileJob(() -> List.of(sale.id()), h.service.reconciler(),
+                new SaleFiguresReader(new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5)), rows),
+                new ReconcileMetrics(registry), null, 1_000, 600_000, System::currentTimeMillis);
+        ReconciliationReports reports = new ReconciliationReports(h.service.dataSource());
+
+        assertThat(job.runOnce()).as("first run compares in full").isOne();
+        Instant complete = reports.find(sale.id()).orElseThrow().report().ranAt();
+        assertThat(reports.find(sale.id()).orElseThrow().report().complete()).isTrue();
+        assertThat(job.runOnce()).as("sold out, drained, nothing moved: skipped").isZero();
+        assertThat(reports.find(sale.id()).orElseThrow().report().ranAt()).as("no new report").isEqualTo(complete);
+        assertThat(registry.get("coupon.reconciliation.runs").tag("result", "unchanged").counter().count()).isEqualTo(1.0);
+
+        // A lost row moves the figures (rows 3 -> 2): the next run compares in full and re-publishes it.
+        assertThat(deleteRow(h, sns.get(1))).isEqualTo(1);
+        await("the grab is older than the grace").atMost(WITHIN)
+                .until(() -> System.currentTimeMillis() - grantedAt(h, sale, sns.get(1)) >= ServiceHarness.RECONCILE_GRACE_MS);
+        assertThat(job.runOnce()).isOne();
+        var found = reports.find(sale.id()).orElseThrow().report();
+        System.out.println("after deleting a row: " + found.problems());
+        assertThat(found.republished().sns()).containsExactly(sns.get(1));
+        await("re-published row").atMost(WITHIN).until(() -> rows.countByActivity(sale.id()) == 3);
+        assertThat(job.runOnce()).as("figures moved back, but the last run was not complete").isOne();
+        assertThat(reports.find(sale.id()).orElseThrow().report().complete()).isTrue();
+        assertThat(job.runOnce()).isZero();
+        SaleInvariants.check(h, sale.id(), 3, 1, WITHIN);
     }
 
     // ------------------------------------------------------------------ helpers

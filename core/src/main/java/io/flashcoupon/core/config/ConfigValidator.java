@@ -87,6 +87,7 @@ public final class ConfigValidator {
         ServiceConfig.Reconcile rc = c.business().reconcile();
         range(errors, "business.reconcile.grace-ms", rc.graceMs(), 0, 86_400_000);
         range(errors, "business.reconcile.interval-ms", rc.intervalMs(), 1_000, 86_400_000);
+        range(errors, "business.reconcile.settled-recheck-ms", rc.settledRecheckMs(), 0, 86_400_000);
         require(errors, rc.graceMs() >= sink.flushIntervalMs(),
                 "business.reconcile.grace-ms (" + rc.graceMs() + ") must be at least business.sink.flush-interval-ms ("
                         + sink.flushIntervalMs() + "): a grant younger than one sink flush is not late, and"

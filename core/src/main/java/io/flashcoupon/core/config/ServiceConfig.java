@@ -88,8 +88,11 @@ public record ServiceConfig(
      * Reconciliation of live sales (DESIGN.md "The grab" step 5). enabled = run it periodically in
      * this process (on-demand runs through the admin API work either way); a grant without a row is
      * re-published once it is older than graceMs; intervalMs is the pause between periodic runs.
+     * settledRecheckMs: a periodic run skips a sale whose figures (status, total, remaining, ledger
+     * size, rows) are those of its last complete run, for at most this long; then it compares in full
+     * again. On-demand runs always compare in full.
      */
-    public record Reconcile(boolean enabled, long graceMs, long intervalMs) {}
+    public record Reconcile(boolean enabled, long graceMs, long intervalMs, long settledRecheckMs) {}
 
     /**
      * Who may call the admin REST API: bearer tokens with role read (GET routes) or operate

@@ -74,12 +74,13 @@ class ConfigLoaderTest {
     @Test
     void reconciliation_defaults_and_overrides() {
         ServiceConfig.Reconcile defaults = loader.load(null, Map.of()).business().reconcile();
-        assertThat(defaults).isEqualTo(new ServiceConfig.Reconcile(true, 10_000, 30_000));
+        assertThat(defaults).isEqualTo(new ServiceConfig.Reconcile(true, 10_000, 30_000, 600_000));
         ServiceConfig.Reconcile custom = loader.load(null, Map.of(
                 "COUPON_BUSINESS_RECONCILE_ENABLED", "false",
                 "COUPON_BUSINESS_RECONCILE_GRACE_MS", "2500",
-                "COUPON_BUSINESS_RECONCILE_INTERVAL_MS", "5000")).business().reconcile();
-        assertThat(custom).isEqualTo(new ServiceConfig.Reconcile(false, 2_500, 5_000));
+                "COUPON_BUSINESS_RECONCILE_INTERVAL_MS", "5000",
+                "COUPON_BUSINESS_RECONCILE_SETTLED_RECHECK_MS", "0")).business().reconcile();
+        assertThat(custom).isEqualTo(new ServiceConfig.Reconcile(false, 2_500, 5_000, 0));
     }
 
     @Test

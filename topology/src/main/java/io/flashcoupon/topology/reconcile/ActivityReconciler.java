@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * downstream (the sink ignores a known coupon_sn) and a stored report only replaces an older one.
  *
  * <p>Known gaps: reads whole hashes and all rows of the sale (O(grants) memory and Redis time per
- * run); re-publishes every late grant of a run synchronously, one transactional send each.
+ * run; the periodic {@link ReconcileJob} skips sales unchanged since their last complete run);
+ * re-publishes every late grant of a run synchronously, one transactional send each.
  */
 public final class ActivityReconciler implements Reconciler {
     private static final Logger log = LoggerFactory.getLogger(ActivityReconciler.class);

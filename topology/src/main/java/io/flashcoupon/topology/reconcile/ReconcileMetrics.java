@@ -19,8 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * once a later run is clean; with several instances take the max over them.
  */
 public final class ReconcileMetrics {
-    /** Label {@code result} of coupon_reconciliation_runs_total. */
-    public enum Result { COMPLETE, PENDING, MISMATCH }
+    /**
+     * Label {@code result} of coupon_reconciliation_runs_total. UNCHANGED: a periodic run found the
+     * sale's figures as its last complete run left them and did not compare it again (ReconcileJob).
+     */
+    public enum Result { COMPLETE, PENDING, MISMATCH, UNCHANGED }
 
     private final Map<Result, Counter> runs = new EnumMap<>(Result.class);
     private final Counter republished;
@@ -53,6 +56,11 @@ public final class ReconcileMetrics {
             return Result.MISMATCH;
         }
         return r.complete() ? Result.COMPLETE : Result.PENDING;
+    }
+
+    /** A periodic run skipped a sale that is unchanged since its last complete run. */
+    void unchanged() {
+        runs.get(Result.UNCHANGED).increment();
     }
 
     void recorded(ReconciliationReport r) {
