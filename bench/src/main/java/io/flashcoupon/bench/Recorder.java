@@ -20,6 +20,7 @@ final class Recorder {
     private final AtomicLongArray requests = new AtomicLongArray(MAX_SECONDS);
     private final AtomicLongArray grants = new AtomicLongArray(MAX_SECONDS);
     private volatile long lastNanos;
+    private long lastGrantNanos;
 
     Recorder(long startNanos) {
         this.startNanos = startNanos;
@@ -41,6 +42,7 @@ final class Recorder {
         requests.incrementAndGet(second);
         if (outcome == Outcome.GRANTED) {
             grants.incrementAndGet(second);
+            lastGrantNanos = Math.max(lastGrantNanos, doneNanos);
         }
         lastNanos = Math.max(lastNanos, doneNanos);
     }
@@ -64,6 +66,8 @@ final class Recorder {
         latency.put("all", percentiles(all));
         out.put("outcomes", counts);
         out.put("grants_per_s", round(byOutcome.get(Outcome.GRANTED).getTotalCount() / seconds));
+        // when the last grant was answered: in a sale that sold out, the time it took to sell out
+        out.put("last_grant_s", lastGrantNanos == 0 ? 0 : Math.round((lastGrantNanos - startNanos) / 1e6) / 1000.0);
         out.put("latency_ms", latency);
         List<Map<String, Object>> timeline = new ArrayList<>();
         int lastSecond = (int) Math.min(MAX_SECONDS - 1, (lastNanos - startNanos) / 1_000_000_000L);

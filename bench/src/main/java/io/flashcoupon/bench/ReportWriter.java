@@ -124,6 +124,11 @@ public final class ReportWriter {
 
     /** Seconds from the run's start until cumulative grants reached the stock. */
     static double secondsToSellOut(JsonNode sale, long stock) {
+        double lastGrant = sale.path("last_grant_s").asDouble();
+        if (lastGrant > 0 && sale.path("outcomes").path("granted").asLong() >= stock) {
+            return lastGrant; // the last of the stock answered GRANTED (ms precision)
+        }
+        // older reports: whole seconds of the timeline, rounded up
         long cumulative = 0;
         for (JsonNode point : sale.path("timeline")) {
             cumulative += point.path("grants").asLong();
