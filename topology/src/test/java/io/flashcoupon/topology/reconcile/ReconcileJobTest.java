@@ -35,6 +35,15 @@ class ReconcileJobTest {
                 1_000, 60_000, now::get);
     }
 
+    /** A job over sale 7, which reconciles complete at 100 of 100 left; {@code asked} records each full run. */
+    private ReconcileJob completeSale7(List<Long> asked) {
+        figures.put(7L, new SaleFigures(ActivityStatus.ACTIVE, 100, 100, 0, 0));
+        return job(List.of(7L), id -> {
+            asked.add(id);
+            return report(id, 100, 100);
+        });
+    }
+
     private double unchangedRuns() {
         return registry.get("coupon.reconciliation.runs").tag("result", "unchanged").counter().count();
     }
@@ -67,11 +76,7 @@ class ReconcileJobTest {
     @Test
     void a_complete_sale_whose_figures_did_not_move_is_not_compared_again_until_the_recheck_is_due() {
         List<Long> asked = new ArrayList<>();
-        ReconcileJob job = job(List.of(7L), id -> {
-            asked.add(id);
-            return report(id, 100, 100);
-        });
-        figures.put(7L, new SaleFigures(ActivityStatus.ACTIVE, 100, 100, 0, 0));
+        ReconcileJob job = completeSale7(asked);
 
         assertThat(job.runOnce()).isOne();
         now.addAndGet(30_000);
@@ -85,11 +90,7 @@ class ReconcileJobTest {
     @Test
     void a_sale_whose_figures_moved_or_that_left_redis_is_compared_in_full() {
         List<Long> asked = new ArrayList<>();
-        ReconcileJob job = job(List.of(7L), id -> {
-            asked.add(id);
-            return report(id, 100, 100);
-        });
-        figures.put(7L, new SaleFigures(ActivityStatus.ACTIVE, 100, 100, 0, 0));
+        ReconcileJob job = completeSale7(asked);
         job.runOnce();
 
         figures.put(7L, new SaleFigures(ActivityStatus.ACTIVE, 100, 99, 1, 0)); // a grant landed
