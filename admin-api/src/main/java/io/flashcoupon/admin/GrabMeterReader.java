@@ -1,5 +1,6 @@
 package io.flashcoupon.admin;
 
+import io.flashcoupon.core.Registry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.CountAtBucket;
@@ -10,15 +11,12 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads the ingress's grab meters from the process's registry by name (they are registered by
- * ingress GrabMetrics, which the admin API does not depend on; MetricsIT and DashboardIT pin the
- * names): {@value #OUTCOMES} by tag {@code code} and the histograms of {@value #DURATION}, merged
- * over their {@code path} tag. In a process without an ingress the reading is empty.
+ * Reads the ingress's grab meters from the process's registry by their {@link Registry} names (they
+ * are registered by ingress GrabMetrics, which the admin API does not depend on):
+ * {@value Registry#METER_GRAB_OUTCOMES} by tag {@code code} and the histograms of
+ * {@value Registry#METER_GRAB_DURATION}, merged over their {@code path} tag. In a process without an ingress the reading is empty.
  */
 final class GrabMeterReader {
-    static final String OUTCOMES = "coupon.grab.outcomes";
-    static final String DURATION = "coupon.grab.duration";
-
     private final MeterRegistry registry;
 
     GrabMeterReader(MeterRegistry registry) {
@@ -28,10 +26,10 @@ final class GrabMeterReader {
     MeterReading read() {
         long now = registry.config().clock().monotonicTime();
         Map<String, Double> outcomes = new HashMap<>();
-        registry.find(OUTCOMES).counters().forEach(c -> outcomes.merge(c.getId().getTag("code"), c.count(), Double::sum));
+        registry.find(Registry.METER_GRAB_OUTCOMES).counters().forEach(c -> outcomes.merge(c.getId().getTag("code"), c.count(), Double::sum));
         TreeMap<Double, Double> buckets = new TreeMap<>();
         double count = 0;
-        for (Timer t : registry.find(DURATION).timers()) {
+        for (Timer t : registry.find(Registry.METER_GRAB_DURATION).timers()) {
             HistogramSnapshot s = t.takeSnapshot();
             count += s.count();
             for (CountAtBucket b : s.histogramCounts()) {

@@ -2,6 +2,7 @@ package io.flashcoupon.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flashcoupon.core.Registry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
@@ -24,12 +25,12 @@ class LiveSamplerTest {
     private final LiveSampler sampler = new LiveSampler(new GrabMeterReader(registry)::read, clock::monotonicTime);
 
     private Counter outcome(String code) {
-        return Counter.builder(GrabMeterReader.OUTCOMES).tag("code", code).register(registry);
+        return Counter.builder(Registry.METER_GRAB_OUTCOMES).tag("code", code).register(registry);
     }
 
     /** As GrabMetrics builds it. */
     private Timer timer(String path) {
-        return Timer.builder(GrabMeterReader.DURATION).tag("path", path).publishPercentileHistogram()
+        return Timer.builder(Registry.METER_GRAB_DURATION).tag("path", path).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(500_000)).maximumExpectedValue(Duration.ofSeconds(5))
                 .register(registry);
     }

@@ -73,6 +73,15 @@ public final class Registry {
     /** The latest reconciliation report of each activity, and when its sale was cleaned out of Redis. */
     public static final String TABLE_RECONCILIATION_REPORTS = "reconciliation_reports";
 
+    // ------------------------------------------------------------------ meters
+    /**
+     * Counter of FlashSaleCoupon answers by tag {@code code} (ingress GrabMetrics registers it; the
+     * admin API's live view reads it by this name). Prometheus: coupon_grab_outcomes_total.
+     */
+    public static final String METER_GRAB_OUTCOMES = "coupon.grab.outcomes";
+    /** Grab latency histogram by tag {@code path} (same two users). Prometheus: coupon_grab_duration_seconds. */
+    public static final String METER_GRAB_DURATION = "coupon.grab.duration";
+
     // ------------------------------------------------------------------ Redis
     /**
      * Prefix of every L2 cache entry (a JSON copy of a MySQL row, with a TTL). Invalidation deletes

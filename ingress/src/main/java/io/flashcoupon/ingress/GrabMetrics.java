@@ -2,6 +2,7 @@ package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.SaleStoreException;
@@ -145,12 +146,12 @@ public final class GrabMetrics {
     public GrabMetrics(MeterRegistry registry) {
         this.clock = registry.config().clock();
         for (Answer a : Answer.values()) {
-            answers.put(a, Counter.builder("coupon.grab.outcomes").tag("code", a.label)
+            answers.put(a, Counter.builder(Registry.METER_GRAB_OUTCOMES).tag("code", a.label)
                     .description("FlashSaleCoupon calls by the answer they got, each call counted once")
                     .register(registry));
         }
         for (Path p : Path.values()) {
-            durations[p.ordinal()] = Timer.builder("coupon.grab.duration").tag("path", p.label)
+            durations[p.ordinal()] = Timer.builder(Registry.METER_GRAB_DURATION).tag("path", p.label)
                     .description("FlashSaleCoupon from call start to its answer")
                     .publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofNanos(500_000))
