@@ -56,14 +56,8 @@ public final class ConfigValidator {
             require(errors, mq.brokerPort() != mq.namesrvPort() && mq.brokerPort() + 1 != mq.namesrvPort(),
                     "rocketmq.broker-port and broker-port+1 (HA) must differ from rocketmq.namesrv-port");
         } else {
-            require(errors, mq.nameservers() != null && !mq.nameservers().isEmpty(),
+            entries(errors, "rocketmq.nameservers", mq.nameservers(), "[^:\\s]+:\\d{1,5}", "host:port",
                     "rocketmq.nameservers must list at least one host:port when rocketmq.embedded is false");
-            if (mq.nameservers() != null) {
-                for (String ns : mq.nameservers()) {
-                    require(errors, ns.matches("[^:\\s]+:\\d{1,5}"),
-                            "rocketmq.nameservers entry '" + ns + "' must be host:port");
-                }
-            }
         }
         range(errors, "rocketmq.send-timeout-ms", mq.sendTimeoutMs(), 1, 60_000);
         ServiceConfig.Flashsale fs = c.business().flashsale();
@@ -104,14 +98,8 @@ public final class ConfigValidator {
         if (cdc.enabled()) {
             range(errors, "cdc.embedded.server-id", cdc.serverId(), 0, 4_294_967_295L);
             notBlank(errors, "cdc.embedded.state-dir", cdc.stateDir());
-            require(errors, cdc.tables() != null && !cdc.tables().isEmpty(),
+            entries(errors, "cdc.embedded.tables", cdc.tables(), "[A-Za-z0-9_]+", "letters, digits or '_'",
                     "cdc.embedded.tables must name at least one table when cdc.embedded.enabled is true");
-            if (cdc.tables() != null) {
-                for (String t : cdc.tables()) {
-                    require(errors, t.matches("[A-Za-z0-9_]+"),
-                            "cdc.embedded.tables entry '" + t + "' must be letters, digits or '_'");
-                }
-            }
             range(errors, "cdc.embedded.poll-interval-ms", cdc.pollIntervalMs(), 1, 10_000);
         }
         if (c.tracing().enabled()) {
@@ -167,6 +155,18 @@ public final class ConfigValidator {
     private static void require(List<String> errors, boolean ok, String message) {
         if (!ok) {
             errors.add(message);
+        }
+    }
+
+    /** A list that must not be empty ({@code ifEmpty} says so), each entry matching {@code pattern} ({@code shape}). */
+    private static void entries(List<String> errors, String key, List<String> values, String pattern, String shape,
+            String ifEmpty) {
+        if (values == null || values.isEmpty()) {
+            errors.add(ifEmpty);
+            return;
+        }
+        for (String v : values) {
+            require(errors, v != null && v.matches(pattern), key + " entry '" + v + "' must be " + shape);
         }
     }
 
