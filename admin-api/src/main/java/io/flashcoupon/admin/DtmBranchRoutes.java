@@ -70,7 +70,7 @@ final class DtmBranchRoutes {
         public Long userId;
         public Long couponId;
         public String orderSn;
-        public List<Item> items;
+        public List<OrderItem> items;
         public Long shippingFeeCents;
 
         void validate(boolean needsOrder) {
@@ -88,14 +88,7 @@ final class DtmBranchRoutes {
                 errors.add(new FieldError("items", "must list the order lines"));
             }
             if (items != null) {
-                for (int i = 0; i < items.size(); i++) {
-                    Item it = items.get(i);
-                    if (it == null || it.goodsId == null || it.categoryId == null || it.quantity == null
-                            || it.unitPriceCents == null) {
-                        errors.add(new FieldError("items[" + i + "]",
-                                "needs goods_id, category_id, quantity and unit_price_cents"));
-                    }
-                }
+                errors.addAll(OrderItem.problems(items));
             }
             if (shippingFeeCents != null && shippingFeeCents < 0) {
                 errors.add(new FieldError("shipping_fee_cents", "must not be negative"));
@@ -106,20 +99,12 @@ final class DtmBranchRoutes {
         }
 
         List<OrderLine> lines() {
-            return items.stream().map(i -> new OrderLine(i.goodsId, i.categoryId, i.quantity, i.unitPriceCents)).toList();
+            return OrderItem.lines(items);
         }
 
         long shippingFeeCents() {
             return shippingFeeCents == null ? 0 : shippingFeeCents;
         }
-    }
-
-    /** One order line of a use payload. */
-    static final class Item {
-        public Long goodsId;
-        public Long categoryId;
-        public Integer quantity;
-        public Long unitPriceCents;
     }
 
     /** 200 reply: what the branch did and the coupon's state; discount for an applied use. */

@@ -1,14 +1,13 @@
 package io.flashcoupon.admin;
 
+import io.flashcoupon.core.FieldError;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.discount.BestCombination;
 import io.flashcoupon.core.discount.DiscountException;
 import io.flashcoupon.core.discount.Order;
-import io.flashcoupon.core.discount.OrderLine;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,27 +53,18 @@ final class OrderCouponRoutes {
     }
 
     /** An order (and, for calculate, the coupons to apply). */
-    record OrderRequest(List<Item> items, Long shippingFeeCents, List<Long> couponIds) {
+    record OrderRequest(List<OrderItem> items, Long shippingFeeCents, List<Long> couponIds) {
         Order order() {
             if (items == null || items.isEmpty()) {
                 throw new InvalidInputException("items", "must list the order lines");
             }
-            List<OrderLine> lines = new ArrayList<>();
-            for (int i = 0; i < items.size(); i++) {
-                Item it = items.get(i);
-                if (it == null || it.goodsId() == null || it.categoryId() == null || it.quantity() == null
-                        || it.unitPriceCents() == null) {
-                    throw new InvalidInputException("items[" + i + "]",
-                            "needs goods_id, category_id, quantity and unit_price_cents");
-                }
-                lines.add(new OrderLine(it.goodsId(), it.categoryId(), it.quantity(), it.unitPriceCents()));
+            List<FieldError> problems = OrderItem.problems(items);
+            if (!problems.isEmpty()) {
+                throw new InvalidInputException(problems.get(0).field(), problems.get(0).message());
             }
-            return new Order(lines, shippingFeeCents == null ? 0 : shippingFeeCents);
+            return new Order(OrderItem.lines(items), shippingFeeCents == null ? 0 : shippingFeeCents);
         }
     }
-
-    /** One order line. */
-    record Item(Long goodsId, Long categoryId, Integer quantity, Long unitPriceCents) {}
 
     /** Every wallet coupon's verdict and the best combination (its ids and its full result). */
     record AvailableReply(List<OrderCoupons.Verdict> coupons, BestCombination best) {}
