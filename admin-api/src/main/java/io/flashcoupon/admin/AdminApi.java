@@ -39,18 +39,14 @@ public final class AdminApi {
     private final ApiJson json;
     private final Set<String> routes = Collections.synchronizedSet(new TreeSet<>());
 
-    /** Without GET /metrics; the live figures then have no process meters. */
+    /**
+     * Without GET /metrics (the live figures then have no process meters), reading templates and
+     * activities straight from MySQL.
+     */
     public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
             BooleanSupplier ready, Clock clock, AdminAuth auth) {
-        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, auth, null);
-    }
-
-    /** Reads templates and activities straight from MySQL; {@code metrics} served at GET /metrics (null: no such route). */
-    public AdminApi(TemplateRepository templates, ActivityRepository activities, UserCouponRepository coupons,
-            FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
-            BooleanSupplier ready, Clock clock, AdminAuth auth, PrometheusMeterRegistry metrics) {
-        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, auth, metrics,
+        this(templates, activities, coupons, sales, reconciler, reports, cleanup, ready, clock, auth, null,
                 CachedReads.direct(templates, activities));
     }
 

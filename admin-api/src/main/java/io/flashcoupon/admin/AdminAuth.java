@@ -29,7 +29,6 @@ public final class AdminAuth {
     /** What a token may do; operate includes read. */
     public enum Role { READ, OPERATE }
 
-    static final String DTM_PREFIX = "/api/v1/dtm/";
     private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs",
             "/dashboard");
     private static final List<String> OPEN_PREFIXES = List.of("/ui/", "/webjars/");
@@ -53,7 +52,7 @@ public final class AdminAuth {
 
     /** The role a request needs; null when it is open. */
     static Role required(HandlerType method, String path) {
-        if (path.startsWith(DTM_PREFIX) || path.equals("/api/v1/dtm")) {
+        if (path.startsWith(DtmBranchRoutes.PREFIX + "/") || path.equals(DtmBranchRoutes.PREFIX)) {
             return Role.OPERATE;
         }
         boolean read = method == HandlerType.GET || method == HandlerType.HEAD;
