@@ -14,9 +14,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -152,10 +150,8 @@ public final class BinlogReader implements AutoCloseable {
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
-        Map<SourceRecord, RecordChangeEvent<SourceRecord>> events = new IdentityHashMap<>();
         List<SourceRecord> records = new ArrayList<>(batch.size());
         for (RecordChangeEvent<SourceRecord> e : batch) {
-            events.put(e.record(), e);
             records.add(e.record());
         }
         for (FlatMessageMapper.Mapped m : mapper.map(records)) {

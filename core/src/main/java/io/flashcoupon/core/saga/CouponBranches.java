@@ -69,11 +69,6 @@ public final class CouponBranches {
 
     /** {@code onEvent} runs after a commit that appended an outbox event (wakes the relay). */
     public CouponBranches(DataSource dataSource, TemplateRepository templates, DiscountEngine engine, Clock clock,
-            Duration lockTtl, Runnable onEvent) {
-        this(dataSource, templates, engine, clock, lockTtl, onEvent, (b, r) -> { });
-    }
-
-    public CouponBranches(DataSource dataSource, TemplateRepository templates, DiscountEngine engine, Clock clock,
             Duration lockTtl, Runnable onEvent, Outcomes outcomes) {
         this.dataSource = dataSource;
         this.templates = templates;
