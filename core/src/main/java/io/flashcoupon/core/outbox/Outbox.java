@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -52,11 +53,17 @@ public final class Outbox {
      * {@code owner} until {@code nowMs + claimMs}, and returns them.
      */
     public List<Pending> claim(String owner, long nowMs, long claimMs, int limit) {
-        // Two relays' claims can deadlock on the pending index (InnoDB then rolls one back, which
-        // changed nothing): take the victim's turn again, a few times, before giving up.
+        return retryDeadlocks(() -> claimOnce(owner, nowMs, claimMs, limit));
+    }
+
+    /**
+     * Two relays' statements can deadlock on the pending index (InnoDB then rolls one back, which
+     * changed nothing): take the victim's turn again, a few times, before giving up.
+     */
+    private static <T> T retryDeadlocks(Supplier<T> statement) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return claimOnce(owner, nowMs, claimMs, limit);
+                return statement.get();
             } catch (DataAccessException e) {
                 if (!(e.getCause() instanceof SQLTransactionRollbackException) || attempt == DEADLOCK_ATTEMPTS) {
                     throw e;
@@ -102,16 +109,10 @@ public final class Outbox {
 
     /** Marks a row sent. */
     public void published(long id, long nowMs) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                publishedOnce(id, nowMs);
-                return;
-            } catch (DataAccessException e) {
-                if (!(e.getCause() instanceof SQLTransactionRollbackException) || attempt == DEADLOCK_ATTEMPTS) {
-                    throw e;
-                }
-            }
-        }
+        retryDeadlocks(() -> {
+            publishedOnce(id, nowMs);
+            return null;
+        });
     }
 
     private void publishedOnce(long id, long nowMs) {

@@ -1,7 +1,7 @@
 package io.flashcoupon.topology.invalidation;
 
 import io.flashcoupon.core.cdc.FlatMessage;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +36,7 @@ public final class CacheInvalidator {
             return List.of();
         }
         String pk = m.pkNames() == null || m.pkNames().isEmpty() ? "id" : m.pkNames().get(0);
-        List<Target> out = new ArrayList<>(m.data().size());
+        Set<Target> out = new LinkedHashSet<>();
         for (int i = 0; i < m.data().size(); i++) {
             Map<String, String> row = m.data().get(i);
             add(out, m.table(), row == null ? null : row.get(pk));
@@ -44,7 +44,7 @@ public final class CacheInvalidator {
                 add(out, m.table(), m.old().get(i).get(pk));
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** Drops every target of {@code m}; returns how many. Throws when a cache could not drop one. */
@@ -73,15 +73,12 @@ public final class CacheInvalidator {
         }
     }
 
-    private static void add(List<Target> out, String table, String key) {
+    private static void add(Set<Target> out, String table, String key) {
         if (key == null) {
             return;
         }
         try {
-            Target t = new Target(table, Long.parseLong(key.trim()));
-            if (!out.contains(t)) {
-                out.add(t);
-            }
+            out.add(new Target(table, Long.parseLong(key.trim())));
         } catch (NumberFormatException e) {
             // Not one of our numeric ids: nothing of ours can be stale under it.
         }
