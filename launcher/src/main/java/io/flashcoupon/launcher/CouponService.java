@@ -366,10 +366,14 @@ public final class CouponService implements AutoCloseable {
         steps.push(new Step(name, stopper));
     }
 
+    /** Grabs running or queued on the grab executor (0 without an ingress). */
+    private int grabsInFlight() {
+        return grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
+    }
+
     /** Logs what the drain left behind: grabs still running, whether the materializer's batch was written. */
     private void logDrained() {
-        int running = grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
-        log.info("shutdown: drain finished: {} grab(s) still in flight, materializer {}", running,
+        log.info("shutdown: drain finished: {} grab(s) still in flight, materializer {}", grabsInFlight(),
                 materializer == null ? "not running in this process" : "stopped with its offsets committed");
     }
 
@@ -467,8 +471,8 @@ public final class CouponService implements AutoCloseable {
         ready = false;
         long t0 = System.nanoTime();
         long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(budgetMs);
-        int inFlight = grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
-        log.info("shutdown: started (budget {} ms): readyz answers 503, {} grab(s) in flight", budgetMs, inFlight);
+        log.info("shutdown: started (budget {} ms): readyz answers 503, {} grab(s) in flight", budgetMs,
+                grabsInFlight());
         boolean inTime = true;
         while (!steps.isEmpty()) {
             Step step = steps.pop();
