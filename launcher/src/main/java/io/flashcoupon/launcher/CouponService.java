@@ -190,9 +190,6 @@ public final class CouponService implements AutoCloseable {
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         SoldOutFlags soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), clock::millis);
-        // A restock or resume drops this process's sold-out flag at once; other instances' flags expire
-        // after sold-out-recheck-ms.
-        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear);
         // Stopped after the ingress and the materializer: the line a graceful stop's log is checked for.
         push("drain report", remaining -> logDrained());
         if (ownSdk != null) {
@@ -213,6 +210,11 @@ public final class CouponService implements AutoCloseable {
                 Duration.ofMillis(config.business().flashsale().activityCacheMs()), cc.negativeMaxSize(),
                 Duration.ofMillis(cc.negativeTtlMs()), Duration.ofMillis(cc.l2TtlMs())), l2, Registry::activityCacheKey,
                 new CacheCodec<>(Activity.class), activities::find);
+        // What the admin API reads through, and drops after a write made here. A restock or resume drops
+        // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
+        CachedReads reads = CachedReads.cached(templateCache, activityTiers);
+        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear,
+                reads.activityChanged());
         CacheInvalidator invalidator = new CacheInvalidator(config.mysql().database(), Map.of(
                 Registry.TABLE_TEMPLATES, templateCache::invalidate,
                 Registry.TABLE_ACTIVITIES, activityTiers::invalidate));
@@ -288,7 +290,7 @@ public final class CouponService implements AutoCloseable {
         // scraped) while the grabs drain.
         if (server.runs(ServiceConfig.Role.ADMIN)) {
             admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready,
-                    clock, AdminAuth.of(config.admin()), metrics, CachedReads.cached(templateCache, activityTiers))
+                    clock, AdminAuth.of(config.admin()), metrics, reads)
                     .dtmBranches(branches).orderCoupons(orderCoupons);
             admin.start(server.host(), server.httpPort());
             push("admin API", remaining -> admin.stop());

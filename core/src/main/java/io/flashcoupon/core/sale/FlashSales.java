@@ -40,19 +40,24 @@ public final class FlashSales {
     private final SaleStore store;
     private final Clock clock;
     private final LongConsumer stockReturned;
+    private final LongConsumer rowWritten;
 
     /**
      * {@code stockReturned} is told the activity id whenever its sale may have stock again (restock,
-     * resume) so this process can drop a local sold-out flag at once.
+     * resume) so this process can drop a local sold-out flag at once. {@code rowWritten} is told it
+     * after every write of the activity's MySQL row here - a start, or the row following Redis, also on
+     * the way to a refusal - so this process's caches can drop it at once (others learn of it from the
+     * binlog).
      */
     public FlashSales(ActivityRepository activities, TemplateRepository templates, UserCouponRepository coupons,
-            SaleStore store, Clock clock, LongConsumer stockReturned) {
+            SaleStore store, Clock clock, LongConsumer stockReturned, LongConsumer rowWritten) {
         this.activities = activities;
         this.templates = templates;
         this.coupons = coupons;
         this.store = store;
         this.clock = clock;
         this.stockReturned = stockReturned;
+        this.rowWritten = rowWritten;
     }
 
     /** Starts a PENDING activity; NotFoundException / ConflictException otherwise. */
@@ -78,6 +83,7 @@ public final class FlashSales {
         if (!activities.transition(activityId, ActivityStatus.PENDING, ActivityStatus.ACTIVE)) {
             throw new ConflictException("activity " + activityId + " was started concurrently");
         }
+        rowWritten.accept(activityId);
         return activities.find(activityId).orElseThrow();
     }
 
@@ -173,6 +179,7 @@ public final class FlashSales {
             }
             activities.compareAndSet(activityId, row.status(), row.totalCount(), sale.status(),
                     Math.toIntExact(sale.total()));
+            rowWritten.accept(activityId);
         }
         throw new ConflictException("activity " + activityId + " kept changing while its row was brought up to"
                 + " date with Redis; read it and retry");
