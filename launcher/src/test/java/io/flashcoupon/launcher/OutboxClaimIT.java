@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flashcoupon.core.outbox.Outbox;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -56,11 +57,13 @@ class OutboxClaimIT {
         ExecutorService two = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
         try {
-            Future<Set<String>> a = two.submit(() -> drain(outbox, "relay-a-" + run, later, go));
-            Future<Set<String>> b = two.submit(() -> drain(outbox, "relay-b-" + run, later, go));
+            Future<List<String>> a = two.submit(() -> drain(outbox, "relay-a-" + run, later, go, run));
+            Future<List<String>> b = two.submit(() -> drain(outbox, "relay-b-" + run, later, go, run));
             go.countDown();
-            Set<String> byA = a.get(60, TimeUnit.SECONDS);
-            Set<String> byB = b.get(60, TimeUnit.SECONDS);
+            List<String> byA = a.get(60, TimeUnit.SECONDS);
+            List<String> byB = b.get(60, TimeUnit.SECONDS);
+            assertThat(byA).as("relay a took no row twice").doesNotHaveDuplicates();
+            assertThat(byB).as("relay b took no row twice").doesNotHaveDuplicates();
             Set<String> both = new HashSet<>(byA);
             both.retainAll(byB);
             assertThat(both).isEmpty();
@@ -69,15 +72,38 @@ class OutboxClaimIT {
             assertThat(all.stream().filter(id -> id.startsWith("it-claim-" + run))).hasSize(rows);
             assertThat(byA).isNotEmpty();
             assertThat(byB).isNotEmpty();
+            assertThat(count(h, "SELECT COUNT(*) FROM coupon_outbox WHERE event_id LIKE ? AND published_at_ms IS NULL",
+                    "it-claim-" + run + "-%")).as("rows of this backlog left unsent").isZero();
         } finally {
             two.shutdownNow();
+            // Rows of other tests the relays claimed (the claim clock runs two hours ahead) go back to the
+            // service's own relay, unsent: only this backlog was marked published.
+            count(h, "UPDATE coupon_outbox SET relay_owner=NULL, relay_until_ms=NULL WHERE relay_owner LIKE ?",
+                    "relay-_-" + run);
         }
     }
 
-    /** Claims small batches and marks each row sent, as the relay does, until nothing is left. */
-    private static Set<String> drain(Outbox outbox, String owner, long nowMs, CountDownLatch go) throws Exception {
+    private static long count(ServiceHarness h, String sql, String param) throws Exception {
+        try (Connection c = h.service.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            if (!ps.execute()) {
+                return ps.getUpdateCount();
+            }
+            try (var rs = ps.getResultSet()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /**
+     * Claims small batches until nothing is left, as the relay does, and marks this run's rows sent;
+     * rows of other tests stay claimed (so they are not taken again) and are handed back afterwards.
+     */
+    private static List<String> drain(Outbox outbox, String owner, long nowMs, CountDownLatch go, String run)
+            throws Exception {
         go.await();
-        Set<String> taken = new HashSet<>();
+        List<String> taken = new ArrayList<>();
         while (true) {
             List<Outbox.Pending> batch = outbox.claim(owner, nowMs, 3_600_000, 7);
             if (batch.isEmpty()) {
@@ -85,7 +111,9 @@ class OutboxClaimIT {
             }
             for (Outbox.Pending p : batch) {
                 taken.add(p.eventId());
-                outbox.published(p.id(), nowMs);
+                if (p.eventId().startsWith("it-claim-" + run)) {
+                    outbox.published(p.id(), nowMs);
+                }
             }
         }
     }
