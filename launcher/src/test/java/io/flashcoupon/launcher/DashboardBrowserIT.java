@@ -92,6 +92,7 @@ class DashboardBrowserIT {
         assertThat(h.activities.find(activity).orElseThrow().status()).isEqualTo(ActivityStatus.PAUSED);
         assertThat(answers.get("GRANTED").get()).isPositive();
         assertThat(answers.get("LIMIT_REACHED").get()).isPositive();
+        assertThat(answers.keySet()).as("grabs that failed in the client").noneMatch(k -> k.startsWith("CLIENT_ERROR"));
         StatusRuntimeException paused = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
                 () -> h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS).flashSaleCoupon(FlashSaleRequest.newBuilder()
                         .setActivityId(activity).setUserId(4_999_999).build()));
@@ -111,6 +112,7 @@ class DashboardBrowserIT {
             assertThat(live.get("lag").asLong()).isZero();
             assertThat(live.get("granted").asLong()).isEqualTo(answers.get("GRANTED").get());
         });
+        SaleInvariants.check(h, activity, STOCK, 1, Duration.ofSeconds(60));
     }
 
     private static void grab(ServiceHarness h, long activity, long user, Map<String, AtomicLong> answers) {
@@ -120,6 +122,9 @@ class DashboardBrowserIT {
                     .setActivityId(activity).setUserId(user).build()).getCode().name();
         } catch (StatusRuntimeException e) {
             answer = e.getStatus().getCode().name();
+        } catch (RuntimeException e) {
+            // counted, not thrown: a throw would silently cancel the fixed-rate driver
+            answer = "CLIENT_ERROR " + e;
         }
         answers.computeIfAbsent(answer, k -> new AtomicLong()).incrementAndGet();
     }
