@@ -97,6 +97,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CouponService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CouponService.class);
+    /** How long start-up waits for the broker: topic routes, the invalidation consumer's queues. */
+    private static final Duration BROKER_WAIT = Duration.ofSeconds(60);
 
     /** What start() started, each with how to stop it; stopped last-started first. */
     private final Deque<Step> steps = new ArrayDeque<>();
@@ -174,7 +176,7 @@ public final class CouponService implements AutoCloseable {
         } else {
             namesrvAddr = mq.namesrvAddr();
         }
-        TopicProvisioner.provision(namesrvAddr, List.of(), Duration.ofSeconds(60));
+        TopicProvisioner.provision(namesrvAddr, List.of(), BROKER_WAIT);
 
         dataSource = Databases.pool(config.mysql(), "coupon-db");
         push("database pool", remaining -> dataSource.close());
@@ -220,7 +222,7 @@ public final class CouponService implements AutoCloseable {
                 Registry.TABLE_ACTIVITIES, activityTiers::invalidate));
         CacheInvalidationJob invalidation = new CacheInvalidationJob(namesrvAddr, instance + "-cache", invalidator,
                 Executors.newSingleThreadScheduledExecutor(named("cache-invalidation")), cc.secondDeleteMs(), metrics)
-                .start();
+                .start(BROKER_WAIT);
         push("cache invalidation", remaining -> invalidation.close());
         ServiceConfig.Embedded cdc = config.cdc().embedded();
         if (cdc.enabled()) {

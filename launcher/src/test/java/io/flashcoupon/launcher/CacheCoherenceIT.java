@@ -92,6 +92,7 @@ class CacheCoherenceIT {
     @BeforeAll
     static void startTwoProcesses() throws Exception {
         work = Files.createTempDirectory("coupon-cache-coherence-");
+        closeables.add(() -> TempTree.delete(work));
         logs = Path.of("target", "cache-coherence-logs").toAbsolutePath();
         Files.createDirectories(logs);
         ServiceHarness.emptyDatabase(DB);

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,6 +52,8 @@ final class ServiceHarness {
     static final long LOCK_TTL_MS = 900_000;
 
     private static ServiceHarness shared;
+    /** Broker homes made by {@link #config()}, deleted once the shared service has stopped. */
+    private static final List<Path> HOMES = new CopyOnWriteArrayList<>();
 
     final CouponService service;
     final ManagedChannel channel;
@@ -76,6 +79,7 @@ final class ServiceHarness {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 shared.channel.shutdownNow();
                 shared.service.close();
+                HOMES.forEach(TempTree::delete);
             }));
         }
         return shared;
@@ -85,6 +89,7 @@ final class ServiceHarness {
         int namesrv = freePort();
         int broker = freePortPair();
         Path home = Files.createTempDirectory("coupon-it-rocketmq");
+        HOMES.add(home);
         return new ServiceConfig(
                 new ServiceConfig.Server("coupon-it", "127.0.0.1", 0, 0, 1, List.of("ingress", "topology", "admin"),
                         30_000),

@@ -5,15 +5,20 @@ import io.flashcoupon.core.cdc.FlatMessage;
 import io.flashcoupon.core.cdc.FlatMessageCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.exception.MQClientException;
+import org.apache.rocketmq.client.impl.consumer.RebalanceImpl;
+import org.apache.rocketmq.client.impl.factory.MQClientInstance;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
 import org.apache.rocketmq.remoting.protocol.heartbeat.MessageModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +75,42 @@ public final class CacheInvalidationJob implements AutoCloseable {
                 .register(metrics);
     }
 
-    public CacheInvalidationJob start() throws MQClientException {
+    /**
+     * Starts the consumer and returns once it reads every queue of the binlog topic. It starts at the
+     * queues' end, so a change published before a queue is assigned is never seen by this process; the
+     * client assigns queues on its own only after a rebalance (~1 s after start, or 20 s when its first
+     * heartbeat loses a race with its own scheduled one), so this nudges route, heartbeat and rebalance
+     * until every queue is held. A process must not report ready before its caches can be kept true.
+     *
+     * @throws IllegalStateException if the queues are not all held within {@code within}
+     */
+    public CacheInvalidationJob start(Duration within) throws MQClientException, InterruptedException {
         consumer.subscribe(Registry.TOPIC_BINLOG, "*");
         consumer.start();
-        return this;
+        MQClientInstance client = consumer.getDefaultMQPushConsumerImpl().getmQClientFactory();
+        RebalanceImpl rebalance = consumer.getDefaultMQPushConsumerImpl().getRebalanceImpl();
+        long deadline = System.nanoTime() + within.toNanos();
+        boolean heartbeat = false;
+        while (true) {
+            Set<MessageQueue> queues = rebalance.getTopicSubscribeInfoTable().get(Registry.TOPIC_BINLOG);
+            if (queues == null || queues.isEmpty()) {
+                client.updateTopicRouteInfoFromNameServer(Registry.TOPIC_BINLOG);
+            } else if (!heartbeat) {
+                // Pulls are refused until the broker has had a heartbeat naming this consumer.
+                heartbeat = client.sendHeartbeatToAllBrokerWithLock();
+            } else if (rebalance.getProcessQueueTable().keySet().containsAll(queues)) {
+                log.info("cache invalidation reads {} queue(s) of {}", queues.size(), Registry.TOPIC_BINLOG);
+                return this;
+            }
+            if (System.nanoTime() > deadline) {
+                close();
+                throw new IllegalStateException("cache invalidation holds " + rebalance.getProcessQueueTable().size()
+                        + " of " + (queues == null ? 0 : queues.size()) + " queue(s) of " + Registry.TOPIC_BINLOG
+                        + " after " + within.toMillis() + " ms (heartbeat sent: " + heartbeat + ")");
+            }
+            client.rebalanceImmediately();
+            Thread.sleep(50);
+        }
     }
 
     /** Applies one message (package-private for tests that drive it without a broker). */
