@@ -32,10 +32,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,6 +245,43 @@ class AdminApiIT {
         Reply bad = get("/api/v1/activities/abc/live");
         assertThat(bad.status).isEqualTo(400);
         assertThat(fieldNames(bad)).containsExactly("id");
+    }
+
+    @Test
+    void viewers_polling_a_sale_at_once_share_one_reply_and_a_write_here_shows_on_the_next_poll()
+            throws Exception {
+        long id = createActivity(30);
+        post("/api/v1/activities/" + id + "/start", "");
+        int viewers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(viewers);
+        try {
+            CyclicBarrier together = new CyclicBarrier(viewers);
+            List<Future<Reply>> polls = new ArrayList<>();
+            for (int i = 0; i < viewers; i++) {
+                polls.add(pool.submit(() -> {
+                    together.await(10, TimeUnit.SECONDS);
+                    return get("/api/v1/activities/" + id + "/live");
+                }));
+            }
+            Set<String> computedAt = new HashSet<>();
+            for (Future<Reply> poll : polls) {
+                Reply r = poll.get(30, TimeUnit.SECONDS);
+                assertThat(r.status).isEqualTo(200);
+                assertThat(r.json.get("activity").get("status").asText()).isEqualTo("ACTIVE");
+                computedAt.add(r.json.get("at").asText());
+            }
+            // One computation per reuse window; two if the polls straddled a window's end.
+            assertThat(computedAt).as("distinct computations for %d simultaneous viewers", viewers).hasSizeLessThan(3);
+        } finally {
+            pool.shutdownNow();
+        }
+
+        Reply before = get("/api/v1/activities/" + id + "/live");
+        post("/api/v1/activities/" + id + "/pause", "");
+        Reply after = get("/api/v1/activities/" + id + "/live");
+        assertThat(after.json.get("activity").get("status").asText()).as("the reply made before the pause is dropped")
+                .isEqualTo("PAUSED");
+        assertThat(after.json.get("at").asText()).isNotEqualTo(before.json.get("at").asText());
     }
 
     // ------------------------------------------------------------------ templates
