@@ -37,7 +37,8 @@ final class DtmBranchRoutes {
         app.post(PREFIX + "/lock", ctx -> run(ctx, false, (b, r) -> branches.lock(b, r.userId, r.couponId, r.orderSn)));
         app.post(PREFIX + "/unlock", ctx -> run(ctx, false, (b, r) -> branches.unlock(b, r.userId, r.couponId, r.orderSn)));
         app.post(PREFIX + "/use", ctx -> run(ctx, true, (b, r) ->
-                branches.use(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents())));
+                branches.use(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents(),
+                        r.orderCouponIds())));
         app.post(PREFIX + "/revert", ctx -> run(ctx, false, (b, r) -> branches.revert(b, r.userId, r.couponId, r.orderSn)));
     }
 
@@ -65,13 +66,14 @@ final class DtmBranchRoutes {
         ctx.json(new Success("SUCCESS", result.effect().name(), result.status(), result.discount()));
     }
 
-    /** The payload of every branch; items and shipping_fee_cents are read by use only. */
+    /** The payload of every branch; items, shipping_fee_cents and order_coupon_ids are read by use only. */
     static final class Request {
         public Long userId;
         public Long couponId;
         public String orderSn;
         public List<OrderItem> items;
         public Long shippingFeeCents;
+        public List<Long> orderCouponIds;
 
         void validate(boolean needsOrder) {
             List<FieldError> errors = new ArrayList<>();
@@ -93,6 +95,9 @@ final class DtmBranchRoutes {
             if (shippingFeeCents != null && shippingFeeCents < 0) {
                 errors.add(new FieldError("shipping_fee_cents", "must not be negative"));
             }
+            if (orderCouponIds != null && orderCouponIds.stream().anyMatch(id -> id == null || id <= 0)) {
+                errors.add(new FieldError("order_coupon_ids", "must be positive integers"));
+            }
             if (!errors.isEmpty()) {
                 throw new InvalidInputException(errors);
             }
@@ -104,6 +109,10 @@ final class DtmBranchRoutes {
 
         long shippingFeeCents() {
             return shippingFeeCents == null ? 0 : shippingFeeCents;
+        }
+
+        List<Long> orderCouponIds() {
+            return orderCouponIds == null ? List.of() : orderCouponIds;
         }
     }
 

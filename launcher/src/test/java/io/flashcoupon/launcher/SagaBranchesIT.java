@@ -3,10 +3,16 @@ package io.flashcoupon.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.wallet.WalletExpiry;
 import io.flashcoupon.proto.v1.BranchResponse;
+import io.flashcoupon.proto.v1.CalculateDiscountRequest;
 import io.flashcoupon.proto.v1.CouponGrpc;
+import io.flashcoupon.proto.v1.DiscountResponse;
 import io.flashcoupon.proto.v1.LockCouponRequest;
 import io.flashcoupon.proto.v1.OrderItem;
 import io.flashcoupon.proto.v1.RevertCouponRequest;
@@ -333,6 +339,86 @@ class SagaBranchesIT {
         Reply late = call("use", gid, "03", "action", SagaIT.payload(user, locked, order));
         assertThat(late.status()).isEqualTo(409);
         assertThat(w.usageLogs(locked)).isEmpty();
+    }
+
+    @Test
+    void a_stacked_order_records_each_coupons_share_and_its_usage_logs_add_up_to_the_order_discount()
+            throws Exception {
+        long user = USERS.incrementAndGet();
+        Template percent = h.templates.insert(new Template(0, "IT 10% off category 10", CouponType.PERCENT_OFF, 0, 1000,
+                0, null, 1000, 1, null, null, 30, null, List.of(10L), null, null, TemplateStatus.PUBLISHED, null, null));
+        Template shipping = h.templates.insert(new Template(0, "IT free shipping", CouponType.FREE_SHIPPING, 0, 0, 0,
+                null, 1000, 1, null, null, 30, null, null, null, null, TemplateStatus.PUBLISHED, null, null));
+        long cut = w.coupon(user, template.id());
+        long off = w.coupon(user, percent.id());
+        long ship = w.coupon(user, shipping.id());
+        long notInOrder = w.coupon(user, template.id());
+        List<Long> coupons = List.of(cut, off, ship);
+        UseCouponRequest order = use(user, cut, "unused");
+        // What CalculateDiscount quotes for the three together, asked before they are locked.
+        DiscountResponse quote = h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS).calculateDiscount(
+                CalculateDiscountRequest.newBuilder().setUserId(user).addAllCouponIds(coupons)
+                        .addAllItems(order.getItemsList()).setShippingFeeCents(order.getShippingFeeCents()).build());
+        assertThat(quote.getCouponDiscountsList()).as("every coupon saves something").allSatisfy(
+                d -> assertThat(d.getDiscountCents()).isPositive());
+        long alone = 0;
+        for (long coupon : coupons) {
+            alone += h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS).calculateDiscount(CalculateDiscountRequest
+                    .newBuilder().setUserId(user).addCouponIds(coupon).addAllItems(order.getItemsList())
+                    .setShippingFeeCents(order.getShippingFeeCents()).build()).getDiscountCents();
+        }
+        assertThat(alone).as("an order where stacking changes the figures (standalone sum vs together)")
+                .isNotEqualTo(quote.getDiscountCents());
+        System.out.printf("stacked order: together %d cents %s, each alone summed %d%n", quote.getDiscountCents(),
+                quote.getCouponDiscountsList().stream().map(d -> d.getCouponId() + "=" + d.getDiscountCents()).toList(),
+                alone);
+
+        String gid = gid();
+        String orderSn = "order-" + gid;
+        for (int i = 0; i < coupons.size(); i++) {
+            dtmStub(gid, "0" + (i + 1), "action").lockUserCoupon(LockCouponRequest.newBuilder().setUserId(user)
+                    .setCouponId(coupons.get(i)).setOrderSn(orderSn).build());
+        }
+        // A list without the coupon itself, or naming a coupon the order did not lock: refused, nothing changed.
+        assertThatThrownBy(() -> dtmStub(gid, "09", "action").useLockedCoupon(use(user, cut, orderSn).toBuilder()
+                .addAllOrderCouponIds(List.of(off, ship)).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getDescription()).startsWith("does_not_apply").contains("must include"));
+        Reply foreign = call("use", gid, "10", "action", SagaIT.payload(user, cut, orderSn).replace("}]",
+                "}],\"order_coupon_ids\":[" + cut + "," + notInOrder + "]"));
+        assertThat(foreign.status()).isEqualTo(409);
+        assertThat(foreign.body()).contains("\"error\":\"other_order\"").contains("not locked or used by order");
+        assertThat(w.row(cut).status()).isEqualTo(2);
+        assertThat(w.usageLogs(cut)).isEmpty();
+
+        // The use branches, one over HTTP, two over gRPC, each naming the order's three coupons.
+        UseCouponResponse first = dtmStub(gid, "11", "action").useLockedCoupon(use(user, cut, orderSn).toBuilder()
+                .addAllOrderCouponIds(coupons).build());
+        assertThat(first.getDiscount().getDiscountCents()).isEqualTo(quote.getDiscountCents());
+        Reply second = call("use", gid, "12", "action", SagaIT.payload(user, off, orderSn).replace("}]",
+                "}],\"order_coupon_ids\":[" + cut + "," + off + "," + ship + "]"));
+        assertThat(second.status()).as(second.body()).isEqualTo(200);
+        dtmStub(gid, "13", "action").useLockedCoupon(use(user, ship, orderSn).toBuilder()
+                .addAllOrderCouponIds(coupons).build());
+
+        long logged = 0;
+        for (long coupon : coupons) {
+            WalletFixture.UsageLog log = w.usageLogs(coupon).get(0);
+            long share = quote.getCouponDiscountsList().stream().filter(d -> d.getCouponId() == coupon)
+                    .findFirst().orElseThrow().getDiscountCents();
+            assertThat(log.discount()).as("coupon %d records its share of the combination", coupon).isEqualTo(share);
+            assertThat(log.original()).isEqualTo(quote.getOriginalCents());
+            assertThat(log.fin()).as("the order's final amount").isEqualTo(quote.getFinalCents());
+            long allocated = 0;
+            for (JsonNode line : new ObjectMapper().readTree(log.allocation())) {
+                allocated += line.get("discount_cents").asLong();
+            }
+            assertThat(allocated).as("coupon %d's line shares", coupon).isEqualTo(coupon == ship ? 0 : share);
+            assertThat(w.row(coupon).status()).isEqualTo(3);
+            logged += log.discount();
+        }
+        assertThat(logged).as("the order's usage logs add up to its discount").isEqualTo(quote.getDiscountCents());
+        assertThat(w.row(notInOrder).status()).isEqualTo(1);
     }
 
     static UseCouponRequest use(long user, long coupon, String order) {

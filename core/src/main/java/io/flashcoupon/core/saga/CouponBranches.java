@@ -27,6 +27,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +45,7 @@ import org.slf4j.LoggerFactory;
  * changes and a retry is judged afresh. Compensations never refuse: a coupon no longer as their
  * action left it is NOTHING_TO_UNDO.
  *
- * <p>Known gaps: the usage log records the coupon's discount computed alone on the order (a
- * stacked order's coupons each record their own standalone figure); a lock stays usable after its
- * deadline until the expiry job releases it.
+ * <p>Known gap: a lock stays usable after its deadline until the expiry job releases it.
  */
 public final class CouponBranches {
     private static final Logger log = LoggerFactory.getLogger(CouponBranches.class);
@@ -122,30 +121,54 @@ public final class CouponBranches {
     }
 
     /**
-     * Action: LOCKED by {@code orderSn} -> USED; writes the usage log (original, discount, final,
-     * per-line allocation). Refused when the coupon saves nothing on this order.
+     * Action: LOCKED by {@code orderSn} -> USED; writes the usage log (original, this coupon's
+     * discount, final, this coupon's per-line allocation). {@code orderCouponIds} names every wallet
+     * coupon the order pays with (this one included; empty = this one alone): the discount is computed
+     * for them together, as CalculateDiscount does, and this coupon's share of it is recorded, so the
+     * usage logs of a stacked order add up to the order's discount; final is the order's final amount.
+     * The others must be the user's and locked or used by the same order. Refused when the coupon
+     * saves nothing on this order (in this combination) or the list does not fit.
      */
     public BranchResult use(BranchContext b, long userId, long couponId, String orderSn, List<OrderLine> lines,
-            long shippingFeeCents) {
+            long shippingFeeCents, List<Long> orderCouponIds) {
         return inTx("use", b, couponId, (c, now) -> {
             UserCoupon before = UserCouponRepository.find(c, couponId, true);
             if (before == null || before.userId() != userId || before.status() != UserCouponStatus.LOCKED
                     || !orderSn.equals(before.orderSn())) {
                 return refuseAction(before, userId, orderSn, UserCouponStatus.LOCKED, now);
             }
-            DiscountResult discount;
-            try {
-                Optional<Template> t = templates.find(before.templateId());
+            List<Long> together = orderCouponIds.isEmpty() ? List.of(couponId) : orderCouponIds;
+            if (!together.contains(couponId)) {
+                return BranchResult.refused(Refusal.DOES_NOT_APPLY, before.status(),
+                        "order_coupon_ids " + together + " must include coupon " + couponId);
+            }
+            List<CouponRule> rules = new ArrayList<>();
+            for (long id : together) {
+                UserCoupon coupon = id == couponId ? before : UserCouponRepository.find(c, id, false);
+                if (coupon == null || coupon.userId() != userId) {
+                    return BranchResult.refused(Refusal.NOT_FOUND, before.status(),
+                            "coupon " + id + " of order_coupon_ids is not a coupon of user " + userId);
+                }
+                if (!orderSn.equals(coupon.orderSn()) || (coupon.status() != UserCouponStatus.LOCKED
+                        && coupon.status() != UserCouponStatus.USED)) {
+                    return BranchResult.refused(Refusal.OTHER_ORDER, before.status(), "coupon " + id
+                            + " of order_coupon_ids is not locked or used by order " + orderSn);
+                }
+                Optional<Template> t = templates.find(coupon.templateId());
                 if (t.isEmpty()) {
                     return BranchResult.refused(Refusal.NOT_FOUND, before.status(),
-                            "template " + before.templateId() + " of coupon " + couponId + " does not exist");
+                            "template " + coupon.templateId() + " of coupon " + id + " does not exist");
                 }
-                discount = engine.calculate(new Order(lines, shippingFeeCents),
-                        List.of(CouponRule.of(couponId, t.get())));
+                rules.add(CouponRule.of(id, t.get()));
+            }
+            DiscountResult discount;
+            try {
+                discount = engine.calculate(new Order(lines, shippingFeeCents), rules);
             } catch (DiscountException e) {
                 return BranchResult.refused(Refusal.DOES_NOT_APPLY, before.status(), "invalid order: " + e.getMessage());
             }
-            CouponDiscount mine = discount.coupons().get(0);
+            CouponDiscount mine = discount.coupons().stream().filter(d -> d.couponId() == couponId).findFirst()
+                    .orElseThrow();
             if (mine.verdict() != Verdict.APPLIED) {
                 return BranchResult.refused(Refusal.DOES_NOT_APPLY, before.status(),
                         "coupon " + couponId + " does not apply to order " + orderSn + ": " + mine.reason());
@@ -168,17 +191,29 @@ public final class CouponBranches {
                         ps.setLong(2, userId);
                         ps.setString(3, orderSn);
                         ps.setLong(4, discount.originalCents());
-                        ps.setLong(5, discount.discountCents());
+                        ps.setLong(5, mine.discountCents());
                         ps.setLong(6, discount.finalCents());
-                        ps.setString(7, allocationJson(discount.lines()));
+                        ps.setString(7, allocationJson(perLine(mine, lines.size())));
                         Sql.setInstant(ps, 8, now);
                         ps.setString(9, b.gid());
-                        ps.setLong(10, discount.shippingDiscountCents());
+                        ps.setLong(10, mine.shipping() ? mine.discountCents() : 0);
                     });
-            event(c, EventType.COUPON_USED, before, UserCouponStatus.USED, orderSn, b, discount.discountCents(), 0,
-                    now);
+            event(c, EventType.COUPON_USED, before, UserCouponStatus.USED, orderSn, b, mine.discountCents(), 0, now);
             return new BranchResult(BranchEffect.APPLIED, UserCouponStatus.USED, null, null, discount);
         });
+    }
+
+    /** {@code coupon}'s share of each order line, one entry per line (0 where it carries none). */
+    static List<LineAllocation> perLine(CouponDiscount coupon, int lineCount) {
+        long[] shares = new long[lineCount];
+        for (LineAllocation a : coupon.allocations()) {
+            shares[a.lineIndex()] += a.discountCents();
+        }
+        List<LineAllocation> out = new ArrayList<>(lineCount);
+        for (int i = 0; i < lineCount; i++) {
+            out.add(new LineAllocation(i, shares[i]));
+        }
+        return out;
     }
 
     /**

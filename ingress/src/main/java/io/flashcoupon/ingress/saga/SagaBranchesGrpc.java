@@ -50,7 +50,7 @@ public final class SagaBranchesGrpc {
         }
         List<OrderLine> lines = DiscountProtos.lines(r.getItemsList());
         BranchResult res = branches.use(b, r.getUserId(), r.getCouponId(), r.getOrderSn(), lines,
-                r.getShippingFeeCents());
+                r.getShippingFeeCents(), r.getOrderCouponIdsList());
         refusedToStatus(res);
         UseCouponResponse.Builder out = UseCouponResponse.newBuilder().setEffect(res.effect().name());
         if (res.status() != null) {
