@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flashcoupon.core.InvalidInputException;
+import io.flashcoupon.core.discount.CouponDiscount;
 import io.flashcoupon.core.discount.LineAllocation;
+import io.flashcoupon.core.discount.Verdict;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponStatus;
 import java.time.Instant;
@@ -63,6 +65,17 @@ class CouponBranchesTest {
     void the_usage_log_allocation_is_json_per_line() {
         assertThat(CouponBranches.allocationJson(List.of(new LineAllocation(0, 375), new LineAllocation(1, 125))))
                 .isEqualTo("[{\"line_index\":0,\"discount_cents\":375},{\"line_index\":1,\"discount_cents\":125}]");
+    }
+
+    @Test
+    void a_coupons_share_lists_every_order_line_with_zero_where_it_carries_nothing() {
+        CouponDiscount percent = new CouponDiscount(8, 263, false, Verdict.APPLIED, "",
+                List.of(new LineAllocation(2, 13), new LineAllocation(0, 250)));
+        assertThat(CouponBranches.perLine(percent, 3)).containsExactly(new LineAllocation(0, 250),
+                new LineAllocation(1, 0), new LineAllocation(2, 13));
+        CouponDiscount shipping = new CouponDiscount(9, 800, true, Verdict.APPLIED, "", List.of());
+        assertThat(CouponBranches.perLine(shipping, 2)).containsExactly(new LineAllocation(0, 0),
+                new LineAllocation(1, 0));
     }
 
     @Test
