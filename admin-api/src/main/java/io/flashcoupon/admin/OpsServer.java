@@ -8,7 +8,7 @@ import java.util.function.BooleanSupplier;
 /**
  * The HTTP endpoint of a process that does not run the admin role: only GET /metrics, /healthz
  * and /readyz (the same routes the admin API serves), so Prometheus and the orchestrator see every
- * process. Anything else answers 404.
+ * process. Anything else answers 404, with the admin API's JSON error body.
  */
 public final class OpsServer {
     private final Javalin app;
@@ -18,7 +18,11 @@ public final class OpsServer {
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(json.mapper(), false));
+            JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
+            config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
         });
+        ErrorMapping.install(app);
         new HealthRoutes(ready).register(app);
         new MetricsRoutes(metrics).register(app);
     }

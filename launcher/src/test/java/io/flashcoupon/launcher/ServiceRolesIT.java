@@ -65,7 +65,11 @@ class ServiceRolesIT {
         assertThat(metrics.body()).contains("jvm_memory_used_bytes");
         assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
         assertThat(get(port, "/readyz").statusCode()).isEqualTo(200);
-        assertThat(get(port, "/api/v1/templates").statusCode()).as("no admin API").isEqualTo(404);
+        HttpResponse<String> absent = get(port, "/api/v1/templates");
+        assertThat(absent.statusCode()).as("no admin API").isEqualTo(404);
+        assertThat(absent.headers().firstValue("content-type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        assertThat(absent.body()).as("the admin API's error body").contains("\"error\":\"not_found\"");
     }
 
     /** The harness's configuration with {@code roles}, its broker used as an external one, free ports. */
