@@ -388,6 +388,10 @@ class SagaBranchesIT {
                 "}],\"order_coupon_ids\":[" + cut + "," + notInOrder + "]"));
         assertThat(foreign.status()).isEqualTo(409);
         assertThat(foreign.body()).contains("\"error\":\"other_order\"").contains("not locked or used by order");
+        Reply invalid = call("use", gid, "10", "action", SagaIT.payload(user, cut, orderSn).replace("}]",
+                "}],\"order_coupon_ids\":[" + cut + ",0]"));
+        assertThat(invalid.status()).as("DTM's FAILURE: bad input rolls the Saga back").isEqualTo(409);
+        assertThat(invalid.body()).contains("\"error\":\"invalid_argument\"", "\"field\":\"order_coupon_ids\"");
         assertThat(w.row(cut).status()).isEqualTo(2);
         assertThat(w.usageLogs(cut)).isEmpty();
 
