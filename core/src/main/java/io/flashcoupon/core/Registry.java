@@ -16,9 +16,16 @@ public final class Registry {
     public static final String TOPIC_COUPON_EVENTS = "coupon-events";
     /** Canal flat-message JSON of the coupon tables (issue 6). */
     public static final String TOPIC_BINLOG = "coupon-binlog-topic";
+    /**
+     * CouponGrabbed of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs): the real
+     * transactional path, on a topic nobody consumes, so no warm-up grant ever becomes a coupon.
+     */
+    public static final String TOPIC_WARMUP = "coupon-warmup";
 
     /** Transactional producer of CouponGrabbed; the broker checks back any member of this group. */
     public static final String GROUP_GRAB_PRODUCER = "coupon-grab-producer";
+    /** Transactional producer of the start-up warm-up (its own group: its check-backs stay apart). */
+    public static final String GROUP_WARMUP_PRODUCER = "coupon-warmup-producer";
     /** Materializes CouponGrabbed into user_coupons rows. */
     public static final String GROUP_MATERIALIZER = "coupon-materializer";
     /**
@@ -57,7 +64,8 @@ public final class Registry {
     /** Topics created on every start (re-created because a restarted broker may not serve old ones at once). */
     public static final List<TopicSpec> TOPICS = List.of(
             new TopicSpec(TOPIC_COUPON_EVENTS, "TRANSACTION", 8),
-            new TopicSpec(TOPIC_BINLOG, "NORMAL", 4));
+            new TopicSpec(TOPIC_BINLOG, "NORMAL", 4),
+            new TopicSpec(TOPIC_WARMUP, "TRANSACTION", 4));
 
     /** Consumer groups created on every start. */
     public static final List<String> CONSUMER_GROUPS = List.of(GROUP_MATERIALIZER, GROUP_CACHE_INVALIDATION);

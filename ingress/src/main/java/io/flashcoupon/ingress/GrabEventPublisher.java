@@ -26,17 +26,26 @@ import org.apache.rocketmq.common.message.Message;
 public final class GrabEventPublisher implements AutoCloseable {
     private final TransactionMQProducer producer;
     private final ExecutorService checkExecutor;
+    private final String topic;
 
     /** {@code metrics} counts the broker's check-backs by the answer given. */
     public GrabEventPublisher(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store,
             GrabMetrics metrics) {
+        this(namesrvAddr, instanceName, sendTimeoutMs, store, metrics, Registry.GROUP_GRAB_PRODUCER,
+                Registry.TOPIC_COUPON_EVENTS);
+    }
+
+    /** Sends to {@code topic} as a member of producer group {@code group} (the warm-up's own pair). */
+    public GrabEventPublisher(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store,
+            GrabMetrics metrics, String group, String topic) {
+        this.topic = topic;
         this.checkExecutor = new ThreadPoolExecutor(2, 4, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000),
                 r -> {
                     Thread t = new Thread(r, "grab-check-back");
                     t.setDaemon(true);
                     return t;
                 });
-        this.producer = new TransactionMQProducer(Registry.GROUP_GRAB_PRODUCER);
+        this.producer = new TransactionMQProducer(group);
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName);
         producer.setSendMsgTimeout(sendTimeoutMs);
@@ -67,7 +76,7 @@ public final class GrabEventPublisher implements AutoCloseable {
         if (call.requestId != null) {
             grabbed.setRequestId(call.requestId);
         }
-        TransactionSendResult ignored = producer.sendMessageInTransaction(message(grabbed.build()), call);
+        TransactionSendResult ignored = producer.sendMessageInTransaction(message(topic, grabbed.build()), call);
     }
 
     /**
@@ -78,7 +87,7 @@ public final class GrabEventPublisher implements AutoCloseable {
      * events too. Same event_id as the original: consumers deduplicate. True when committed now.
      */
     public boolean republish(CouponGrabbed grabbed) throws MQClientException {
-        TransactionSendResult result = producer.sendMessageInTransaction(message(grabbed),
+        TransactionSendResult result = producer.sendMessageInTransaction(message(topic, grabbed),
                 new GrabTransactionListener.Republish(grabbed.getActivityId(), grabbed.getCouponSn()));
         return result.getSendStatus() == SendStatus.SEND_OK
                 && result.getLocalTransactionState() == LocalTransactionState.COMMIT_MESSAGE;
@@ -89,13 +98,17 @@ public final class GrabEventPublisher implements AutoCloseable {
      * and the grab's trace context when tracing is on.
      */
     static Message message(CouponGrabbed grabbed) {
+        return message(Registry.TOPIC_COUPON_EVENTS, grabbed);
+    }
+
+    private static Message message(String topic, CouponGrabbed grabbed) {
         CouponEvent event = CouponEvent.newBuilder()
                 .setEventId("grab-" + grabbed.getCouponSn())
                 .setType(EventType.COUPON_GRABBED)
                 .setOccurredAtMs(grabbed.getGrantedAtMs())
                 .setGrabbed(grabbed)
                 .build();
-        Message msg = new Message(Registry.TOPIC_COUPON_EVENTS, Registry.TAG_COUPON_GRABBED, grabbed.getCouponSn(),
+        Message msg = new Message(topic, Registry.TAG_COUPON_GRABBED, grabbed.getCouponSn(),
                 event.toByteArray());
         msg.putUserProperty(Registry.PROP_ACTIVITY_ID, Long.toString(grabbed.getActivityId()));
         msg.putUserProperty(Registry.PROP_COUPON_SN, grabbed.getCouponSn());

@@ -1,5 +1,9 @@
 package io.flashcoupon.launcher;
 
+import org.apache.rocketmq.client.exception.MQClientException;
+import io.flashcoupon.ingress.GrabWarmup;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.Gauge;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminApi;
 import io.flashcoupon.admin.AdminAuth;
@@ -348,8 +352,11 @@ public final class CouponService implements AutoCloseable {
                 new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, clock::millis), fs.maxQpsPerUser(),
                 fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, clock::millis),
                 fs.maxQpsPerIp(), soldOut, clock);
-        Grabber grabber = new Grabber(store, publisher, new CouponSnGenerator(clock, config.server().nodeId()),
-                soldOut, clock, grabMetrics);
+        CouponSnGenerator serials = new CouponSnGenerator(clock, config.server().nodeId());
+        Grabber grabber = new Grabber(store, publisher, serials, soldOut, clock, grabMetrics);
+        if (fs.warmupGrabs() > 0) {
+            warmUp(config, clock, store, serials, fs);
+        }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.server().host(), config.server().grpcPort()))
                 .callExecutor(new GrabCallExecutors());
@@ -364,6 +371,36 @@ public final class CouponService implements AutoCloseable {
         // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         push("gRPC ingress (stop admitting, drain running calls)", remaining -> ingress.stop(Math.max(1, remaining / 2)));
+    }
+
+    /**
+     * The grant path, {@code warmup-grabs} times, on a synthetic sale and the warm-up topic, before the
+     * gRPC server starts (GrabWarmup); its figures go to coupon_startup_warmup_* on this process.
+     */
+    private void warmUp(ServiceConfig config, Clock clock, SaleStore store, CouponSnGenerator serials,
+            ServiceConfig.Flashsale fs) {
+        GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
+        String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
+        GrabEventPublisher warmPublisher = new GrabEventPublisher(namesrvAddr, instance + "-warmup",
+                config.rocketmq().sendTimeoutMs(), store, quiet, Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
+        ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), named("warmup"));
+        try {
+            warmPublisher.start();
+            Grabber grabber = new Grabber(store, warmPublisher, serials,
+                    new SoldOutFlags(fs.soldOutRecheckMs(), clock::millis), clock, quiet);
+            GrabWarmup.Result r = new GrabWarmup(store, grabber, clock).run(GrabWarmup.saleId(config.server().nodeId()),
+                    fs.warmupGrabs(), pool, BROKER_WAIT.multipliedBy(2));
+            Gauge.builder("coupon.startup.warmup.grants", r, GrabWarmup.Result::granted)
+                    .description("grants of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs)")
+                    .register(metrics);
+            Gauge.builder("coupon.startup.warmup.seconds", r, w -> w.millis() / 1000.0)
+                    .description("how long the start-up warm-up took").register(metrics);
+        } catch (MQClientException e) {
+            log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
+        } finally {
+            pool.shutdownNow();
+            warmPublisher.close();
+        }
     }
 
     private void push(String name, Stopper stopper) {

@@ -44,6 +44,8 @@ final class ServiceJvms {
         env.put(ConfigLoader.envName("redis.host"), "127.0.0.1");
         env.put(ConfigLoader.envName("redis.port"), Integer.toString(redisPort));
         env.put(ConfigLoader.envName("redis.database"), "0");
+        // No start-up warm-up: these tests restart services often and measure nothing (GrabWarmupIT covers it).
+        env.put(ConfigLoader.envName("business.flashsale.warmup-grabs"), "0");
         return env;
     }
 

@@ -67,6 +67,7 @@ public final class ConfigValidator {
         range(errors, "business.flashsale.max-qps-per-user", fs.maxQpsPerUser(), 1, 1_000_000);
         range(errors, "business.flashsale.max-qps-per-ip", fs.maxQpsPerIp(), 0, 10_000_000);
         range(errors, "business.flashsale.sold-out-recheck-ms", fs.soldOutRecheckMs(), 1, 3_600_000);
+        range(errors, "business.flashsale.warmup-grabs", fs.warmupGrabs(), 0, 1_000_000);
         ServiceConfig.Sink sink = c.business().sink();
         range(errors, "business.sink.batch-size", sink.batchSize(), 1, 10_000);
         range(errors, "business.sink.flush-interval-ms", sink.flushIntervalMs(), 1, 60_000);

@@ -79,7 +79,7 @@ public record ServiceConfig(
 
     /** Flash-sale admission and grab execution. maxQpsPerIp 0 = no per-IP limit. */
     public record Flashsale(int grabThreads, int grabQueue, int activityCacheMs, int maxQpsPerUser, int maxQpsPerIp,
-            int soldOutRecheckMs) {}
+            int soldOutRecheckMs, int warmupGrabs) {}
 
     /** The batched MySQL writer behind the materializer. */
     public record Sink(int batchSize, int flushIntervalMs) {}
