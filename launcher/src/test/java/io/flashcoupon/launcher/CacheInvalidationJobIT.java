@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import org.apache.rocketmq.client.ClientConfig;
+import org.apache.rocketmq.client.impl.MQClientManager;
+import org.apache.rocketmq.client.impl.consumer.DefaultMQPushConsumerImpl;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
@@ -94,6 +97,30 @@ class CacheInvalidationJobIT {
             assertThat(dropped.get(0)).containsExactlyInAnyOrder(1000L, 1001L, 1002L);
         } finally {
             started.forEach(CacheInvalidationJob::close);
+        }
+    }
+
+    @Test
+    void a_subscription_newer_than_the_brokers_does_not_stop_the_invalidations() throws Exception {
+        // The rebalance that assigns the queues bumps the subscription's version and tells the broker in a
+        // heartbeat that the client skips when its scheduled heartbeat holds the lock (CI saw ~20 s without
+        // invalidations). Here the version is bumped with no heartbeat at all: the broker still has the old one.
+        Set<Long> dropped = ConcurrentHashMap.newKeySet();
+        String instance = "job-it-version";
+        try (CacheInvalidationJob job = new CacheInvalidationJob(broker.namesrvAddr(), instance,
+                new CacheInvalidator(DATABASE, Map.of(Registry.TABLE_ACTIVITIES, dropped::add)),
+                Executors.newSingleThreadScheduledExecutor(), 50, new SimpleMeterRegistry())) {
+            job.start(Duration.ofSeconds(30));
+            ClientConfig sameClient = new ClientConfig();
+            sameClient.setNamesrvAddr(broker.namesrvAddr());
+            sameClient.setInstanceName(instance);
+            DefaultMQPushConsumerImpl consumer = (DefaultMQPushConsumerImpl) MQClientManager.getInstance()
+                    .getOrCreateMQClientInstance(sameClient).selectConsumer(Registry.GROUP_CACHE_INVALIDATION);
+            consumer.getSubscriptionInner().get(Registry.TOPIC_BINLOG).setSubVersion(System.currentTimeMillis() + 1);
+            send(2000);
+            // The client's next scheduled heartbeat would fix it on its own, but only after up to 30 s.
+            await("the change sent after the version moved is dropped").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> dropped.contains(2000L));
         }
     }
 

@@ -61,6 +61,11 @@ public final class CacheInvalidationJob implements AutoCloseable {
         consumer.setMessageModel(MessageModel.BROADCASTING);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_LAST_OFFSET);
         consumer.setOffsetStore(new ProcessLocalOffsets());
+        // Each pull carries the subscription, so the broker never answers "subscription not latest":
+        // the rebalance that assigns the queues bumps the subscription's version and tells the broker in
+        // a heartbeat that is skipped when the client's scheduled heartbeat holds the lock; until the
+        // next one (30 s) every pull would be refused and this process would see no invalidation.
+        consumer.setPostSubscriptionWhenPull(true);
         consumer.setConsumeThreadMin(1);
         consumer.setConsumeThreadMax(2);
         consumer.setMessageListener((MessageListenerConcurrently) (msgs, context) -> {
@@ -76,11 +81,11 @@ public final class CacheInvalidationJob implements AutoCloseable {
     }
 
     /**
-     * Starts the consumer and returns once it reads every queue of the binlog topic. It starts at the
+     * Starts the consumer and returns once it holds every queue of the binlog topic. It starts at the
      * queues' end, so a change published before a queue is assigned is never seen by this process; the
      * client assigns queues on its own only after a rebalance (~1 s after start, or 20 s when its first
-     * heartbeat loses a race with its own scheduled one), so this nudges route, heartbeat and rebalance
-     * until every queue is held. A process must not report ready before its caches can be kept true.
+     * heartbeat loses a race with its own scheduled one), so this nudges route and rebalance until every
+     * queue is held. A process must not report ready before its caches can be kept true.
      *
      * @throws IllegalStateException if the queues are not all held within {@code within}
      */
@@ -90,14 +95,10 @@ public final class CacheInvalidationJob implements AutoCloseable {
         MQClientInstance client = consumer.getDefaultMQPushConsumerImpl().getmQClientFactory();
         RebalanceImpl rebalance = consumer.getDefaultMQPushConsumerImpl().getRebalanceImpl();
         long deadline = System.nanoTime() + within.toNanos();
-        boolean heartbeat = false;
         while (true) {
             Set<MessageQueue> queues = rebalance.getTopicSubscribeInfoTable().get(Registry.TOPIC_BINLOG);
             if (queues == null || queues.isEmpty()) {
                 client.updateTopicRouteInfoFromNameServer(Registry.TOPIC_BINLOG);
-            } else if (!heartbeat) {
-                // Pulls are refused until the broker has had a heartbeat naming this consumer.
-                heartbeat = client.sendHeartbeatToAllBrokerWithLock();
             } else if (rebalance.getProcessQueueTable().keySet().containsAll(queues)) {
                 log.info("cache invalidation reads {} queue(s) of {}", queues.size(), Registry.TOPIC_BINLOG);
                 return this;
@@ -106,7 +107,7 @@ public final class CacheInvalidationJob implements AutoCloseable {
                 close();
                 throw new IllegalStateException("cache invalidation holds " + rebalance.getProcessQueueTable().size()
                         + " of " + (queues == null ? 0 : queues.size()) + " queue(s) of " + Registry.TOPIC_BINLOG
-                        + " after " + within.toMillis() + " ms (heartbeat sent: " + heartbeat + ")");
+                        + " after " + within.toMillis() + " ms");
             }
             client.rebalanceImmediately();
             Thread.sleep(50);
