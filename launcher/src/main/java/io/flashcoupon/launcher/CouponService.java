@@ -115,6 +115,8 @@ public final class CouponService implements AutoCloseable {
     /** The process's one meter registry, handed to every part that records. */
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private String namesrvAddr;
+    /** This process's RocketMQ client instance name (server name, node id, pid); a suffix per client. */
+    private String instance;
     private HikariDataSource dataSource;
     private RedisConnector redis;
     private IngressServer ingress;
@@ -164,7 +166,7 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig.Server server = config.server();
         shutdownTimeoutMs = server.shutdownTimeoutMs();
         bindProcessMetrics();
-        String instance = server.name() + "-" + server.nodeId() + "-" + ProcessHandle.current().pid();
+        instance = server.name() + "-" + server.nodeId() + "-" + ProcessHandle.current().pid();
         OpenTelemetrySdk ownSdk = givenTelemetry == null
                 ? Tracing.fromConfig(config.tracing(), server.name(), instance) : null;
         OpenTelemetry telemetry = givenTelemetry != null ? givenTelemetry
@@ -380,7 +382,6 @@ public final class CouponService implements AutoCloseable {
     private void warmUp(ServiceConfig config, Clock clock, SaleStore store, CouponSnGenerator serials,
             ServiceConfig.Flashsale fs) {
         GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
-        String instance = config.server().name() + "-" + config.server().nodeId() + "-" + ProcessHandle.current().pid();
         GrabEventPublisher warmPublisher = new GrabEventPublisher(namesrvAddr, instance + "-warmup",
                 config.rocketmq().sendTimeoutMs(), store, quiet, Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
         ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), named("warmup"));
