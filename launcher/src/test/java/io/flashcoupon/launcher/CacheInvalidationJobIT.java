@@ -69,16 +69,12 @@ class CacheInvalidationJobIT {
     void a_change_published_the_moment_start_returns_is_applied_by_every_started_process() throws Exception {
         // Three processes' jobs, each started then sent a change at once; every job must drop every id.
         int jobs = 3;
-        List<Set<Long>> dropped = List.of(ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
-                ConcurrentHashMap.newKeySet());
+        List<Set<Long>> dropped = new ArrayList<>();
         List<CacheInvalidationJob> started = new ArrayList<>();
         try {
             for (int i = 0; i < jobs; i++) {
-                Set<Long> mine = dropped.get(i);
-                CacheInvalidator invalidator = new CacheInvalidator(DATABASE,
-                        Map.of(Registry.TABLE_ACTIVITIES, mine::add));
-                CacheInvalidationJob job = new CacheInvalidationJob(broker.namesrvAddr(), "job-it-" + i, invalidator,
-                        Executors.newSingleThreadScheduledExecutor(), 50, new SimpleMeterRegistry());
+                dropped.add(ConcurrentHashMap.newKeySet());
+                CacheInvalidationJob job = job("job-it-" + i, dropped.get(i));
                 started.add(job);
                 job.start(Duration.ofSeconds(30));
                 send(1000 + i);
@@ -107,9 +103,7 @@ class CacheInvalidationJobIT {
         // invalidations). Here the version is bumped with no heartbeat at all: the broker still has the old one.
         Set<Long> dropped = ConcurrentHashMap.newKeySet();
         String instance = "job-it-version";
-        try (CacheInvalidationJob job = new CacheInvalidationJob(broker.namesrvAddr(), instance,
-                new CacheInvalidator(DATABASE, Map.of(Registry.TABLE_ACTIVITIES, dropped::add)),
-                Executors.newSingleThreadScheduledExecutor(), 50, new SimpleMeterRegistry())) {
+        try (CacheInvalidationJob job = job(instance, dropped)) {
             job.start(Duration.ofSeconds(30));
             ClientConfig sameClient = new ClientConfig();
             sameClient.setNamesrvAddr(broker.namesrvAddr());
@@ -122,6 +116,13 @@ class CacheInvalidationJobIT {
             await("the change sent after the version moved is dropped").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(20)).until(() -> dropped.contains(2000L));
         }
+    }
+
+    /** A process's job (client instance {@code instance}) that records the activity ids it drops. */
+    static CacheInvalidationJob job(String instance, Set<Long> dropped) {
+        return new CacheInvalidationJob(broker.namesrvAddr(), instance,
+                new CacheInvalidator(DATABASE, Map.of(Registry.TABLE_ACTIVITIES, dropped::add)),
+                Executors.newSingleThreadScheduledExecutor(), 50, new SimpleMeterRegistry());
     }
 
     static void send(long activityId) throws Exception {

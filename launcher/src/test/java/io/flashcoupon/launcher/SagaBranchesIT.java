@@ -384,12 +384,12 @@ class SagaBranchesIT {
                 .addAllOrderCouponIds(List.of(off, ship)).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getDescription()).startsWith("does_not_apply").contains("must include"));
-        Reply foreign = call("use", gid, "10", "action", SagaIT.payload(user, cut, orderSn).replace("}]",
-                "}],\"order_coupon_ids\":[" + cut + "," + notInOrder + "]"));
+        Reply foreign = call("use", gid, "10", "action", SagaIT.payload(user, cut, orderSn,
+                List.of(cut, notInOrder)));
         assertThat(foreign.status()).isEqualTo(409);
         assertThat(foreign.body()).contains("\"error\":\"other_order\"").contains("not locked or used by order");
-        Reply invalid = call("use", gid, "10", "action", SagaIT.payload(user, cut, orderSn).replace("}]",
-                "}],\"order_coupon_ids\":[" + cut + ",0]"));
+        Reply invalid = call("use", gid, "10", "action", SagaIT.payload(user, cut, orderSn,
+                List.of(cut, 0L)));
         assertThat(invalid.status()).as("DTM's FAILURE: bad input rolls the Saga back").isEqualTo(409);
         assertThat(invalid.body()).contains("\"error\":\"invalid_argument\"", "\"field\":\"order_coupon_ids\"");
         assertThat(w.row(cut).status()).isEqualTo(2);
@@ -399,8 +399,7 @@ class SagaBranchesIT {
         UseCouponResponse first = dtmStub(gid, "11", "action").useLockedCoupon(use(user, cut, orderSn).toBuilder()
                 .addAllOrderCouponIds(coupons).build());
         assertThat(first.getDiscount().getDiscountCents()).isEqualTo(quote.getDiscountCents());
-        Reply second = call("use", gid, "12", "action", SagaIT.payload(user, off, orderSn).replace("}]",
-                "}],\"order_coupon_ids\":[" + cut + "," + off + "," + ship + "]"));
+        Reply second = call("use", gid, "12", "action", SagaIT.payload(user, off, orderSn, coupons));
         assertThat(second.status()).as(second.body()).isEqualTo(200);
         dtmStub(gid, "13", "action").useLockedCoupon(use(user, ship, orderSn).toBuilder()
                 .addAllOrderCouponIds(coupons).build());

@@ -54,9 +54,15 @@ class SagaIT {
 
     /** lines: 2 x 1500 (goods 1, category 10) + 1 x 999 (goods 2, category 20); shipping 800. */
     static String payload(long user, long coupon, String order) {
+        return payload(user, coupon, order, List.of());
+    }
+
+    /** The same order paid with {@code orderCouponIds} (the field left out when empty). */
+    static String payload(long user, long coupon, String order, List<Long> orderCouponIds) {
         return "{\"user_id\":" + user + ",\"coupon_id\":" + coupon + ",\"order_sn\":\"" + order + "\",\"items\":["
                 + "{\"goods_id\":1,\"category_id\":10,\"quantity\":2,\"unit_price_cents\":1500},"
                 + "{\"goods_id\":2,\"category_id\":20,\"quantity\":1,\"unit_price_cents\":999}],"
+                + (orderCouponIds.isEmpty() ? "" : "\"order_coupon_ids\":" + orderCouponIds + ",")
                 + "\"shipping_fee_cents\":800}";
     }
 
