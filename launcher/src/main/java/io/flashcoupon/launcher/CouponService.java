@@ -33,6 +33,7 @@ import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStore;
@@ -80,8 +81,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -104,12 +103,8 @@ public final class CouponService implements AutoCloseable {
     /** How long start-up waits for the broker: topic routes, the invalidation consumer's queues. */
     private static final Duration BROKER_WAIT = Duration.ofSeconds(60);
 
-    /** What start() started, each with how to stop it; stopped last-started first. */
-    private final Deque<Step> steps = new ArrayDeque<>();
-    private volatile boolean ready;
-    private volatile boolean closed;
-    private long shutdownTimeoutMs = 30_000;
-    private ThreadPoolExecutor grabExecutor;
+    /** What start() started, each with how to stop it, and the readiness /readyz answers. */
+    private final Lifecycle lifecycle;
     private UserCouponMaterializer materializer;
     private OpsServer ops;
     /** The process's one meter registry, handed to every part that records. */
@@ -127,15 +122,9 @@ public final class CouponService implements AutoCloseable {
     private OutboxRelay relay;
     private WalletExpiryJob expiryJob;
 
-    /** One part to stop: {@code stopper} gets the milliseconds left of the shutdown budget. */
-    private record Step(String name, Stopper stopper) {}
-
-    @FunctionalInterface
-    private interface Stopper {
-        void stop(long remainingMs) throws Exception;
+    private CouponService(Lifecycle lifecycle) {
+        this.lifecycle = lifecycle;
     }
-
-    private CouponService() {}
 
     /**
      * Starts the parts {@code config} asks for (server.roles); on failure, stops what started and
@@ -151,7 +140,7 @@ public final class CouponService implements AutoCloseable {
      */
     public static CouponService start(ServiceConfig config, Clock clock, OpenTelemetry openTelemetry)
             throws Exception {
-        CouponService s = new CouponService();
+        CouponService s = new CouponService(new Lifecycle(config.server().shutdownTimeoutMs()));
         try {
             s.startAll(config, clock, openTelemetry);
             return s;
@@ -164,7 +153,6 @@ public final class CouponService implements AutoCloseable {
     private void startAll(ServiceConfig config, Clock clock, OpenTelemetry givenTelemetry) throws Exception {
         long t0 = System.nanoTime();
         ServiceConfig.Server server = config.server();
-        shutdownTimeoutMs = server.shutdownTimeoutMs();
         bindProcessMetrics();
         instance = server.name() + "-" + server.nodeId() + "-" + ProcessHandle.current().pid();
         OpenTelemetrySdk ownSdk = givenTelemetry == null
@@ -177,7 +165,7 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig.Rocketmq mq = config.rocketmq();
         if (mq.embedded()) {
             EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
-            push("embedded broker", remaining -> broker.close());
+            lifecycle.onStop("embedded broker", remaining -> broker.close());
             namesrvAddr = broker.namesrvAddr();
         } else {
             namesrvAddr = mq.namesrvAddr();
@@ -185,13 +173,13 @@ public final class CouponService implements AutoCloseable {
         TopicProvisioner.provision(namesrvAddr, List.of(), BROKER_WAIT);
 
         dataSource = Databases.pool(config.mysql(), "coupon-db");
-        push("database pool", remaining -> dataSource.close());
+        lifecycle.onStop("database pool", remaining -> dataSource.close());
         if (config.mysql().migrate()) {
             int applied = new SchemaMigrator(dataSource).migrate();
             log.info("schema migrated ({} migrations applied)", applied);
         }
         redis = new RedisConnector(config.redis());
-        push("redis", remaining -> redis.close());
+        lifecycle.onStop("redis", remaining -> redis.close());
         SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()));
 
         TemplateRepository templates = new TemplateRepository(dataSource);
@@ -199,10 +187,10 @@ public final class CouponService implements AutoCloseable {
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         SoldOutFlags soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), clock::millis);
         // Stopped after the ingress and the materializer: the line a graceful stop's log is checked for.
-        push("drain report", remaining -> logDrained());
+        lifecycle.reportDrainHere();
         if (ownSdk != null) {
             // Flushed once the ingress and the materializer have ended their spans.
-            push("tracing (export the last spans)", remaining -> ownSdk.shutdown().join(Math.max(1, remaining),
+            lifecycle.onStop("tracing (export the last spans)", remaining -> ownSdk.shutdown().join(Math.max(1, remaining),
                     TimeUnit.MILLISECONDS));
         }
 
@@ -229,15 +217,15 @@ public final class CouponService implements AutoCloseable {
         CacheInvalidationJob invalidation = new CacheInvalidationJob(namesrvAddr, instance + "-cache", invalidator,
                 Executors.newSingleThreadScheduledExecutor(named("cache-invalidation")), cc.secondDeleteMs(), metrics)
                 .start(BROKER_WAIT);
-        push("cache invalidation", remaining -> invalidation.close());
+        lifecycle.onStop("cache invalidation", remaining -> invalidation.close());
         ServiceConfig.Embedded cdc = config.cdc().embedded();
         if (cdc.enabled()) {
             FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(namesrvAddr, instance + "-binlog",
                     mq.sendTimeoutMs()).start();
-            push("binlog publisher", remaining -> binlogPublisher.close());
+            lifecycle.onStop("binlog publisher", remaining -> binlogPublisher.close());
             binlogReader = new BinlogReader(config.mysql(), cdc, cdc.effectiveServerId(server.nodeId()),
                     binlogPublisher, clock::millis, metrics).start();
-            push("binlog reader", remaining -> binlogReader.close());
+            lifecycle.onStop("binlog reader", remaining -> binlogReader.close());
             log.info("embedded binlog reader on {}.{} (server id {}, offsets in {})", config.mysql().database(),
                     cdc.tables(), cdc.effectiveServerId(server.nodeId()), cdc.stateDir());
         }
@@ -250,7 +238,8 @@ public final class CouponService implements AutoCloseable {
                     new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
                     new MaterializerMetrics(metrics), tracer);
             materializer.start();
-            push("materializer (flush the batch in hand, commit its offsets)", remaining -> {
+            lifecycle.materializerRuns();
+            lifecycle.onStop("materializer (flush the batch in hand, commit its offsets)", remaining -> {
                 if (!materializer.close(remaining)) {
                     log.warn("shutdown: the materializer's batch in hand was not written within {} ms; it is"
                             + " re-delivered after the restart", remaining);
@@ -264,7 +253,7 @@ public final class CouponService implements AutoCloseable {
         GrabMetrics grabMetrics = new GrabMetrics(metrics);
         publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store, grabMetrics);
         publisher.start();
-        push("transactional producer", remaining -> publisher.close());
+        lifecycle.onStop("transactional producer", remaining -> publisher.close());
 
         ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
@@ -278,7 +267,7 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig.Wallet wallet = config.business().wallet();
         relay = new OutboxRelay(new Outbox(dataSource), namesrvAddr, instance, mq.sendTimeoutMs(), wallet.outboxPollMs(),
                 wallet.outboxBatchSize(), wallet.outboxClaimMs(), clock).start();
-        push("outbox relay", remaining -> relay.close());
+        lifecycle.onStop("outbox relay", remaining -> relay.close());
         DiscountEngine engine = new DiscountEngine();
         OrderCoupons orderCoupons = new OrderCoupons(templates, coupons, engine, clock);
         CouponBranches branches = new CouponBranches(dataSource, templates, engine, clock,
@@ -292,19 +281,19 @@ public final class CouponService implements AutoCloseable {
         if (wallet.jobsEnabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
             expiryJob.start();
         }
-        push("wallet expiry jobs", remaining -> expiryJob.close());
+        lifecycle.onStop("wallet expiry jobs", remaining -> expiryJob.close());
 
         // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
         // scraped) while the grabs drain.
         if (server.runs(ServiceConfig.Role.ADMIN)) {
-            admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, () -> ready,
+            admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, lifecycle::ready,
                     clock, AdminAuth.of(config.admin()), metrics, reads)
                     .dtmBranches(branches).orderCoupons(orderCoupons);
             admin.start(server.host(), server.httpPort());
-            push("admin API", remaining -> admin.stop());
+            lifecycle.onStop("admin API", remaining -> admin.stop());
         } else {
-            ops = new OpsServer(() -> ready, metrics).start(server.host(), server.httpPort());
-            push("metrics/health endpoint", remaining -> ops.stop());
+            ops = new OpsServer(lifecycle::ready, metrics).start(server.host(), server.httpPort());
+            lifecycle.onStop("metrics/health endpoint", remaining -> ops.stop());
         }
         if (server.runs(ServiceConfig.Role.INGRESS)) {
             startIngress(config, clock, store, activityTiers, sales, coupons, soldOut, grabMetrics, tracing, tracer,
@@ -317,7 +306,7 @@ public final class CouponService implements AutoCloseable {
                     new SaleFiguresReader(store, coupons), reconcileMetrics,
                     Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs(),
                     rc.settledRecheckMs(), clock::millis).start();
-            push("reconcile job", remaining -> job.close());
+            lifecycle.onStop("reconcile job", remaining -> job.close());
         }
 
         // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
@@ -326,7 +315,7 @@ public final class CouponService implements AutoCloseable {
                     + config.mysql().database() + " within 60 s (see its log above; cdc.embedded.enabled=false"
                     + " turns it off where a Canal server feeds " + Registry.TOPIC_BINLOG + ")");
         }
-        ready = true;
+        lifecycle.markReady();
         log.info("coupon service up in {} ms: roles {}, gRPC {}, http http://{}:{}{}, name server {}, tracing {}",
                 (System.nanoTime() - t0) / 1_000_000, server.roles(),
                 ingress == null ? "off" : server.host() + ":" + ingress.port(), server.host(), httpPort(),
@@ -339,14 +328,15 @@ public final class CouponService implements AutoCloseable {
             FlashSales sales, UserCouponRepository coupons, SoldOutFlags soldOut, GrabMetrics grabMetrics,
             boolean tracing, Tracer tracer, SagaBranchesGrpc saga, WalletGrpc walletRpcs) throws java.io.IOException {
         ServiceConfig.Flashsale fs = config.business().flashsale();
-        grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
+        ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
                 TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), named("grab"));
-        push("grab executor (finish in-flight grabs)", remaining -> {
+        lifecycle.onStop("grab executor (finish in-flight grabs)", remaining -> {
             grabExecutor.shutdown();
             if (!grabExecutor.awaitTermination(Math.max(1, remaining), TimeUnit.MILLISECONDS)) {
                 log.warn("shutdown: {} grab(s) still running after {} ms", grabExecutor.getActiveCount(), remaining);
             }
         });
+        lifecycle.countGrabsInFlight(() -> grabExecutor.getActiveCount() + grabExecutor.getQueue().size());
         GrabMetrics.bindExecutor(grabExecutor, metrics);
         ActivityCache activityCache = new ActivityCache(activityTiers);
         activityCache.bindTo(metrics);
@@ -372,7 +362,7 @@ public final class CouponService implements AutoCloseable {
                 new CouponGrpcService(admission, grabber, sales, coupons, grabs, grabMetrics, saga, walletRpcs)).start();
         // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
-        push("gRPC ingress (stop admitting, drain running calls)", remaining -> ingress.stop(Math.max(1, remaining / 2)));
+        lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)", remaining -> ingress.stop(Math.max(1, remaining / 2)));
     }
 
     /**
@@ -404,27 +394,12 @@ public final class CouponService implements AutoCloseable {
         }
     }
 
-    private void push(String name, Stopper stopper) {
-        steps.push(new Step(name, stopper));
-    }
-
-    /** Grabs running or queued on the grab executor (0 without an ingress). */
-    private int grabsInFlight() {
-        return grabExecutor == null ? 0 : grabExecutor.getActiveCount() + grabExecutor.getQueue().size();
-    }
-
-    /** Logs what the drain left behind: grabs still running, whether the materializer's batch was written. */
-    private void logDrained() {
-        log.info("shutdown: drain finished: {} grab(s) still in flight, materializer {}", grabsInFlight(),
-                materializer == null ? "not running in this process" : "stopped with its offsets committed");
-    }
-
     /** jvm_* (memory, GC, threads, classes), process_* (CPU, uptime, files) and system_* meters. */
     private void bindProcessMetrics() {
         new JvmMemoryMetrics().bindTo(metrics);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(metrics);
-        push("gc metrics", remaining -> gc.close());
+        lifecycle.onStop("gc metrics", remaining -> gc.close());
         new JvmThreadMetrics().bindTo(metrics);
         new ClassLoaderMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
@@ -494,7 +469,7 @@ public final class CouponService implements AutoCloseable {
     /** A graceful stop bounded by server.shutdown-timeout-ms; see {@link #shutdown(long)}. */
     @Override
     public void close() {
-        shutdown(shutdownTimeoutMs);
+        lifecycle.close();
     }
 
     /**
@@ -505,56 +480,7 @@ public final class CouponService implements AutoCloseable {
      * spans are exported; then Redis, the pool and the embedded broker close. Each part gets what is left of the budget;
      * true when everything stopped within it. Idempotent.
      */
-    public synchronized boolean shutdown(long budgetMs) {
-        if (closed) {
-            return true;
-        }
-        closed = true;
-        ready = false;
-        long t0 = System.nanoTime();
-        long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(budgetMs);
-        log.info("shutdown: started (budget {} ms): readyz answers 503, {} grab(s) in flight", budgetMs,
-                grabsInFlight());
-        boolean inTime = true;
-        while (!steps.isEmpty()) {
-            Step step = steps.pop();
-            long remaining = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            long s0 = System.nanoTime();
-            if (!stopWithin(step, Math.max(0, remaining))) {
-                inTime = false;
-                log.warn("shutdown: {} did not stop within the {} ms left of the budget; going on without it",
-                        step.name(), Math.max(0, remaining));
-            }
-            log.debug("shutdown: {} stopped in {} ms", step.name(), (System.nanoTime() - s0) / 1_000_000);
-        }
-        log.info("shutdown: complete in {} ms{}", (System.nanoTime() - t0) / 1_000_000,
-                inTime ? "" : " (a part did not stop within the budget of " + budgetMs + " ms)");
-        return inTime;
-    }
-
-    /**
-     * Runs one step on a thread of its own and waits for it at most {@code remainingMs} (plus a
-     * moment for steps handed 0 ms), so a part that ignores its share (the embedded broker's own
-     * shutdown takes 16-25 s) cannot hold the process beyond the budget; false when it overran.
-     */
-    private static boolean stopWithin(Step step, long remainingMs) {
-        Thread t = new Thread(() -> {
-            try {
-                step.stopper().stop(remainingMs);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                log.warn("shutdown: interrupted while stopping {}", step.name());
-            } catch (Exception e) {
-                log.warn("shutdown: error while stopping {}: {}", step.name(), e.toString());
-            }
-        }, "stop-" + step.name().split(" ")[0]);
-        t.setDaemon(true);
-        t.start();
-        try {
-            t.join(remainingMs + 50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return !t.isAlive();
+    public boolean shutdown(long budgetMs) {
+        return lifecycle.shutdown(budgetMs);
     }
 }
