@@ -14,12 +14,8 @@ import io.flashcoupon.cdc.FlatMessagePublisher;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
-import io.flashcoupon.core.cache.CacheCodec;
-import io.flashcoupon.core.cache.L2Store;
-import io.flashcoupon.core.cache.RedisL2Store;
 import io.flashcoupon.core.cache.TieredCache;
 import io.flashcoupon.core.config.ServiceConfig;
-import io.flashcoupon.core.db.Databases;
 import io.flashcoupon.core.discount.DiscountEngine;
 import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.saga.CouponBranches;
@@ -33,6 +29,8 @@ import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.runtime.DaemonThreads;
+import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
@@ -65,14 +63,6 @@ import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
@@ -89,7 +79,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,20 +89,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class CouponService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CouponService.class);
-    /** How long start-up waits for the broker: topic routes, the invalidation consumer's queues. */
-    private static final Duration BROKER_WAIT = Duration.ofSeconds(60);
 
     /** What start() started, each with how to stop it, and the readiness /readyz answers. */
     private final Lifecycle lifecycle;
     private UserCouponMaterializer materializer;
     private OpsServer ops;
-    /** The process's one meter registry, handed to every part that records. */
-    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private String namesrvAddr;
-    /** This process's RocketMQ client instance name (server name, node id, pid); a suffix per client. */
-    private String instance;
-    private HikariDataSource dataSource;
-    private RedisConnector redis;
+    /** What every part shares: configuration, clock, metrics, tracing, broker, MySQL, Redis, caches. */
+    private Infrastructure infra;
     private IngressServer ingress;
     private AdminApi admin;
     private GrabEventPublisher publisher;
@@ -153,16 +135,15 @@ public final class CouponService implements AutoCloseable {
     private void startAll(ServiceConfig config, Clock clock, OpenTelemetry givenTelemetry) throws Exception {
         long t0 = System.nanoTime();
         ServiceConfig.Server server = config.server();
-        bindProcessMetrics();
-        instance = server.name() + "-" + server.nodeId() + "-" + ProcessHandle.current().pid();
+        PrometheusMeterRegistry metrics = Infrastructure.processMetrics(lifecycle);
+        String instance = Infrastructure.instanceName(server);
         OpenTelemetrySdk ownSdk = givenTelemetry == null
                 ? Tracing.fromConfig(config.tracing(), server.name(), instance) : null;
         OpenTelemetry telemetry = givenTelemetry != null ? givenTelemetry
                 : ownSdk != null ? ownSdk : OpenTelemetry.noop();
-        boolean tracing = telemetry != OpenTelemetry.noop();
-        Tracer tracer = telemetry.getTracer(Tracing.INSTRUMENTATION);
 
         ServiceConfig.Rocketmq mq = config.rocketmq();
+        String namesrvAddr;
         if (mq.embedded()) {
             EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
             lifecycle.onStop("embedded broker", remaining -> broker.close());
@@ -170,21 +151,20 @@ public final class CouponService implements AutoCloseable {
         } else {
             namesrvAddr = mq.namesrvAddr();
         }
-        TopicProvisioner.provision(namesrvAddr, List.of(), BROKER_WAIT);
+        TopicProvisioner.provision(namesrvAddr, List.of(), Infrastructure.BROKER_WAIT);
 
-        dataSource = Databases.pool(config.mysql(), "coupon-db");
-        lifecycle.onStop("database pool", remaining -> dataSource.close());
+        infra = Infrastructure.open(config, clock, metrics, telemetry, namesrvAddr, instance, lifecycle);
         if (config.mysql().migrate()) {
-            int applied = new SchemaMigrator(dataSource).migrate();
+            int applied = new SchemaMigrator(infra.dataSource()).migrate();
             log.info("schema migrated ({} migrations applied)", applied);
         }
-        redis = new RedisConnector(config.redis());
-        lifecycle.onStop("redis", remaining -> redis.close());
-        SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()));
-
-        TemplateRepository templates = new TemplateRepository(dataSource);
-        ActivityRepository activities = new ActivityRepository(dataSource);
-        UserCouponRepository coupons = new UserCouponRepository(dataSource);
+        boolean tracing = infra.tracing();
+        Tracer tracer = infra.tracer();
+        HikariDataSource dataSource = infra.dataSource();
+        SaleStore store = infra.store();
+        TemplateRepository templates = infra.templates();
+        ActivityRepository activities = infra.activities();
+        UserCouponRepository coupons = infra.coupons();
         SoldOutFlags soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), clock::millis);
         // Stopped after the ingress and the materializer: the line a graceful stop's log is checked for.
         lifecycle.reportDrainHere();
@@ -194,18 +174,8 @@ public final class CouponService implements AutoCloseable {
                     TimeUnit.MILLISECONDS));
         }
 
-        // caches: Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog (coupon-binlog-topic, broadcast)
-        ServiceConfig.Cache cc = config.cache();
-        L2Store l2 = new RedisL2Store(redis.connection());
-        TieredCache<Template> templateCache = new TieredCache<>("template", new TieredCache.Settings(cc.l1MaxSize(),
-                Duration.ofMillis(cc.templateL1TtlMs()), cc.negativeMaxSize(), Duration.ofMillis(cc.negativeTtlMs()),
-                Duration.ofMillis(cc.l2TtlMs())), l2, Registry::templateCacheKey, new CacheCodec<>(Template.class),
-                templates::find);
-        templateCache.bindTo(metrics);
-        TieredCache<Activity> activityTiers = new TieredCache<>("activity", new TieredCache.Settings(cc.l1MaxSize(),
-                Duration.ofMillis(config.business().flashsale().activityCacheMs()), cc.negativeMaxSize(),
-                Duration.ofMillis(cc.negativeTtlMs()), Duration.ofMillis(cc.l2TtlMs())), l2, Registry::activityCacheKey,
-                new CacheCodec<>(Activity.class), activities::find);
+        TieredCache<Template> templateCache = infra.templateCache();
+        TieredCache<Activity> activityTiers = infra.activityCache();
         // What the admin API reads through, and drops after a write made here. A restock or resume drops
         // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
         CachedReads reads = CachedReads.cached(templateCache, activityTiers);
@@ -215,8 +185,8 @@ public final class CouponService implements AutoCloseable {
                 Registry.TABLE_TEMPLATES, templateCache::invalidate,
                 Registry.TABLE_ACTIVITIES, activityTiers::invalidate));
         CacheInvalidationJob invalidation = new CacheInvalidationJob(namesrvAddr, instance + "-cache", invalidator,
-                Executors.newSingleThreadScheduledExecutor(named("cache-invalidation")), cc.secondDeleteMs(), metrics)
-                .start(BROKER_WAIT);
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cache-invalidation")),
+                config.cache().secondDeleteMs(), metrics).start(Infrastructure.BROKER_WAIT);
         lifecycle.onStop("cache invalidation", remaining -> invalidation.close());
         ServiceConfig.Embedded cdc = config.cdc().embedded();
         if (cdc.enabled()) {
@@ -276,7 +246,7 @@ public final class CouponService implements AutoCloseable {
                         "refusal", r.refusal() == null ? "none" : r.refusal().name().toLowerCase(Locale.ROOT))
                         .increment());
         expiryJob = new WalletExpiryJob(new WalletExpiry(dataSource),
-                Executors.newSingleThreadScheduledExecutor(named("wallet-expiry")), clock,
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("wallet-expiry")), clock,
                 wallet.lockReleaseIntervalMs(), wallet.expireIntervalMs(), wallet.jobBatchSize(), n -> relay.wake());
         if (wallet.jobsEnabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
             expiryJob.start();
@@ -304,7 +274,7 @@ public final class CouponService implements AutoCloseable {
         if (rc.enabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
             ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
                     new SaleFiguresReader(store, coupons), reconcileMetrics,
-                    Executors.newSingleThreadScheduledExecutor(named("reconcile")), rc.intervalMs(),
+                    Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reconcile")), rc.intervalMs(),
                     rc.settledRecheckMs(), clock::millis).start();
             lifecycle.onStop("reconcile job", remaining -> job.close());
         }
@@ -329,7 +299,7 @@ public final class CouponService implements AutoCloseable {
             boolean tracing, Tracer tracer, SagaBranchesGrpc saga, WalletGrpc walletRpcs) throws java.io.IOException {
         ServiceConfig.Flashsale fs = config.business().flashsale();
         ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
-                TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), named("grab"));
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), DaemonThreads.named("grab"));
         lifecycle.onStop("grab executor (finish in-flight grabs)", remaining -> {
             grabExecutor.shutdown();
             if (!grabExecutor.awaitTermination(Math.max(1, remaining), TimeUnit.MILLISECONDS)) {
@@ -337,9 +307,9 @@ public final class CouponService implements AutoCloseable {
             }
         });
         lifecycle.countGrabsInFlight(() -> grabExecutor.getActiveCount() + grabExecutor.getQueue().size());
-        GrabMetrics.bindExecutor(grabExecutor, metrics);
+        GrabMetrics.bindExecutor(grabExecutor, infra.metrics());
         ActivityCache activityCache = new ActivityCache(activityTiers);
-        activityCache.bindTo(metrics);
+        activityCache.bindTo(infra.metrics());
         GrabAdmission admission = new GrabAdmission(activityCache,
                 new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, clock::millis), fs.maxQpsPerUser(),
                 fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, clock::millis),
@@ -372,48 +342,26 @@ public final class CouponService implements AutoCloseable {
     private void warmUp(ServiceConfig config, Clock clock, SaleStore store, CouponSnGenerator serials,
             ServiceConfig.Flashsale fs) {
         GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
-        GrabEventPublisher warmPublisher = new GrabEventPublisher(namesrvAddr, instance + "-warmup",
+        GrabEventPublisher warmPublisher = new GrabEventPublisher(infra.namesrvAddr(), infra.instance() + "-warmup",
                 config.rocketmq().sendTimeoutMs(), store, quiet, Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
-        ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), named("warmup"));
+        ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), DaemonThreads.named("warmup"));
         try {
             warmPublisher.start();
             Grabber grabber = new Grabber(store, warmPublisher, serials,
                     new SoldOutFlags(fs.soldOutRecheckMs(), clock::millis), clock, quiet);
             GrabWarmup.Result r = new GrabWarmup(store, grabber, clock).run(GrabWarmup.saleId(config.server().nodeId()),
-                    fs.warmupGrabs(), pool, BROKER_WAIT.multipliedBy(2));
+                    fs.warmupGrabs(), pool, Infrastructure.BROKER_WAIT.multipliedBy(2));
             Gauge.builder("coupon.startup.warmup.grants", r, GrabWarmup.Result::granted)
                     .description("grants of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs)")
-                    .register(metrics);
+                    .register(infra.metrics());
             Gauge.builder("coupon.startup.warmup.seconds", r, w -> w.millis() / 1000.0)
-                    .description("how long the start-up warm-up took").register(metrics);
+                    .description("how long the start-up warm-up took").register(infra.metrics());
         } catch (MQClientException e) {
             log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
         } finally {
             pool.shutdownNow();
             warmPublisher.close();
         }
-    }
-
-    /** jvm_* (memory, GC, threads, classes), process_* (CPU, uptime, files) and system_* meters. */
-    private void bindProcessMetrics() {
-        new JvmMemoryMetrics().bindTo(metrics);
-        JvmGcMetrics gc = new JvmGcMetrics();
-        gc.bindTo(metrics);
-        lifecycle.onStop("gc metrics", remaining -> gc.close());
-        new JvmThreadMetrics().bindTo(metrics);
-        new ClassLoaderMetrics().bindTo(metrics);
-        new ProcessorMetrics().bindTo(metrics);
-        new UptimeMetrics().bindTo(metrics);
-        new FileDescriptorMetrics().bindTo(metrics);
-    }
-
-    private static java.util.concurrent.ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** The gRPC port, or -1 when this process does not run the ingress role. */
@@ -440,15 +388,15 @@ public final class CouponService implements AutoCloseable {
     }
 
     public String namesrvAddr() {
-        return namesrvAddr;
+        return infra.namesrvAddr();
     }
 
     public HikariDataSource dataSource() {
-        return dataSource;
+        return infra.dataSource();
     }
 
     public RedisConnector redis() {
-        return redis;
+        return infra.redis();
     }
 
     /** The grab's transactional producer (tests re-publish through it). */

@@ -19,7 +19,6 @@ import io.opentelemetry.sdk.trace.samplers.Sampler;
  * sampling tracing.sample-ratio of new traces and following the caller's decision otherwise.
  */
 final class Tracing {
-    static final String INSTRUMENTATION = "io.flashcoupon";
     private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
     private static final AttributeKey<String> SERVICE_INSTANCE = AttributeKey.stringKey("service.instance.id");
 

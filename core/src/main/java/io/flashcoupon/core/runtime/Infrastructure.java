@@ -1,0 +1,113 @@
+package io.flashcoupon.core.runtime;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.cache.CacheCodec;
+import io.flashcoupon.core.cache.L2Store;
+import io.flashcoupon.core.cache.RedisL2Store;
+import io.flashcoupon.core.cache.TieredCache;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.db.Databases;
+import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * What every part of a service process shares, opened once per process whatever its roles: the
+ * configuration, the clock, the one meter registry (served at /metrics), tracing, the broker's name
+ * server and this process's RocketMQ client instance name, the one MySQL pool, the one Redis
+ * connection with the sale store on it, the repositories, and the template and activity caches
+ * (Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog). The stage processes
+ * ({@code IngressProcess}, {@code TopologyProcess}, {@code AdminProcess}) wire their parts from it.
+ */
+public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
+        OpenTelemetry telemetry, String namesrvAddr, String instance, HikariDataSource dataSource,
+        RedisConnector redis, SaleStore store, TemplateRepository templates, ActivityRepository activities,
+        UserCouponRepository coupons, TieredCache<Template> templateCache, TieredCache<Activity> activityCache) {
+
+    /** The instrumentation scope of every span this service records. */
+    public static final String INSTRUMENTATION = "io.flashcoupon";
+    /** How long start-up waits for the broker: topic routes, a consumer's queues, the warm-up's sends. */
+    public static final Duration BROKER_WAIT = Duration.ofSeconds(60);
+
+    /** The tracer of this process's spans (a no-op one while tracing is off). */
+    public Tracer tracer() {
+        return telemetry.getTracer(INSTRUMENTATION);
+    }
+
+    /** Whether tracing is on: off, nothing is added to a call path (no interceptor, no wrapped executor). */
+    public boolean tracing() {
+        return telemetry != OpenTelemetry.noop();
+    }
+
+    /** This process's RocketMQ client instance name: server name, node id, pid (a suffix per client). */
+    public static String instanceName(ServiceConfig.Server server) {
+        return server.name() + "-" + server.nodeId() + "-" + ProcessHandle.current().pid();
+    }
+
+    /**
+     * The process's one meter registry with jvm_* (memory, GC, threads, classes), process_* (CPU,
+     * uptime, files) and system_* meters bound; the GC meters are closed by {@code lifecycle}.
+     */
+    public static PrometheusMeterRegistry processMetrics(Lifecycle lifecycle) {
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(metrics);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(metrics);
+        lifecycle.onStop("gc metrics", remaining -> gc.close());
+        new JvmThreadMetrics().bindTo(metrics);
+        new ClassLoaderMetrics().bindTo(metrics);
+        new ProcessorMetrics().bindTo(metrics);
+        new UptimeMetrics().bindTo(metrics);
+        new FileDescriptorMetrics().bindTo(metrics);
+        return metrics;
+    }
+
+    /**
+     * Opens the MySQL pool and the Redis connection (closed by {@code lifecycle}) and builds the sale
+     * store, the repositories and the caches on them; {@code namesrvAddr} is the broker's name server.
+     */
+    public static Infrastructure open(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
+            OpenTelemetry telemetry, String namesrvAddr, String instance, Lifecycle lifecycle) {
+        HikariDataSource dataSource = Databases.pool(config.mysql(), "coupon-db");
+        lifecycle.onStop("database pool", remaining -> dataSource.close());
+        RedisConnector redis = new RedisConnector(config.redis());
+        lifecycle.onStop("redis", remaining -> redis.close());
+        SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()));
+        TemplateRepository templates = new TemplateRepository(dataSource);
+        ActivityRepository activities = new ActivityRepository(dataSource);
+        UserCouponRepository coupons = new UserCouponRepository(dataSource);
+
+        // caches: Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog (coupon-binlog-topic, broadcast)
+        ServiceConfig.Cache cc = config.cache();
+        L2Store l2 = new RedisL2Store(redis.connection());
+        TieredCache<Template> templateCache = new TieredCache<>("template", new TieredCache.Settings(cc.l1MaxSize(),
+                Duration.ofMillis(cc.templateL1TtlMs()), cc.negativeMaxSize(), Duration.ofMillis(cc.negativeTtlMs()),
+                Duration.ofMillis(cc.l2TtlMs())), l2, Registry::templateCacheKey, new CacheCodec<>(Template.class),
+                templates::find);
+        templateCache.bindTo(metrics);
+        TieredCache<Activity> activityCache = new TieredCache<>("activity", new TieredCache.Settings(cc.l1MaxSize(),
+                Duration.ofMillis(config.business().flashsale().activityCacheMs()), cc.negativeMaxSize(),
+                Duration.ofMillis(cc.negativeTtlMs()), Duration.ofMillis(cc.l2TtlMs())), l2, Registry::activityCacheKey,
+                new CacheCodec<>(Activity.class), activities::find);
+        return new Infrastructure(config, clock, metrics, telemetry, namesrvAddr, instance, dataSource, redis, store,
+                templates, activities, coupons, templateCache, activityCache);
+    }
+}
