@@ -16,6 +16,7 @@ import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.cache.TieredCache;
 import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.config.ServiceConfig.Role;
 import io.flashcoupon.core.discount.DiscountEngine;
 import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.saga.CouponBranches;
@@ -74,6 +75,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -135,6 +137,7 @@ public final class CouponService implements AutoCloseable {
     private void startAll(ServiceConfig config, Clock clock, OpenTelemetry givenTelemetry) throws Exception {
         long t0 = System.nanoTime();
         ServiceConfig.Server server = config.server();
+        Set<Role> roles = server.roleSet();
         PrometheusMeterRegistry metrics = Infrastructure.processMetrics(lifecycle);
         String instance = Infrastructure.instanceName(server);
         OpenTelemetrySdk ownSdk = givenTelemetry == null
@@ -200,7 +203,7 @@ public final class CouponService implements AutoCloseable {
                     cdc.tables(), cdc.effectiveServerId(server.nodeId()), cdc.stateDir());
         }
 
-        if (server.runs(ServiceConfig.Role.TOPOLOGY)) {
+        if (roles.contains(Role.TOPOLOGY)) {
             // topology: CouponGrabbed -> user_coupons
             ServiceConfig.Sink sink = config.business().sink();
             materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
@@ -248,14 +251,14 @@ public final class CouponService implements AutoCloseable {
         expiryJob = new WalletExpiryJob(new WalletExpiry(dataSource),
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("wallet-expiry")), clock,
                 wallet.lockReleaseIntervalMs(), wallet.expireIntervalMs(), wallet.jobBatchSize(), n -> relay.wake());
-        if (wallet.jobsEnabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
+        if (wallet.jobsEnabled() && roles.contains(Role.TOPOLOGY)) {
             expiryJob.start();
         }
         lifecycle.onStop("wallet expiry jobs", remaining -> expiryJob.close());
 
         // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
         // scraped) while the grabs drain.
-        if (server.runs(ServiceConfig.Role.ADMIN)) {
+        if (roles.contains(Role.ADMIN)) {
             admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, lifecycle::ready,
                     clock, AdminAuth.of(config.admin()), metrics, reads)
                     .dtmBranches(branches).orderCoupons(orderCoupons);
@@ -265,13 +268,13 @@ public final class CouponService implements AutoCloseable {
             ops = new OpsServer(lifecycle::ready, metrics).start(server.host(), server.httpPort());
             lifecycle.onStop("metrics/health endpoint", remaining -> ops.stop());
         }
-        if (server.runs(ServiceConfig.Role.INGRESS)) {
+        if (roles.contains(Role.INGRESS)) {
             startIngress(config, clock, store, activityTiers, sales, coupons, soldOut, grabMetrics, tracing, tracer,
                     new SagaBranchesGrpc(branches), new WalletGrpc(templates, orderCoupons, clock));
         }
 
         // topology: periodic reconciliation (re-publishes through the transactional producer)
-        if (rc.enabled() && server.runs(ServiceConfig.Role.TOPOLOGY)) {
+        if (rc.enabled() && roles.contains(Role.TOPOLOGY)) {
             ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
                     new SaleFiguresReader(store, coupons), reconcileMetrics,
                     Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reconcile")), rc.intervalMs(),

@@ -1,7 +1,10 @@
 package io.flashcoupon.core.config;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The whole configuration of a service process, loaded once from srv.yaml (plus environment
@@ -12,7 +15,8 @@ public record ServiceConfig(
         Cdc cdc, Tracing tracing) {
 
     /**
-     * Network endpoints and identity of this process. roles = the parts it runs (default all three);
+     * Network endpoints and identity of this process. roles = the parts it runs (default all three), as
+     * configured: the names {@link ConfigValidator} checks, typed by {@link #roleSet()};
      * shutdownTimeoutMs bounds a graceful stop (drain grabs, flush the sink, close), after which the
      * process halts.
      */
@@ -22,19 +26,39 @@ public record ServiceConfig(
         public boolean runs(Role role) {
             return roles != null && roles.contains(role.key());
         }
+
+        /** The roles this process runs, typed (unmodifiable); the names must have passed validation. */
+        public Set<Role> roleSet() {
+            EnumSet<Role> set = EnumSet.noneOf(Role.class);
+            if (roles != null) {
+                roles.forEach(key -> set.add(Role.of(key)));
+            }
+            return Collections.unmodifiableSet(set);
+        }
     }
 
     /** The parts a process can run (server.roles). */
     public enum Role {
-        /** The gRPC server: admission, the grab, the transactional send, wallet queries. */
+        /** The gRPC server: admission, the grab, the transactional send, wallet and Saga branch RPCs. */
         INGRESS,
-        /** The materializer (CouponGrabbed -> user_coupons) and periodic reconciliation. */
+        /** The materializer (CouponGrabbed -> user_coupons), the wallet expiry jobs and periodic reconciliation. */
         TOPOLOGY,
         /** The admin REST API (metrics and health are served by every process). */
         ADMIN;
 
+        /** The role's name in server.roles. */
         public String key() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The role named {@code key} in server.roles; IllegalArgumentException for any other name. */
+        public static Role of(String key) {
+            for (Role r : values()) {
+                if (r.key().equals(key)) {
+                    return r;
+                }
+            }
+            throw new IllegalArgumentException("no role '" + key + "'");
         }
     }
 

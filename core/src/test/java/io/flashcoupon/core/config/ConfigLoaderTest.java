@@ -197,6 +197,9 @@ class ConfigLoaderTest {
         assertThat(ingress.runs(ServiceConfig.Role.ADMIN)).isFalse();
         assertThat(loader.load(null, Map.of("COUPON_SERVER_ROLES", "topology, admin")).server().roles())
                 .containsExactly("topology", "admin");
+        assertThat(all.roleSet()).containsExactly(ServiceConfig.Role.INGRESS, ServiceConfig.Role.TOPOLOGY,
+                ServiceConfig.Role.ADMIN);
+        assertThat(ingress.roleSet()).containsExactly(ServiceConfig.Role.INGRESS);
     }
 
     @Test
