@@ -1,9 +1,5 @@
 package io.flashcoupon.launcher;
 
-import org.apache.rocketmq.client.exception.MQClientException;
-import io.flashcoupon.ingress.GrabWarmup;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.core.instrument.Gauge;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminApi;
 import io.flashcoupon.admin.AdminAuth;
@@ -22,8 +18,6 @@ import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.WalletExpiry;
-import io.flashcoupon.ingress.WalletGrpc;
-import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
 import io.flashcoupon.topology.expiry.WalletExpiryJob;
 import io.flashcoupon.topology.outbox.OutboxRelay;
 import io.flashcoupon.core.mq.TopicProvisioner;
@@ -33,23 +27,15 @@ import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
-import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.flyway.SchemaMigrator;
-import io.flashcoupon.ingress.ActivityCache;
-import io.flashcoupon.ingress.CouponGrpcService;
-import io.flashcoupon.ingress.GrabCallExecutors;
 import io.flashcoupon.ingress.GrabEventPublisher;
 import io.flashcoupon.ingress.GrabMetrics;
-import io.flashcoupon.ingress.Grabber;
-import io.flashcoupon.ingress.IngressServer;
-import io.flashcoupon.ingress.TracingInterceptor;
-import io.flashcoupon.ingress.admission.GrabAdmission;
-import io.flashcoupon.ingress.admission.RateLimiter;
+import io.flashcoupon.ingress.IngressProcess;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.sinks.SinkMetrics;
 import io.flashcoupon.sinks.UserCouponSink;
@@ -63,12 +49,10 @@ import io.flashcoupon.topology.reconcile.ReconcileMetrics;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,10 +60,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +79,7 @@ public final class CouponService implements AutoCloseable {
     private OpsServer ops;
     /** What every part shares: configuration, clock, metrics, tracing, broker, MySQL, Redis, caches. */
     private Infrastructure infra;
-    private IngressServer ingress;
+    private IngressProcess ingress;
     private AdminApi admin;
     private GrabEventPublisher publisher;
     private ActivityReconciler reconciler;
@@ -269,8 +250,8 @@ public final class CouponService implements AutoCloseable {
             lifecycle.onStop("metrics/health endpoint", remaining -> ops.stop());
         }
         if (roles.contains(Role.INGRESS)) {
-            startIngress(config, clock, store, activityTiers, sales, coupons, soldOut, grabMetrics, tracing, tracer,
-                    new SagaBranchesGrpc(branches), new WalletGrpc(templates, orderCoupons, clock));
+            ingress = IngressProcess.start(infra, lifecycle, soldOut, sales, publisher, grabMetrics, branches,
+                    orderCoupons);
         }
 
         // topology: periodic reconciliation (re-publishes through the transactional producer)
@@ -294,77 +275,6 @@ public final class CouponService implements AutoCloseable {
                 ingress == null ? "off" : server.host() + ":" + ingress.port(), server.host(), httpPort(),
                 admin == null ? " (metrics and health only)" : " (admin API)", namesrvAddr,
                 tracing ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint()) : "off");
-    }
-
-    /** The gRPC ingress: admission, the bounded grab executor, the grab, the server (traced when on). */
-    private void startIngress(ServiceConfig config, Clock clock, SaleStore store, TieredCache<Activity> activityTiers,
-            FlashSales sales, UserCouponRepository coupons, SoldOutFlags soldOut, GrabMetrics grabMetrics,
-            boolean tracing, Tracer tracer, SagaBranchesGrpc saga, WalletGrpc walletRpcs) throws java.io.IOException {
-        ServiceConfig.Flashsale fs = config.business().flashsale();
-        ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
-                TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), DaemonThreads.named("grab"));
-        lifecycle.onStop("grab executor (finish in-flight grabs)", remaining -> {
-            grabExecutor.shutdown();
-            if (!grabExecutor.awaitTermination(Math.max(1, remaining), TimeUnit.MILLISECONDS)) {
-                log.warn("shutdown: {} grab(s) still running after {} ms", grabExecutor.getActiveCount(), remaining);
-            }
-        });
-        lifecycle.countGrabsInFlight(() -> grabExecutor.getActiveCount() + grabExecutor.getQueue().size());
-        GrabMetrics.bindExecutor(grabExecutor, infra.metrics());
-        ActivityCache activityCache = new ActivityCache(activityTiers);
-        activityCache.bindTo(infra.metrics());
-        GrabAdmission admission = new GrabAdmission(activityCache,
-                new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, clock::millis), fs.maxQpsPerUser(),
-                fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, clock::millis),
-                fs.maxQpsPerIp(), soldOut, clock);
-        CouponSnGenerator serials = new CouponSnGenerator(clock, config.server().nodeId());
-        Grabber grabber = new Grabber(store, publisher, serials, soldOut, clock, grabMetrics);
-        if (fs.warmupGrabs() > 0) {
-            warmUp(config, clock, store, serials, fs);
-        }
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(
-                new InetSocketAddress(config.server().host(), config.server().grpcPort()))
-                .callExecutor(new GrabCallExecutors());
-        // With tracing off nothing is added to the call path: no interceptor, the executor unwrapped.
-        ExecutorService grabs = grabExecutor;
-        if (tracing) {
-            builder.intercept(new TracingInterceptor(tracer));
-            grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
-        }
-        ingress = new IngressServer(builder,
-                new CouponGrpcService(admission, grabber, sales, coupons, grabs, grabMetrics, saga, walletRpcs)).start();
-        // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
-        // Half of what is left: the grab executor, producer and materializer still need time after it.
-        lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)", remaining -> ingress.stop(Math.max(1, remaining / 2)));
-    }
-
-    /**
-     * The grant path, {@code warmup-grabs} times, on a synthetic sale and the warm-up topic, before the
-     * gRPC server starts (GrabWarmup); its figures go to coupon_startup_warmup_* on this process.
-     */
-    private void warmUp(ServiceConfig config, Clock clock, SaleStore store, CouponSnGenerator serials,
-            ServiceConfig.Flashsale fs) {
-        GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
-        GrabEventPublisher warmPublisher = new GrabEventPublisher(infra.namesrvAddr(), infra.instance() + "-warmup",
-                config.rocketmq().sendTimeoutMs(), store, quiet, Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
-        ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), DaemonThreads.named("warmup"));
-        try {
-            warmPublisher.start();
-            Grabber grabber = new Grabber(store, warmPublisher, serials,
-                    new SoldOutFlags(fs.soldOutRecheckMs(), clock::millis), clock, quiet);
-            GrabWarmup.Result r = new GrabWarmup(store, grabber, clock).run(GrabWarmup.saleId(config.server().nodeId()),
-                    fs.warmupGrabs(), pool, Infrastructure.BROKER_WAIT.multipliedBy(2));
-            Gauge.builder("coupon.startup.warmup.grants", r, GrabWarmup.Result::granted)
-                    .description("grants of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs)")
-                    .register(infra.metrics());
-            Gauge.builder("coupon.startup.warmup.seconds", r, w -> w.millis() / 1000.0)
-                    .description("how long the start-up warm-up took").register(infra.metrics());
-        } catch (MQClientException e) {
-            log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
-        } finally {
-            pool.shutdownNow();
-            warmPublisher.close();
-        }
     }
 
     /** The gRPC port, or -1 when this process does not run the ingress role. */

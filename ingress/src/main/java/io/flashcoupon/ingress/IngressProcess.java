@@ -1,0 +1,130 @@
+package io.flashcoupon.ingress;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.runtime.DaemonThreads;
+import io.flashcoupon.core.runtime.Infrastructure;
+import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.sale.CouponSnGenerator;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.ingress.admission.GrabAdmission;
+import io.flashcoupon.ingress.admission.RateLimiter;
+import io.flashcoupon.ingress.admission.SoldOutFlags;
+import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.client.exception.MQClientException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingress role of a process: admission, the bounded grab executor, the grab (through the grab's
+ * transactional producer), the start-up warm-up, and the gRPC server with the wallet, template,
+ * discount and Saga branch RPCs (traced when tracing is on). Its stop steps drain the running calls,
+ * then the grabs in flight.
+ */
+public final class IngressProcess {
+    private static final Logger log = LoggerFactory.getLogger(IngressProcess.class);
+
+    private final IngressServer server;
+
+    private IngressProcess(IngressServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts the ingress on {@code infra}, registering its stop steps with {@code lifecycle}.
+     * {@code soldOut} is this process's sold-out memory (FlashSales clears it on a restock or resume);
+     * {@code publisher} is the process's grab producer, {@code grabMetrics} the meters it counts into.
+     */
+    public static IngressProcess start(Infrastructure infra, Lifecycle lifecycle, SoldOutFlags soldOut,
+            FlashSales sales, GrabEventPublisher publisher, GrabMetrics grabMetrics, CouponBranches branches,
+            OrderCoupons orderCoupons) throws IOException {
+        ServiceConfig config = infra.config();
+        ServiceConfig.Flashsale fs = config.business().flashsale();
+        ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
+                TimeUnit.SECONDS, new ArrayBlockingQueue<>(Math.max(1, fs.grabQueue())), DaemonThreads.named("grab"));
+        lifecycle.onStop("grab executor (finish in-flight grabs)", remaining -> {
+            grabExecutor.shutdown();
+            if (!grabExecutor.awaitTermination(Math.max(1, remaining), TimeUnit.MILLISECONDS)) {
+                log.warn("shutdown: {} grab(s) still running after {} ms", grabExecutor.getActiveCount(), remaining);
+            }
+        });
+        lifecycle.countGrabsInFlight(() -> grabExecutor.getActiveCount() + grabExecutor.getQueue().size());
+        GrabMetrics.bindExecutor(grabExecutor, infra.metrics());
+        ActivityCache activityCache = new ActivityCache(infra.activityCache());
+        activityCache.bindTo(infra.metrics());
+        GrabAdmission admission = new GrabAdmission(activityCache,
+                new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, infra.clock()::millis), fs.maxQpsPerUser(),
+                fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, infra.clock()::millis),
+                fs.maxQpsPerIp(), soldOut, infra.clock());
+        CouponSnGenerator serials = new CouponSnGenerator(infra.clock(), config.server().nodeId());
+        Grabber grabber = new Grabber(infra.store(), publisher, serials, soldOut, infra.clock(), grabMetrics);
+        if (fs.warmupGrabs() > 0) {
+            warmUp(infra, serials);
+        }
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(
+                new InetSocketAddress(config.server().host(), config.server().grpcPort()))
+                .callExecutor(new GrabCallExecutors());
+        // With tracing off nothing is added to the call path: no interceptor, the executor unwrapped.
+        ExecutorService grabs = grabExecutor;
+        if (infra.tracing()) {
+            builder.intercept(new TracingInterceptor(infra.tracer()));
+            grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
+        }
+        IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales,
+                infra.coupons(), grabs, grabMetrics, new SagaBranchesGrpc(branches),
+                new WalletGrpc(infra.templates(), orderCoupons, infra.clock()))).start();
+        // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
+        // Half of what is left: the grab executor, producer and materializer still need time after it.
+        lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",
+                remaining -> server.stop(Math.max(1, remaining / 2)));
+        return new IngressProcess(server);
+    }
+
+    /** The port the gRPC server listens on. */
+    public int port() {
+        return server.port();
+    }
+
+    /**
+     * The grant path, {@code warmup-grabs} times, on a synthetic sale and the warm-up topic, before the
+     * gRPC server starts (GrabWarmup); its figures go to coupon_startup_warmup_* on this process.
+     */
+    private static void warmUp(Infrastructure infra, CouponSnGenerator serials) {
+        ServiceConfig.Flashsale fs = infra.config().business().flashsale();
+        GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
+        GrabEventPublisher warmPublisher = new GrabEventPublisher(infra.namesrvAddr(), infra.instance() + "-warmup",
+                infra.config().rocketmq().sendTimeoutMs(), infra.store(), quiet, Registry.GROUP_WARMUP_PRODUCER,
+                Registry.TOPIC_WARMUP);
+        ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), DaemonThreads.named("warmup"));
+        try {
+            warmPublisher.start();
+            Grabber grabber = new Grabber(infra.store(), warmPublisher, serials,
+                    new SoldOutFlags(fs.soldOutRecheckMs(), infra.clock()::millis), infra.clock(), quiet);
+            GrabWarmup.Result r = new GrabWarmup(infra.store(), grabber, infra.clock()).run(
+                    GrabWarmup.saleId(infra.config().server().nodeId()), fs.warmupGrabs(), pool,
+                    Infrastructure.BROKER_WAIT.multipliedBy(2));
+            Gauge.builder("coupon.startup.warmup.grants", r, GrabWarmup.Result::granted)
+                    .description("grants of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs)")
+                    .register(infra.metrics());
+            Gauge.builder("coupon.startup.warmup.seconds", r, w -> w.millis() / 1000.0)
+                    .description("how long the start-up warm-up took").register(infra.metrics());
+        } catch (MQClientException e) {
+            log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
+        } finally {
+            pool.shutdownNow();
+            warmPublisher.close();
+        }
+    }
+}
