@@ -8,28 +8,23 @@ import io.flashcoupon.admin.OpsServer;
 import io.flashcoupon.cdc.BinlogReader;
 import io.flashcoupon.cdc.FlatMessagePublisher;
 import io.flashcoupon.core.Registry;
-import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
-import io.flashcoupon.core.cache.TieredCache;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.config.ServiceConfig.Role;
 import io.flashcoupon.core.discount.DiscountEngine;
 import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.wallet.OrderCoupons;
-import io.flashcoupon.core.wallet.WalletExpiry;
-import io.flashcoupon.topology.expiry.WalletExpiryJob;
 import io.flashcoupon.topology.outbox.OutboxRelay;
 import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.redis.RedisConnector;
-import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.topology.TopologyProcess;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStore;
-import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.flyway.SchemaMigrator;
@@ -37,30 +32,18 @@ import io.flashcoupon.ingress.GrabEventPublisher;
 import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.IngressProcess;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
-import io.flashcoupon.sinks.SinkMetrics;
-import io.flashcoupon.sinks.UserCouponSink;
-import io.flashcoupon.topology.invalidation.CacheInvalidationJob;
-import io.flashcoupon.topology.invalidation.CacheInvalidator;
 import io.flashcoupon.topology.reconcile.ActivityReconciler;
 import io.flashcoupon.topology.reconcile.LedgerComparison;
-import io.flashcoupon.topology.reconcile.ReconcileJob;
-import io.flashcoupon.topology.reconcile.SaleFiguresReader;
 import io.flashcoupon.topology.reconcile.ReconcileMetrics;
-import io.flashcoupon.topology.usercoupon.CouponRows;
-import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
-import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +58,7 @@ public final class CouponService implements AutoCloseable {
 
     /** What start() started, each with how to stop it, and the readiness /readyz answers. */
     private final Lifecycle lifecycle;
-    private UserCouponMaterializer materializer;
+    private boolean topology;
     private OpsServer ops;
     /** What every part shares: configuration, clock, metrics, tracing, broker, MySQL, Redis, caches. */
     private Infrastructure infra;
@@ -85,7 +68,6 @@ public final class CouponService implements AutoCloseable {
     private ActivityReconciler reconciler;
     private BinlogReader binlogReader;
     private OutboxRelay relay;
-    private WalletExpiryJob expiryJob;
 
     private CouponService(Lifecycle lifecycle) {
         this.lifecycle = lifecycle;
@@ -143,7 +125,6 @@ public final class CouponService implements AutoCloseable {
             log.info("schema migrated ({} migrations applied)", applied);
         }
         boolean tracing = infra.tracing();
-        Tracer tracer = infra.tracer();
         HikariDataSource dataSource = infra.dataSource();
         SaleStore store = infra.store();
         TemplateRepository templates = infra.templates();
@@ -158,20 +139,12 @@ public final class CouponService implements AutoCloseable {
                     TimeUnit.MILLISECONDS));
         }
 
-        TieredCache<Template> templateCache = infra.templateCache();
-        TieredCache<Activity> activityTiers = infra.activityCache();
         // What the admin API reads through, and drops after a write made here. A restock or resume drops
         // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
-        CachedReads reads = CachedReads.cached(templateCache, activityTiers);
+        CachedReads reads = CachedReads.cached(infra.templateCache(), infra.activityCache());
         FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear,
                 reads.activityChanged());
-        CacheInvalidator invalidator = new CacheInvalidator(config.mysql().database(), Map.of(
-                Registry.TABLE_TEMPLATES, templateCache::invalidate,
-                Registry.TABLE_ACTIVITIES, activityTiers::invalidate));
-        CacheInvalidationJob invalidation = new CacheInvalidationJob(namesrvAddr, instance + "-cache", invalidator,
-                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cache-invalidation")),
-                config.cache().secondDeleteMs(), metrics).start(Infrastructure.BROKER_WAIT);
-        lifecycle.onStop("cache invalidation", remaining -> invalidation.close());
+        TopologyProcess.startCacheInvalidation(infra, lifecycle);
         ServiceConfig.Embedded cdc = config.cdc().embedded();
         if (cdc.enabled()) {
             FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(namesrvAddr, instance + "-binlog",
@@ -184,23 +157,6 @@ public final class CouponService implements AutoCloseable {
                     cdc.tables(), cdc.effectiveServerId(server.nodeId()), cdc.stateDir());
         }
 
-        if (roles.contains(Role.TOPOLOGY)) {
-            // topology: CouponGrabbed -> user_coupons
-            ServiceConfig.Sink sink = config.business().sink();
-            materializer = new UserCouponMaterializer(namesrvAddr, Registry.GROUP_MATERIALIZER,
-                    instance, sink.batchSize(), sink.flushIntervalMs(), new CouponRows(templateCache::find),
-                    new UserCouponSink(dataSource, new SinkMetrics(metrics, Registry.TABLE_USER_COUPONS)),
-                    new MaterializerMetrics(metrics), tracer);
-            materializer.start();
-            lifecycle.materializerRuns();
-            lifecycle.onStop("materializer (flush the batch in hand, commit its offsets)", remaining -> {
-                if (!materializer.close(remaining)) {
-                    log.warn("shutdown: the materializer's batch in hand was not written within {} ms; it is"
-                            + " re-delivered after the restart", remaining);
-                }
-            });
-        }
-
         // The grab's transactional producer: the ingress grabs through it, reconciliation (topology and
         // the admin API's on-demand runs) re-publishes through it, and the broker's check-backs reach
         // any member of its group.
@@ -209,11 +165,10 @@ public final class CouponService implements AutoCloseable {
         publisher.start();
         lifecycle.onStop("transactional producer", remaining -> publisher.close());
 
-        ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         ReconcileMetrics reconcileMetrics = new ReconcileMetrics(metrics);
         reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
-                new LedgerComparison(rc.graceMs()), clock, reconcileMetrics);
+                new LedgerComparison(config.business().reconcile().graceMs()), clock, reconcileMetrics);
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         // paying with coupons: lifecycle events through the outbox (relayed by every process, woken at
@@ -229,13 +184,10 @@ public final class CouponService implements AutoCloseable {
                         "coupon_saga_branches", "branch", branch, "effect", r.effect().name().toLowerCase(Locale.ROOT),
                         "refusal", r.refusal() == null ? "none" : r.refusal().name().toLowerCase(Locale.ROOT))
                         .increment());
-        expiryJob = new WalletExpiryJob(new WalletExpiry(dataSource),
-                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("wallet-expiry")), clock,
-                wallet.lockReleaseIntervalMs(), wallet.expireIntervalMs(), wallet.jobBatchSize(), n -> relay.wake());
-        if (wallet.jobsEnabled() && roles.contains(Role.TOPOLOGY)) {
-            expiryJob.start();
+        if (roles.contains(Role.TOPOLOGY)) {
+            TopologyProcess.start(infra, lifecycle, reconciler, reports, reconcileMetrics, relay);
+            topology = true;
         }
-        lifecycle.onStop("wallet expiry jobs", remaining -> expiryJob.close());
 
         // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
         // scraped) while the grabs drain.
@@ -252,15 +204,6 @@ public final class CouponService implements AutoCloseable {
         if (roles.contains(Role.INGRESS)) {
             ingress = IngressProcess.start(infra, lifecycle, soldOut, sales, publisher, grabMetrics, branches,
                     orderCoupons);
-        }
-
-        // topology: periodic reconciliation (re-publishes through the transactional producer)
-        if (rc.enabled() && roles.contains(Role.TOPOLOGY)) {
-            ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
-                    new SaleFiguresReader(store, coupons), reconcileMetrics,
-                    Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reconcile")), rc.intervalMs(),
-                    rc.settledRecheckMs(), clock::millis).start();
-            lifecycle.onStop("reconcile job", remaining -> job.close());
         }
 
         // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
@@ -293,7 +236,7 @@ public final class CouponService implements AutoCloseable {
     }
 
     public boolean runsMaterializer() {
-        return materializer != null;
+        return topology;
     }
 
     public boolean runsAdminApi() {
@@ -320,11 +263,6 @@ public final class CouponService implements AutoCloseable {
     /** On-demand reconciliation, as the admin API runs it. */
     public ActivityReconciler reconciler() {
         return reconciler;
-    }
-
-    /** The wallet's lock-expiry and coupon-expiry passes (tests run them on demand). */
-    public WalletExpiryJob expiryJob() {
-        return expiryJob;
     }
 
     /** A graceful stop bounded by server.shutdown-timeout-ms; see {@link #shutdown(long)}. */
