@@ -1,10 +1,7 @@
 package io.flashcoupon.launcher;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.flashcoupon.admin.AdminApi;
-import io.flashcoupon.admin.AdminAuth;
 import io.flashcoupon.admin.CachedReads;
-import io.flashcoupon.admin.OpsServer;
 import io.flashcoupon.cdc.BinlogReader;
 import io.flashcoupon.cdc.FlatMessagePublisher;
 import io.flashcoupon.core.Registry;
@@ -18,10 +15,10 @@ import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.topology.outbox.OutboxRelay;
 import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
-import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.admin.AdminProcess;
 import io.flashcoupon.topology.TopologyProcess;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStore;
@@ -59,11 +56,10 @@ public final class CouponService implements AutoCloseable {
     /** What start() started, each with how to stop it, and the readiness /readyz answers. */
     private final Lifecycle lifecycle;
     private boolean topology;
-    private OpsServer ops;
     /** What every part shares: configuration, clock, metrics, tracing, broker, MySQL, Redis, caches. */
     private Infrastructure infra;
     private IngressProcess ingress;
-    private AdminApi admin;
+    private AdminProcess http;
     private GrabEventPublisher publisher;
     private ActivityReconciler reconciler;
     private BinlogReader binlogReader;
@@ -169,7 +165,6 @@ public final class CouponService implements AutoCloseable {
         ReconcileMetrics reconcileMetrics = new ReconcileMetrics(metrics);
         reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
                 new LedgerComparison(config.business().reconcile().graceMs()), clock, reconcileMetrics);
-        SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
         // paying with coupons: lifecycle events through the outbox (relayed by every process, woken at
         // once by a local change), the Saga branches (gRPC and HTTP), the expiry jobs (topology role)
@@ -191,16 +186,9 @@ public final class CouponService implements AutoCloseable {
 
         // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
         // scraped) while the grabs drain.
-        if (roles.contains(Role.ADMIN)) {
-            admin = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, lifecycle::ready,
-                    clock, AdminAuth.of(config.admin()), metrics, reads)
-                    .dtmBranches(branches).orderCoupons(orderCoupons);
-            admin.start(server.host(), server.httpPort());
-            lifecycle.onStop("admin API", remaining -> admin.stop());
-        } else {
-            ops = new OpsServer(lifecycle::ready, metrics).start(server.host(), server.httpPort());
-            lifecycle.onStop("metrics/health endpoint", remaining -> ops.stop());
-        }
+        http = roles.contains(Role.ADMIN)
+                ? AdminProcess.startApi(infra, lifecycle, sales, reads, reconciler, reports, branches, orderCoupons)
+                : AdminProcess.startOpsOnly(infra, lifecycle);
         if (roles.contains(Role.INGRESS)) {
             ingress = IngressProcess.start(infra, lifecycle, soldOut, sales, publisher, grabMetrics, branches,
                     orderCoupons);
@@ -216,7 +204,7 @@ public final class CouponService implements AutoCloseable {
         log.info("coupon service up in {} ms: roles {}, gRPC {}, http http://{}:{}{}, name server {}, tracing {}",
                 (System.nanoTime() - t0) / 1_000_000, server.roles(),
                 ingress == null ? "off" : server.host() + ":" + ingress.port(), server.host(), httpPort(),
-                admin == null ? " (metrics and health only)" : " (admin API)", namesrvAddr,
+                http.servesApi() ? " (admin API)" : " (metrics and health only)", namesrvAddr,
                 tracing ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint()) : "off");
     }
 
@@ -227,7 +215,7 @@ public final class CouponService implements AutoCloseable {
 
     /** The admin API's port, or the metrics/health endpoint's when the admin role is off. */
     public int httpPort() {
-        return admin != null ? admin.port() : ops.port();
+        return http.port();
     }
 
     /** Whether this process runs the gRPC ingress, the materializer and the admin API. */
@@ -240,7 +228,7 @@ public final class CouponService implements AutoCloseable {
     }
 
     public boolean runsAdminApi() {
-        return admin != null;
+        return http != null && http.servesApi();
     }
 
     public String namesrvAddr() {

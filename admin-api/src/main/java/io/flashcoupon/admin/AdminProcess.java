@@ -1,0 +1,64 @@
+package io.flashcoupon.admin;
+
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.reconcile.Reconciler;
+import io.flashcoupon.core.reconcile.ReconciliationReports;
+import io.flashcoupon.core.reconcile.SaleCleanup;
+import io.flashcoupon.core.runtime.Infrastructure;
+import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.wallet.OrderCoupons;
+import java.util.function.IntSupplier;
+
+/**
+ * The HTTP side of a process on server.http-port: with the admin role, the operators' REST API (with
+ * the DTM HTTP-mode Saga branches and the order-coupon routes); without it, only /metrics, /healthz
+ * and /readyz ({@link OpsServer}), so every process is scraped and probed. Started before the gRPC
+ * ingress, so it stops after it: /readyz answers 503 and /metrics is scraped while the grabs drain.
+ */
+public final class AdminProcess {
+    private final IntSupplier port;
+    private final boolean api;
+
+    private AdminProcess(IntSupplier port, boolean api) {
+        this.port = port;
+        this.api = api;
+    }
+
+    /**
+     * Starts the admin API on {@code infra}; {@code reads} is what it reads templates and activities
+     * through (and drops after a write here), {@code reconciler} runs on-demand reconciliation and
+     * cleanup, re-publishing through the grab's transactional producer.
+     */
+    public static AdminProcess startApi(Infrastructure infra, Lifecycle lifecycle, FlashSales sales,
+            CachedReads reads, Reconciler reconciler, ReconciliationReports reports, CouponBranches branches,
+            OrderCoupons orderCoupons) {
+        ServiceConfig config = infra.config();
+        SaleCleanup cleanup = new SaleCleanup(infra.activities(), infra.store(), reconciler, reports, infra.clock());
+        AdminApi admin = new AdminApi(infra.templates(), infra.activities(), infra.coupons(), sales, reconciler,
+                reports, cleanup, lifecycle::ready, infra.clock(), AdminAuth.of(config.admin()), infra.metrics(), reads)
+                .dtmBranches(branches).orderCoupons(orderCoupons);
+        admin.start(config.server().host(), config.server().httpPort());
+        lifecycle.onStop("admin API", remaining -> admin.stop());
+        return new AdminProcess(admin::port, true);
+    }
+
+    /** Starts only /metrics, /healthz and /readyz, for a process without the admin role. */
+    public static AdminProcess startOpsOnly(Infrastructure infra, Lifecycle lifecycle) {
+        ServiceConfig.Server server = infra.config().server();
+        OpsServer ops = new OpsServer(lifecycle::ready, infra.metrics()).start(server.host(), server.httpPort());
+        lifecycle.onStop("metrics/health endpoint", remaining -> ops.stop());
+        return new AdminProcess(ops::port, false);
+    }
+
+    /** The port the HTTP server listens on. */
+    public int port() {
+        return port.getAsInt();
+    }
+
+    /** Whether the admin REST API is served (else only metrics and health). */
+    public boolean servesApi() {
+        return api;
+    }
+}
