@@ -1,37 +1,21 @@
 package io.flashcoupon.launcher;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.flashcoupon.admin.CachedReads;
+import io.flashcoupon.admin.AdminProcess;
 import io.flashcoupon.cdc.BinlogReader;
 import io.flashcoupon.cdc.FlatMessagePublisher;
 import io.flashcoupon.core.Registry;
-import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.config.ServiceConfig.Role;
-import io.flashcoupon.core.discount.DiscountEngine;
-import io.flashcoupon.core.outbox.Outbox;
-import io.flashcoupon.core.saga.CouponBranches;
-import io.flashcoupon.core.wallet.OrderCoupons;
-import io.flashcoupon.topology.outbox.OutboxRelay;
 import io.flashcoupon.core.mq.TopicProvisioner;
-import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
-import io.flashcoupon.admin.AdminProcess;
-import io.flashcoupon.topology.TopologyProcess;
-import io.flashcoupon.core.sale.FlashSales;
-import io.flashcoupon.core.sale.SaleStore;
-import io.flashcoupon.core.template.TemplateRepository;
-import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.flyway.SchemaMigrator;
 import io.flashcoupon.ingress.GrabEventPublisher;
-import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.IngressProcess;
-import io.flashcoupon.ingress.admission.SoldOutFlags;
+import io.flashcoupon.topology.TopologyProcess;
 import io.flashcoupon.topology.reconcile.ActivityReconciler;
-import io.flashcoupon.topology.reconcile.LedgerComparison;
-import io.flashcoupon.topology.reconcile.ReconcileMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -39,31 +23,27 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A service process: embedded broker (optional), and the roles server.roles names - ingress,
- * topology, admin API (metrics and health on the HTTP port in every case) - built with constructors
- * in dependency order and stopped gracefully in reverse order within server.shutdown-timeout-ms.
+ * One service process: the infrastructure every part shares (embedded broker optional, MySQL, Redis,
+ * caches kept true by the binlog, metrics, tracing), the parts several roles share, and the stage
+ * processes server.roles picks - {@link TopologyProcess}, the HTTP side ({@link AdminProcess}: the
+ * admin API, or metrics and health only), {@link IngressProcess} - on one {@link Infrastructure} and
+ * one {@link Lifecycle}, which stops them in reverse start order within server.shutdown-timeout-ms.
  */
 public final class CouponService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CouponService.class);
 
-    /** What start() started, each with how to stop it, and the readiness /readyz answers. */
     private final Lifecycle lifecycle;
-    private boolean topology;
-    /** What every part shares: configuration, clock, metrics, tracing, broker, MySQL, Redis, caches. */
     private Infrastructure infra;
-    private IngressProcess ingress;
+    private SharedParts shared;
     private AdminProcess http;
-    private GrabEventPublisher publisher;
-    private ActivityReconciler reconciler;
-    private BinlogReader binlogReader;
-    private OutboxRelay relay;
+    private IngressProcess ingress;
+    private boolean topology;
 
     private CouponService(Lifecycle lifecycle) {
         this.lifecycle = lifecycle;
@@ -97,101 +77,46 @@ public final class CouponService implements AutoCloseable {
         long t0 = System.nanoTime();
         ServiceConfig.Server server = config.server();
         Set<Role> roles = server.roleSet();
+
+        // infrastructure, whatever the roles
         PrometheusMeterRegistry metrics = Infrastructure.processMetrics(lifecycle);
         String instance = Infrastructure.instanceName(server);
         OpenTelemetrySdk ownSdk = givenTelemetry == null
                 ? Tracing.fromConfig(config.tracing(), server.name(), instance) : null;
         OpenTelemetry telemetry = givenTelemetry != null ? givenTelemetry
                 : ownSdk != null ? ownSdk : OpenTelemetry.noop();
-
-        ServiceConfig.Rocketmq mq = config.rocketmq();
-        String namesrvAddr;
-        if (mq.embedded()) {
-            EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
-            lifecycle.onStop("embedded broker", remaining -> broker.close());
-            namesrvAddr = broker.namesrvAddr();
-        } else {
-            namesrvAddr = mq.namesrvAddr();
-        }
+        String namesrvAddr = broker(config.rocketmq());
         TopicProvisioner.provision(namesrvAddr, List.of(), Infrastructure.BROKER_WAIT);
-
         infra = Infrastructure.open(config, clock, metrics, telemetry, namesrvAddr, instance, lifecycle);
         if (config.mysql().migrate()) {
             int applied = new SchemaMigrator(infra.dataSource()).migrate();
             log.info("schema migrated ({} migrations applied)", applied);
         }
-        boolean tracing = infra.tracing();
-        HikariDataSource dataSource = infra.dataSource();
-        SaleStore store = infra.store();
-        TemplateRepository templates = infra.templates();
-        ActivityRepository activities = infra.activities();
-        UserCouponRepository coupons = infra.coupons();
-        SoldOutFlags soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), clock::millis);
         // Stopped after the ingress and the materializer: the line a graceful stop's log is checked for.
         lifecycle.reportDrainHere();
         if (ownSdk != null) {
             // Flushed once the ingress and the materializer have ended their spans.
-            lifecycle.onStop("tracing (export the last spans)", remaining -> ownSdk.shutdown().join(Math.max(1, remaining),
-                    TimeUnit.MILLISECONDS));
+            lifecycle.onStop("tracing (export the last spans)", remaining -> ownSdk.shutdown().join(
+                    Math.max(1, remaining), TimeUnit.MILLISECONDS));
         }
-
-        // What the admin API reads through, and drops after a write made here. A restock or resume drops
-        // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
-        CachedReads reads = CachedReads.cached(infra.templateCache(), infra.activityCache());
-        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, soldOut::clear,
-                reads.activityChanged());
         TopologyProcess.startCacheInvalidation(infra, lifecycle);
-        ServiceConfig.Embedded cdc = config.cdc().embedded();
-        if (cdc.enabled()) {
-            FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(namesrvAddr, instance + "-binlog",
-                    mq.sendTimeoutMs()).start();
-            lifecycle.onStop("binlog publisher", remaining -> binlogPublisher.close());
-            binlogReader = new BinlogReader(config.mysql(), cdc, cdc.effectiveServerId(server.nodeId()),
-                    binlogPublisher, clock::millis, metrics).start();
-            lifecycle.onStop("binlog reader", remaining -> binlogReader.close());
-            log.info("embedded binlog reader on {}.{} (server id {}, offsets in {})", config.mysql().database(),
-                    cdc.tables(), cdc.effectiveServerId(server.nodeId()), cdc.stateDir());
-        }
+        BinlogReader binlogReader = config.cdc().embedded().enabled() ? startBinlogReader(infra) : null;
 
-        // The grab's transactional producer: the ingress grabs through it, reconciliation (topology and
-        // the admin API's on-demand runs) re-publishes through it, and the broker's check-backs reach
-        // any member of its group.
-        GrabMetrics grabMetrics = new GrabMetrics(metrics);
-        publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store, grabMetrics);
-        publisher.start();
-        lifecycle.onStop("transactional producer", remaining -> publisher.close());
-
-        ReconciliationReports reports = new ReconciliationReports(dataSource);
-        ReconcileMetrics reconcileMetrics = new ReconcileMetrics(metrics);
-        reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
-                new LedgerComparison(config.business().reconcile().graceMs()), clock, reconcileMetrics);
-
-        // paying with coupons: lifecycle events through the outbox (relayed by every process, woken at
-        // once by a local change), the Saga branches (gRPC and HTTP), the expiry jobs (topology role)
-        ServiceConfig.Wallet wallet = config.business().wallet();
-        relay = new OutboxRelay(new Outbox(dataSource), namesrvAddr, instance, mq.sendTimeoutMs(), wallet.outboxPollMs(),
-                wallet.outboxBatchSize(), wallet.outboxClaimMs(), clock).start();
-        lifecycle.onStop("outbox relay", remaining -> relay.close());
-        DiscountEngine engine = new DiscountEngine();
-        OrderCoupons orderCoupons = new OrderCoupons(templates, coupons, engine, clock);
-        CouponBranches branches = new CouponBranches(dataSource, templates, engine, clock,
-                Duration.ofMillis(wallet.lockTtlMs()), relay::wake, (branch, r) -> metrics.counter(
-                        "coupon_saga_branches", "branch", branch, "effect", r.effect().name().toLowerCase(Locale.ROOT),
-                        "refusal", r.refusal() == null ? "none" : r.refusal().name().toLowerCase(Locale.ROOT))
-                        .increment());
+        // the processes the roles pick, on the parts they share; the HTTP side before the gRPC ingress,
+        // so it stops after it: /readyz answers 503 (and /metrics is scraped) while the grabs drain
+        shared = SharedParts.start(infra, lifecycle, roles);
         if (roles.contains(Role.TOPOLOGY)) {
-            TopologyProcess.start(infra, lifecycle, reconciler, reports, reconcileMetrics, relay);
+            TopologyProcess.start(infra, lifecycle, shared.reconciler(), shared.reports(), shared.reconcileMetrics(),
+                    shared.relay());
             topology = true;
         }
-
-        // HTTP before the gRPC ingress, so it stops after it: /readyz answers 503 (and /metrics is
-        // scraped) while the grabs drain.
         http = roles.contains(Role.ADMIN)
-                ? AdminProcess.startApi(infra, lifecycle, sales, reads, reconciler, reports, branches, orderCoupons)
+                ? AdminProcess.startApi(infra, lifecycle, shared.sales(), shared.reads(), shared.reconciler(),
+                        shared.reports(), shared.branches(), shared.orderCoupons())
                 : AdminProcess.startOpsOnly(infra, lifecycle);
         if (roles.contains(Role.INGRESS)) {
-            ingress = IngressProcess.start(infra, lifecycle, soldOut, sales, publisher, grabMetrics, branches,
-                    orderCoupons);
+            ingress = IngressProcess.start(infra, lifecycle, shared.soldOut(), shared.sales(), shared.publisher(),
+                    shared.grabMetrics(), shared.branches(), shared.orderCoupons());
         }
 
         // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
@@ -205,7 +130,34 @@ public final class CouponService implements AutoCloseable {
                 (System.nanoTime() - t0) / 1_000_000, server.roles(),
                 ingress == null ? "off" : server.host() + ":" + ingress.port(), server.host(), httpPort(),
                 http.servesApi() ? " (admin API)" : " (metrics and health only)", namesrvAddr,
-                tracing ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint()) : "off");
+                infra.tracing() ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint())
+                        : "off");
+    }
+
+    /** The embedded name server and broker (stopped last), or the configured cluster; its name server address. */
+    private String broker(ServiceConfig.Rocketmq mq) {
+        if (!mq.embedded()) {
+            return mq.namesrvAddr();
+        }
+        EmbeddedBroker broker = EmbeddedBroker.start(Path.of(mq.embeddedHome()), mq.namesrvPort(), mq.brokerPort());
+        lifecycle.onStop("embedded broker", remaining -> broker.close());
+        return broker.namesrvAddr();
+    }
+
+    /** The embedded binlog reader: the cached tables' changes as Canal flat messages on coupon-binlog-topic. */
+    private BinlogReader startBinlogReader(Infrastructure infra) throws Exception {
+        ServiceConfig config = infra.config();
+        ServiceConfig.Embedded cdc = config.cdc().embedded();
+        long serverId = cdc.effectiveServerId(config.server().nodeId());
+        FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(infra.namesrvAddr(), infra.instance() + "-binlog",
+                config.rocketmq().sendTimeoutMs()).start();
+        lifecycle.onStop("binlog publisher", remaining -> binlogPublisher.close());
+        BinlogReader reader = new BinlogReader(config.mysql(), cdc, serverId, binlogPublisher,
+                infra.clock()::millis, infra.metrics()).start();
+        lifecycle.onStop("binlog reader", remaining -> reader.close());
+        log.info("embedded binlog reader on {}.{} (server id {}, offsets in {})", config.mysql().database(),
+                cdc.tables(), serverId, cdc.stateDir());
+        return reader;
     }
 
     /** The gRPC port, or -1 when this process does not run the ingress role. */
@@ -243,14 +195,14 @@ public final class CouponService implements AutoCloseable {
         return infra.redis();
     }
 
-    /** The grab's transactional producer (tests re-publish through it). */
+    /** The grab's transactional producer (tests re-publish through it); null where no role uses it. */
     public GrabEventPublisher publisher() {
-        return publisher;
+        return shared == null ? null : shared.publisher();
     }
 
-    /** On-demand reconciliation, as the admin API runs it. */
+    /** On-demand reconciliation, as the admin API runs it; null where no role uses it. */
     public ActivityReconciler reconciler() {
-        return reconciler;
+        return shared == null ? null : shared.reconciler();
     }
 
     /** A graceful stop bounded by server.shutdown-timeout-ms; see {@link #shutdown(long)}. */
@@ -260,12 +212,12 @@ public final class CouponService implements AutoCloseable {
     }
 
     /**
-     * Stops in reverse start order within {@code budgetMs}: readyz answers 503 at once; the reconcile
-     * job stops; the gRPC server takes no new calls and waits for running ones, the grab executor for
-     * in-flight grabs (their Redis script and transactional send); the admin API (or metrics endpoint)
-     * stops; the producer closes; the materializer writes the batch in hand and commits its offsets;
-     * spans are exported; then Redis, the pool and the embedded broker close. Each part gets what is left of the budget;
-     * true when everything stopped within it. Idempotent.
+     * Stops in reverse start order within {@code budgetMs}: readyz answers 503 at once; the gRPC server
+     * takes no new calls and waits for running ones, the grab executor for in-flight grabs (their Redis
+     * script and transactional send); the admin API (or metrics endpoint) stops; the reconcile and
+     * expiry jobs stop; the materializer writes the batch in hand and commits its offsets; the relay and
+     * the producer close; spans are exported; then Redis, the pool and the embedded broker close. Each
+     * part gets what is left of the budget; true when everything stopped within it. Idempotent.
      */
     public boolean shutdown(long budgetMs) {
         return lifecycle.shutdown(budgetMs);

@@ -1,0 +1,129 @@
+package io.flashcoupon.launcher;
+
+import io.flashcoupon.admin.CachedReads;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.config.ServiceConfig.Role;
+import io.flashcoupon.core.discount.DiscountEngine;
+import io.flashcoupon.core.outbox.Outbox;
+import io.flashcoupon.core.reconcile.ReconciliationReports;
+import io.flashcoupon.core.runtime.Infrastructure;
+import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.ingress.GrabEventPublisher;
+import io.flashcoupon.ingress.GrabMetrics;
+import io.flashcoupon.ingress.admission.SoldOutFlags;
+import io.flashcoupon.topology.outbox.OutboxRelay;
+import io.flashcoupon.topology.reconcile.ActivityReconciler;
+import io.flashcoupon.topology.reconcile.LedgerComparison;
+import io.flashcoupon.topology.reconcile.ReconcileMetrics;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.rocketmq.client.exception.MQClientException;
+
+/**
+ * The parts more than one stage process uses, built once per process and only when a role it runs
+ * uses them (null otherwise). Who needs what:
+ * <ul>
+ * <li>sold-out flags, cached reads, FlashSales: the ingress (admission, StartFlashSale) and the admin
+ * API (operator actions; a restock or resume drops this process's sold-out flag, a write drops the row
+ * from this process's caches).
+ * <li>the grab's transactional producer: the ingress grabs through it; reconciliation re-publishes
+ * through it - topology's periodic job and the admin API's on-demand reconcile and cleanup. The broker
+ * checks a half message back with any member of the producer group; every member answers from the
+ * Redis ledger, so any process that has one serves.
+ * <li>reconciliation: the admin API (on demand) and topology (periodic, business.reconcile.enabled).
+ * <li>the outbox relay: wherever outbox rows are written, so a change is relayed at once (a wake)
+ * rather than at another process's next poll - the Saga branches (gRPC on the ingress, HTTP on the
+ * admin API) and topology's wallet expiry jobs (business.wallet.jobs-enabled). Its poll also relays
+ * rows written elsewhere; relays on several processes share the outbox by claims.
+ * <li>the wallet (discount engine, order coupons, Saga branches): the ingress and the admin API.
+ * </ul>
+ */
+record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, GrabMetrics grabMetrics,
+        GrabEventPublisher publisher, ReconciliationReports reports, ReconcileMetrics reconcileMetrics,
+        ActivityReconciler reconciler, OutboxRelay relay, OrderCoupons orderCoupons, CouponBranches branches) {
+
+    /** Which shared parts the roles use, given the jobs business.* turns on (see the class comment). */
+    record Uses(boolean sales, boolean ledger, boolean reconciliation, boolean relay, boolean wallet) {
+        static Uses of(Set<Role> roles, ServiceConfig.Business business) {
+            boolean frontDoor = roles.contains(Role.INGRESS) || roles.contains(Role.ADMIN);
+            boolean periodicReconcile = roles.contains(Role.TOPOLOGY) && business.reconcile().enabled();
+            boolean expiryJobs = roles.contains(Role.TOPOLOGY) && business.wallet().jobsEnabled();
+            return new Uses(frontDoor, frontDoor || periodicReconcile, roles.contains(Role.ADMIN) || periodicReconcile,
+                    frontDoor || expiryJobs, frontDoor);
+        }
+    }
+
+    /** Builds and starts what {@code roles} use on {@code infra}; stop steps go to {@code lifecycle}. */
+    static SharedParts start(Infrastructure infra, Lifecycle lifecycle, Set<Role> roles) throws MQClientException {
+        ServiceConfig config = infra.config();
+        Uses uses = Uses.of(roles, config.business());
+
+        // sales: the operator actions of both front doors, on this process's caches and sold-out flags
+        SoldOutFlags soldOut = null;
+        CachedReads reads = null;
+        FlashSales sales = null;
+        if (uses.sales()) {
+            soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), infra.clock()::millis);
+            // What the admin API reads through, and drops after a write made here. A restock or resume drops
+            // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
+            reads = CachedReads.cached(infra.templateCache(), infra.activityCache());
+            sales = new FlashSales(infra.activities(), infra.templates(), infra.coupons(), infra.store(), infra.clock(),
+                    soldOut::clear, reads.activityChanged());
+        }
+
+        // the grab's transactional producer
+        GrabMetrics grabMetrics = null;
+        GrabEventPublisher publisher = null;
+        if (uses.ledger()) {
+            grabMetrics = new GrabMetrics(infra.metrics());
+            publisher = new GrabEventPublisher(infra.namesrvAddr(), infra.instance(),
+                    config.rocketmq().sendTimeoutMs(), infra.store(), grabMetrics);
+            publisher.start();
+            GrabEventPublisher started = publisher;
+            lifecycle.onStop("transactional producer", remaining -> started.close());
+        }
+
+        // reconciliation: compare a sale's ledger with its rows, re-publish what never became a row
+        ReconciliationReports reports = null;
+        ReconcileMetrics reconcileMetrics = null;
+        ActivityReconciler reconciler = null;
+        if (uses.reconciliation()) {
+            reports = new ReconciliationReports(infra.dataSource());
+            reconcileMetrics = new ReconcileMetrics(infra.metrics());
+            reconciler = new ActivityReconciler(infra.activities(), infra.coupons(), infra.store(), reports,
+                    publisher::republish, new LedgerComparison(config.business().reconcile().graceMs()),
+                    infra.clock(), reconcileMetrics);
+        }
+
+        // the outbox relay: the wallet's lifecycle events, woken at once by a change made here
+        ServiceConfig.Wallet wallet = config.business().wallet();
+        OutboxRelay relay = null;
+        if (uses.relay()) {
+            relay = new OutboxRelay(new Outbox(infra.dataSource()), infra.namesrvAddr(), infra.instance(),
+                    config.rocketmq().sendTimeoutMs(), wallet.outboxPollMs(), wallet.outboxBatchSize(),
+                    wallet.outboxClaimMs(), infra.clock()).start();
+            OutboxRelay started = relay;
+            lifecycle.onStop("outbox relay", remaining -> started.close());
+        }
+
+        // paying with coupons: which coupons fit an order, and the Saga branches (gRPC and HTTP)
+        OrderCoupons orderCoupons = null;
+        CouponBranches branches = null;
+        if (uses.wallet()) {
+            DiscountEngine engine = new DiscountEngine();
+            orderCoupons = new OrderCoupons(infra.templates(), infra.coupons(), engine, infra.clock());
+            branches = new CouponBranches(infra.dataSource(), infra.templates(), engine, infra.clock(),
+                    Duration.ofMillis(wallet.lockTtlMs()), relay::wake, (branch, r) -> infra.metrics().counter(
+                            "coupon_saga_branches", "branch", branch,
+                            "effect", r.effect().name().toLowerCase(Locale.ROOT),
+                            "refusal", r.refusal() == null ? "none" : r.refusal().name().toLowerCase(Locale.ROOT))
+                            .increment());
+        }
+        return new SharedParts(soldOut, reads, sales, grabMetrics, publisher, reports, reconcileMetrics, reconciler,
+                relay, orderCoupons, branches);
+    }
+}
