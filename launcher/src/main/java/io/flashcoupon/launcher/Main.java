@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entry point of the single-machine service: {@code Main [--config srv.yaml]}. Configuration is the
- * class-path srv.yaml, overlaid by the file, overlaid by COUPON_* environment variables.
+ * Entry point of a service process: {@code Main [--config srv.yaml]}. Configuration is the
+ * class-path srv.yaml, overlaid by the file, overlaid by COUPON_* environment variables; the process
+ * runs the stage processes server.roles picks ({@link CouponService}) until SIGTERM stops them.
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
