@@ -55,8 +55,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The admin API over HTTP against the MariaDB and Redis of scripts/services (env MYSQL_URL,
  * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT; without MYSQL_URL the database IT_DB, created if needed,
- * and Redis database IT_REDIS_DB, as in the launcher's ServiceHarness, so parallel runs on one
- * machine can keep apart). Tests share the database with other modules' ITs, so
+ * and Redis database IT_REDIS_DB, as in ServiceHarness, so parallel runs on one
+ * machine can keep apart). Tests share the database with the other ITs, so
  * each one works on its own templates (unique names) and activities (fresh ids, Redis keys cleared).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -102,7 +102,7 @@ class AdminApiIT {
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         SaleStore store = new SaleStore(redis.connection(), Duration.ofSeconds(3));
         FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, stockReturned::add, id -> { });
-        // Reconciliation itself lives in the topology (launcher ReconciliationIT runs it); here the
+        // Reconciliation itself lives in the topology (ReconciliationIT runs it); here the
         // routes and cleanup's own refusals are under test, so reconciling is not expected.
         Reconciler reconciler = id -> {
             throw new ConflictException("reconciliation is not wired in AdminApiIT");

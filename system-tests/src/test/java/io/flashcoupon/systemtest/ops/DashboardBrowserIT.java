@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * src/test/browser, both installed by scripts/browser-deps): an activity created over REST, started
  * from the page with a confirmation, grabs driven over gRPC while the page shows the stock, grants/s,
  * refusals and p99 moving, then a cancelled and a confirmed pause; and /docs rendering the API
- * description offline. Screenshots: launcher/target/browser/dashboard.png (live),
+ * description offline. Screenshots: system-tests/target/browser/dashboard.png (live),
  * dashboard-paused.png and docs.png.
  */
 class DashboardBrowserIT {

@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * The service and the standalone broker as child JVMs, from the jars `mvn package` built
  * (launcher/target/launcher-*.jar + launcher/target/lib/*, and the broker's server-lib); failsafe
- * passes their paths as system properties (see launcher/pom.xml).
+ * passes their paths as system properties (see system-tests/pom.xml).
  */
 public final class ServiceJvms {
     private ServiceJvms() {}
@@ -53,13 +53,13 @@ public final class ServiceJvms {
     }
 
     static String classpath() {
-        Path jar = existing("fault.launcher.jar", "target/launcher-0.1.0-SNAPSHOT.jar");
-        Path lib = existing("fault.launcher.lib", "target/lib");
+        Path jar = existing("fault.launcher.jar", "../launcher/target/launcher-0.1.0-SNAPSHOT.jar");
+        Path lib = existing("fault.launcher.lib", "../launcher/target/lib");
         return jar + java.io.File.pathSeparator + lib.resolve("*");
     }
 
     static Path serverLib() {
-        return existing(EmbeddedBroker.SERVER_LIB_PROPERTY, "rocketmq-embedded/target/server-lib");
+        return existing(EmbeddedBroker.SERVER_LIB_PROPERTY, "../launcher/rocketmq-embedded/target/server-lib");
     }
 
     private static Path existing(String property, String fallback) {
