@@ -1,8 +1,8 @@
 package io.flashcoupon.launcher;
 
-import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.discount.CouponType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
