@@ -5,7 +5,7 @@ import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.db.DataAccessException;
-import io.flashcoupon.core.discount.DiscountException;
+import io.flashcoupon.discount.DiscountException;
 import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
 import io.flashcoupon.proto.v1.AvailableCouponsResponse;

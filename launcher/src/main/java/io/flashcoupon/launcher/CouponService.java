@@ -20,7 +20,7 @@ import io.flashcoupon.core.cache.RedisL2Store;
 import io.flashcoupon.core.cache.TieredCache;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.db.Databases;
-import io.flashcoupon.core.discount.DiscountEngine;
+import io.flashcoupon.discount.DiscountEngine;
 import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.wallet.OrderCoupons;

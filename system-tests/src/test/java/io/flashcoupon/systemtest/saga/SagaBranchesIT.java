@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.wallet.WalletExpiry;
+import io.flashcoupon.discount.CouponType;
 import io.flashcoupon.proto.v1.BranchResponse;
 import io.flashcoupon.proto.v1.CalculateDiscountRequest;
 import io.flashcoupon.proto.v1.CouponGrpc;

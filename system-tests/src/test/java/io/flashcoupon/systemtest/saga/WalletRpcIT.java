@@ -3,9 +3,9 @@ package io.flashcoupon.systemtest.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.discount.CouponType;
 import io.flashcoupon.proto.v1.AvailableCouponsResponse;
 import io.flashcoupon.proto.v1.CalculateDiscountRequest;
 import io.flashcoupon.proto.v1.CouponAvailability;

@@ -1,6 +1,6 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
-import io.flashcoupon.core.discount.DiscountException.Problem;
+import io.flashcoupon.discount.DiscountException.Problem;
 import java.util.List;
 
 /**

@@ -1,8 +1,7 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flashcoupon.core.template.CouponType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;

@@ -1,8 +1,6 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
-import io.flashcoupon.core.discount.DiscountException.Problem;
-import io.flashcoupon.core.template.CouponType;
-import io.flashcoupon.core.template.Template;
+import io.flashcoupon.discount.DiscountException.Problem;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -53,13 +51,6 @@ public record CouponRule(
         if (type == CouponType.PERCENT_OFF && (discountBps <= 0 || discountBps > 10_000)) {
             throw invalid(couponId, "PERCENT_OFF needs discount_bps in 1..10000, was " + discountBps);
         }
-    }
-
-    /** A wallet coupon with its template's terms and the template type's default stacking class. */
-    public static CouponRule of(long couponId, Template t) {
-        return new CouponRule(couponId, t.type(), t.discountAmountCents(), t.discountBps(), t.minAmountCents(),
-                t.maxDiscountCents(), Set.copyOf(t.applicableGoodsIds()), Set.copyOf(t.applicableCategoryIds()),
-                Set.copyOf(t.excludedGoodsIds()), Set.copyOf(t.excludedCategoryIds()), null);
     }
 
     /** FULL_CUT on every line: {@code amount} off once the goods subtotal reaches {@code min}. */

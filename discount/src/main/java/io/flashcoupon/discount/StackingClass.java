@@ -1,6 +1,5 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
-import io.flashcoupon.core.template.CouponType;
 
 /**
  * Which coupons may be applied together. Every class combines with every other class; a class

@@ -1,4 +1,4 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 /**
  * One order line as the engine sees it. Quantity must be positive and the unit price must not be

@@ -1,6 +1,5 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
-import io.flashcoupon.core.template.CouponType;
 import java.math.BigInteger;
 import java.util.Comparator;
 import java.util.List;

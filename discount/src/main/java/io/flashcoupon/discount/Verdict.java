@@ -1,4 +1,4 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 /** What happened to one coupon on one order. Only APPLIED saves money. */
 public enum Verdict {

@@ -1,4 +1,4 @@
-package io.flashcoupon.core.template;
+package io.flashcoupon.discount;
 
 /** What a coupon does to an order; codes are the coupon_templates.type column. */
 public enum CouponType {

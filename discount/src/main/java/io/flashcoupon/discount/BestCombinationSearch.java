@@ -1,4 +1,4 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 import java.util.Arrays;
 import java.util.BitSet;
@@ -175,14 +175,14 @@ final class BestCombinationSearch {
         int percentClass = -1;
         boolean single = true;
         for (int i = 0; i < n; i++) {
-            if (rules.get(walletIndex[i]).type() == io.flashcoupon.core.template.CouponType.PERCENT_OFF) {
+            if (rules.get(walletIndex[i]).type() == CouponType.PERCENT_OFF) {
                 single &= classLimit[cls[i]] == 1 && (percentClass < 0 || percentClass == cls[i]);
                 percentClass = cls[i];
             }
         }
         singlePercent = single;
         for (int i = 0; i < n; i++) {
-            pct[i] = single && rules.get(walletIndex[i]).type() == io.flashcoupon.core.template.CouponType.PERCENT_OFF;
+            pct[i] = single && rules.get(walletIndex[i]).type() == CouponType.PERCENT_OFF;
         }
 
         byValue = sortedItems((a, b) -> {

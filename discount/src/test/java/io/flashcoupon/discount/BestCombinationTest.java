@@ -1,7 +1,7 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
-import static io.flashcoupon.core.discount.DiscountEngineTest.line;
-import static io.flashcoupon.core.discount.DiscountEngineTest.order;
+import static io.flashcoupon.discount.DiscountEngineTest.line;
+import static io.flashcoupon.discount.DiscountEngineTest.order;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

@@ -1,12 +1,9 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flashcoupon.core.discount.DiscountException.Problem;
-import io.flashcoupon.core.template.CouponType;
-import io.flashcoupon.core.template.Template;
-import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.discount.DiscountException.Problem;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
@@ -84,23 +81,6 @@ class DiscountEngineTest {
     void engine_settings_are_checked() {
         refused(() -> new DiscountEngine(0, 10), Problem.INVALID_SETTING, "max stack count must be between 1 and 20");
         refused(() -> new DiscountEngine(5, 0), Problem.INVALID_SETTING, "node budget must be positive");
-    }
-
-    @Test
-    void a_rule_built_from_a_template_carries_its_terms_and_default_class() {
-        Template t = new Template(3, "15% off shoes", CouponType.PERCENT_OFF, 0, 1500, 2000, 800L, 10, 1, null, null,
-                7, List.of(5L), List.of(2L), List.of(6L), List.of(9L), TemplateStatus.PUBLISHED, null, null);
-        CouponRule r = CouponRule.of(42, t);
-        assertThat(r.couponId()).isEqualTo(42);
-        assertThat(r.type()).isEqualTo(CouponType.PERCENT_OFF);
-        assertThat(r.discountBps()).isEqualTo(1500);
-        assertThat(r.minAmountCents()).isEqualTo(2000);
-        assertThat(r.maxDiscountCents()).isEqualTo(800L);
-        assertThat(r.applicableGoodsIds()).containsExactly(5L);
-        assertThat(r.applicableCategoryIds()).containsExactly(2L);
-        assertThat(r.excludedGoodsIds()).containsExactly(6L);
-        assertThat(r.excludedCategoryIds()).containsExactly(9L);
-        assertThat(r.stackingClass()).isEqualTo(StackingClass.PERCENT);
     }
 
     // ------------------------------------------------------------------ coupon set validation

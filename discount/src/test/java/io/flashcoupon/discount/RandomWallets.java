@@ -1,6 +1,5 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
-import io.flashcoupon.core.template.CouponType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

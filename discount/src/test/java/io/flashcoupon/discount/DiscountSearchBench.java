@@ -1,4 +1,4 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,8 +8,8 @@ import java.util.function.Function;
 
 /**
  * Times bestCombination on 50-coupon wallets, max stack 5. Not a test (surefire runs *Test only):
- * run after `mvn -pl core -am test-compile` with
- * {@code java -cp core/target/classes:core/target/test-classes io.flashcoupon.core.discount.DiscountSearchBench}.
+ * run after `mvn -pl discount test-compile` with
+ * {@code java -cp discount/target/classes:discount/target/test-classes io.flashcoupon.discount.DiscountSearchBench}.
  * Prints, per wallet shape, the median / p99 / max time of one search and the largest node count.
  */
 public final class DiscountSearchBench {

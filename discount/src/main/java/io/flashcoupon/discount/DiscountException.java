@@ -1,4 +1,4 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 /**
  * A discount request the engine refuses: malformed order, malformed or unknown coupons, or a set of

@@ -1,4 +1,4 @@
-package io.flashcoupon.core.discount;
+package io.flashcoupon.discount;
 
 /**
  * Whether one wallet coupon fits an order on its own, and what it would save alone. The engine
