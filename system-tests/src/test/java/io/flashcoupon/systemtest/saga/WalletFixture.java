@@ -2,11 +2,8 @@ package io.flashcoupon.systemtest.saga;
 
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
-<<<<<<< HEAD:system-tests/src/test/java/io/flashcoupon/systemtest/saga/WalletFixture.java
 import io.flashcoupon.systemtest.support.ServiceHarness;
-=======
 import io.flashcoupon.discount.CouponType;
->>>>>>> discount:launcher/src/test/java/io/flashcoupon/launcher/WalletFixture.java
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
