@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Runs the grant path before the process reports ready, so the first real sale after a start does not
  * pay for the JIT: a fresh service granted 1,520/s in its first sale and 2,907/s in its third
  * (docs/performance.md). It grabs {@code grabs} coupons of a synthetic sale that exists only in Redis,
- * under a negative activity id no real activity can have, through a {@link Grabber} whose publisher
+ * under a negative activity id no real activity can have, through a {@link Grabber} whose ledger
  * sends to the warm-up topic (transactional, like a real grab; nobody consumes it), with its own
  * metrics; then it ends the sale and deletes its keys. No row, no coupon-events message, no change to
  * the service's grab meters. Best effort: a failure is logged and start-up goes on.

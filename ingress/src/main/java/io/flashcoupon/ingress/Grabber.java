@@ -5,13 +5,17 @@ import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.ledger.GrabUnsettledException;
+import io.flashcoupon.core.sale.ledger.GrantLedger;
+import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import java.time.Clock;
 
 /**
  * Steps 2-3 of the grab (DESIGN.md "The grab") for an admitted request: a coupon_sn made here,
- * then the grab script inside a transactional CouponGrabbed send. GRANTED is returned only once
- * the grab is in the ledger, so its event is committed or will be by the check-back. A retry
+ * then the grab script inside its CouponGrabbed event's transactional send ({@link GrantLedger}).
+ * GRANTED is returned only once the grab is in the ledger, so its event is committed or will be by
+ * the check-back. A retry
  * carrying a request id that was granted before gets the original coupon_sn back (outcome REPEATED,
  * answered like a grant, counted apart so coupon_grab_outcomes_total{code="granted"} counts new grants).
  */
@@ -19,16 +23,16 @@ public final class Grabber {
     private static final int MAX_ATTEMPTS = 3;
 
     private final SaleStore store;
-    private final GrabEventPublisher publisher;
+    private final GrantLedger ledger;
     private final CouponSnGenerator serials;
     private final SoldOutFlags soldOut;
     private final Clock clock;
     private final GrabMetrics metrics;
 
-    public Grabber(SaleStore store, GrabEventPublisher publisher, CouponSnGenerator serials, SoldOutFlags soldOut,
+    public Grabber(SaleStore store, GrantLedger ledger, CouponSnGenerator serials, SoldOutFlags soldOut,
             Clock clock, GrabMetrics metrics) {
         this.store = store;
-        this.publisher = publisher;
+        this.ledger = ledger;
         this.serials = serials;
         this.soldOut = soldOut;
         this.clock = clock;
@@ -48,29 +52,25 @@ public final class Grabber {
         GrabResult last = null;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             int seq = activity.perUserLimit() > 1 ? store.userCount(activity.id(), userId) + 1 : 1;
-            GrabCall call = new GrabCall(activity.id(), activity.templateId(), userId, serials.next(), clock.millis(),
-                    seq, requestId);
+            CouponGrabbed.Builder grab = CouponGrabbed.newBuilder()
+                    .setCouponSn(serials.next())
+                    .setActivityId(activity.id())
+                    .setTemplateId(activity.templateId())
+                    .setUserId(userId)
+                    .setSeq(seq)
+                    .setGrantedAtMs(clock.millis());
+            if (requestId != null) {
+                grab.setRequestId(requestId);
+            }
             try {
-                publisher.send(call);
-            } catch (Exception e) {
-                if (call.result == null && call.failure == null) {
-                    metrics.sent(GrabMetrics.TxSend.SEND_FAILED);
-                    throw new GrabUnavailableException("the event broker refused the grab; nothing was granted", e);
-                }
+                last = ledger.grab(grab.build());
+            } catch (GrabUnsettledException e) {
+                metrics.sent(e.reason() == GrabUnsettledException.Reason.OUTCOME_UNKNOWN
+                        ? GrabMetrics.TxSend.UNKNOWN : GrabMetrics.TxSend.SEND_FAILED);
+                throw new GrabUnavailableException(e.getMessage(), e.getCause());
             }
-            if (call.failure != null) {
-                metrics.sent(GrabMetrics.TxSend.UNKNOWN);
-                throw new GrabUnavailableException("Redis did not answer: the grab's outcome is unknown; retry with"
-                        + " the same request_id to learn it", call.failure);
-            }
-            if (call.result == null) {
-                metrics.sent(GrabMetrics.TxSend.SEND_FAILED);
-                throw new GrabUnavailableException("the event broker refused the grab; nothing was granted", null);
-            }
-            // As GrabTransactionListener decided: only a grant commits the half message.
-            metrics.sent(call.result.code() == GrabCode.GRANTED
-                    ? GrabMetrics.TxSend.COMMIT : GrabMetrics.TxSend.ROLLBACK);
-            last = call.result;
+            // As the ledger's local transaction decided: only a grant commits the half message.
+            metrics.sent(last.code() == GrabCode.GRANTED ? GrabMetrics.TxSend.COMMIT : GrabMetrics.TxSend.ROLLBACK);
             switch (last.code()) {
                 case SEQ_STALE, VOIDED -> {
                     continue;

@@ -7,6 +7,7 @@ import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.SaleStoreException;
+import io.flashcoupon.core.sale.ledger.LedgerCheckBack;
 import io.flashcoupon.ingress.GrabMetrics.Answer;
 import io.flashcoupon.ingress.GrabMetrics.Path;
 import io.flashcoupon.ingress.GrabMetrics.Rejection;
@@ -112,7 +113,7 @@ class GrabMetricsTest {
 
     @Test
     void the_checker_reports_every_answer_it_gives() {
-        GrabChecker checker = new GrabChecker((a, sn) -> false, metrics::checkedBack);
+        LedgerCheckBack checker = new LedgerCheckBack((a, sn) -> false, metrics::checkedBack);
         checker.check(name -> name.equals(io.flashcoupon.core.Registry.PROP_ACTIVITY_ID) ? "4" : "0000000000000000001");
         checker.check(name -> null);
 

@@ -15,7 +15,7 @@ import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
 import io.flashcoupon.topology.reconcile.ReconcileMetrics;
 import io.flashcoupon.topology.reconcile.SaleFiguresReader;
-import io.flashcoupon.ingress.GrabChecker;
+import io.flashcoupon.core.sale.ledger.LedgerCheckBack;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.proto.v1.EventType;
@@ -189,7 +189,7 @@ class ReconciliationIT {
 
             @Override
             public LocalTransactionState checkLocalTransaction(MessageExt msg) {
-                return new GrabChecker(store::resolve).check(msg::getUserProperty);
+                return new LedgerCheckBack(store::resolve).check(msg::getUserProperty);
             }
         });
         plain.start();
@@ -202,7 +202,7 @@ class ReconciliationIT {
             for (int i = 0; i < 5; i++) {
                 republished.add(pool.submit(() -> {
                     go.await();
-                    return h.service.publisher().republish(grabbed);
+                    return h.service.ledger().republish(grabbed);
                 }));
             }
             go.countDown();
