@@ -55,11 +55,11 @@ import io.flashcoupon.sinks.SinkMetrics;
 import io.flashcoupon.sinks.UserCouponSink;
 import io.flashcoupon.topology.invalidation.CacheInvalidationJob;
 import io.flashcoupon.topology.invalidation.CacheInvalidator;
-import io.flashcoupon.topology.reconcile.ActivityReconciler;
-import io.flashcoupon.topology.reconcile.LedgerComparison;
+import io.flashcoupon.core.reconcile.ActivityReconciler;
+import io.flashcoupon.core.reconcile.LedgerComparison;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
-import io.flashcoupon.topology.reconcile.SaleFiguresReader;
-import io.flashcoupon.topology.reconcile.ReconcileMetrics;
+import io.flashcoupon.core.reconcile.SaleFiguresReader;
+import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
@@ -269,7 +269,7 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         ReconcileMetrics reconcileMetrics = new ReconcileMetrics(metrics);
-        reconciler = new ActivityReconciler(activities, coupons, store, reports, ledger::republish,
+        reconciler = new ActivityReconciler(activities, coupons, store, reports, ledger,
                 new LedgerComparison(rc.graceMs()), clock, reconcileMetrics);
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
