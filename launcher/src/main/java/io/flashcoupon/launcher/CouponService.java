@@ -36,6 +36,7 @@ import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
@@ -43,7 +44,6 @@ import io.flashcoupon.flyway.SchemaMigrator;
 import io.flashcoupon.ingress.ActivityCache;
 import io.flashcoupon.ingress.CouponGrpcService;
 import io.flashcoupon.ingress.GrabCallExecutors;
-import io.flashcoupon.ingress.GrabEventPublisher;
 import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.Grabber;
 import io.flashcoupon.ingress.IngressServer;
@@ -55,11 +55,11 @@ import io.flashcoupon.sinks.SinkMetrics;
 import io.flashcoupon.sinks.UserCouponSink;
 import io.flashcoupon.topology.invalidation.CacheInvalidationJob;
 import io.flashcoupon.topology.invalidation.CacheInvalidator;
-import io.flashcoupon.topology.reconcile.ActivityReconciler;
-import io.flashcoupon.topology.reconcile.LedgerComparison;
+import io.flashcoupon.core.reconcile.ActivityReconciler;
+import io.flashcoupon.core.reconcile.LedgerComparison;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
-import io.flashcoupon.topology.reconcile.SaleFiguresReader;
-import io.flashcoupon.topology.reconcile.ReconcileMetrics;
+import io.flashcoupon.core.reconcile.SaleFiguresReader;
+import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import io.flashcoupon.topology.usercoupon.CouponRows;
 import io.flashcoupon.topology.usercoupon.MaterializerMetrics;
 import io.flashcoupon.topology.usercoupon.UserCouponMaterializer;
@@ -121,7 +121,7 @@ public final class CouponService implements AutoCloseable {
     private RedisConnector redis;
     private IngressServer ingress;
     private AdminApi admin;
-    private GrabEventPublisher publisher;
+    private GrantLedger ledger;
     private ActivityReconciler reconciler;
     private BinlogReader binlogReader;
     private OutboxRelay relay;
@@ -258,18 +258,18 @@ public final class CouponService implements AutoCloseable {
             });
         }
 
-        // The grab's transactional producer: the ingress grabs through it, reconciliation (topology and
-        // the admin API's on-demand runs) re-publishes through it, and the broker's check-backs reach
-        // any member of its group.
+        // The grab's ledger (its transactional producer): the ingress grabs through it, reconciliation
+        // (topology and the admin API's on-demand runs) re-publishes through it, and the broker's
+        // check-backs reach any member of its group.
         GrabMetrics grabMetrics = new GrabMetrics(metrics);
-        publisher = new GrabEventPublisher(namesrvAddr, instance, mq.sendTimeoutMs(), store, grabMetrics);
-        publisher.start();
-        push("transactional producer", remaining -> publisher.close());
+        ledger = new GrantLedger(namesrvAddr, instance, mq.sendTimeoutMs(), store, grabMetrics::checkedBack);
+        ledger.start();
+        push("transactional producer", remaining -> ledger.close());
 
         ServiceConfig.Reconcile rc = config.business().reconcile();
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         ReconcileMetrics reconcileMetrics = new ReconcileMetrics(metrics);
-        reconciler = new ActivityReconciler(activities, coupons, store, reports, publisher::republish,
+        reconciler = new ActivityReconciler(activities, coupons, store, reports, ledger,
                 new LedgerComparison(rc.graceMs()), clock, reconcileMetrics);
         SaleCleanup cleanup = new SaleCleanup(activities, store, reconciler, reports, clock);
 
@@ -355,7 +355,7 @@ public final class CouponService implements AutoCloseable {
                 fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, clock::millis),
                 fs.maxQpsPerIp(), soldOut, clock);
         CouponSnGenerator serials = new CouponSnGenerator(clock, config.server().nodeId());
-        Grabber grabber = new Grabber(store, publisher, serials, soldOut, clock, grabMetrics);
+        Grabber grabber = new Grabber(store, ledger, serials, soldOut, clock, grabMetrics);
         if (fs.warmupGrabs() > 0) {
             warmUp(config, clock, store, serials, fs);
         }
@@ -382,12 +382,12 @@ public final class CouponService implements AutoCloseable {
     private void warmUp(ServiceConfig config, Clock clock, SaleStore store, CouponSnGenerator serials,
             ServiceConfig.Flashsale fs) {
         GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
-        GrabEventPublisher warmPublisher = new GrabEventPublisher(namesrvAddr, instance + "-warmup",
-                config.rocketmq().sendTimeoutMs(), store, quiet, Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
+        GrantLedger warmLedger = new GrantLedger(namesrvAddr, instance + "-warmup", config.rocketmq().sendTimeoutMs(),
+                store, quiet::checkedBack, Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
         ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), named("warmup"));
         try {
-            warmPublisher.start();
-            Grabber grabber = new Grabber(store, warmPublisher, serials,
+            warmLedger.start();
+            Grabber grabber = new Grabber(store, warmLedger, serials,
                     new SoldOutFlags(fs.soldOutRecheckMs(), clock::millis), clock, quiet);
             GrabWarmup.Result r = new GrabWarmup(store, grabber, clock).run(GrabWarmup.saleId(config.server().nodeId()),
                     fs.warmupGrabs(), pool, BROKER_WAIT.multipliedBy(2));
@@ -400,7 +400,7 @@ public final class CouponService implements AutoCloseable {
             log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
         } finally {
             pool.shutdownNow();
-            warmPublisher.close();
+            warmLedger.close();
         }
     }
 
@@ -476,9 +476,9 @@ public final class CouponService implements AutoCloseable {
         return redis;
     }
 
-    /** The grab's transactional producer (tests re-publish through it). */
-    public GrabEventPublisher publisher() {
-        return publisher;
+    /** The grab's ledger (tests re-publish through it). */
+    public GrantLedger ledger() {
+        return ledger;
     }
 
     /** On-demand reconciliation, as the admin API runs it. */

@@ -16,9 +16,9 @@ import io.flashcoupon.systemtest.support.Exposition;
 import io.flashcoupon.systemtest.support.SaleInvariants;
 import io.flashcoupon.systemtest.support.ServiceHarness;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
-import io.flashcoupon.topology.reconcile.ReconcileMetrics;
-import io.flashcoupon.topology.reconcile.SaleFiguresReader;
-import io.flashcoupon.ingress.GrabChecker;
+import io.flashcoupon.core.reconcile.ReconcileMetrics;
+import io.flashcoupon.core.reconcile.SaleFiguresReader;
+import io.flashcoupon.core.sale.ledger.LedgerCheckBack;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.proto.v1.EventType;
@@ -192,7 +192,7 @@ class ReconciliationIT {
 
             @Override
             public LocalTransactionState checkLocalTransaction(MessageExt msg) {
-                return new GrabChecker(store::resolve).check(msg::getUserProperty);
+                return new LedgerCheckBack(store::resolve).check(msg::getUserProperty);
             }
         });
         plain.start();
@@ -205,7 +205,7 @@ class ReconciliationIT {
             for (int i = 0; i < 5; i++) {
                 republished.add(pool.submit(() -> {
                     go.await();
-                    return h.service.publisher().republish(grabbed);
+                    return h.service.ledger().republish(grabbed);
                 }));
             }
             go.countDown();

@@ -10,7 +10,7 @@ import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.wallet.UserCouponRepository;
-import io.flashcoupon.ingress.GrabChecker;
+import io.flashcoupon.core.sale.ledger.LedgerCheckBack;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.proto.v1.EventType;
@@ -54,7 +54,7 @@ class TransactionCheckIT {
 
             @Override
             public LocalTransactionState checkLocalTransaction(MessageExt msg) {
-                return new GrabChecker(store::resolve).check(msg::getUserProperty);
+                return new LedgerCheckBack(store::resolve).check(msg::getUserProperty);
             }
         });
         producer.start();
@@ -127,7 +127,7 @@ class TransactionCheckIT {
         broken.close();
         Map<String, String> props = Map.of(Registry.PROP_ACTIVITY_ID, Long.toString(sale.id()),
                 Registry.PROP_COUPON_SN, "9000000000000000003");
-        assertThat(new GrabChecker(store::resolve).check(props::get)).isEqualTo(LocalTransactionState.UNKNOW);
+        assertThat(new LedgerCheckBack(store::resolve).check(props::get)).isEqualTo(LocalTransactionState.UNKNOW);
         assertThat(h.service.redis().connection().sync().hexists(Registry.voidKey(sale.id()), "9000000000000000003"))
                 .as("nothing voided on error").isFalse();
     }

@@ -102,7 +102,7 @@ class AdminApiIT {
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         SaleStore store = new SaleStore(redis.connection(), Duration.ofSeconds(3));
         FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, stockReturned::add, id -> { });
-        // Reconciliation itself lives in the topology (ReconciliationIT runs it); here the
+        // Reconciliation itself needs the broker (ReconciliationIT runs it); here the
         // routes and cleanup's own refusals are under test, so reconciling is not expected.
         Reconciler reconciler = id -> {
             throw new ConflictException("reconciliation is not wired in AdminApiIT");

@@ -1,15 +1,13 @@
-package io.flashcoupon.topology.reconcile;
+package io.flashcoupon.core.reconcile;
 
 import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
-import io.flashcoupon.core.reconcile.ReconciliationReport;
-import io.flashcoupon.core.reconcile.ReconciliationReports;
-import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.sale.LedgerEntry;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.wallet.GrantRow;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.proto.v1.CouponGrabbed;
@@ -25,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Reconciles one flash sale (DESIGN.md "The grab" step 5): reads the rows from MySQL, then stock,
  * ledger and users hash from Redis in one script, lets {@link LedgerComparison} decide, re-publishes
  * the CouponGrabbed of every late grant (a grant older than the grace without a row: its event was
- * lost or is stuck), stores the report as the activity's latest and returns it.
+ * lost or is stuck) through the {@link GrantLedger}, stores the report as the activity's latest and
+ * returns it. The admin API runs it on demand, topology's ReconcileJob periodically.
  *
  * <p>Anything else that does not add up is logged at ERROR and reported, never "fixed": a row without
  * a ledger entry, a row with another owner or seq, a users-hash count that differs from the ledger,
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * downstream (the sink ignores a known coupon_sn) and a stored report only replaces an older one.
  *
  * <p>Known gaps: reads whole hashes and all rows of the sale (O(grants) memory and Redis time per
- * run; the periodic {@link ReconcileJob} skips sales unchanged since their last complete run);
+ * run; the periodic ReconcileJob skips sales unchanged since their last complete run);
  * re-publishes every late grant of a run synchronously, one transactional send each.
  */
 public final class ActivityReconciler implements Reconciler {
@@ -43,19 +42,19 @@ public final class ActivityReconciler implements Reconciler {
     private final UserCouponRepository coupons;
     private final SaleStore store;
     private final ReconciliationReports reports;
-    private final Republisher republisher;
+    private final GrantLedger ledger;
     private final LedgerComparison comparison;
     private final Clock clock;
     private final ReconcileMetrics metrics;
 
     public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, SaleStore store,
-            ReconciliationReports reports, Republisher republisher, LedgerComparison comparison, Clock clock,
+            ReconciliationReports reports, GrantLedger ledger, LedgerComparison comparison, Clock clock,
             ReconcileMetrics metrics) {
         this.activities = activities;
         this.coupons = coupons;
         this.store = store;
         this.reports = reports;
-        this.republisher = republisher;
+        this.ledger = ledger;
         this.comparison = comparison;
         this.clock = clock;
         this.metrics = metrics;
@@ -84,11 +83,7 @@ public final class ActivityReconciler implements Reconciler {
                     .setGrantedAtMs(late.grantedAtMs())
                     .build();
             try {
-                (republisher.republish(grabbed) ? republished : failed).add(late.couponSn());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failed.add(late.couponSn());
-                break;
+                (ledger.republish(grabbed) ? republished : failed).add(late.couponSn());
             } catch (Exception e) {
                 try (LogFields fields = LogFields.of(activityId, late.userId(), late.couponSn())) {
                     log.warn("activity {}: re-publishing coupon {} failed: {}", activityId, late.couponSn(),

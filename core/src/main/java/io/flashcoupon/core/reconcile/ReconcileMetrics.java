@@ -1,6 +1,5 @@
-package io.flashcoupon.topology.reconcile;
+package io.flashcoupon.core.reconcile;
 
-import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,7 +58,7 @@ public final class ReconcileMetrics {
     }
 
     /** A periodic run skipped a sale that is unchanged since its last complete run. */
-    void unchanged() {
+    public void unchanged() {
         runs.get(Result.UNCHANGED).increment();
     }
 

@@ -1,4 +1,4 @@
-package io.flashcoupon.ingress;
+package io.flashcoupon.core.sale.ledger;
 
 import io.flashcoupon.core.Registry;
 import java.util.function.Consumer;
@@ -11,18 +11,29 @@ import org.slf4j.LoggerFactory;
  * The broker's check-back for a CouponGrabbed half message: COMMIT when the grab is in the ledger,
  * ROLLBACK when it is absent (and now voided, so it can never land later), UNKNOW on any error or
  * unreadable message - never ROLLBACK because something failed. The broker asks again later.
+ * Pure: the ledger read is handed in, so every answer is testable without Redis or a broker.
  */
-public final class GrabChecker {
-    private static final Logger log = LoggerFactory.getLogger(GrabChecker.class);
-    private final LedgerResolver ledger;
+public final class LedgerCheckBack {
+    private static final Logger log = LoggerFactory.getLogger(LedgerCheckBack.class);
+
+    /**
+     * The voiding ledger read ({@code SaleStore.resolve}): true when the grant is in the ledger;
+     * when it is not, it is voided so the grab can never land later. Throws when it cannot tell.
+     */
+    @FunctionalInterface
+    public interface VoidingRead {
+        boolean resolve(long activityId, String couponSn);
+    }
+
+    private final VoidingRead ledger;
     private final Consumer<LocalTransactionState> answered;
 
-    public GrabChecker(LedgerResolver ledger) {
+    public LedgerCheckBack(VoidingRead ledger) {
         this(ledger, state -> { });
     }
 
     /** {@code answered} is told every answer given (the check-back metric). */
-    public GrabChecker(LedgerResolver ledger, Consumer<LocalTransactionState> answered) {
+    public LedgerCheckBack(VoidingRead ledger, Consumer<LocalTransactionState> answered) {
         this.ledger = ledger;
         this.answered = answered;
     }
@@ -43,7 +54,7 @@ public final class GrabChecker {
             return LocalTransactionState.UNKNOW;
         }
         try {
-            boolean present = ledger.inLedger(Long.parseLong(activity), sn);
+            boolean present = ledger.resolve(Long.parseLong(activity), sn);
             return present ? LocalTransactionState.COMMIT_MESSAGE : LocalTransactionState.ROLLBACK_MESSAGE;
         } catch (RuntimeException e) {
             log.warn("check-back for coupon {} of activity {} could not read the ledger; answering UNKNOW: {}",

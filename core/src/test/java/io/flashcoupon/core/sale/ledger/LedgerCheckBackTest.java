@@ -1,4 +1,4 @@
-package io.flashcoupon.ingress;
+package io.flashcoupon.core.sale.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,24 +9,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.junit.jupiter.api.Test;
 
-class GrabCheckerTest {
+class LedgerCheckBackTest {
     private static final Map<String, String> PROPS = Map.of(
             Registry.PROP_ACTIVITY_ID, "42", Registry.PROP_COUPON_SN, "0000000000000000001");
 
     @Test
     void grab_in_the_ledger_commits() {
-        assertThat(new GrabChecker((a, sn) -> true).check(PROPS::get)).isEqualTo(LocalTransactionState.COMMIT_MESSAGE);
+        assertThat(new LedgerCheckBack((a, sn) -> true).check(PROPS::get)).isEqualTo(LocalTransactionState.COMMIT_MESSAGE);
     }
 
     @Test
     void grab_absent_from_the_ledger_rolls_back() {
-        assertThat(new GrabChecker((a, sn) -> false).check(PROPS::get))
+        assertThat(new LedgerCheckBack((a, sn) -> false).check(PROPS::get))
                 .isEqualTo(LocalTransactionState.ROLLBACK_MESSAGE);
     }
 
     @Test
     void a_redis_error_answers_unknown_never_rollback() {
-        GrabChecker checker = new GrabChecker((a, sn) -> {
+        LedgerCheckBack checker = new LedgerCheckBack((a, sn) -> {
             throw new SaleStoreException("Redis did not answer within 3000 ms", null);
         });
         assertThat(checker.check(PROPS::get)).isEqualTo(LocalTransactionState.UNKNOW);
@@ -35,7 +35,7 @@ class GrabCheckerTest {
     @Test
     void a_message_without_its_properties_answers_unknown_without_asking_redis() {
         AtomicInteger asked = new AtomicInteger();
-        GrabChecker checker = new GrabChecker((a, sn) -> {
+        LedgerCheckBack checker = new LedgerCheckBack((a, sn) -> {
             asked.incrementAndGet();
             return false;
         });
@@ -47,7 +47,7 @@ class GrabCheckerTest {
     void the_checker_asks_for_the_message_activity_and_serial() {
         long[] seenActivity = new long[1];
         String[] seenSn = new String[1];
-        new GrabChecker((a, sn) -> {
+        new LedgerCheckBack((a, sn) -> {
             seenActivity[0] = a;
             seenSn[0] = sn;
             return true;

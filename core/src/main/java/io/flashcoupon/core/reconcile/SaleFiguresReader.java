@@ -1,6 +1,5 @@
-package io.flashcoupon.topology.reconcile;
+package io.flashcoupon.core.reconcile;
 
-import io.flashcoupon.core.reconcile.SaleFigures;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import java.util.Optional;

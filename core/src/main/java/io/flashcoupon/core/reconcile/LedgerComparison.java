@@ -1,7 +1,6 @@
-package io.flashcoupon.topology.reconcile;
+package io.flashcoupon.core.reconcile;
 
 import io.flashcoupon.core.activity.ActivityStatus;
-import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.reconcile.ReconciliationReport.OwnerMismatch;
 import io.flashcoupon.core.reconcile.ReconciliationReport.Sample;
 import io.flashcoupon.core.reconcile.ReconciliationReport.SnSample;

@@ -1,9 +1,8 @@
-package io.flashcoupon.topology.reconcile;
+package io.flashcoupon.core.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.activity.ActivityStatus;
-import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.wallet.GrantRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
