@@ -111,6 +111,11 @@ public final class AdminApi {
         return this;
     }
 
+    /** The app as built, not started: lets AdminApiTest drive it in-process with JavalinTest. */
+    Javalin app() {
+        return app;
+    }
+
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */
     public AdminApi start(String host, int port) {
         app.start(host, port);

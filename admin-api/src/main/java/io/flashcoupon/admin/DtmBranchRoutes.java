@@ -2,12 +2,12 @@ package io.flashcoupon.admin;
 
 import io.flashcoupon.core.FieldError;
 import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.discount.DiscountResult;
-import io.flashcoupon.core.discount.OrderLine;
 import io.flashcoupon.core.saga.BranchContext;
 import io.flashcoupon.core.saga.BranchResult;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.discount.DiscountResult;
+import io.flashcoupon.discount.OrderLine;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.ArrayList;

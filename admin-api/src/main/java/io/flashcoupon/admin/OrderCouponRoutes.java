@@ -2,10 +2,10 @@ package io.flashcoupon.admin;
 
 import io.flashcoupon.core.FieldError;
 import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.discount.BestCombination;
-import io.flashcoupon.core.discount.DiscountException;
-import io.flashcoupon.core.discount.Order;
 import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.discount.BestCombination;
+import io.flashcoupon.discount.DiscountException;
+import io.flashcoupon.discount.Order;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.List;

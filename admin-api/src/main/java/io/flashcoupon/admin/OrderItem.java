@@ -1,7 +1,7 @@
 package io.flashcoupon.admin;
 
 import io.flashcoupon.core.FieldError;
-import io.flashcoupon.core.discount.OrderLine;
+import io.flashcoupon.discount.OrderLine;
 import java.util.ArrayList;
 import java.util.List;
 

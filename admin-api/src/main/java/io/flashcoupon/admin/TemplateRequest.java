@@ -2,10 +2,10 @@ package io.flashcoupon.admin;
 
 import io.flashcoupon.core.FieldError;
 import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRules;
 import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.discount.CouponType;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

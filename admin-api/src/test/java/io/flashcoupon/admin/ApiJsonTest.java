@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.flashcoupon.core.FieldError;
 import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.discount.CouponType;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

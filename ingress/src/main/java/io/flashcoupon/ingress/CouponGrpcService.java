@@ -5,7 +5,7 @@ import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.db.DataAccessException;
-import io.flashcoupon.core.discount.DiscountException;
+import io.flashcoupon.discount.DiscountException;
 import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
 import io.flashcoupon.proto.v1.AvailableCouponsResponse;
@@ -28,7 +28,6 @@ import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
-import io.flashcoupon.ingress.admission.AdmissionRejectedException;
 import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.proto.v1.CouponGrpc;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
@@ -54,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * Saga branch RPCs delegate to {@link SagaBranchesGrpc}, the template, order and discount RPCs to
  * {@link WalletGrpc} (UNIMPLEMENTED when built without them).
  * Grabs run on a bounded executor; when it is full they are shed at once with RESOURCE_EXHAUSTED.
- * Every FlashSaleCoupon answer is counted once, with its latency, in {@link GrabMetrics}.
+ * Every path of FlashSaleCoupon ends in one {@link GrabAnswer}, counted once, with its latency, in
+ * {@link GrabMetrics} and sent as {@link GrabReplies} maps it; the other RPCs map exceptions to
+ * statuses in {@link #answer(StreamObserver, Supplier)}.
  */
 public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private static final Logger log = LoggerFactory.getLogger(CouponGrpcService.class);
@@ -62,7 +63,7 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private static final int MAX_PAGE = 200;
 
     private final GrabAdmission admission;
-    private final Grabber grabber;
+    private final Grabs grabs;
     private final FlashSales sales;
     private final UserCouponRepository coupons;
     private final ExecutorService grabExecutor;
@@ -71,18 +72,18 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private final WalletGrpc wallet;
 
     /** Without the Saga branches and the wallet/template RPCs (they answer UNIMPLEMENTED). */
-    public CouponGrpcService(GrabAdmission admission, Grabber grabber, FlashSales sales, UserCouponRepository coupons,
+    public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
             ExecutorService grabExecutor, GrabMetrics metrics) {
-        this(admission, grabber, sales, coupons, grabExecutor, metrics, null, null);
+        this(admission, grabs, sales, coupons, grabExecutor, metrics, null, null);
     }
 
     /** {@code saga} serves the four DTM branch RPCs, {@code wallet} the template, order and discount RPCs. */
-    public CouponGrpcService(GrabAdmission admission, Grabber grabber, FlashSales sales, UserCouponRepository coupons,
+    public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
             ExecutorService grabExecutor, GrabMetrics metrics, SagaBranchesGrpc saga, WalletGrpc wallet) {
         this.saga = saga;
         this.wallet = wallet;
         this.admission = admission;
-        this.grabber = grabber;
+        this.grabs = grabs;
         this.sales = sales;
         this.coupons = coupons;
         this.grabExecutor = grabExecutor;
@@ -92,76 +93,69 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     @Override
     public void flashSaleCoupon(FlashSaleRequest request, StreamObserver<FlashSaleResponse> out) {
         long start = metrics.start();
+        long userId = request.getUserId();
         String requestId = request.hasRequestId() ? request.getRequestId() : null;
         GrabAdmission.Decision decision;
         try {
-            decision = admission.admit(request.getActivityId(), request.getUserId(),
+            decision = admission.admit(request.getActivityId(), userId,
                     request.hasClientIp() ? request.getClientIp() : null, requestId);
         } catch (RuntimeException e) {
-            if (e instanceof AdmissionRejectedException r) {
-                metrics.rejected(GrabMetrics.Rejection.of(r.reason()));
-            }
-            metrics.answered(GrabMetrics.Answer.of(e), GrabMetrics.Path.LOCAL, start);
-            answer(out, () -> {
-                throw e;
-            });
+            reply(out, GrabAnswer.ofFailure(e), GrabMetrics.Path.LOCAL, start);
             return;
         }
-        if (decision.outcome() != null) {
-            // Refused locally; a retry's lookup below may still find its earlier grant.
-            metrics.rejected(GrabMetrics.Rejection.ofLocal(decision.outcome().code(), decision.activity().status()));
+        GrabAnswer refusal = decision.answer();
+        if (refusal != null && refusal.rejection() != null) {
+            // Refused by admission; a retry's lookup below may still find its earlier grant.
+            metrics.rejected(refusal.rejection());
         }
-        if (decision.outcome() != null && !decision.lookup()) {
-            metrics.answered(GrabMetrics.Answer.of(decision.outcome().code()), GrabMetrics.Path.LOCAL, start);
-            answer(out, () -> GrabReplies.reply(decision.outcome()));
+        if (refusal != null && !decision.lookup()) {
+            reply(out, refusal, GrabMetrics.Path.LOCAL, start);
             return;
         }
         if (decision.lookup()) {
             // One Redis read, answered on Lettuce's thread: no grab thread, no broker.
-            grabber.previousGrantOr(decision.outcome(), request.getUserId(), requestId).whenComplete((o, e) -> {
-                metrics.answered(e != null ? GrabMetrics.Answer.UNAVAILABLE : GrabMetrics.Answer.of(o.code()),
-                        GrabMetrics.Path.REDIS, start);
-                answer(out, () -> {
-                    if (e != null) {
-                        throw new SaleStoreException("Redis call failed: " + e.getMessage(), e);
-                    }
-                    return GrabReplies.reply(o);
-                });
-            });
+            try {
+                grabs.previousGrantOr(refusal, decision.activity().id(), userId, requestId)
+                        .thenAccept(a -> reply(out, a, GrabMetrics.Path.REDIS, start));
+            } catch (RuntimeException e) {
+                reply(out, GrabAnswer.ofFailure(e), GrabMetrics.Path.REDIS, start);
+            }
             return;
         }
         try {
-            grabExecutor.execute(() -> grabAndAnswer(out, decision.activity(), request.getUserId(), requestId, start));
+            grabExecutor.execute(() -> grabAndAnswer(out, decision.activity(), userId, requestId, start));
         } catch (RejectedExecutionException e) {
-            metrics.rejected(GrabMetrics.Rejection.IN_FLIGHT);
-            metrics.answered(GrabMetrics.Answer.SHED, GrabMetrics.Path.LOCAL, start);
-            answer(out, () -> {
-                throw new AdmissionRejectedException(AdmissionRejectedException.Reason.IN_FLIGHT,
-                        "too many grabs in flight; retry shortly");
-            });
+            GrabAnswer shed = GrabAnswer.shed(GrabMetrics.Rejection.IN_FLIGHT, "too many grabs in flight; retry shortly");
+            metrics.rejected(shed.rejection());
+            reply(out, shed, GrabMetrics.Path.LOCAL, start);
         }
     }
 
     /**
-     * On the grab executor: the grab, counted whichever way it ends, and its answer. A failure is
-     * logged with the grab's activity_id, user_id and trace_id as structured fields.
+     * On the grab executor: the grab and its answer. A failure is logged with the grab's
+     * activity_id, user_id and trace_id as structured fields.
      */
     private void grabAndAnswer(StreamObserver<FlashSaleResponse> out, Activity activity, long userId,
             String requestId, long start) {
-        GrabOutcome outcome;
+        GrabAnswer a;
         try {
-            outcome = grabber.grab(activity, userId, requestId);
+            a = grabs.grab(activity, userId, requestId);
         } catch (RuntimeException e) {
-            metrics.answered(GrabMetrics.Answer.of(e), GrabMetrics.Path.REDIS, start);
-            try (LogFields fields = LogFields.of(activity.id(), userId, null)) {
-                answer(out, () -> {
-                    throw e;
-                });
-            }
-            return;
+            a = GrabAnswer.ofFailure(e);
         }
-        metrics.answered(GrabMetrics.Answer.of(outcome.code()), GrabMetrics.Path.REDIS, start);
-        answer(out, () -> GrabReplies.reply(outcome));
+        if (a.failed()) {
+            try (LogFields fields = LogFields.of(activity.id(), userId, null)) {
+                reply(out, a, GrabMetrics.Path.REDIS, start);
+            }
+        } else {
+            reply(out, a, GrabMetrics.Path.REDIS, start);
+        }
+    }
+
+    /** Counts {@code a} once, with the call's latency on {@code path}, and sends it. */
+    private void reply(StreamObserver<FlashSaleResponse> out, GrabAnswer a, GrabMetrics.Path path, long start) {
+        metrics.answered(a, path, start);
+        GrabReplies.reply(a).sendTo(out);
     }
 
     @Override
@@ -300,9 +294,6 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         } catch (ConflictException e) {
             out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
             return;
-        } catch (AdmissionRejectedException e) {
-            out.onError(Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException());
-            return;
         } catch (DiscountException e) {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
@@ -310,8 +301,8 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
             log.warn("database unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));
             out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
             return;
-        } catch (GrabUnavailableException | SaleStoreException e) {
-            log.warn("grab unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));
+        } catch (SaleStoreException e) {
+            log.warn("Redis unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));
             out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
             return;
         } catch (RuntimeException e) {

@@ -1,8 +1,8 @@
 package io.flashcoupon.ingress;
 
-import io.flashcoupon.core.discount.DiscountResult;
-import io.flashcoupon.core.discount.LineAllocation;
-import io.flashcoupon.core.discount.OrderLine;
+import io.flashcoupon.discount.DiscountResult;
+import io.flashcoupon.discount.LineAllocation;
+import io.flashcoupon.discount.OrderLine;
 import io.flashcoupon.proto.v1.CouponDiscount;
 import io.flashcoupon.proto.v1.DiscountResponse;
 import io.flashcoupon.proto.v1.OrderItem;
@@ -19,7 +19,7 @@ public final class DiscountProtos {
                 .setFinalCents(r.finalCents())
                 .setGoodsDiscountCents(r.goodsDiscountCents())
                 .setShippingDiscountCents(r.shippingDiscountCents());
-        for (io.flashcoupon.core.discount.CouponDiscount c : r.coupons()) {
+        for (io.flashcoupon.discount.CouponDiscount c : r.coupons()) {
             b.addCouponDiscounts(CouponDiscount.newBuilder()
                     .setCouponId(c.couponId())
                     .setDiscountCents(c.discountCents())

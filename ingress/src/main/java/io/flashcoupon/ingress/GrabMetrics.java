@@ -1,12 +1,8 @@
 package io.flashcoupon.ingress;
 
-import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.sale.GrabCode;
-import io.flashcoupon.core.sale.SaleStoreException;
-import io.flashcoupon.ingress.admission.AdmissionRejectedException;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,62 +17,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 
 /**
- * The grab's meters: every FlashSaleCoupon answer once by outcome, its latency by path, admission
- * refusals by reason, grabs in flight, the transactional send's local decision and the broker's
- * check-backs. Every series is registered here at construction, so recording is an array or
+ * The grab's meters: every FlashSaleCoupon answer once by its verdict ({@link GrabAnswer.Verdict}),
+ * its latency by path, admission refusals by reason, grabs in flight, the transactional send's local
+ * decision and the broker's check-backs. Every series is registered here at construction, so recording is an array or
  * EnumMap lookup and an add: no tag lookup or String building per request.
  */
 public final class GrabMetrics {
-
-    /** What a FlashSaleCoupon call was answered; label {@code code} of coupon_grab_outcomes_total. */
-    public enum Answer {
-        GRANTED, SOLD_OUT, LIMIT_REACHED, NOT_STARTED, ENDED, NOT_ACTIVE, NOT_IN_REDIS,
-        /** A retry with a request id that was granted before: the original coupon is answered, nothing new granted. */
-        REPEATED,
-        /** UNAVAILABLE: Redis or the broker failed, or the grab raced with itself (VOIDED, SEQ_STALE). */
-        UNAVAILABLE,
-        /** INVALID_ARGUMENT. */
-        INVALID,
-        /** NOT_FOUND: no such activity. */
-        NOT_FOUND,
-        /** RESOURCE_EXHAUSTED: a rate limit or the grab executor is full. */
-        SHED,
-        /** INTERNAL: anything unexpected. */
-        INTERNAL;
-
-        final String label = name().toLowerCase(Locale.ROOT);
-
-        public static Answer of(GrabCode code) {
-            return switch (code) {
-                case GRANTED -> GRANTED;
-                case SOLD_OUT -> SOLD_OUT;
-                case LIMIT_REACHED -> LIMIT_REACHED;
-                case NOT_STARTED -> NOT_STARTED;
-                case ENDED -> ENDED;
-                case NOT_ACTIVE -> NOT_ACTIVE;
-                case NOT_IN_REDIS -> NOT_IN_REDIS;
-                case REPEATED -> REPEATED;
-                case VOIDED, SEQ_STALE -> UNAVAILABLE;
-            };
-        }
-
-        /** The answer a grab that threw {@code e} gets (as CouponGrpcService maps it to a status). */
-        public static Answer of(RuntimeException e) {
-            if (e instanceof InvalidInputException) {
-                return INVALID;
-            }
-            if (e instanceof NotFoundException) {
-                return NOT_FOUND;
-            }
-            if (e instanceof AdmissionRejectedException) {
-                return SHED;
-            }
-            if (e instanceof GrabUnavailableException || e instanceof SaleStoreException) {
-                return UNAVAILABLE;
-            }
-            return INTERNAL;
-        }
-    }
 
     /** Where a grab was answered: label {@code path} of coupon_grab_duration_seconds. */
     public enum Path {
@@ -99,14 +45,6 @@ public final class GrabMetrics {
         STATUS;
 
         final String label = name().toLowerCase(Locale.ROOT);
-
-        public static Rejection of(AdmissionRejectedException.Reason reason) {
-            return switch (reason) {
-                case USER_RATE -> USER_RATE;
-                case IP_RATE -> IP_RATE;
-                case IN_FLIGHT -> IN_FLIGHT;
-            };
-        }
 
         /** The reason of admission's local refusal {@code code} of a sale in status {@code status}. */
         public static Rejection ofLocal(GrabCode code, ActivityStatus status) {
@@ -134,7 +72,7 @@ public final class GrabMetrics {
     }
 
     private final Clock clock;
-    private final Map<Answer, Counter> answers = new EnumMap<>(Answer.class);
+    private final Map<GrabAnswer.Verdict, Counter> answers = new EnumMap<>(GrabAnswer.Verdict.class);
     private final Timer[] durations = new Timer[Path.values().length];
     private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
     private final Map<TxSend, Counter> sends = new EnumMap<>(TxSend.class);
@@ -145,8 +83,8 @@ public final class GrabMetrics {
     /** Registers the grab's meters in {@code registry}. */
     public GrabMetrics(MeterRegistry registry) {
         this.clock = registry.config().clock();
-        for (Answer a : Answer.values()) {
-            answers.put(a, Counter.builder(Registry.METER_GRAB_OUTCOMES).tag("code", a.label)
+        for (GrabAnswer.Verdict v : GrabAnswer.Verdict.values()) {
+            answers.put(v, Counter.builder(Registry.METER_GRAB_OUTCOMES).tag("code", v.label)
                     .description("FlashSaleCoupon calls by the answer they got, each call counted once")
                     .register(registry));
         }
@@ -200,8 +138,8 @@ public final class GrabMetrics {
     }
 
     /** One FlashSaleCoupon call answered {@code answer} on {@code path}, started at {@link #start()}. */
-    public void answered(Answer answer, Path path, long startNanos) {
-        answers.get(answer).increment();
+    public void answered(GrabAnswer answer, Path path, long startNanos) {
+        answers.get(answer.verdict()).increment();
         durations[path.ordinal()].record(clock.monotonicTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 

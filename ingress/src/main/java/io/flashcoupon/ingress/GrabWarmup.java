@@ -2,7 +2,6 @@ package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
-import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.sale.SaleTransition;
 import java.time.Clock;
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Runs the grant path before the process reports ready, so the first real sale after a start does not
  * pay for the JIT: a fresh service granted 1,520/s in its first sale and 2,907/s in its third
  * (docs/performance.md). It grabs {@code grabs} coupons of a synthetic sale that exists only in Redis,
- * under a negative activity id no real activity can have, through a {@link Grabber} whose publisher
+ * under a negative activity id no real activity can have, through a {@link Grabber} whose ledger
  * sends to the warm-up topic (transactional, like a real grab; nobody consumes it), with its own
  * metrics; then it ends the sale and deletes its keys. No row, no coupon-events message, no change to
  * the service's grab meters. Best effort: a failure is logged and start-up goes on.
@@ -58,15 +57,20 @@ public final class GrabWarmup {
         remove(saleId); // left over by a process killed during its warm-up
         try {
             store.start(sale);
-            List<Future<GrabOutcome>> outcomes = new ArrayList<>(grabs);
+            List<Future<GrabAnswer>> answers = new ArrayList<>(grabs);
             for (int i = 1; i <= grabs; i++) {
                 long user = i;
-                outcomes.add(pool.submit(() -> grabber.grab(sale, user, null)));
+                answers.add(pool.submit(() -> grabber.grab(sale, user, null)));
             }
             long deadline = System.nanoTime() + within.toNanos();
-            for (Future<GrabOutcome> outcome : outcomes) {
+            for (Future<GrabAnswer> answer : answers) {
                 long left = deadline - System.nanoTime();
-                if (outcome.get(Math.max(1, left), TimeUnit.NANOSECONDS).code() == GrabCode.GRANTED) {
+                GrabAnswer a = answer.get(Math.max(1, left), TimeUnit.NANOSECONDS);
+                if (a.failed()) {
+                    log.warn("start-up warm-up stopped after {} grant(s): {}", granted, a.message());
+                    break;
+                }
+                if (a.verdict() == GrabAnswer.Verdict.GRANTED) {
                     granted++;
                 }
             }

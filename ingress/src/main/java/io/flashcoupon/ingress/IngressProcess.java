@@ -8,6 +8,7 @@ import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.ingress.admission.RateLimiter;
@@ -45,10 +46,10 @@ public final class IngressProcess {
     /**
      * Starts the ingress on {@code infra}, registering its stop steps with {@code lifecycle}.
      * {@code soldOut} is this process's sold-out memory (FlashSales clears it on a restock or resume);
-     * {@code publisher} is the process's grab producer, {@code grabMetrics} the meters it counts into.
+     * {@code ledger} is the process's grab producer, {@code grabMetrics} the meters it counts into.
      */
     public static IngressProcess start(Infrastructure infra, Lifecycle lifecycle, SoldOutFlags soldOut,
-            FlashSales sales, GrabEventPublisher publisher, GrabMetrics grabMetrics, CouponBranches branches,
+            FlashSales sales, GrantLedger ledger, GrabMetrics grabMetrics, CouponBranches branches,
             OrderCoupons orderCoupons) throws IOException {
         ServiceConfig config = infra.config();
         ServiceConfig.Flashsale fs = config.business().flashsale();
@@ -69,7 +70,7 @@ public final class IngressProcess {
                 fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, infra.clock()::millis),
                 fs.maxQpsPerIp(), soldOut, infra.clock());
         CouponSnGenerator serials = new CouponSnGenerator(infra.clock(), config.server().nodeId());
-        Grabber grabber = new Grabber(infra.store(), publisher, serials, soldOut, infra.clock(), grabMetrics);
+        Grabber grabber = new Grabber(infra.store(), ledger, serials, soldOut, infra.clock(), grabMetrics);
         if (fs.warmupGrabs() > 0) {
             warmUp(infra, serials);
         }
@@ -104,13 +105,13 @@ public final class IngressProcess {
     private static void warmUp(Infrastructure infra, CouponSnGenerator serials) {
         ServiceConfig.Flashsale fs = infra.config().business().flashsale();
         GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
-        GrabEventPublisher warmPublisher = new GrabEventPublisher(infra.namesrvAddr(), infra.instance() + "-warmup",
-                infra.config().rocketmq().sendTimeoutMs(), infra.store(), quiet, Registry.GROUP_WARMUP_PRODUCER,
-                Registry.TOPIC_WARMUP);
+        GrantLedger warmLedger = new GrantLedger(infra.namesrvAddr(), infra.instance() + "-warmup",
+                infra.config().rocketmq().sendTimeoutMs(), infra.store(), quiet::checkedBack,
+                Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
         ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), DaemonThreads.named("warmup"));
         try {
-            warmPublisher.start();
-            Grabber grabber = new Grabber(infra.store(), warmPublisher, serials,
+            warmLedger.start();
+            Grabber grabber = new Grabber(infra.store(), warmLedger, serials,
                     new SoldOutFlags(fs.soldOutRecheckMs(), infra.clock()::millis), infra.clock(), quiet);
             GrabWarmup.Result r = new GrabWarmup(infra.store(), grabber, infra.clock()).run(
                     GrabWarmup.saleId(infra.config().server().nodeId()), fs.warmupGrabs(), pool,
@@ -124,7 +125,7 @@ public final class IngressProcess {
             log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
         } finally {
             pool.shutdownNow();
-            warmPublisher.close();
+            warmLedger.close();
         }
     }
 }

@@ -2,13 +2,13 @@ package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
-import io.flashcoupon.core.discount.Order;
-import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.template.TemplateRules;
 import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.discount.CouponType;
+import io.flashcoupon.discount.Order;
 import io.flashcoupon.proto.v1.AvailableCouponsResponse;
 import io.flashcoupon.proto.v1.CalculateDiscountRequest;
 import io.flashcoupon.proto.v1.CouponAvailability;

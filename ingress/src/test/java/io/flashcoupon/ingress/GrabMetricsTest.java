@@ -4,18 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.db.DataAccessException;
 import io.flashcoupon.core.sale.GrabCode;
+import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStoreException;
-import io.flashcoupon.ingress.GrabMetrics.Answer;
+import io.flashcoupon.core.sale.ledger.LedgerCheckBack;
+import io.flashcoupon.ingress.GrabAnswer.Verdict;
 import io.flashcoupon.ingress.GrabMetrics.Path;
 import io.flashcoupon.ingress.GrabMetrics.Rejection;
-import io.flashcoupon.ingress.admission.AdmissionRejectedException;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -25,38 +29,48 @@ import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.junit.jupiter.api.Test;
 
 class GrabMetricsTest {
+    private static final Activity SALE = new Activity(5, 1, "a", 10, Instant.EPOCH, Instant.EPOCH.plusSeconds(60), 1,
+            ActivityStatus.ACTIVE);
     private final MockClock clock = new MockClock();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
     private final GrabMetrics metrics = new GrabMetrics(registry);
 
+    private static Verdict verdict(GrabCode code) {
+        return GrabAnswer.of(SALE, new GrabResult(code, 0, 1, "0000000000000000001")).verdict();
+    }
+
     @Test
-    void every_script_code_has_the_answer_grab_replies_gives_it() {
-        assertThat(Answer.of(GrabCode.GRANTED)).isEqualTo(Answer.GRANTED);
-        assertThat(Answer.of(GrabCode.SOLD_OUT)).isEqualTo(Answer.SOLD_OUT);
-        assertThat(Answer.of(GrabCode.LIMIT_REACHED)).isEqualTo(Answer.LIMIT_REACHED);
-        assertThat(Answer.of(GrabCode.NOT_STARTED)).isEqualTo(Answer.NOT_STARTED);
-        assertThat(Answer.of(GrabCode.ENDED)).isEqualTo(Answer.ENDED);
-        assertThat(Answer.of(GrabCode.NOT_ACTIVE)).isEqualTo(Answer.NOT_ACTIVE);
-        assertThat(Answer.of(GrabCode.NOT_IN_REDIS)).isEqualTo(Answer.NOT_IN_REDIS);
-        assertThat(Answer.of(GrabCode.REPEATED)).isEqualTo(Answer.REPEATED);
-        assertThat(Answer.of(GrabCode.VOIDED)).as("replied UNAVAILABLE").isEqualTo(Answer.UNAVAILABLE);
-        assertThat(Answer.of(GrabCode.SEQ_STALE)).as("replied UNAVAILABLE").isEqualTo(Answer.UNAVAILABLE);
+    void every_script_code_has_the_verdict_it_is_answered_and_counted_under() {
+        assertThat(verdict(GrabCode.GRANTED)).isEqualTo(Verdict.GRANTED);
+        assertThat(verdict(GrabCode.SOLD_OUT)).isEqualTo(Verdict.SOLD_OUT);
+        assertThat(verdict(GrabCode.LIMIT_REACHED)).isEqualTo(Verdict.LIMIT_REACHED);
+        assertThat(verdict(GrabCode.NOT_STARTED)).isEqualTo(Verdict.NOT_STARTED);
+        assertThat(verdict(GrabCode.ENDED)).isEqualTo(Verdict.ENDED);
+        assertThat(verdict(GrabCode.NOT_ACTIVE)).isEqualTo(Verdict.NOT_ACTIVE);
+        assertThat(verdict(GrabCode.NOT_IN_REDIS)).isEqualTo(Verdict.NOT_IN_REDIS);
+        assertThat(verdict(GrabCode.REPEATED)).isEqualTo(Verdict.REPEATED);
+        assertThat(verdict(GrabCode.VOIDED)).as("replied UNAVAILABLE").isEqualTo(Verdict.UNAVAILABLE);
+        assertThat(verdict(GrabCode.SEQ_STALE)).as("replied UNAVAILABLE").isEqualTo(Verdict.UNAVAILABLE);
     }
 
     @Test
     void failures_are_labelled_by_the_status_they_become() {
-        assertThat(Answer.of(new InvalidInputException("user_id", "must be positive"))).isEqualTo(Answer.INVALID);
-        assertThat(Answer.of(new NotFoundException("activity 9 does not exist"))).isEqualTo(Answer.NOT_FOUND);
-        assertThat(Answer.of(new AdmissionRejectedException(AdmissionRejectedException.Reason.USER_RATE, "slow down")))
-                .isEqualTo(Answer.SHED);
-        assertThat(Answer.of(new GrabUnavailableException("broker down", null))).isEqualTo(Answer.UNAVAILABLE);
-        assertThat(Answer.of(new SaleStoreException("Redis timeout", null))).isEqualTo(Answer.UNAVAILABLE);
-        assertThat(Answer.of(new IllegalStateException("bug"))).isEqualTo(Answer.INTERNAL);
+        assertThat(GrabAnswer.ofFailure(new InvalidInputException("user_id", "must be positive")).verdict())
+                .isEqualTo(Verdict.INVALID);
+        assertThat(GrabAnswer.ofFailure(new NotFoundException("activity 9 does not exist")).verdict())
+                .isEqualTo(Verdict.NOT_FOUND);
+        assertThat(GrabAnswer.shed(Rejection.USER_RATE, "slow down").verdict()).isEqualTo(Verdict.SHED);
+        assertThat(GrabAnswer.unavailable("broker down", null).verdict()).isEqualTo(Verdict.UNAVAILABLE);
+        assertThat(GrabAnswer.ofFailure(new SaleStoreException("Redis timeout", null)).verdict())
+                .isEqualTo(Verdict.UNAVAILABLE);
+        assertThat(GrabAnswer.ofFailure(new DataAccessException("MySQL went away", null)).verdict())
+                .isEqualTo(Verdict.UNAVAILABLE);
+        assertThat(GrabAnswer.ofFailure(new IllegalStateException("bug")).verdict()).isEqualTo(Verdict.INTERNAL);
     }
 
     @Test
     void labels_are_prometheus_snake_case() {
-        assertThat(Arrays.stream(Answer.values()).map(a -> a.label)).containsExactly("granted", "sold_out",
+        assertThat(Arrays.stream(Verdict.values()).map(v -> v.label)).containsExactly("granted", "sold_out",
                 "limit_reached", "not_started", "ended", "not_active", "not_in_redis", "repeated", "unavailable",
                 "invalid", "not_found", "shed", "internal");
         assertThat(Arrays.stream(Rejection.values()).map(r -> r.label))
@@ -71,15 +85,13 @@ class GrabMetricsTest {
         assertThat(Rejection.ofLocal(GrabCode.ENDED, ActivityStatus.ENDED)).as("ended by status").isEqualTo(Rejection.STATUS);
         assertThat(Rejection.ofLocal(GrabCode.NOT_ACTIVE, ActivityStatus.PAUSED)).isEqualTo(Rejection.STATUS);
         assertThat(Rejection.ofLocal(GrabCode.NOT_IN_REDIS, ActivityStatus.PENDING)).isEqualTo(Rejection.STATUS);
-        assertThat(Rejection.of(AdmissionRejectedException.Reason.IP_RATE)).isEqualTo(Rejection.IP_RATE);
-        assertThat(Rejection.of(AdmissionRejectedException.Reason.IN_FLIGHT)).isEqualTo(Rejection.IN_FLIGHT);
     }
 
     @Test
     void an_answer_counts_once_under_its_code_and_times_the_call_on_its_path() {
         long start = metrics.start();
         clock.add(Duration.ofMillis(3));
-        metrics.answered(Answer.SOLD_OUT, Path.REDIS, start);
+        metrics.answered(GrabAnswer.of(SALE, new GrabResult(GrabCode.SOLD_OUT, 0, 0, null)), Path.REDIS, start);
 
         assertThat(registry.get("coupon.grab.outcomes").tag("code", "sold_out").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("coupon.grab.outcomes").tag("code", "granted").counter().count()).isZero();
@@ -91,7 +103,7 @@ class GrabMetricsTest {
 
     @Test
     void every_series_exists_before_its_first_event() {
-        assertThat(registry.get("coupon.grab.outcomes").counters()).hasSize(Answer.values().length);
+        assertThat(registry.get("coupon.grab.outcomes").counters()).hasSize(Verdict.values().length);
         assertThat(registry.get("coupon.admission.rejections").counters()).hasSize(Rejection.values().length);
         assertThat(registry.get("coupon.tx.sends").counters()).hasSize(GrabMetrics.TxSend.values().length);
         assertThat(registry.get("coupon.tx.checkbacks").counters()).hasSize(3);
@@ -112,7 +124,7 @@ class GrabMetricsTest {
 
     @Test
     void the_checker_reports_every_answer_it_gives() {
-        GrabChecker checker = new GrabChecker((a, sn) -> false, metrics::checkedBack);
+        LedgerCheckBack checker = new LedgerCheckBack((a, sn) -> false, metrics::checkedBack);
         checker.check(name -> name.equals(io.flashcoupon.core.Registry.PROP_ACTIVITY_ID) ? "4" : "0000000000000000001");
         checker.check(name -> null);
 

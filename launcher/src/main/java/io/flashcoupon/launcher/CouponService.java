@@ -12,10 +12,10 @@ import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.flyway.SchemaMigrator;
-import io.flashcoupon.ingress.GrabEventPublisher;
+import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.ingress.IngressProcess;
 import io.flashcoupon.topology.TopologyProcess;
-import io.flashcoupon.topology.reconcile.ActivityReconciler;
+import io.flashcoupon.core.reconcile.ActivityReconciler;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -115,7 +115,7 @@ public final class CouponService implements AutoCloseable {
                         shared.reports(), shared.branches(), shared.orderCoupons())
                 : AdminProcess.startOpsOnly(infra, lifecycle);
         if (roles.contains(Role.INGRESS)) {
-            ingress = IngressProcess.start(infra, lifecycle, shared.soldOut(), shared.sales(), shared.publisher(),
+            ingress = IngressProcess.start(infra, lifecycle, shared.soldOut(), shared.sales(), shared.ledger(),
                     shared.grabMetrics(), shared.branches(), shared.orderCoupons());
         }
 
@@ -196,8 +196,8 @@ public final class CouponService implements AutoCloseable {
     }
 
     /** The grab's transactional producer (tests re-publish through it); null where no role uses it. */
-    public GrabEventPublisher publisher() {
-        return shared == null ? null : shared.publisher();
+    public GrantLedger ledger() {
+        return shared == null ? null : shared.ledger();
     }
 
     /** On-demand reconciliation, as the admin API runs it; null where no role uses it. */

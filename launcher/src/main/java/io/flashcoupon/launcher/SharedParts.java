@@ -3,7 +3,7 @@ package io.flashcoupon.launcher;
 import io.flashcoupon.admin.CachedReads;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.config.ServiceConfig.Role;
-import io.flashcoupon.core.discount.DiscountEngine;
+import io.flashcoupon.discount.DiscountEngine;
 import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.runtime.Infrastructure;
@@ -11,13 +11,13 @@ import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.wallet.OrderCoupons;
-import io.flashcoupon.ingress.GrabEventPublisher;
+import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.topology.outbox.OutboxRelay;
-import io.flashcoupon.topology.reconcile.ActivityReconciler;
-import io.flashcoupon.topology.reconcile.LedgerComparison;
-import io.flashcoupon.topology.reconcile.ReconcileMetrics;
+import io.flashcoupon.core.reconcile.ActivityReconciler;
+import io.flashcoupon.core.reconcile.LedgerComparison;
+import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -43,7 +43,7 @@ import org.apache.rocketmq.client.exception.MQClientException;
  * </ul>
  */
 record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, GrabMetrics grabMetrics,
-        GrabEventPublisher publisher, ReconciliationReports reports, ReconcileMetrics reconcileMetrics,
+        GrantLedger ledger, ReconciliationReports reports, ReconcileMetrics reconcileMetrics,
         ActivityReconciler reconciler, OutboxRelay relay, OrderCoupons orderCoupons, CouponBranches branches) {
 
     /** Which shared parts the roles use, given the jobs business.* turns on (see the class comment). */
@@ -77,13 +77,13 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
 
         // the grab's transactional producer
         GrabMetrics grabMetrics = null;
-        GrabEventPublisher publisher = null;
+        GrantLedger ledger = null;
         if (uses.ledger()) {
             grabMetrics = new GrabMetrics(infra.metrics());
-            publisher = new GrabEventPublisher(infra.namesrvAddr(), infra.instance(),
-                    config.rocketmq().sendTimeoutMs(), infra.store(), grabMetrics);
-            publisher.start();
-            GrabEventPublisher started = publisher;
+            ledger = new GrantLedger(infra.namesrvAddr(), infra.instance(),
+                    config.rocketmq().sendTimeoutMs(), infra.store(), grabMetrics::checkedBack);
+            ledger.start();
+            GrantLedger started = ledger;
             lifecycle.onStop("transactional producer", remaining -> started.close());
         }
 
@@ -95,7 +95,7 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
             reports = new ReconciliationReports(infra.dataSource());
             reconcileMetrics = new ReconcileMetrics(infra.metrics());
             reconciler = new ActivityReconciler(infra.activities(), infra.coupons(), infra.store(), reports,
-                    publisher::republish, new LedgerComparison(config.business().reconcile().graceMs()),
+                    ledger, new LedgerComparison(config.business().reconcile().graceMs()),
                     infra.clock(), reconcileMetrics);
         }
 
@@ -123,7 +123,7 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
                             "refusal", r.refusal() == null ? "none" : r.refusal().name().toLowerCase(Locale.ROOT))
                             .increment());
         }
-        return new SharedParts(soldOut, reads, sales, grabMetrics, publisher, reports, reconcileMetrics, reconciler,
+        return new SharedParts(soldOut, reads, sales, grabMetrics, ledger, reports, reconcileMetrics, reconciler,
                 relay, orderCoupons, branches);
     }
 }

@@ -9,18 +9,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * Writes granted coupons into user_coupons in one JDBC batch and one transaction. Idempotent: a
- * coupon_sn already stored is left as it is, so redelivered events change nothing; repeated
- * coupons inside one batch are merged. Returns only after the commit, and throws when the batch
- * failed, so the caller can hold the consumer offset back until the rows are durable. Batches,
- * their rows and failures are metered in {@link SinkMetrics}.
+ * Writes granted coupons into user_coupons in one JDBC batch and one transaction: the writer of a
+ * {@link BatchSink} keyed by coupon_sn, which merges repeated coupons inside one batch. Idempotent: a
+ * coupon_sn already stored is left as it is, so redelivered events change nothing. Returns only after
+ * the commit, and throws when the batch failed, so the caller can hold the consumer offset back until
+ * the rows are durable. Batches, their rows and failures are metered in {@link SinkMetrics}.
  */
 public final class UserCouponSink {
     private static final String INSERT = "INSERT INTO " + Registry.TABLE_USER_COUPONS
@@ -36,12 +33,13 @@ public final class UserCouponSink {
         this.metrics = metrics;
     }
 
-    /** Writes the batch durably; returns the number of distinct coupons written or already present. */
-    public int write(List<GrantedCoupon> batch) {
-        if (batch.isEmpty()) {
+    /**
+     * Writes coupons of distinct coupon_sn durably; returns how many were written or already present.
+     */
+    public int write(List<GrantedCoupon> distinct) {
+        if (distinct.isEmpty()) {
             return 0;
         }
-        Collection<GrantedCoupon> distinct = merge(batch);
         long start = metrics.start();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -74,13 +72,5 @@ public final class UserCouponSink {
         }
         metrics.committed(distinct.size(), start);
         return distinct.size();
-    }
-
-    static Collection<GrantedCoupon> merge(List<GrantedCoupon> batch) {
-        Map<String, GrantedCoupon> bySn = new LinkedHashMap<>();
-        for (GrantedCoupon g : batch) {
-            bySn.putIfAbsent(g.couponSn(), g);
-        }
-        return bySn.values();
     }
 }

@@ -1,7 +1,7 @@
 package io.flashcoupon.core.saga;
 
-import io.flashcoupon.core.discount.DiscountResult;
 import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.discount.DiscountResult;
 
 /**
  * The outcome of one Saga branch call. {@code status} is the coupon's state afterwards (null when

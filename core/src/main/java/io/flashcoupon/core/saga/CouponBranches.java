@@ -5,21 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.db.DataAccessException;
 import io.flashcoupon.core.db.Sql;
-import io.flashcoupon.core.discount.CouponDiscount;
-import io.flashcoupon.core.discount.CouponRule;
-import io.flashcoupon.core.discount.DiscountEngine;
-import io.flashcoupon.core.discount.DiscountException;
-import io.flashcoupon.core.discount.DiscountResult;
-import io.flashcoupon.core.discount.LineAllocation;
-import io.flashcoupon.core.discount.Order;
-import io.flashcoupon.core.discount.OrderLine;
-import io.flashcoupon.core.discount.Verdict;
 import io.flashcoupon.core.outbox.LifecycleEvents;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.discount.CouponDiscount;
+import io.flashcoupon.discount.CouponRule;
+import io.flashcoupon.discount.DiscountEngine;
+import io.flashcoupon.discount.DiscountException;
+import io.flashcoupon.discount.DiscountResult;
+import io.flashcoupon.discount.LineAllocation;
+import io.flashcoupon.discount.Order;
+import io.flashcoupon.discount.OrderLine;
+import io.flashcoupon.discount.Verdict;
 import io.flashcoupon.proto.v1.EventType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -159,7 +159,7 @@ public final class CouponBranches {
                     return BranchResult.refused(Refusal.NOT_FOUND, before.status(),
                             "template " + coupon.templateId() + " of coupon " + id + " does not exist");
                 }
-                rules.add(CouponRule.of(id, t.get()));
+                rules.add(t.get().couponRule(id));
             }
             DiscountResult discount;
             try {

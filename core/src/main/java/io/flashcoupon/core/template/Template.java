@@ -1,8 +1,11 @@
 package io.flashcoupon.core.template;
 
+import io.flashcoupon.discount.CouponRule;
+import io.flashcoupon.discount.CouponType;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A coupon template. Money in cents, percentages in basis points. Validity is either the absolute
@@ -42,6 +45,13 @@ public record Template(
             return new Validity(obtainedAt, obtainedAt.plus(Duration.ofDays(validDays)));
         }
         return new Validity(validStart, validEnd);
+    }
+
+    /** Coupon {@code couponId} of this template as the discount engine sees it, in the type's default stacking class. */
+    public CouponRule couponRule(long couponId) {
+        return new CouponRule(couponId, type, discountAmountCents, discountBps, minAmountCents, maxDiscountCents,
+                Set.copyOf(applicableGoodsIds), Set.copyOf(applicableCategoryIds), Set.copyOf(excludedGoodsIds),
+                Set.copyOf(excludedCategoryIds), null);
     }
 
     /** A half-open validity window. */

@@ -9,6 +9,7 @@ import static io.flashcoupon.core.db.Sql.setInstant;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.db.DataAccessException;
+import io.flashcoupon.discount.CouponType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

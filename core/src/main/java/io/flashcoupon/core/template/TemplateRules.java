@@ -1,6 +1,7 @@
 package io.flashcoupon.core.template;
 
 import io.flashcoupon.core.FieldError;
+import io.flashcoupon.discount.CouponType;
 import java.util.ArrayList;
 import java.util.List;
 

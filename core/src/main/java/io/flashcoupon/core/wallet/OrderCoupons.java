@@ -3,14 +3,14 @@ package io.flashcoupon.core.wallet;
 import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
-import io.flashcoupon.core.discount.Availability;
-import io.flashcoupon.core.discount.BestCombination;
-import io.flashcoupon.core.discount.CouponRule;
-import io.flashcoupon.core.discount.DiscountEngine;
-import io.flashcoupon.core.discount.DiscountResult;
-import io.flashcoupon.core.discount.Order;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.discount.Availability;
+import io.flashcoupon.discount.BestCombination;
+import io.flashcoupon.discount.CouponRule;
+import io.flashcoupon.discount.DiscountEngine;
+import io.flashcoupon.discount.DiscountResult;
+import io.flashcoupon.discount.Order;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ public final class OrderCoupons {
             if (reason != null) {
                 verdicts.put(c.id(), new Verdict(c, false, 0, reason));
             } else {
-                spendable.add(CouponRule.of(c.id(), t.get()));
+                spendable.add(t.get().couponRule(c.id()));
             }
         }
         for (Availability a : engine.availability(order, spendable)) {
@@ -105,7 +105,7 @@ public final class OrderCoupons {
             }
             Template t = templates.find(c.templateId())
                     .orElseThrow(() -> new ConflictException("coupon " + id + ": its template no longer exists"));
-            rules.add(CouponRule.of(id, t));
+            rules.add(t.couponRule(id));
         }
         return engine.calculate(order, rules);
     }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.discount.CouponDiscount;
-import io.flashcoupon.core.discount.LineAllocation;
-import io.flashcoupon.core.discount.Verdict;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.discount.CouponDiscount;
+import io.flashcoupon.discount.LineAllocation;
+import io.flashcoupon.discount.Verdict;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package io.flashcoupon.core.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.FieldError;
+import io.flashcoupon.discount.CouponType;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

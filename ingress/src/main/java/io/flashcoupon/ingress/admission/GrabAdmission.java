@@ -1,13 +1,13 @@
 package io.flashcoupon.ingress.admission;
 
-import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.ingress.ActivityCache;
-import io.flashcoupon.ingress.GrabOutcome;
+import io.flashcoupon.ingress.GrabAnswer;
+import io.flashcoupon.ingress.GrabMetrics;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * Step 1 of the grab, all local and O(1): argument checks, the activity from the cache, its window
@@ -41,36 +41,40 @@ public final class GrabAdmission {
 
     /**
      * The decision for one grab: a {@link Decision} holding the activity to grab from, or the
-     * outcome to answer at once. Throws for bad input, unknown activity and rate limits.
+     * answer to give at once - bad input, unknown activity, a local refusal, a rate limit. Throws
+     * only when the activity cannot be read (MySQL behind the cache failed).
      */
     public Decision admit(long activityId, long userId, String clientIp, String requestId) {
         if (activityId <= 0) {
-            throw new InvalidInputException("activity_id", "must be positive, was " + activityId);
+            return Decision.answer(null, GrabAnswer.invalid("activity_id", "must be positive, was " + activityId));
         }
         if (userId <= 0) {
-            throw new InvalidInputException("user_id", "must be positive, was " + userId);
+            return Decision.answer(null, GrabAnswer.invalid("user_id", "must be positive, was " + userId));
         }
         if (requestId != null && (requestId.isEmpty() || requestId.length() > 64 || requestId.indexOf(':') >= 0)) {
-            throw new InvalidInputException("request_id", "must be 1 to 64 characters without ':'");
+            return Decision.answer(null, GrabAnswer.invalid("request_id", "must be 1 to 64 characters without ':'"));
         }
-        Activity activity = activities.find(activityId)
-                .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
+        Optional<Activity> found = activities.find(activityId);
+        if (found.isEmpty()) {
+            return Decision.answer(null, GrabAnswer.notFound("activity " + activityId + " does not exist"));
+        }
+        Activity activity = found.get();
         GrabCode local = localRefusal(activity);
         if (local != null) {
-            GrabOutcome refusal = new GrabOutcome(activity, local, null, 0, 0);
+            GrabAnswer refusal = GrabAnswer.refusedLocally(activity, local);
             // A retry carrying a request id may have been granted before the sale sold out, paused
             // or ended: it must learn its original outcome (a read, no grab, no broker).
             boolean mayHaveGrant = requestId != null
                     && (local == GrabCode.SOLD_OUT || local == GrabCode.ENDED || local == GrabCode.NOT_ACTIVE);
-            return mayHaveGrant ? Decision.lookup(refusal) : Decision.answer(refusal);
+            return mayHaveGrant ? Decision.lookup(activity, refusal) : Decision.answer(activity, refusal);
         }
         if (!users.tryAcquire(userId)) {
-            throw new AdmissionRejectedException(AdmissionRejectedException.Reason.USER_RATE,
-                    "user " + userId + " exceeded " + userLimit + " grabs per second; retry later");
+            return Decision.answer(activity, GrabAnswer.shed(GrabMetrics.Rejection.USER_RATE,
+                    "user " + userId + " exceeded " + userLimit + " grabs per second; retry later"));
         }
         if (ips != null && clientIp != null && !clientIp.isEmpty() && !ips.tryAcquire(clientIp)) {
-            throw new AdmissionRejectedException(AdmissionRejectedException.Reason.IP_RATE,
-                    "client IP exceeded " + ipLimit + " grabs per second; retry later");
+            return Decision.answer(activity, GrabAnswer.shed(GrabMetrics.Rejection.IP_RATE,
+                    "client IP exceeded " + ipLimit + " grabs per second; retry later"));
         }
         return Decision.grab(activity);
     }
@@ -98,20 +102,21 @@ public final class GrabAdmission {
     }
 
     /**
-     * Either grab from {@code activity}; or answer {@code outcome} without touching Redis; or, when
-     * {@code lookup}, answer {@code outcome} unless the request was granted before.
+     * Either grab from {@code activity}; or give {@code answer} without touching Redis; or, when
+     * {@code lookup}, give {@code answer} unless the request was granted before. {@code activity} is
+     * null when the request named none that exists.
      */
-    public record Decision(Activity activity, GrabOutcome outcome, boolean lookup) {
+    public record Decision(Activity activity, GrabAnswer answer, boolean lookup) {
         static Decision grab(Activity activity) {
             return new Decision(activity, null, false);
         }
 
-        static Decision answer(GrabOutcome outcome) {
-            return new Decision(outcome.activity(), outcome, false);
+        static Decision answer(Activity activity, GrabAnswer answer) {
+            return new Decision(activity, answer, false);
         }
 
-        static Decision lookup(GrabOutcome refusal) {
-            return new Decision(refusal.activity(), refusal, true);
+        static Decision lookup(Activity activity, GrabAnswer refusal) {
+            return new Decision(activity, refusal, true);
         }
     }
 }

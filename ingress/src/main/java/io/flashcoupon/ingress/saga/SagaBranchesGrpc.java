@@ -1,9 +1,9 @@
 package io.flashcoupon.ingress.saga;
 
-import io.flashcoupon.core.discount.OrderLine;
 import io.flashcoupon.core.saga.BranchContext;
 import io.flashcoupon.core.saga.BranchResult;
 import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.discount.OrderLine;
 import io.flashcoupon.ingress.DiscountProtos;
 import io.flashcoupon.proto.v1.BranchResponse;
 import io.flashcoupon.proto.v1.LockCouponRequest;

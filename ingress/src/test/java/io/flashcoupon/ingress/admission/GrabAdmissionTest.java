@@ -1,14 +1,12 @@
 package io.flashcoupon.ingress.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
-import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.ingress.ActivityCache;
+import io.flashcoupon.ingress.GrabAnswer.Verdict;
+import io.flashcoupon.ingress.GrabMetrics.Rejection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,22 +68,26 @@ class GrabAdmissionTest {
     void a_running_sale_is_admitted_for_the_redis_grab() {
         Activity a = running(1);
         GrabAdmission.Decision d = admission(5, 0).admit(1, 7, null, null);
-        assertThat(d.outcome()).isNull();
+        assertThat(d.answer()).isNull();
         assertThat(d.activity()).isEqualTo(a);
     }
 
     @Test
     void bad_arguments_and_unknown_activities_are_refused_and_unknown_ids_are_cached() {
         GrabAdmission admission = admission(5, 0);
-        assertThatThrownBy(() -> admission.admit(0, 7, null, null)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining("activity_id");
-        assertThatThrownBy(() -> admission.admit(1, -1, null, null)).hasMessageContaining("user_id");
+        assertThat(admission.admit(0, 7, null, null).answer()).satisfies(a -> {
+            assertThat(a.verdict()).isEqualTo(Verdict.INVALID);
+            assertThat(a.message()).isEqualTo("activity_id must be positive, was 0");
+        });
+        assertThat(admission.admit(1, -1, null, null).answer().message()).contains("user_id");
         running(1);
-        assertThatThrownBy(() -> admission.admit(1, 7, null, "a:b")).hasMessageContaining("request_id");
-        assertThatThrownBy(() -> admission.admit(1, 7, null, "x".repeat(65))).hasMessageContaining("request_id");
+        assertThat(admission.admit(1, 7, null, "a:b").answer().message()).contains("request_id");
+        assertThat(admission.admit(1, 7, null, "x".repeat(65)).answer().message()).contains("request_id");
         for (int i = 0; i < 100; i++) {
-            assertThatThrownBy(() -> admission.admit(404, 7, null, null)).isInstanceOf(NotFoundException.class)
-                    .hasMessageContaining("activity 404 does not exist");
+            assertThat(admission.admit(404, 7, null, null).answer()).satisfies(a -> {
+                assertThat(a.verdict()).isEqualTo(Verdict.NOT_FOUND);
+                assertThat(a.message()).contains("activity 404 does not exist");
+            });
         }
         assertThat(loads).as("bad arguments load nothing; 100 lookups of 404 load it once").hasValue(1);
     }
@@ -98,13 +100,17 @@ class GrabAdmissionTest {
         put(4, ActivityStatus.PAUSED, NOW.minusSeconds(60), NOW.plusSeconds(60));
         put(5, ActivityStatus.PENDING, NOW.minusSeconds(60), NOW.plusSeconds(60));
         GrabAdmission admission = admission(100, 0);
-        assertThat(admission.admit(5, 7, null, "r").outcome().code())
-                .as("a sale this database has not started is never grabbed from Redis").isEqualTo(GrabCode.NOT_IN_REDIS);
+        assertThat(admission.admit(5, 7, null, "r").answer().verdict())
+                .as("a sale this database has not started is never grabbed from Redis").isEqualTo(Verdict.NOT_IN_REDIS);
         assertThat(admission.admit(5, 7, null, "r").lookup()).isFalse();
-        assertThat(admission.admit(1, 7, null, null).outcome().code()).isEqualTo(GrabCode.NOT_STARTED);
-        assertThat(admission.admit(2, 7, null, null).outcome().code()).isEqualTo(GrabCode.ENDED);
-        assertThat(admission.admit(3, 7, null, null).outcome().code()).isEqualTo(GrabCode.ENDED);
-        assertThat(admission.admit(4, 7, null, null).outcome().code()).isEqualTo(GrabCode.NOT_ACTIVE);
+        assertThat(admission.admit(1, 7, null, null).answer().verdict()).isEqualTo(Verdict.NOT_STARTED);
+        assertThat(admission.admit(2, 7, null, null).answer().verdict()).isEqualTo(Verdict.ENDED);
+        assertThat(admission.admit(3, 7, null, null).answer().verdict()).isEqualTo(Verdict.ENDED);
+        assertThat(admission.admit(4, 7, null, null).answer().verdict()).isEqualTo(Verdict.NOT_ACTIVE);
+        assertThat(admission.admit(1, 7, null, null).answer().rejection()).isEqualTo(Rejection.WINDOW);
+        assertThat(admission.admit(2, 7, null, null).answer().rejection()).as("past end_time").isEqualTo(Rejection.WINDOW);
+        assertThat(admission.admit(3, 7, null, null).answer().rejection()).isEqualTo(Rejection.STATUS);
+        assertThat(admission.admit(4, 7, null, null).answer().rejection()).isEqualTo(Rejection.STATUS);
     }
 
     @Test
@@ -112,15 +118,16 @@ class GrabAdmissionTest {
         running(1);
         GrabAdmission admission = admission(100, 0);
         soldOut.markSoldOut(1);
-        assertThat(admission.admit(1, 7, null, null).outcome().code()).isEqualTo(GrabCode.SOLD_OUT);
+        assertThat(admission.admit(1, 7, null, null).answer().verdict()).isEqualTo(Verdict.SOLD_OUT);
         GrabAdmission.Decision retry = admission.admit(1, 7, null, "retry-1");
         assertThat(retry.lookup()).as("a retry with a request id looks up its original outcome").isTrue();
-        assertThat(retry.outcome().code()).isEqualTo(GrabCode.SOLD_OUT);
+        assertThat(retry.answer().verdict()).isEqualTo(Verdict.SOLD_OUT);
+        assertThat(retry.answer().rejection()).isEqualTo(Rejection.SOLD_OUT_FLAG);
         soldOut.clear(1);
-        assertThat(admission.admit(1, 8, null, null).outcome()).isNull();
+        assertThat(admission.admit(1, 8, null, null).answer()).isNull();
         soldOut.markSoldOut(1);
         clock.millis += 1000;
-        assertThat(admission.admit(1, 9, null, null).outcome()).as("re-checked after sold-out-recheck-ms").isNull();
+        assertThat(admission.admit(1, 9, null, null).answer()).as("re-checked after sold-out-recheck-ms").isNull();
     }
 
     @Test
@@ -130,13 +137,14 @@ class GrabAdmissionTest {
         for (int i = 0; i < 5; i++) {
             admission.admit(1, 7, null, null);
         }
-        assertThatThrownBy(() -> admission.admit(1, 7, null, null))
-                .isInstanceOfSatisfying(AdmissionRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(AdmissionRejectedException.Reason.USER_RATE))
-                .hasMessageContaining("5 grabs per second");
-        assertThat(admission.admit(1, 8, null, null).outcome()).as("other users unaffected").isNull();
+        assertThat(admission.admit(1, 7, null, null).answer()).satisfies(a -> {
+            assertThat(a.verdict()).isEqualTo(Verdict.SHED);
+            assertThat(a.rejection()).isEqualTo(Rejection.USER_RATE);
+            assertThat(a.message()).contains("5 grabs per second");
+        });
+        assertThat(admission.admit(1, 8, null, null).answer()).as("other users unaffected").isNull();
         clock.millis += 1000;
-        assertThat(admission.admit(1, 7, null, null).outcome()).isNull();
+        assertThat(admission.admit(1, 7, null, null).answer()).isNull();
     }
 
     @Test
@@ -146,9 +154,10 @@ class GrabAdmissionTest {
         for (int u = 1; u <= 3; u++) {
             admission.admit(1, u, "10.0.0.1", null);
         }
-        assertThatThrownBy(() -> admission.admit(1, 4, "10.0.0.1", null))
-                .isInstanceOfSatisfying(AdmissionRejectedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(AdmissionRejectedException.Reason.IP_RATE));
-        assertThat(admission.admit(1, 4, "10.0.0.2", null).outcome()).isNull();
+        assertThat(admission.admit(1, 4, "10.0.0.1", null).answer()).satisfies(a -> {
+            assertThat(a.verdict()).isEqualTo(Verdict.SHED);
+            assertThat(a.rejection()).isEqualTo(Rejection.IP_RATE);
+        });
+        assertThat(admission.admit(1, 4, "10.0.0.2", null).answer()).isNull();
     }
 }

@@ -1,6 +1,7 @@
 package io.flashcoupon.topology.reconcile;
 
 import io.flashcoupon.core.ConflictException;
+import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.SaleFigures;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs reconciliation of every started, not cleaned-up sale (ACTIVE, PAUSED, ENDED) every interval.
  * A failure on one sale is logged and does not stop the others; a run never overlaps the next (fixed
- * delay). Several instances may run it at once (see {@link ActivityReconciler}).
+ * delay). Several instances may run it at once (see
+ * {@link io.flashcoupon.core.reconcile.ActivityReconciler}).
  *
  * <p>A full comparison reads the sale's whole ledger and users hash in one Redis script and all its
  * rows, so it costs O(grants) on the Redis thread: a sold-out sale of a million grants would block

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.db.DataAccessException;
+import io.flashcoupon.core.reconcile.LedgerComparison;
+import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.reconcile.SaleFigures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -3,9 +3,9 @@ package io.flashcoupon.topology.usercoupon;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flashcoupon.core.template.CouponType;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.discount.CouponType;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.proto.v1.EventType;

@@ -12,7 +12,7 @@ import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
 
 /**
- * The service's path (GrabEventPublisher): org.apache.rocketmq:rocketmq-client TransactionMQProducer
+ * The service's path (GrantLedger): org.apache.rocketmq:rocketmq-client TransactionMQProducer
  * straight to the broker found through the name server. sendMessageInTransaction = synchronous half
  * message, the listener (here: COMMIT, where the service runs the Redis grab script), then a one-way
  * END_TRANSACTION. Same producer settings as the service: no retry, 3 s send timeout.

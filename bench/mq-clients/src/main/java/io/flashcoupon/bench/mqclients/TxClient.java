@@ -2,7 +2,7 @@ package io.flashcoupon.bench.mqclients;
 
 /**
  * One way of doing the hot path's RocketMQ transaction: half message stored (synchronously), local
- * "work" that decides COMMIT (as GrabTransactionListener does for a granted grab), then the commit.
+ * "work" that decides COMMIT (as the GrantLedger's local transaction does for a granted grab), then the commit.
  * Implementations are used from many threads at once, one shared producer, like the service's.
  */
 interface TxClient extends AutoCloseable {

@@ -1,0 +1,557 @@
+package io.flashcoupon.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flashcoupon.core.ConflictException;
+import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.reconcile.Reconciler;
+import io.flashcoupon.core.reconcile.ReconciliationReport;
+import io.flashcoupon.core.reconcile.ReconciliationReport.Sample;
+import io.flashcoupon.core.reconcile.ReconciliationReport.SnSample;
+import io.flashcoupon.core.reconcile.ReconciliationReports;
+import io.flashcoupon.core.reconcile.SaleCleanup;
+import io.flashcoupon.core.saga.CouponBranches;
+import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.discount.CouponType;
+import io.flashcoupon.discount.DiscountEngine;
+import io.javalin.testtools.HttpClient;
+import io.javalin.testtools.JavalinTest;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admin API's HTTP boundary in-process with JavalinTest (a free port, no MariaDB, Redis or
+ * broker): which status and which JSON body every kind of failure is answered with, what each token
+ * may do, and one success per route family, in a few seconds. The API is built as the service builds
+ * it, over {@link EmptyDatabase} (every query finds nothing); the cached reads of one template and
+ * one activity, the reconciler and readiness are stubs. Creating rows, the sale lifecycle in Redis
+ * and the DTM branches' effects need stored data and stay in AdminApiIT.
+ */
+class AdminApiTest {
+    private static final String READ_TOKEN = "unit-read-token-0123456789";
+    private static final String OPERATE_TOKEN = "unit-operate-token-0123456789";
+    private static final MediaType JSON = MediaType.get("application/json");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Instant NOW = Instant.parse("2030-01-15T08:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+    /** The one template and the one activity the cached reads know. */
+    private static final long TEMPLATE_ID = 11;
+    private static final long ACTIVITY_ID = 21;
+    /** An activity the reconciler refuses: its sale is not in Redis. */
+    private static final long NOT_IN_REDIS_ID = 22;
+    private static final long UNKNOWN_ID = 999;
+
+    private static final String DTM_QUERY = "?trans_type=saga&gid=unit-gid-1&branch_id=01&op=action";
+    private static final String ORDER_ITEMS =
+            "[{\"goods_id\":1,\"category_id\":2,\"quantity\":1,\"unit_price_cents\":5000}]";
+
+    private final Template template = new Template(TEMPLATE_ID, "five off twenty", CouponType.FULL_CUT, 500, 0, 2000,
+            null, 100, 1, Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2030-02-01T00:00:00Z"), null,
+            List.of(), List.of(), List.of(), List.of(), TemplateStatus.PUBLISHED, NOW, NOW);
+    private final Activity activity = new Activity(ACTIVITY_ID, TEMPLATE_ID, "morning sale", 100,
+            NOW.minusSeconds(3600), NOW.plusSeconds(3600), 1, ActivityStatus.ACTIVE);
+    private final AtomicBoolean ready = new AtomicBoolean(true);
+    /** Activity ids the reconciler was asked for: a refused request must not reach it. */
+    private final List<Long> reconciled = new CopyOnWriteArrayList<>();
+
+    // ------------------------------------------------------------------ access
+
+    @Test
+    void a_request_without_a_token_is_401_with_a_bearer_challenge() {
+        run(client -> {
+            Reply r = send(client, "GET", "/api/v1/templates", null, null);
+
+            assertThat(r.status).isEqualTo(401);
+            assertThat(r.wwwAuthenticate).isEqualTo("Bearer realm=\"coupon-admin\"");
+            assertThat(r.body).isEqualTo("{\"error\":\"unauthenticated\",\"message\":\"this route needs"
+                    + " 'Authorization: Bearer <token>' with a token of role read"
+                    + " (admin.read-tokens or admin.operate-tokens)\"}");
+        });
+    }
+
+    @Test
+    void unknown_or_malformed_tokens_are_401_and_the_route_never_runs() {
+        run(client -> {
+            for (String authorization : new String[] {"Bearer not-a-configured-token-0123",
+                    "Bearer " + OPERATE_TOKEN + "x", "Bearer ", "Basic " + OPERATE_TOKEN, OPERATE_TOKEN}) {
+                Reply r = sendRaw(client, "POST", "/api/v1/activities/" + ACTIVITY_ID + "/reconcile", authorization,
+                        "");
+
+                assertThat(r.status).as(authorization).isEqualTo(401);
+                assertThat(r.json().get("error").asText()).isEqualTo("unauthenticated");
+                assertThat(r.json().get("message").asText()).contains("role operate (admin.operate-tokens)");
+            }
+            assertThat(reconciled).isEmpty();
+        });
+    }
+
+    @Test
+    void a_read_token_reads_but_is_403_on_a_mutation_and_on_every_dtm_route() {
+        run(client -> {
+            Reply read = send(client, "GET", "/api/v1/activities/" + ACTIVITY_ID, READ_TOKEN, null);
+            assertThat(read.status).isEqualTo(200);
+
+            Reply mutation = send(client, "POST", "/api/v1/activities/" + ACTIVITY_ID + "/reconcile", READ_TOKEN, "");
+            Reply dtmRead = send(client, "GET", "/api/v1/dtm/lock", READ_TOKEN, null);
+
+            assertThat(mutation.status).isEqualTo(403);
+            assertThat(mutation.body).isEqualTo("{\"error\":\"permission_denied\",\"message\":\"this route needs a token"
+                    + " of role operate (admin.operate-tokens); the token given may only read\"}");
+            assertThat(mutation.wwwAuthenticate).as("no challenge: the token was recognised").isNull();
+            assertThat(reconciled).as("a refused request changes nothing").isEmpty();
+            assertThat(dtmRead.status).isEqualTo(403);
+        });
+    }
+
+    @Test
+    void probes_metrics_the_description_and_the_dashboard_need_no_token() {
+        run(client -> {
+            for (String path : new String[] {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs",
+                    "/dashboard"}) {
+                assertThat(send(client, "GET", path, null, null).status).as(path).isEqualTo(200);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ 400: input the API refuses
+
+    @Test
+    void malformed_json_is_a_400_naming_the_field_it_broke_in_without_echoing_the_parser() {
+        run(client -> {
+            Reply truncated = send(client, "POST", "/api/v1/templates", OPERATE_TOKEN, "{\"name\":");
+            Reply notAnObject = send(client, "POST", "/api/v1/templates", OPERATE_TOKEN, "[1,2]");
+            Reply empty = send(client, "POST", "/api/v1/templates", OPERATE_TOKEN, "");
+
+            assertThat(truncated.status).isEqualTo(400);
+            assertThat(truncated.json().get("error").asText()).isEqualTo("invalid_argument");
+            assertThat(truncated.fields()).containsExactly("name");
+            assertThat(truncated.body).doesNotContainIgnoringCase("jackson").doesNotContain("end-of-input");
+            assertThat(notAnObject.status).isEqualTo(400);
+            assertThat(notAnObject.fields()).containsExactly("body");
+            assertThat(empty.body).isEqualTo("{\"error\":\"invalid_argument\",\"message\":\"body must be a JSON object\","
+                    + "\"fields\":[{\"field\":\"body\",\"message\":\"must be a JSON object\"}]}");
+        });
+    }
+
+    @Test
+    void a_field_of_the_wrong_type_or_an_unknown_field_is_a_400_naming_it() {
+        run(client -> {
+            Reply fractional = send(client, "POST", "/api/v1/templates", OPERATE_TOKEN, """
+                    {"name":"n","type":"FULL_CUT","discount_amount_cents":4.99,"total_count":5,"valid_days":7}""");
+            Reply unknownEnum = send(client, "POST", "/api/v1/templates", OPERATE_TOKEN,
+                    "{\"name\":\"n\",\"type\":\"HALF_PRICE\",\"total_count\":5,\"valid_days\":7}");
+            Reply unknownField = send(client, "POST", "/api/v1/templates", OPERATE_TOKEN,
+                    "{\"name\":\"n\",\"type\":\"FULL_CUT\",\"total_count\":5,\"valid_days\":7,\"color\":\"red\"}");
+            Reply quotedAmount = send(client, "POST", "/api/v1/activities/" + ACTIVITY_ID + "/restock", OPERATE_TOKEN,
+                    "{\"amount\":\"5\"}");
+
+            assertThat(fractional.status).isEqualTo(400);
+            assertThat(fractional.fields()).containsExactly("discount_amount_cents");
+            assertThat(fractional.json().get("message").asText())
+                    .isEqualTo("discount_amount_cents must be an integer number of cents");
+            assertThat(unknownEnum.fields()).containsExactly("type");
+            assertThat(unknownEnum.json().get("message").asText())
+                    .isEqualTo("type must be one of FULL_CUT, PERCENT_OFF, FREE_SHIPPING");
+            assertThat(unknownField.fields()).containsExactly("color");
+            assertThat(quotedAmount.status).isEqualTo(400);
+            assertThat(quotedAmount.fields()).containsExactly("amount");
+        });
+    }
+
+    @Test
+    void a_path_id_that_is_not_a_positive_integer_is_a_400_naming_it() {
+        run(client -> {
+            Reply word = send(client, "GET", "/api/v1/templates/abc", READ_TOKEN, null);
+            Reply zero = send(client, "POST", "/api/v1/activities/0/start", OPERATE_TOKEN, "");
+            Reply user = send(client, "GET", "/api/v1/users/me/coupons", READ_TOKEN, null);
+
+            assertThat(word.status).isEqualTo(400);
+            assertThat(word.body).isEqualTo("{\"error\":\"invalid_argument\",\"message\":\"id must be a positive integer\","
+                    + "\"fields\":[{\"field\":\"id\",\"message\":\"must be a positive integer\"}]}");
+            assertThat(zero.status).isEqualTo(400);
+            assertThat(zero.fields()).containsExactly("id");
+            assertThat(user.status).isEqualTo(400);
+            assertThat(user.fields()).containsExactly("user_id");
+        });
+    }
+
+    @Test
+    void bad_paging_parameters_are_400s_naming_them() {
+        run(client -> {
+            Reply token = send(client, "GET", "/api/v1/templates?page_token=abc", READ_TOKEN, null);
+            Reply negativeToken = send(client, "GET", "/api/v1/activities?page_token=-5", READ_TOKEN, null);
+            Reply tooBig = send(client, "GET", "/api/v1/users/7/coupons?page_size=201", READ_TOKEN, null);
+            Reply zero = send(client, "GET", "/api/v1/templates?page_size=0", READ_TOKEN, null);
+
+            assertThat(token.status).isEqualTo(400);
+            assertThat(token.fields()).containsExactly("page_token");
+            assertThat(negativeToken.fields()).containsExactly("page_token");
+            assertThat(tooBig.status).isEqualTo(400);
+            assertThat(tooBig.json().get("message").asText()).isEqualTo("page_size must be between 1 and 200");
+            assertThat(zero.fields()).containsExactly("page_size");
+        });
+    }
+
+    @Test
+    void an_unknown_status_filter_is_a_400_listing_the_allowed_values() {
+        run(client -> {
+            Reply templates = send(client, "GET", "/api/v1/templates?status=SOMETIMES", READ_TOKEN, null);
+            Reply wallet = send(client, "GET", "/api/v1/users/7/coupons?status=unused", READ_TOKEN, null);
+
+            assertThat(templates.status).isEqualTo(400);
+            assertThat(templates.json().get("message").asText())
+                    .isEqualTo("status must be one of DRAFT, PUBLISHED, DISABLED");
+            assertThat(wallet.status).as("names are exact, not case-insensitive").isEqualTo(400);
+            assertThat(wallet.fields()).containsExactly("status");
+            assertThat(wallet.json().get("message").asText())
+                    .isEqualTo("status must be one of UNUSED, LOCKED, USED, EXPIRED");
+        });
+    }
+
+    @Test
+    void a_restock_amount_out_of_range_is_a_400_on_amount_before_the_sale_is_read() {
+        run(client -> {
+            Reply r = send(client, "POST", "/api/v1/activities/" + UNKNOWN_ID + "/restock", OPERATE_TOKEN,
+                    "{\"amount\":0}");
+
+            assertThat(r.status).isEqualTo(400);
+            assertThat(r.fields()).containsExactly("amount");
+            assertThat(r.json().get("message").asText()).isEqualTo("amount must be between 1 and 10000000, was 0");
+        });
+    }
+
+    @Test
+    void an_activity_of_a_template_that_does_not_exist_is_a_400_on_template_id() {
+        run(client -> {
+            Reply r = send(client, "POST", "/api/v1/activities", OPERATE_TOKEN, """
+                    {"template_id":%d,"name":"unit sale","total_count":10,
+                     "start_time":"2030-01-15T09:00:00Z","end_time":"2030-01-15T10:00:00Z"}""".formatted(UNKNOWN_ID));
+
+            assertThat(r.status).isEqualTo(400);
+            assertThat(r.fields()).containsExactly("template_id");
+            assertThat(r.json().get("message").asText()).isEqualTo("template_id template 999 does not exist");
+        });
+    }
+
+    @Test
+    void an_order_without_lines_or_a_calculation_without_coupons_is_a_400_naming_the_field() {
+        run(client -> {
+            Reply noLines = send(client, "POST", "/api/v1/users/7/coupons/available", OPERATE_TOKEN, "{\"items\":[]}");
+            Reply noCoupons = send(client, "POST", "/api/v1/users/7/coupons/calculate", OPERATE_TOKEN,
+                    "{\"coupon_ids\":[],\"items\":" + ORDER_ITEMS + "}");
+
+            assertThat(noLines.status).isEqualTo(400);
+            assertThat(noLines.fields()).containsExactly("items");
+            assertThat(noCoupons.status).isEqualTo(400);
+            assertThat(noCoupons.fields()).containsExactly("coupon_ids");
+        });
+    }
+
+    @Test
+    void a_dtm_call_without_its_parameters_is_a_400_naming_the_missing_one() {
+        run(client -> {
+            Reply r = send(client, "POST", "/api/v1/dtm/lock?trans_type=saga&branch_id=01&op=action", OPERATE_TOKEN,
+                    "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}");
+
+            assertThat(r.status).isEqualTo(400);
+            assertThat(r.fields()).containsExactly("gid");
+        });
+    }
+
+    // ------------------------------------------------------------------ 404
+
+    @Test
+    void an_unknown_template_or_activity_is_a_404_with_the_exact_error_body() {
+        run(client -> {
+            Reply template = send(client, "GET", "/api/v1/templates/" + UNKNOWN_ID, READ_TOKEN, null);
+            Reply activity = send(client, "GET", "/api/v1/activities/" + UNKNOWN_ID, READ_TOKEN, null);
+            Reply replace = send(client, "PUT", "/api/v1/templates/" + UNKNOWN_ID, OPERATE_TOKEN, """
+                    {"name":"n","type":"FULL_CUT","discount_amount_cents":500,"total_count":5,"valid_days":7}""");
+
+            assertThat(template.status).isEqualTo(404);
+            assertThat(template.contentType).startsWith("application/json");
+            assertThat(template.body).isEqualTo("{\"error\":\"not_found\",\"message\":\"template 999 does not exist\"}");
+            assertThat(activity.body).isEqualTo("{\"error\":\"not_found\",\"message\":\"activity 999 does not exist\"}");
+            assertThat(replace.status).as("an update that changed no row").isEqualTo(404);
+            assertThat(replace.body).isEqualTo(template.body);
+        });
+    }
+
+    @Test
+    void every_operation_on_an_unknown_activity_is_a_404() {
+        run(client -> {
+            String path = "/api/v1/activities/" + UNKNOWN_ID;
+            for (Reply r : new Reply[] {
+                    send(client, "POST", path + "/start", OPERATE_TOKEN, ""),
+                    send(client, "POST", path + "/pause", OPERATE_TOKEN, ""),
+                    send(client, "POST", path + "/resume", OPERATE_TOKEN, ""),
+                    send(client, "POST", path + "/stop", OPERATE_TOKEN, ""),
+                    send(client, "POST", path + "/restock", OPERATE_TOKEN, "{\"amount\":5}"),
+                    send(client, "POST", path + "/cleanup", OPERATE_TOKEN, ""),
+                    send(client, "POST", path + "/reconcile", OPERATE_TOKEN, ""),
+                    send(client, "GET", path + "/status", READ_TOKEN, null),
+                    send(client, "GET", path + "/live", READ_TOKEN, null)}) {
+                assertThat(r.status).as(r.request).isEqualTo(404);
+                assertThat(r.body).as(r.request)
+                        .isEqualTo("{\"error\":\"not_found\",\"message\":\"activity 999 does not exist\"}");
+            }
+        });
+    }
+
+    @Test
+    void an_unknown_path_or_method_is_a_json_404() {
+        run(client -> {
+            Reply path = send(client, "GET", "/api/v1/nothing-here", READ_TOKEN, null);
+            Reply method = send(client, "DELETE", "/api/v1/templates/" + TEMPLATE_ID, OPERATE_TOKEN, null);
+
+            assertThat(path.status).isEqualTo(404);
+            assertThat(path.contentType).startsWith("application/json");
+            assertThat(path.json().get("error").asText()).isEqualTo("not_found");
+            assertThat(path.json().has("message")).isTrue();
+            assertThat(method.status).isEqualTo(404);
+            assertThat(method.json().get("error").asText()).isEqualTo("not_found");
+        });
+    }
+
+    // ------------------------------------------------------------------ 409, 500, 503
+
+    @Test
+    void a_refusal_of_the_sale_state_is_a_409_carrying_its_reason_and_no_fields() {
+        run(client -> {
+            Reply r = send(client, "POST", "/api/v1/activities/" + NOT_IN_REDIS_ID + "/reconcile", OPERATE_TOKEN, "");
+
+            assertThat(r.status).isEqualTo(409);
+            assertThat(r.body).isEqualTo("{\"error\":\"conflict\",\"message\":\"activity 22 is PENDING: its sale is not"
+                    + " in Redis, nothing to reconcile\"}");
+        });
+    }
+
+    @Test
+    void a_dtm_branch_body_that_cannot_be_read_is_a_409_failure_so_the_saga_rolls_back() {
+        run(client -> {
+            Reply incomplete = send(client, "POST", "/api/v1/dtm/lock" + DTM_QUERY, OPERATE_TOKEN, "{\"user_id\":7}");
+            Reply malformed = send(client, "POST", "/api/v1/dtm/use" + DTM_QUERY, OPERATE_TOKEN, "{");
+
+            assertThat(incomplete.status).isEqualTo(409);
+            assertThat(incomplete.json().get("dtm_result").asText()).isEqualTo("FAILURE");
+            assertThat(incomplete.json().get("error").asText()).isEqualTo("invalid_argument");
+            assertThat(incomplete.fields()).containsExactly("coupon_id", "order_sn");
+            assertThat(malformed.status).isEqualTo(409);
+            assertThat(malformed.json().get("dtm_result").asText()).isEqualTo("FAILURE");
+        });
+    }
+
+    @Test
+    void a_database_failure_is_a_500_that_reveals_nothing_about_it() {
+        run(EmptyDatabase.unreachable(), client -> {
+            Reply list = send(client, "GET", "/api/v1/templates", READ_TOKEN, null);
+            Reply start = send(client, "POST", "/api/v1/activities/" + ACTIVITY_ID + "/start", OPERATE_TOKEN, "");
+
+            assertThat(list.status).isEqualTo(500);
+            assertThat(list.body).isEqualTo("{\"error\":\"internal\",\"message\":\"internal error\"}");
+            assertThat(start.status).isEqualTo(500);
+            assertThat(start.body).isEqualTo(list.body);
+        });
+    }
+
+    @Test
+    void readiness_is_503_while_the_dependencies_are_not_usable() {
+        run(client -> {
+            assertThat(send(client, "GET", "/readyz", null, null).body).isEqualTo("{\"status\":\"ready\"}");
+            ready.set(false);
+            Reply notReady = send(client, "GET", "/readyz", null, null);
+            Reply alive = send(client, "GET", "/healthz", null, null);
+
+            assertThat(notReady.status).isEqualTo(503);
+            assertThat(notReady.body).isEqualTo("{\"status\":\"not ready\"}");
+            assertThat(alive.status).isEqualTo(200);
+            assertThat(alive.body).isEqualTo("{\"status\":\"ok\"}");
+        });
+    }
+
+    // ------------------------------------------------------------------ one success per route family
+
+    @Test
+    void templates_read_as_snake_case_json_with_iso_instants_and_list_as_pages() {
+        run(client -> {
+            Reply one = send(client, "GET", "/api/v1/templates/" + TEMPLATE_ID, READ_TOKEN, null);
+            Reply list = send(client, "GET", "/api/v1/templates?status=PUBLISHED&page_size=10", READ_TOKEN, null);
+
+            assertThat(one.status).isEqualTo(200);
+            JsonNode t = one.json();
+            assertThat(t.get("id").asLong()).isEqualTo(TEMPLATE_ID);
+            assertThat(t.get("type").asText()).isEqualTo("FULL_CUT");
+            assertThat(t.get("discount_amount_cents").isIntegralNumber()).isTrue();
+            assertThat(t.get("discount_amount_cents").asLong()).isEqualTo(500);
+            assertThat(t.get("valid_start").asText()).isEqualTo("2030-01-01T00:00:00Z");
+            assertThat(t.get("status").asText()).isEqualTo("PUBLISHED");
+            assertThat(list.status).isEqualTo(200);
+            assertThat(list.body).isEqualTo("{\"templates\":[],\"next_page_token\":\"\"}");
+        });
+    }
+
+    @Test
+    void activities_read_list_and_reconcile_with_an_operate_token() {
+        run(client -> {
+            Reply one = send(client, "GET", "/api/v1/activities/" + ACTIVITY_ID, READ_TOKEN, null);
+            Reply list = send(client, "GET", "/api/v1/activities?page_size=5", READ_TOKEN, null);
+            Reply report = send(client, "POST", "/api/v1/activities/" + ACTIVITY_ID + "/reconcile", OPERATE_TOKEN, "");
+
+            assertThat(one.status).isEqualTo(200);
+            assertThat(one.json().get("template_id").asLong()).isEqualTo(TEMPLATE_ID);
+            assertThat(one.json().get("status").asText()).isEqualTo("ACTIVE");
+            assertThat(list.body).isEqualTo("{\"activities\":[],\"next_page_token\":\"\"}");
+            assertThat(report.status).isEqualTo(200);
+            assertThat(report.json().get("activity_id").asLong()).isEqualTo(ACTIVITY_ID);
+            assertThat(report.json().get("complete").asBoolean()).isTrue();
+            assertThat(reconciled).containsExactly(ACTIVITY_ID);
+        });
+    }
+
+    @Test
+    void a_wallet_without_coupons_is_an_empty_last_page() {
+        run(client -> {
+            Reply r = send(client, "GET", "/api/v1/users/7/coupons?status=UNUSED&page_size=10&page_token=50",
+                    READ_TOKEN, null);
+
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.body).isEqualTo("{\"coupons\":[],\"next_page_token\":\"\"}");
+        });
+    }
+
+    @Test
+    void an_order_against_an_empty_wallet_has_no_usable_coupon() {
+        run(client -> {
+            Reply r = send(client, "POST", "/api/v1/users/7/coupons/available", OPERATE_TOKEN,
+                    "{\"items\":" + ORDER_ITEMS + ",\"shipping_fee_cents\":800}");
+
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.json().get("coupons")).isEmpty();
+            assertThat(r.json().has("best")).isTrue();
+        });
+    }
+
+    @Test
+    void metrics_are_served_in_the_prometheus_text_format() {
+        run(client -> {
+            Reply r = send(client, "GET", "/metrics", null, null);
+
+            assertThat(r.status).isEqualTo(200);
+            assertThat(r.contentType).startsWith("text/plain; version=0.0.4");
+        });
+    }
+
+    // ------------------------------------------------------------------ fixture
+
+    /** A test body: the client of an API that JavalinTest started on a free port. */
+    private interface ClientTest {
+        void accept(HttpClient client) throws Exception;
+    }
+
+    private void run(ClientTest test) {
+        run(EmptyDatabase.empty(), test);
+    }
+
+    /** The API as the service builds it, over {@code db}; started on a free port for {@code test}, then stopped. */
+    private void run(DataSource db, ClientTest test) {
+        TemplateRepository templates = new TemplateRepository(db);
+        ActivityRepository activities = new ActivityRepository(db);
+        UserCouponRepository coupons = new UserCouponRepository(db);
+        ReconciliationReports reports = new ReconciliationReports(db);
+        Reconciler reconciler = this::reconcile;
+        // No Redis: with no activity row, every operation stops before it would read the sale there.
+        FlashSales sales = new FlashSales(activities, templates, coupons, null, CLOCK, id -> { }, id -> { });
+        SaleCleanup cleanup = new SaleCleanup(activities, null, reconciler, reports, CLOCK);
+        CachedReads reads = new CachedReads(
+                id -> id == TEMPLATE_ID ? Optional.of(template) : Optional.empty(),
+                id -> id == ACTIVITY_ID ? Optional.of(activity) : Optional.empty(),
+                id -> { }, id -> { });
+        AdminApi api = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, ready::get,
+                CLOCK, AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false)),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), reads)
+                .orderCoupons(new OrderCoupons(templates, coupons, new DiscountEngine(), CLOCK))
+                .dtmBranches(new CouponBranches(db, templates, new DiscountEngine(), CLOCK, Duration.ofMinutes(15),
+                        () -> { }, (branch, result) -> { }));
+        try {
+            JavalinTest.test(api.app(), (server, client) -> test.accept(client));
+        } finally {
+            api.stop(); // JavalinTest stops the app only when the test passed
+        }
+    }
+
+    private ReconciliationReport reconcile(long activityId) {
+        reconciled.add(activityId);
+        if (activityId == NOT_IN_REDIS_ID) {
+            throw new ConflictException("activity " + activityId + " is PENDING: its sale is not in Redis,"
+                    + " nothing to reconcile");
+        }
+        if (activityId != ACTIVITY_ID) {
+            throw new NotFoundException("activity " + activityId + " does not exist");
+        }
+        SnSample none = SnSample.of(List.of());
+        return new ReconciliationReport(activityId, NOW, ActivityStatus.ACTIVE, 60_000, 100, 90, 10, 10, none, none,
+                none, none, Sample.of(List.of()), Sample.of(List.of()), none, true, true);
+    }
+
+    /** One exchange: the request as "METHOD path" and what came back. */
+    private record Reply(String request, int status, String contentType, String wwwAuthenticate, String body) {
+        JsonNode json() {
+            try {
+                return MAPPER.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError(request + " did not answer JSON: " + body, e);
+            }
+        }
+
+        /** The names in "fields", in order. */
+        List<String> fields() {
+            JsonNode fields = json().get("fields");
+            assertThat(fields).as("fields in %s", body).isNotNull();
+            return fields.findValuesAsText("field");
+        }
+    }
+
+    /** {@code token} null: no Authorization header; {@code body} null: none (GET, DELETE). */
+    private Reply send(HttpClient client, String method, String path, String token, String body) throws IOException {
+        return sendRaw(client, method, path, token == null ? null : "Bearer " + token, body);
+    }
+
+    private Reply sendRaw(HttpClient client, String method, String path, String authorization, String body)
+            throws IOException {
+        try (Response response = client.request(path, b -> {
+            b.method(method, body == null ? null : RequestBody.create(body, JSON));
+            if (authorization != null) {
+                b.header("Authorization", authorization);
+            }
+        })) {
+            return new Reply(method + " " + path, response.code(), response.header("Content-Type", ""),
+                    response.header("WWW-Authenticate"), response.body().string());
+        }
+    }
+}

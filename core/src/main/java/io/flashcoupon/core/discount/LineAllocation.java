@@ -1,4 +1,0 @@
-package io.flashcoupon.core.discount;
-
-/** The share of a goods discount carried by one order line (by its index in the order). */
-public record LineAllocation(int lineIndex, long discountCents) {}

@@ -1,0 +1,65 @@
+package io.flashcoupon.core.sale.ledger;
+
+import io.flashcoupon.core.Registry;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.rocketmq.client.producer.LocalTransactionState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's check-back for a CouponGrabbed half message: COMMIT when the grab is in the ledger,
+ * ROLLBACK when it is absent (and now voided, so it can never land later), UNKNOW on any error or
+ * unreadable message - never ROLLBACK because something failed. The broker asks again later.
+ * Pure: the ledger read is handed in, so every answer is testable without Redis or a broker.
+ */
+public final class LedgerCheckBack {
+    private static final Logger log = LoggerFactory.getLogger(LedgerCheckBack.class);
+
+    /**
+     * The voiding ledger read ({@code SaleStore.resolve}): true when the grant is in the ledger;
+     * when it is not, it is voided so the grab can never land later. Throws when it cannot tell.
+     */
+    @FunctionalInterface
+    public interface VoidingRead {
+        boolean resolve(long activityId, String couponSn);
+    }
+
+    private final VoidingRead ledger;
+    private final Consumer<LocalTransactionState> answered;
+
+    public LedgerCheckBack(VoidingRead ledger) {
+        this(ledger, state -> { });
+    }
+
+    /** {@code answered} is told every answer given (the check-back metric). */
+    public LedgerCheckBack(VoidingRead ledger, Consumer<LocalTransactionState> answered) {
+        this.ledger = ledger;
+        this.answered = answered;
+    }
+
+    /** {@code property} reads a message property by name. */
+    public LocalTransactionState check(Function<String, String> property) {
+        LocalTransactionState state = resolve(property);
+        answered.accept(state);
+        return state;
+    }
+
+    private LocalTransactionState resolve(Function<String, String> property) {
+        String activity = property.apply(Registry.PROP_ACTIVITY_ID);
+        String sn = property.apply(Registry.PROP_COUPON_SN);
+        if (activity == null || sn == null) {
+            log.error("check-back for a message without {}/{}; answering UNKNOW",
+                    Registry.PROP_ACTIVITY_ID, Registry.PROP_COUPON_SN);
+            return LocalTransactionState.UNKNOW;
+        }
+        try {
+            boolean present = ledger.resolve(Long.parseLong(activity), sn);
+            return present ? LocalTransactionState.COMMIT_MESSAGE : LocalTransactionState.ROLLBACK_MESSAGE;
+        } catch (RuntimeException e) {
+            log.warn("check-back for coupon {} of activity {} could not read the ledger; answering UNKNOW: {}",
+                    sn, activity, e.toString());
+            return LocalTransactionState.UNKNOW;
+        }
+    }
+}

@@ -1,0 +1,573 @@
+package io.flashcoupon.discount;
+
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Finds the combination of wallet coupons that saves the most on one order, exactly, under the
+ * tie-break "most discount, then fewest coupons, then the lexicographically smallest sorted id
+ * list". Every candidate combination is valued by {@link Evaluator}, the same code as calculate.
+ *
+ * <p>Method (docs/discounts.md has the argument):
+ * <ol>
+ *   <li>Only coupons that save something on their own take part: a coupon's contribution in any
+ *       combination is at most its stand-alone discount (thresholds are measured before discounts
+ *       and the base it works on only shrinks), so a coupon worth 0 alone is worth 0 everywhere.
+ *   <li>Phase 1, branch and bound over coupons sorted by stand-alone discount, finds the best
+ *       value V and the fewest coupons m that reach it. Upper bound of a branch: coupons are
+ *       grouped by their set of eligible lines (shipping coupons form one group); a group can
+ *       never give more than the amount of its lines (the shipping fee) nor more than the sum of
+ *       its members' stand-alone discounts; the goods total caps all goods groups together. The
+ *       best way to spend the remaining slots on the groups is a small knapsack over groups.
+ *   <li>Phase 2 walks combinations of size m in lexicographic order of their sorted ids, with the
+ *       same bound, and stops at the first whose value is V - by construction the tie-break winner.
+ *   <li>Coupons with identical terms are interchangeable: at each branching level only the first
+ *       of a run of identical coupons is tried, which is the one with the smaller id.
+ * </ol>
+ * A node budget bounds the work; when it is spent the search stops and reports {@code proven =
+ * false} with the best combination found so far (its figures exact, its optimality not proven).
+ */
+final class BestCombinationSearch {
+    private final Evaluator ev;
+    private final int maxStack;
+    private final long budget;
+
+    private final int n;
+    private final int[] walletIndex;
+    private final long[] value;
+    private final int[] cls;
+    private final int[] terms;
+    private final int[] group;
+    private final int[] classLimit;
+    private final boolean[] limitedClass;
+    private final int classes;
+
+    private final int groups;
+    private final long[] groupCap;
+    private final int shippingGroup;
+    /** subset[g][h]: the lines of group g are all lines of group h. */
+    private final boolean[][] subset;
+    /** True when no combination can hold two PERCENT_OFF coupons (the default stacking table). */
+    private final boolean singlePercent;
+    /** Per item: a PERCENT_OFF coupon bounded by the percent-aware rule (only when singlePercent). */
+    private final boolean[] pct;
+    private final int[] bps;
+    private final long[] pctCap;
+
+    private final int[] byValue;
+    private final int[] byId;
+    private final int[] posValue;
+    private final int[] posId;
+
+    // DFS state
+    private final int[] chosen;
+    private final int[] chosenWallet;
+    private int size;
+    private final int[] classCount;
+    private final long[] groupSum;
+    private long goodsBase;
+    private long shipBase;
+    private int chosenPct = -1;
+
+    // bound scratch
+    private final int[] gCnt;
+    private final int[] gClassCnt;
+    private final long[] gPrefix;
+    private final int[] touched;
+    private final long[] dpOut;
+    private final long[] dpSub;
+    private final int[] candPct;
+    private final int[] dpStamp;
+    private final long[][] dpOutCache;
+    private final long[][] dpSubCache;
+    private int boundStamp;
+    private final int[][] seen;
+    private int stamp;
+
+    long nodes;
+    boolean exhausted;
+    private long bestV;
+    private int bestSize;
+    private int[] bestSet = new int[0];
+
+    /**
+     * @param ev evaluator over the whole wallet
+     * @param standalone each wallet coupon's stand-alone discount
+     */
+    BestCombinationSearch(Evaluator ev, long[] standalone, int maxStack, long budget) {
+        this.ev = ev;
+        this.maxStack = maxStack;
+        this.budget = budget;
+        List<CouponRule> rules = ev.rules;
+        int c = 0;
+        for (long v : standalone) {
+            if (v > 0) {
+                c++;
+            }
+        }
+        n = c;
+        walletIndex = new int[n];
+        value = new long[n];
+        cls = new int[n];
+        terms = new int[n];
+        group = new int[n];
+        pct = new boolean[n];
+        bps = new int[n];
+        pctCap = new long[n];
+        List<BitSet> groupLines = new java.util.ArrayList<>();
+        groupLines.add(new BitSet());
+        Map<List<Object>, Integer> termIds = new HashMap<>();
+        Map<BitSet, Integer> groupIds = new HashMap<>();
+        long[] caps = new long[n + 1];
+        int g = 1;
+        shippingGroup = 0;
+        caps[0] = ev.shippingFee;
+        int t = 0;
+        for (int i = 0; i < standalone.length; i++) {
+            if (standalone[i] <= 0) {
+                continue;
+            }
+            CouponRule r = rules.get(i);
+            walletIndex[t] = i;
+            value[t] = standalone[i];
+            cls[t] = r.stackingClass().ordinal();
+            terms[t] = termIds.computeIfAbsent(r.terms(), k -> termIds.size());
+            if (r.discountsShipping()) {
+                group[t] = shippingGroup;
+            } else {
+                BitSet lines = new BitSet();
+                for (int l : ev.eligibleLines(i)) {
+                    lines.set(l);
+                }
+                Integer known = groupIds.get(lines);
+                if (known == null) {
+                    known = g++;
+                    groupIds.put(lines, known);
+                    groupLines.add(lines);
+                    caps[known] = ev.eligibleSubtotal(i);
+                }
+                group[t] = known;
+            }
+            bps[t] = r.discountBps();
+            pctCap[t] = r.maxDiscountCents() == null ? Long.MAX_VALUE : r.maxDiscountCents();
+            t++;
+        }
+        groups = g;
+        groupCap = Arrays.copyOf(caps, groups);
+        classes = StackingClass.values().length;
+        classLimit = new int[classes];
+        limitedClass = new boolean[classes];
+        for (StackingClass sc : StackingClass.values()) {
+            classLimit[sc.ordinal()] = sc.limit(maxStack);
+            limitedClass[sc.ordinal()] = sc.limit(maxStack) < maxStack;
+        }
+        subset = new boolean[groups][groups];
+        for (int a = 1; a < groups; a++) {
+            for (int b = 1; b < groups; b++) {
+                BitSet rest = (BitSet) groupLines.get(a).clone();
+                rest.andNot(groupLines.get(b));
+                subset[a][b] = rest.isEmpty();
+            }
+        }
+        int percentClass = -1;
+        boolean single = true;
+        for (int i = 0; i < n; i++) {
+            if (rules.get(walletIndex[i]).type() == CouponType.PERCENT_OFF) {
+                single &= classLimit[cls[i]] == 1 && (percentClass < 0 || percentClass == cls[i]);
+                percentClass = cls[i];
+            }
+        }
+        singlePercent = single;
+        for (int i = 0; i < n; i++) {
+            pct[i] = single && rules.get(walletIndex[i]).type() == CouponType.PERCENT_OFF;
+        }
+
+        byValue = sortedItems((a, b) -> {
+            int cmp = Long.compare(value[b], value[a]);
+            if (cmp == 0) {
+                cmp = Integer.compare(terms[a], terms[b]);
+            }
+            return cmp != 0 ? cmp : Long.compare(id(a), id(b));
+        });
+        byId = sortedItems((a, b) -> Long.compare(id(a), id(b)));
+        posValue = positions(byValue);
+        posId = positions(byId);
+
+        chosen = new int[maxStack];
+        chosenWallet = new int[maxStack];
+        classCount = new int[classes];
+        groupSum = new long[groups];
+        gCnt = new int[groups];
+        gClassCnt = new int[groups * classes];
+        gPrefix = new long[groups * (maxStack + 1)];
+        touched = new int[groups];
+        dpOut = new long[maxStack + 1];
+        dpSub = new long[maxStack + 1];
+        candPct = new int[n];
+        dpStamp = new int[groups];
+        dpOutCache = new long[groups][maxStack + 1];
+        dpSubCache = new long[groups][maxStack + 1];
+        seen = new int[maxStack + 1][Math.max(1, termIds.size())];
+    }
+
+    /** Runs both phases; returns the winning wallet indices (any order). */
+    int[] run() {
+        bestV = 0;
+        bestSize = 0;
+        bestSet = new int[0];
+        if (n == 0) {
+            return bestSet;
+        }
+        phaseOne(0);
+        if (exhausted || bestSize == 0) {
+            return bestSet;
+        }
+        phaseTwo(0);
+        return bestSet;
+    }
+
+    boolean proven() {
+        return !exhausted;
+    }
+
+    private long id(int item) {
+        return ev.rules.get(walletIndex[item]).couponId();
+    }
+
+    private interface ItemOrder {
+        int compare(int a, int b);
+    }
+
+    private int[] sortedItems(ItemOrder order) {
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = i;
+        }
+        Arrays.sort(boxed, order::compare);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = boxed[i];
+        }
+        return out;
+    }
+
+    private static int[] positions(int[] order) {
+        int[] pos = new int[order.length];
+        for (int p = 0; p < order.length; p++) {
+            pos[order[p]] = p;
+        }
+        return pos;
+    }
+
+    // ------------------------------------------------------------------ phase 1
+
+    private void phaseOne(int start) {
+        for (int q = start; q < n && !exhausted; q++) {
+            int t = byValue[q];
+            if (q > start && terms[t] == terms[byValue[q - 1]]) {
+                continue;
+            }
+            if (classCount[cls[t]] >= classLimit[cls[t]]) {
+                continue;
+            }
+            push(t);
+            long selfBound = cappedBase();
+            if (selfBound > bestV || (selfBound == bestV && size < bestSize)) {
+                long v = evaluateChosen();
+                if (v > bestV || (v == bestV && size < bestSize)) {
+                    recordBest(v);
+                }
+            }
+            if (size < maxStack && spend(1)) {
+                boolean explore = bound(posValue, q, maxStack - size) > bestV;
+                int fewer = bestSize - 1 - size;
+                if (!explore && fewer >= 1 && spend(1)) {
+                    explore = bound(posValue, q, fewer) >= bestV;
+                }
+                if (explore) {
+                    phaseOne(q + 1);
+                }
+            }
+            pop(t);
+        }
+    }
+
+    // ------------------------------------------------------------------ phase 2
+
+    /** Combinations of exactly bestSize items in lexicographic id order; true when one reaches bestV. */
+    private boolean phaseTwo(int start) {
+        int[] mark = seen[size];
+        int myStamp = ++stamp;
+        for (int q = start; q < n && !exhausted; q++) {
+            int t = byId[q];
+            if (classCount[cls[t]] >= classLimit[cls[t]]) {
+                continue;
+            }
+            if (mark[terms[t]] == myStamp) {
+                continue;
+            }
+            mark[terms[t]] = myStamp;
+            if (n - q < bestSize - size) {
+                return false;
+            }
+            push(t);
+            boolean found = false;
+            if (size == bestSize) {
+                if (cappedBase() >= bestV && evaluateChosen() == bestV) {
+                    recordBest(bestV);
+                    found = true;
+                }
+            } else if (spend(1) && bound(posId, q, bestSize - size) >= bestV) {
+                found = phaseTwo(q + 1);
+            }
+            pop(t);
+            if (found) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private boolean spend(long work) {
+        nodes += work;
+        if (nodes > budget) {
+            exhausted = true;
+        }
+        return !exhausted;
+    }
+
+    private void push(int t) {
+        chosen[size] = t;
+        chosenWallet[size] = walletIndex[t];
+        size++;
+        classCount[cls[t]]++;
+        if (pct[t]) {
+            chosenPct = t;
+            return;
+        }
+        int g = group[t];
+        long before = Math.min(groupCap[g], groupSum[g]);
+        groupSum[g] = sat(groupSum[g], value[t]);
+        long delta = Math.min(groupCap[g], groupSum[g]) - before;
+        if (g == shippingGroup) {
+            shipBase += delta;
+        } else {
+            goodsBase = sat(goodsBase, delta);
+        }
+    }
+
+    private void pop(int t) {
+        size--;
+        classCount[cls[t]]--;
+        if (pct[t]) {
+            chosenPct = -1;
+            return;
+        }
+        int g = group[t];
+        long before = Math.min(groupCap[g], groupSum[g]);
+        groupSum[g] -= value[t];
+        long delta = before - Math.min(groupCap[g], groupSum[g]);
+        if (g == shippingGroup) {
+            shipBase -= delta;
+        } else {
+            goodsBase -= delta;
+        }
+    }
+
+    private long evaluateChosen() {
+        nodes++;
+        if (nodes > budget) {
+            exhausted = true;
+        }
+        return ev.evaluate(chosenWallet, size, null, null);
+    }
+
+    private void recordBest(long v) {
+        bestV = v;
+        bestSize = size;
+        bestSet = new int[size];
+        for (int i = 0; i < size; i++) {
+            bestSet[i] = chosenWallet[i];
+        }
+    }
+
+    /** Upper bound of the chosen set itself. */
+    private long cappedBase() {
+        if (chosenPct < 0) {
+            return Math.min(ev.goodsTotal, goodsBase) + shipBase;
+        }
+        Arrays.fill(dpOut, 0, 1, 0);
+        Arrays.fill(dpSub, 0, 1, 0);
+        return combine(chosenPct, 0, dpOut, dpSub, 0, 0);
+    }
+
+    /**
+     * Upper bound on the discount of (chosen + up to r more items placed after position p in the
+     * given order). Per group: the best items allowed (class limits hold inside a group; across
+     * groups they are relaxed, which only loosens the bound), gain capped by what the group has
+     * left; then a knapsack of the r slots over the groups, goods capped by the goods total. A
+     * PERCENT_OFF coupon (when at most one fits an order) is bounded by {@link #combine}: it works
+     * on what the amount-off coupons leave of its lines.
+     */
+    private long bound(int[] pos, int p, int r) {
+        int nt = 0;
+        int np = 0;
+        int stride = maxStack + 1;
+        int lastPctTerms = -1;
+        for (int q = 0; q < n; q++) {
+            int t = byValue[q];
+            if (pos[t] <= p) {
+                continue;
+            }
+            int c = cls[t];
+            if (classCount[c] >= classLimit[c]) {
+                continue;
+            }
+            if (pct[t]) {
+                if (r >= 1 && terms[t] != lastPctTerms) {
+                    candPct[np++] = t;
+                    lastPctTerms = terms[t];
+                }
+                continue;
+            }
+            int g = group[t];
+            int k = gCnt[g];
+            if (k >= r) {
+                continue;
+            }
+            if (limitedClass[c]) {
+                int gc = g * classes + c;
+                if (gClassCnt[gc] >= classLimit[c] - classCount[c]) {
+                    continue;
+                }
+                gClassCnt[gc]++;
+            }
+            if (k == 0) {
+                touched[nt++] = g;
+            }
+            gPrefix[g * stride + k + 1] = sat(gPrefix[g * stride + k], value[t]);
+            gCnt[g] = k + 1;
+        }
+        boundStamp++;
+        long best;
+        if (chosenPct >= 0) {
+            best = withPercent(chosenPct, r, nt);
+        } else {
+            best = withPercent(-1, r, nt);
+            for (int i = 0; i < np; i++) {
+                best = Math.max(best, withPercent(candPct[i], r - 1, nt));
+            }
+        }
+        for (int i = 0; i < nt; i++) {
+            int g = touched[i];
+            gCnt[g] = 0;
+            for (int c = 0; c < classes; c++) {
+                gClassCnt[g * classes + c] = 0;
+            }
+        }
+        return best;
+    }
+
+    /** Bound with percent item q (or none, q < 0) and r slots for the other items. */
+    private long withPercent(int q, int r, int nt) {
+        int pg = q < 0 ? 0 : group[q];
+        long[] out = dpOutCache[pg];
+        long[] sub = dpSubCache[pg];
+        if (dpStamp[pg] != boundStamp) {
+            dpStamp[pg] = boundStamp;
+            knapsack(pg, nt, out, sub);
+        }
+        return combine(q, r, out, sub, maxStack, maxStack);
+    }
+
+    /**
+     * dpOut[s] / dpSub[s]: most the goods groups outside / inside the lines of group pg (0 = no
+     * percent: all outside) can add with s more items.
+     */
+    private void knapsack(int pg, int nt, long[] out, long[] sub) {
+        int stride = maxStack + 1;
+        Arrays.fill(out, 0);
+        Arrays.fill(sub, 0);
+        for (int i = 0; i < nt; i++) {
+            int g = touched[i];
+            if (g == shippingGroup) {
+                continue;
+            }
+            long[] dp = pg != 0 && subset[g][pg] ? sub : out;
+            long left = Math.max(0, groupCap[g] - groupSum[g]);
+            int cnt = gCnt[g];
+            for (int s = maxStack; s >= 1; s--) {
+                long bestS = dp[s];
+                for (int u = 1; u <= Math.min(s, cnt); u++) {
+                    long cand = sat(dp[s - u], Math.min(left, gPrefix[g * stride + u]));
+                    if (cand > bestS) {
+                        bestS = cand;
+                    }
+                }
+                dp[s] = bestS;
+            }
+        }
+    }
+
+    /**
+     * Best total over ways to split r slots between goods (outside / inside percent item q's lines)
+     * and shipping. Inside q's lines the amount-off discount x and the percentage together give at
+     * most h(x) = x + min(cap, pct(E - x)): the amount-off coupons grouped inside those lines spend
+     * all of x there, leaving at most E - x for the percentage. h never decreases (pct rises by at
+     * most 1 cent per cent since the rate is at most 100%), so evaluating it at an upper bound of x
+     * is an upper bound.
+     */
+    private long combine(int q, int r, long[] out, long[] sub, int outMax, int subMax) {
+        int stride = maxStack + 1;
+        int pg = q < 0 ? 0 : group[q];
+        long baseOut = 0;
+        long baseSub = 0;
+        for (int g = 1; g < groups; g++) {
+            if (groupSum[g] == 0 || g == shippingGroup) {
+                continue;
+            }
+            long v = Math.min(groupCap[g], groupSum[g]);
+            if (pg != 0 && subset[g][pg]) {
+                baseSub = sat(baseSub, v);
+            } else {
+                baseOut = sat(baseOut, v);
+            }
+        }
+        int shipCount = gCnt[shippingGroup];
+        long shipLeft = Math.max(0, groupCap[shippingGroup] - groupSum[shippingGroup]);
+        long best = 0;
+        for (int tg = 0; tg <= r; tg++) {
+            int shipSlots = Math.min(r - tg, shipCount);
+            long ship = sat(shipBase,
+                    shipSlots == 0 ? 0 : Math.min(shipLeft, gPrefix[shippingGroup * stride + shipSlots]));
+            for (int to = 0; to <= Math.min(tg, outMax); to++) {
+                int ts = Math.min(tg - to, subMax);
+                long goods = sat(baseOut, out[to]);
+                if (q >= 0) {
+                    long e = groupCap[pg];
+                    long x = Math.min(e, sat(baseSub, sub[ts]));
+                    long p = Math.min(pctCap[q], Evaluator.percentHalfUp(e - x, bps[q]));
+                    goods = sat(goods, x + p);
+                } else {
+                    goods = sat(goods, sub[ts]);
+                }
+                long total = sat(Math.min(ev.goodsTotal, goods), ship);
+                if (total > best) {
+                    best = total;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Saturating addition of non-negative amounts. */
+    private static long sat(long a, long b) {
+        long s = a + b;
+        return s < 0 ? Long.MAX_VALUE : s;
+    }
+}

@@ -1,0 +1,202 @@
+package io.flashcoupon.discount;
+
+import io.flashcoupon.discount.DiscountException.Problem;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The discount engine: pure computation over an {@link Order} and {@link CouponRule}s, no I/O,
+ * thread-safe (each call builds its own scratch state). docs/discounts.md states the rules:
+ * money in cents, percentages rounded half up, thresholds on the eligible subtotal before any
+ * discount, application order FULL_CUT (larger first) -> PERCENT_OFF -> FREE_SHIPPING, stacking
+ * table in {@link StackingClass}, exact allocation over lines, exact best combination.
+ *
+ * <p>Malformed input and forbidden combinations throw {@link DiscountException}; a coupon that
+ * saves nothing on this order is a value (a {@link Verdict} and a reason), not an error.
+ */
+public final class DiscountEngine {
+    /** Coupons one order may carry when nothing else is configured. */
+    public static final int DEFAULT_MAX_STACK_COUNT = 5;
+    /**
+     * Work allowed to one best-combination search (bound computations plus evaluations), about
+     * 0.3 s of CPU here. The hardest 50-coupon wallet DiscountSearchBench found (every coupon on a
+     * random pair of categories) needed 173k; typical wallets need under 3k. docs/discounts.md.
+     */
+    public static final long DEFAULT_NODE_BUDGET = 500_000;
+
+    private final int maxStackCount;
+    private final long nodeBudget;
+
+    public DiscountEngine() {
+        this(DEFAULT_MAX_STACK_COUNT, DEFAULT_NODE_BUDGET);
+    }
+
+    public DiscountEngine(int maxStackCount, long nodeBudget) {
+        if (maxStackCount < 1 || maxStackCount > 20) {
+            throw new DiscountException(Problem.INVALID_SETTING,
+                    "max stack count must be between 1 and 20, was " + maxStackCount);
+        }
+        if (nodeBudget < 1) {
+            throw new DiscountException(Problem.INVALID_SETTING, "node budget must be positive, was " + nodeBudget);
+        }
+        this.maxStackCount = maxStackCount;
+        this.nodeBudget = nodeBudget;
+    }
+
+    public int maxStackCount() {
+        return maxStackCount;
+    }
+
+    /**
+     * Applies exactly these coupons to the order. Refuses duplicate ids, more coupons than the max
+     * stack count and combinations the stacking table forbids.
+     */
+    public DiscountResult calculate(Order order, List<CouponRule> coupons) {
+        requireDistinct(coupons, "coupon");
+        requireStackable(coupons);
+        Evaluator ev = new Evaluator(order, List.copyOf(coupons));
+        int[] all = new int[coupons.size()];
+        Arrays.setAll(all, i -> i);
+        return result(ev, all);
+    }
+
+    /**
+     * Applies the wallet coupons named by {@code couponIds} (a CalculateDiscount request). An id
+     * listed twice or missing from the wallet is refused.
+     */
+    public DiscountResult calculate(Order order, List<CouponRule> wallet, List<Long> couponIds) {
+        Map<Long, CouponRule> byId = index(wallet);
+        Set<Long> seen = new HashSet<>();
+        List<CouponRule> selected = new ArrayList<>(couponIds.size());
+        for (Long id : couponIds) {
+            if (!seen.add(id)) {
+                throw new DiscountException(Problem.DUPLICATE_COUPON, "coupon " + id + " is listed twice");
+            }
+            CouponRule r = byId.get(id);
+            if (r == null) {
+                throw new DiscountException(Problem.UNKNOWN_COUPON, "coupon " + id + " is not in the wallet");
+            }
+            selected.add(r);
+        }
+        return calculate(order, selected);
+    }
+
+    /**
+     * For each wallet coupon (in wallet order): usable on this order on its own or not, why, and
+     * what it saves alone. Coupons ruled out elsewhere (expired, locked) are the caller's
+     * {@link Availability#unusable} entries and are not passed here.
+     */
+    public List<Availability> availability(Order order, List<CouponRule> wallet) {
+        index(wallet);
+        Evaluator ev = new Evaluator(order, List.copyOf(wallet));
+        List<Availability> out = new ArrayList<>(wallet.size());
+        int[] one = new int[1];
+        String[] reason = new String[1];
+        for (int i = 0; i < wallet.size(); i++) {
+            one[0] = i;
+            long d = ev.evaluate(one, 1, null, reason);
+            Verdict v = ev.verdict[0];
+            out.add(new Availability(wallet.get(i).couponId(), v == Verdict.APPLIED, d, v, reason[0]));
+        }
+        return out;
+    }
+
+    /**
+     * The combination of wallet coupons that saves the most: exact (branch and bound, not greedy),
+     * ties broken by fewer coupons, then the lexicographically smallest sorted id list. Pass only
+     * coupons the user may spend now (unused, valid, not locked).
+     */
+    public BestCombination bestCombination(Order order, List<CouponRule> wallet) {
+        index(wallet);
+        List<CouponRule> rules = List.copyOf(wallet);
+        Evaluator ev = new Evaluator(order, rules);
+        long[] standalone = new long[rules.size()];
+        int[] one = new int[1];
+        for (int i = 0; i < rules.size(); i++) {
+            one[0] = i;
+            standalone[i] = ev.evaluate(one, 1, null, null);
+        }
+        BestCombinationSearch search = new BestCombinationSearch(ev, standalone, maxStackCount, nodeBudget);
+        int[] best = search.run();
+        List<CouponRule> chosen = new ArrayList<>(best.length);
+        for (int i : best) {
+            chosen.add(rules.get(i));
+        }
+        chosen.sort((a, b) -> Long.compare(a.couponId(), b.couponId()));
+        List<Long> ids = chosen.stream().map(CouponRule::couponId).toList();
+        return new BestCombination(ids, calculate(order, chosen), search.proven(), search.nodes + rules.size());
+    }
+
+    private static DiscountResult result(Evaluator ev, int[] chosen) {
+        int k = chosen.length;
+        long[][] alloc = new long[k][ev.lineCount];
+        String[] reasons = new String[k];
+        long total = ev.evaluate(chosen, k, alloc, reasons);
+        List<CouponDiscount> coupons = new ArrayList<>(k);
+        long[] perLine = new long[ev.lineCount];
+        for (int p = 0; p < k; p++) {
+            CouponRule r = ev.rules.get(ev.appliedAt(p));
+            List<LineAllocation> lines = new ArrayList<>();
+            for (int l = 0; l < ev.lineCount; l++) {
+                if (alloc[p][l] != 0) {
+                    lines.add(new LineAllocation(l, alloc[p][l]));
+                    perLine[l] += alloc[p][l];
+                }
+            }
+            coupons.add(new CouponDiscount(r.couponId(), ev.discount[p], r.discountsShipping(), ev.verdict[p],
+                    reasons[p], lines));
+        }
+        List<LineAllocation> lines = new ArrayList<>(ev.lineCount);
+        for (int l = 0; l < ev.lineCount; l++) {
+            lines.add(new LineAllocation(l, perLine[l]));
+        }
+        long original = ev.goodsTotal + ev.shippingFee;
+        return new DiscountResult(original, ev.goodsTotal, ev.shippingFee, total, ev.goodsDiscount,
+                ev.shippingDiscount, original - total, coupons, lines);
+    }
+
+    private static Map<Long, CouponRule> index(List<CouponRule> wallet) {
+        Map<Long, CouponRule> byId = new LinkedHashMap<>();
+        for (CouponRule r : wallet) {
+            if (byId.putIfAbsent(r.couponId(), r) != null) {
+                throw new DiscountException(Problem.DUPLICATE_COUPON,
+                        "coupon " + r.couponId() + " appears twice in the wallet");
+            }
+        }
+        return byId;
+    }
+
+    private static void requireDistinct(List<CouponRule> coupons, String what) {
+        Set<Long> ids = new HashSet<>();
+        for (CouponRule r : coupons) {
+            if (!ids.add(r.couponId())) {
+                throw new DiscountException(Problem.DUPLICATE_COUPON, what + " " + r.couponId() + " is listed twice");
+            }
+        }
+    }
+
+    private void requireStackable(List<CouponRule> coupons) {
+        if (coupons.size() > maxStackCount) {
+            throw new DiscountException(Problem.TOO_MANY_COUPONS,
+                    coupons.size() + " coupons exceed the limit of " + maxStackCount + " per order");
+        }
+        Map<StackingClass, List<Long>> byClass = new HashMap<>();
+        for (CouponRule r : coupons) {
+            byClass.computeIfAbsent(r.stackingClass(), c -> new ArrayList<>()).add(r.couponId());
+        }
+        for (StackingClass c : StackingClass.values()) {
+            List<Long> ids = byClass.getOrDefault(c, List.of());
+            int limit = c.limit(maxStackCount);
+            if (ids.size() > limit) {
+                throw new DiscountException(Problem.NOT_COMBINABLE, "at most " + limit + " " + c
+                        + " coupon" + (limit == 1 ? "" : "s") + " per order, got coupons " + ids);
+            }
+        }
+    }
+}

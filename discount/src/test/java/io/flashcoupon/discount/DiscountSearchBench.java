@@ -1,0 +1,86 @@
+package io.flashcoupon.discount;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+/**
+ * Times bestCombination on 50-coupon wallets, max stack 5. Not a test (surefire runs *Test only):
+ * run after `mvn -pl discount test-compile` with
+ * {@code java -cp discount/target/classes:discount/target/test-classes io.flashcoupon.discount.DiscountSearchBench}.
+ * Prints, per wallet shape, the median / p99 / max time of one search and the largest node count.
+ */
+public final class DiscountSearchBench {
+    private DiscountSearchBench() {}
+
+    record Case(Order order, List<CouponRule> wallet) {}
+
+    public static void main(String[] args) {
+        int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        verify = args.length > 1 && args[1].equals("verify");
+        DiscountEngine engine = new DiscountEngine();
+        shape(engine, "mixed", runs, rnd -> new Case(RandomWallets.order(rnd, 12, 5, 800),
+                RandomWallets.mixed(rnd, 50, 5)));
+        shape(engine, "all-capped", runs, rnd -> new Case(Order.of(0, new OrderLine(1, 1, 1, 10_000)),
+                RandomWallets.allCapped(50, 10_000)));
+        shape(engine, "crowded", runs, rnd -> new Case(RandomWallets.order(rnd, 10, 4, 0),
+                RandomWallets.crowded(rnd, 50, 1)));
+        shape(engine, "overlapping", runs, rnd -> new Case(RandomWallets.order(rnd, 15, 6, 0),
+                RandomWallets.overlapping(rnd, 50, 6)));
+        shape(engine, "pairs", runs, rnd -> new Case(RandomWallets.order(rnd, 12, 6, 0),
+                RandomWallets.pairs(rnd, 50, 6)));
+        shape(engine, "near-ties", runs, rnd -> new Case(Order.of(0, new OrderLine(1, 1, 1, 60_000),
+                new OrderLine(2, 2, 3, 13_337)), RandomWallets.nearTies(rnd, 50, 60_000 + 3 * 13_337)));
+        shape(engine, "few-templates", runs, rnd -> new Case(RandomWallets.order(rnd, 8, 3, 1200),
+                RandomWallets.fewTemplates(50)));
+    }
+
+    private static boolean verify;
+
+    private static void shape(DiscountEngine engine, String name, int runs, Function<Random, Case> make) {
+        List<Case> cases = new ArrayList<>();
+        Random rnd = new Random(name.hashCode());
+        for (int i = 0; i < runs; i++) {
+            cases.add(make.apply(rnd));
+        }
+        if (verify) {
+            for (Case c : cases) {
+                BruteForce.Best bf = BruteForce.viaEvaluator(engine.maxStackCount(), c.order(), c.wallet());
+                BestCombination b = engine.bestCombination(c.order(), c.wallet());
+                if (!b.couponIds().equals(bf.ids()) || b.result().discountCents() != bf.discount()) {
+                    throw new AssertionError(name + ": search " + b.couponIds() + "=" + b.result().discountCents()
+                            + " but brute force " + bf.ids() + "=" + bf.discount());
+                }
+            }
+            System.out.println(name + ": " + runs + " wallets match brute force");
+            return;
+        }
+        for (int warm = 0; warm < 3; warm++) {
+            for (Case c : cases) {
+                engine.bestCombination(c.order(), c.wallet());
+            }
+        }
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] nanos = new long[runs];
+        long[] cpu = new long[runs];
+        long maxNodes = 0;
+        int unproven = 0;
+        for (int i = 0; i < runs; i++) {
+            Case c = cases.get(i);
+            long c0 = mx.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            BestCombination b = engine.bestCombination(c.order(), c.wallet());
+            nanos[i] = System.nanoTime() - t0;
+            cpu[i] = mx.getCurrentThreadCpuTime() - c0;
+            maxNodes = Math.max(maxNodes, b.nodes());
+            unproven += b.proven() ? 0 : 1;
+        }
+        Arrays.sort(nanos);
+        Arrays.sort(cpu);
+        System.out.printf("%-14s runs=%d cpu median=%.3f p99=%.3f max=%.3f ms | wall median=%.3f p99=%.3f ms"
+                + " | maxNodes=%d unproven=%d%n", name, runs, cpu[runs / 2] / 1e6, cpu[(int) (runs * 0.99)] / 1e6,
+                cpu[runs - 1] / 1e6, nanos[runs / 2] / 1e6, nanos[(int) (runs * 0.99)] / 1e6, maxNodes, unproven);
+    }
+}

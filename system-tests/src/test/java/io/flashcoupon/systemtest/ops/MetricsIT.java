@@ -1,0 +1,148 @@
+package io.flashcoupon.systemtest.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.proto.v1.FlashSaleRequest;
+import io.flashcoupon.proto.v1.FlashSaleResponse;
+import io.flashcoupon.proto.v1.GrabCode;
+import io.flashcoupon.systemtest.support.Exposition;
+import io.flashcoupon.systemtest.support.ServiceHarness;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** GET /metrics on the admin port shows what the grabs did, how long they took and what the sink wrote. */
+class MetricsIT {
+    private static final String OUTCOMES = "coupon_grab_outcomes_total";
+    private static final String DURATION = "coupon_grab_duration_seconds";
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void grabs_move_the_counters_by_their_outcomes_and_the_sink_catches_up_with_the_grants() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(2, 1);
+        Exposition before = scrape(h);
+
+        FlashSaleResponse first = grab(h, sale.id(), 71, "metrics-71");
+        assertThat(first.getCode()).isEqualTo(GrabCode.GRANTED);
+        assertThat(grab(h, sale.id(), 71, null).getCode()).isEqualTo(GrabCode.LIMIT_REACHED);
+        assertThat(grab(h, sale.id(), 72, null).getCode()).as("the last coupon").isEqualTo(GrabCode.GRANTED);
+        assertThat(grab(h, sale.id(), 73, null).getCode()).as("from the local flag").isEqualTo(GrabCode.SOLD_OUT);
+        FlashSaleResponse retry = grab(h, sale.id(), 71, "metrics-71");
+        assertThat(retry.getCouponSn()).as("the retry learns its grant").isEqualTo(first.getCouponSn());
+        assertRefused(() -> grab(h, sale.id(), 0, null), Status.Code.INVALID_ARGUMENT);
+        assertRefused(() -> grab(h, 987_654_320L, 74, null), Status.Code.NOT_FOUND);
+
+        Exposition after = scrape(h);
+        assertThat(delta(before, after, OUTCOMES, "code", "granted")).isEqualTo(2);
+        assertThat(delta(before, after, OUTCOMES, "code", "limit_reached")).isEqualTo(1);
+        assertThat(delta(before, after, OUTCOMES, "code", "sold_out")).isEqualTo(1);
+        assertThat(delta(before, after, OUTCOMES, "code", "repeated")).isEqualTo(1);
+        assertThat(delta(before, after, OUTCOMES, "code", "invalid")).isEqualTo(1);
+        assertThat(delta(before, after, OUTCOMES, "code", "not_found")).isEqualTo(1);
+        assertThat(delta(before, after, OUTCOMES)).as("every answer once").isEqualTo(7);
+
+        assertThat(delta(before, after, "coupon_admission_rejections_total", "reason", "sold_out_flag"))
+                .as("the sold-out answer and the retry's lookup").isEqualTo(2);
+        assertThat(delta(before, after, "coupon_tx_sends_total", "result", "commit")).isEqualTo(2);
+        assertThat(delta(before, after, "coupon_tx_sends_total", "result", "rollback")).as("limit").isEqualTo(1);
+        // Six grabs reached the activity cache (not the invalid one); which were hits depends on its
+        // TTL (200 ms in the harness), but the new sale and the unknown id were misses.
+        assertThat(delta(before, after, "coupon_cache_requests_total", "cache", "activity", "level", "l1"))
+                .isEqualTo(6);
+        assertThat(delta(before, after, "coupon_cache_requests_total", "cache", "activity", "level", "l1",
+                "result", "miss")).isGreaterThanOrEqualTo(2);
+
+        assertThat(delta(before, after, DURATION + "_count", "path", "redis")).isEqualTo(4);
+        assertThat(delta(before, after, DURATION + "_count", "path", "local")).isEqualTo(3);
+        assertThat(after.all(DURATION + "_bucket", "path", "redis")).as("histogram buckets").hasSizeGreaterThan(10);
+        assertThat(after.value(DURATION + "_bucket", "path", "redis", "le", "+Inf"))
+                .isEqualTo(after.value(DURATION + "_count", "path", "redis"));
+        assertThat(after.value(DURATION + "_sum", "path", "redis")).isPositive();
+        assertThat(after.value("coupon_grab_queue_capacity")).as("business.flashsale.grab-queue").isPositive();
+        assertThat(after.has("coupon_grabs_in_flight")).isTrue();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Exposition now = scrape(h);
+            assertThat(delta(before, now, "coupon_sink_rows_total", "sink", "user_coupons"))
+                    .as("rows written for the grants").isGreaterThanOrEqualTo(2);
+            assertThat(delta(before, now, "coupon_materializer_event_lag_seconds_count")).isGreaterThanOrEqualTo(2);
+        });
+        Exposition settled = scrape(h);
+        assertThat(settled.has("coupon_materializer_lag_seconds")).isTrue();
+        assertThat(settled.value("coupon_sink_failures_total", "sink", "user_coupons")).isZero();
+        assertThat(settled.value("coupon_sink_batch_size_count", "sink", "user_coupons")).isPositive();
+        assertThat(settled.value("coupon_sink_batch_duration_seconds_count", "sink", "user_coupons")).isPositive();
+    }
+
+    @Test
+    void the_scrape_is_prometheus_text_with_the_jvm_and_process_meters() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        HttpResponse<String> text = get(h, null);
+        assertThat(text.statusCode()).isEqualTo(200);
+        assertThat(text.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(text.body()).contains("# TYPE coupon_grab_outcomes_total counter");
+        Exposition e = Exposition.parse(text.body());
+        assertThat(e.all(OUTCOMES)).as("one series per code, present from the start").hasSize(13);
+        assertThat(e.all("jvm_memory_used_bytes", "area", "heap")).as("heap pools of whichever GC runs").isNotEmpty();
+        assertThat(e.has("jvm_gc_live_data_size_bytes")).isTrue();
+        assertThat(e.has("jvm_threads_live_threads")).isTrue();
+        assertThat(e.has("process_cpu_usage")).isTrue();
+        assertThat(e.value("process_uptime_seconds")).isPositive();
+        assertThat(e.all("coupon_reconciliation_runs_total")).as("complete, pending, mismatch, unchanged").hasSize(4);
+        assertThat(e.all("coupon_reconciliation_republished_total")).hasSize(2);
+        assertThat(e.has("coupon_reconciliation_mismatched_sales")).isTrue();
+
+        HttpResponse<String> open = get(h, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+        assertThat(open.headers().firstValue("Content-Type"))
+                .hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+        assertThat(open.body()).contains("# TYPE coupon_grab_outcomes counter").endsWith("# EOF\n");
+    }
+
+    private static FlashSaleResponse grab(ServiceHarness h, long activity, long user, String requestId) {
+        FlashSaleRequest.Builder b = FlashSaleRequest.newBuilder().setActivityId(activity).setUserId(user);
+        if (requestId != null) {
+            b.setRequestId(requestId);
+        }
+        return h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS).flashSaleCoupon(b.build());
+    }
+
+    private static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Status.Code code) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
+    }
+
+    /** The change of the series named {@code name} with {@code labels}, summed over the series matching. */
+    private static double delta(Exposition before, Exposition after, String name, String... labels) {
+        return sum(after, name, labels) - sum(before, name, labels);
+    }
+
+    private static double sum(Exposition e, String name, String... labels) {
+        return e.all(name, labels).stream().mapToDouble(Exposition.Sample::value).sum();
+    }
+
+    private Exposition scrape(ServiceHarness h) throws Exception {
+        HttpResponse<String> r = get(h, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        return Exposition.parse(r.body());
+    }
+
+    private HttpResponse<String> get(ServiceHarness h, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.service.httpPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).GET();
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

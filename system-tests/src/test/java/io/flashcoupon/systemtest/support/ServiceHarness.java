@@ -1,0 +1,193 @@
+package io.flashcoupon.systemtest.support;
+
+import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.template.TemplateStatus;
+import io.flashcoupon.discount.CouponType;
+import io.flashcoupon.launcher.CouponService;
+import io.flashcoupon.proto.v1.CouponGrpc;
+import io.flashcoupon.proto.v1.StartFlashSaleRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real service process for the integration tests of this JVM: embedded broker on free ports,
+ * the local MariaDB (database coupon_it, emptied once per run) and Redis (database 1, flushed once
+ * per run). Endpoints come from the environment that scripts/test exports, with local defaults.
+ */
+public final class ServiceHarness {
+    public static final String MYSQL_HOST = "127.0.0.1";
+    public static final int MYSQL_PORT = intEnv("MYSQL_PORT", 3306);
+    public static final int REDIS_PORT = intEnv("REDIS_PORT", 6379);
+    /** Parallel test runs (several developers, one machine) isolate themselves with IT_DB / IT_REDIS_DB. */
+    public static final int REDIS_DB = intEnv("IT_REDIS_DB", 1);
+    public static final String DB = env("IT_DB", "coupon_it");
+    public static final String USER = env("MYSQL_USER", "coupon");
+    public static final String PASSWORD = env("MYSQL_PASSWORD", "coupon");
+    /** business.reconcile.grace-ms of the test service. */
+    public static final long RECONCILE_GRACE_MS = 500;
+    /** admin.operate-tokens and admin.read-tokens of the test service. */
+    public static final String OPERATE_TOKEN = "it-operate-token-0123456789";
+    public static final String READ_TOKEN = "it-read-token-0123456789";
+    /** business.wallet.lock-ttl-ms of the test service. */
+    public static final long LOCK_TTL_MS = 900_000;
+
+    private static ServiceHarness shared;
+    /** Broker homes made by {@link #config()}, deleted once the shared service has stopped. */
+    private static final List<Path> HOMES = new CopyOnWriteArrayList<>();
+
+    public final CouponService service;
+    final ManagedChannel channel;
+    public final CouponGrpc.CouponBlockingStub blocking;
+    public final CouponGrpc.CouponStub async;
+    public final TemplateRepository templates;
+    public final ActivityRepository activities;
+
+    private ServiceHarness(CouponService service) {
+        this.service = service;
+        this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
+        this.blocking = CouponGrpc.newBlockingStub(channel);
+        this.async = CouponGrpc.newStub(channel);
+        this.templates = new TemplateRepository(service.dataSource());
+        this.activities = new ActivityRepository(service.dataSource());
+    }
+
+    public static synchronized ServiceHarness get() throws Exception {
+        if (shared == null) {
+            resetStores();
+            CouponService service = CouponService.start(config(), Clock.systemUTC());
+            shared = new ServiceHarness(service);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                shared.channel.shutdownNow();
+                shared.service.close();
+                HOMES.forEach(TempTree::delete);
+            }));
+        }
+        return shared;
+    }
+
+    public static ServiceConfig config() throws IOException {
+        int namesrv = freePort();
+        int broker = freePortPair();
+        Path home = Files.createTempDirectory("coupon-it-rocketmq");
+        HOMES.add(home);
+        return new ServiceConfig(
+                new ServiceConfig.Server("coupon-it", "127.0.0.1", 0, 0, 1, List.of("ingress", "topology", "admin"),
+                        30_000),
+                new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
+                new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
+                new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
+                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000, 0), new ServiceConfig.Sink(200, 20),
+                        // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
+                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000, 600_000),
+                        // Jobs off: tests run their passes on demand with an explicit clock.
+                        new ServiceConfig.Wallet(LOCK_TTL_MS, false, 3_600_000, 3_600_000, 500, 100, 100, 5_000)),
+                new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
+                new ServiceConfig.Cache(10_000, 60_000, 10_000, 2_000, 300_000, 500),
+                // A replication id of its own: readers with the same id on one MariaDB throw each other out.
+                new ServiceConfig.Cdc(new ServiceConfig.Embedded(true, 1_000_000L + ProcessHandle.current().pid(),
+                        home.resolve("cdc").toString(),
+                        List.of(Registry.TABLE_TEMPLATES, Registry.TABLE_ACTIVITIES), 20)),
+                new ServiceConfig.Tracing("", 1.0));
+    }
+
+    /** Empties the test database (creating it if needed) and flushes the test Redis database. */
+    private static void resetStores() throws Exception {
+        emptyDatabase(DB);
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
+                "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
+        try (var conn = client.connect()) {
+            conn.sync().flushdb();
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Creates database {@code db} if needed and drops every table in it (the service migrates it). */
+    public static void emptyDatabase(String db) throws Exception {
+        String server = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/?allowPublicKeyRetrieval=true&useSSL=false";
+        try (Connection c = DriverManager.getConnection(server, USER, PASSWORD); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS `" + db + "` CHARACTER SET utf8mb4");
+            st.execute("USE `" + db + "`");
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SHOW TABLES")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            st.execute("SET FOREIGN_KEY_CHECKS=0");
+            for (String t : tables) {
+                st.execute("DROP TABLE `" + t + "`");
+            }
+            st.execute("SET FOREIGN_KEY_CHECKS=1");
+        }
+    }
+
+    Template publishedTemplate(int total) {
+        return templates.insert(new Template(0, "IT 5 off", CouponType.FULL_CUT, 500, 0, 0, null, total, 1,
+                null, null, 30, null, null, null, null, TemplateStatus.PUBLISHED, null, null));
+    }
+
+    /** A PENDING activity whose window is open now (or as given). */
+    public Activity activity(int stock, int perUserLimit, Instant start, Instant end) {
+        Template t = publishedTemplate(stock);
+        return activities.insert(new Activity(0, t.id(), "IT sale", stock, start, end, perUserLimit,
+                ActivityStatus.PENDING));
+    }
+
+    public Activity runningSale(int stock, int perUserLimit) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Activity a = activity(stock, perUserLimit, now.minusSeconds(60), now.plusSeconds(3600));
+        blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
+        return a;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A port p with p+1 also free (the broker's HA port). */
+    private static int freePortPair() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int p = freePort();
+            try (ServerSocket next = new ServerSocket(p + 1)) {
+                return p;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port pair found");
+    }
+
+    private static String env(String name, String def) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? def : v;
+    }
+
+    private static int intEnv(String name, int def) {
+        return Integer.parseInt(env(name, Integer.toString(def)));
+    }
+}
