@@ -65,7 +65,7 @@ final class NonSpinningOpBatchService extends ServiceThread {
      * @throws IllegalStateException if the broker's transactional message service is not 5.5.0's
      *     {@code TransactionalMessageServiceImpl} holding a {@code ServiceThread} in the expected field
      */
-    static NonSpinningOpBatchService install(BrokerController broker) {
+    static void install(BrokerController broker) {
         TransactionalMessageService service = broker.getTransactionalMessageService();
         if (!(service instanceof TransactionalMessageServiceImpl impl)) {
             throw layoutChanged("the transactional message service is "
@@ -91,7 +91,6 @@ final class NonSpinningOpBatchService extends ServiceThread {
             throw layoutChanged("cannot replace " + FIELD, e);
         }
         replacement.start();
-        return replacement;
     }
 
     @Override
