@@ -48,7 +48,9 @@ import org.apache.rocketmq.store.config.MessageStoreConfig;
  * (DefaultCluster), {@code transactionTimeOut} and {@code transactionCheckInterval} in ms (3000, 2000),
  * {@code transactionCheckMax} (1800: an open half message is checked back for an hour before the broker
  * discards it; RocketMQ's 15 would give up after ~30 s, even when no producer was there to answer, and a
- * discarded CouponGrabbed is a granted coupon that never becomes a row).
+ * discarded CouponGrabbed is a granted coupon that never becomes a row), {@code opBatchIdleSpinFix}
+ * (true: the broker's op-batch thread is replaced by {@link NonSpinningOpBatchService}, so an idle broker
+ * does not spin on a core; false keeps RocketMQ 5.5.0's own).
  *
  * <p>The broker registers as 127.0.0.1 and listens on 127.0.0.1 only; topics and subscription groups
  * are never auto-created, so every topic (with its message type) and group must be provisioned.
@@ -280,6 +282,9 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                 throw new IllegalStateException("Embedded RocketMQ: broker failed to initialize (store " + store
                         + " locked by another broker, or corrupt?); see " + settings.logs().resolve("rocketmqlogs"));
             }
+            if (settings.opBatchIdleSpinFix) {
+                NonSpinningOpBatchService.install(broker);
+            }
             broker.start();
         } finally {
             if (userHome == null) {
@@ -355,7 +360,8 @@ public final class EmbeddedRocketMq implements AutoCloseable {
 
     /** The validated properties. */
     private record Settings(Path home, int namesrvPort, int brokerPort, String brokerName, String clusterName,
-                            long transactionTimeOut, long transactionCheckInterval, int transactionCheckMax) {
+                            long transactionTimeOut, long transactionCheckInterval, int transactionCheckMax,
+                            boolean opBatchIdleSpinFix) {
 
         static Settings from(Properties props) {
             if (props == null) {
@@ -377,7 +383,8 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                     nonBlank(props, "brokerName", "broker-a"), nonBlank(props, "clusterName", "DefaultCluster"),
                     intIn(props, "transactionTimeOut", 3000, 1, Integer.MAX_VALUE),
                     intIn(props, "transactionCheckInterval", 2000, 1, Integer.MAX_VALUE),
-                    intIn(props, "transactionCheckMax", 1800, 1, Integer.MAX_VALUE));
+                    intIn(props, "transactionCheckMax", 1800, 1, Integer.MAX_VALUE),
+                    bool(props, "opBatchIdleSpinFix", true));
         }
 
         Path store() {
@@ -398,6 +405,19 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                 throw new IllegalArgumentException("Embedded RocketMQ: property '" + key + "' must not be blank");
             }
             return value;
+        }
+
+        private static boolean bool(Properties props, String key, boolean defaultValue) {
+            String raw = props.getProperty(key);
+            if (raw == null || raw.isBlank()) {
+                return defaultValue;
+            }
+            return switch (raw.trim()) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(
+                        "Embedded RocketMQ: property '" + key + "' is neither true nor false: " + raw);
+            };
         }
 
         private static int intIn(Properties props, String key, int defaultValue, int min, int max) {
