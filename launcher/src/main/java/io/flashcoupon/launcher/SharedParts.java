@@ -30,14 +30,15 @@ import org.apache.rocketmq.client.exception.MQClientException;
  * <li>sold-out flags, cached reads, FlashSales: the ingress (admission, StartFlashSale) and the admin
  * API (operator actions; a restock or resume drops this process's sold-out flag, a write drops the row
  * from this process's caches).
- * <li>the grab's transactional producer: the ingress grabs through it; reconciliation re-publishes
- * through it - topology's periodic job and the admin API's on-demand reconcile and cleanup. The broker
- * checks a half message back with any member of the producer group; every member answers from the
- * Redis ledger, so any process that has one serves.
+ * <li>the grab's transactional producer: every process. The ingress grabs through it; reconciliation
+ * re-publishes through it - topology's periodic job and the admin API's on-demand reconcile and
+ * cleanup. The broker checks a half message back with any member of the producer group; every member
+ * answers from the Redis ledger, so each process keeps one open (a topology-only process with its
+ * reconcile job off still answers check-backs while the front doors are down).
  * <li>reconciliation: the admin API (on demand) and topology (periodic, business.reconcile.enabled).
- * <li>the outbox relay: wherever outbox rows are written, so a change is relayed at once (a wake)
- * rather than at another process's next poll - the Saga branches (gRPC on the ingress, HTTP on the
- * admin API) and topology's wallet expiry jobs (business.wallet.jobs-enabled). Its poll also relays
+ * <li>the outbox relay: every process. Where outbox rows are written a change is relayed at once (a
+ * wake) rather than at another process's next poll - the Saga branches (gRPC on the ingress, HTTP on
+ * the admin API) and topology's wallet expiry jobs; elsewhere its poll relays
  * rows written elsewhere; relays on several processes share the outbox by claims.
  * <li>the wallet (discount engine, order coupons, Saga branches): the ingress and the admin API.
  * </ul>
@@ -51,9 +52,12 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
         static Uses of(Set<Role> roles, ServiceConfig.Business business) {
             boolean frontDoor = roles.contains(Role.INGRESS) || roles.contains(Role.ADMIN);
             boolean periodicReconcile = roles.contains(Role.TOPOLOGY) && business.reconcile().enabled();
-            boolean expiryJobs = roles.contains(Role.TOPOLOGY) && business.wallet().jobsEnabled();
-            return new Uses(frontDoor, frontDoor || periodicReconcile, roles.contains(Role.ADMIN) || periodicReconcile,
-                    frontDoor || expiryJobs, frontDoor);
+            // Producer and relay in every process, whatever its jobs: a topology process is where grab
+            // events land, so it stays a member of the producer group that answers check-backs (a split
+            // deployment whose front doors are all down must still settle half messages), and its relay
+            // sends outbox rows a crashed front door left behind.
+            boolean anyRole = !roles.isEmpty();
+            return new Uses(frontDoor, anyRole, roles.contains(Role.ADMIN) || periodicReconcile, anyRole, frontDoor);
         }
     }
 

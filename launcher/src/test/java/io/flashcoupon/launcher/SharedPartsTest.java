@@ -28,13 +28,14 @@ class SharedPartsTest {
     }
 
     @Test
-    void topology_uses_the_producer_for_its_reconcile_job_and_the_relay_for_its_expiry_jobs() {
+    void topology_keeps_the_producer_and_the_relay_even_with_its_jobs_off() {
         assertThat(uses("topology")).isEqualTo(new SharedParts.Uses(false, true, true, true, false));
         assertThat(uses("topology", "COUPON_BUSINESS_RECONCILE_ENABLED", "false"))
-                .as("no reconcile job: no producer, no reconciler")
-                .isEqualTo(new SharedParts.Uses(false, false, false, true, false));
+                .as("no reconcile job: no reconciler, but still a member of the producer group for check-backs")
+                .isEqualTo(new SharedParts.Uses(false, true, false, true, false));
         assertThat(uses("topology", "COUPON_BUSINESS_WALLET_JOBS_ENABLED", "false"))
-                .as("no expiry jobs: no relay").isEqualTo(new SharedParts.Uses(false, true, true, false, false));
+                .as("no expiry jobs: the relay still sends rows other processes left")
+                .isEqualTo(new SharedParts.Uses(false, true, true, true, false));
     }
 
     @Test

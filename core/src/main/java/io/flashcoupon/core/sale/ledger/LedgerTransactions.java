@@ -61,8 +61,10 @@ final class LedgerTransactions implements TransactionListener {
         GrabResult result;
         try {
             result = script.run(grab.event());
-        } catch (RuntimeException e) {
-            // The grab may or may not have run: only the ledger can tell, so the check-back decides.
+        } catch (RuntimeException | Error e) {
+            // The grab may or may not have run: only the ledger can tell, so the check-back decides. An
+            // Error too: left incomplete, the future would read as "broker refused, nothing granted"
+            // while the check-back commits a grant the script made.
             grab.ran().completeExceptionally(e);
             return LocalTransactionState.UNKNOW;
         }
