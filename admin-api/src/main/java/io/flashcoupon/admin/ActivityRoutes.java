@@ -9,6 +9,7 @@ import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.sale.OperationId;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -24,7 +25,8 @@ import java.util.Optional;
  * operation its status refuses is a 409 (a second start, resuming an ACTIVE sale, anything on an
  * ENDED one), a restock amount outside 1..10,000,000 a 400. Reconcile answers the report (409 when
  * the sale is not in Redis); cleanup answers 409 with the reason unless the sale is ENDED and
- * reconciles complete.
+ * reconciles complete. Restock and cleanup take an optional Idempotency-Key: a retry with the same key
+ * answers what the first call did (see {@link OperationId}); without one each call is a new operation.
  */
 final class ActivityRoutes {
     static final String PATH = "/api/v1/activities";
@@ -104,7 +106,13 @@ final class ActivityRoutes {
 
     void restock(Context ctx) {
         long id = id(ctx);
-        ctx.json(sales.restock(id, json.read(ctx.body(), RestockRequest.class).requiredAmount()));
+        long amount = json.read(ctx.body(), RestockRequest.class).requiredAmount();
+        ctx.json(sales.restock(id, amount, operation(ctx)));
+    }
+
+    /** The operator's Idempotency-Key, or a fresh operation id per call when none is given. */
+    private static OperationId operation(Context ctx) {
+        return OperationId.givenOrFresh(OperationId.HEADER, ctx.header(OperationId.HEADER));
     }
 
     private static long id(Context ctx) {
@@ -125,7 +133,8 @@ final class ActivityRoutes {
     }
 
     void cleanup(Context ctx) {
-        ctx.json(cleanup.cleanup(Params.positiveId("id", ctx.pathParam("id"))));
+        long id = Params.positiveId("id", ctx.pathParam("id"));
+        ctx.json(cleanup.cleanup(id, operation(ctx)));
     }
 
     /** GET /api/v1/activities reply. */

@@ -247,6 +247,26 @@ class AdminApiTest {
     }
 
     @Test
+    void a_malformed_idempotency_key_is_a_400_naming_it_before_the_sale_is_read() {
+        run(client -> {
+            for (String op : new String[] {"restock", "cleanup"}) {
+                String path = "/api/v1/activities/" + UNKNOWN_ID + "/" + op;
+                String body = op.equals("restock") ? "{\"amount\":5}" : "";
+                Reply bad = sendWithKey(client, path, "two words", body);
+                Reply tooLong = sendWithKey(client, path, "k".repeat(65), body);
+                Reply good = sendWithKey(client, path, "op-" + op + "-1", body);
+
+                assertThat(bad.status).as(op).isEqualTo(400);
+                assertThat(bad.fields()).containsExactly("Idempotency-Key");
+                assertThat(bad.json().get("message").asText()).isEqualTo(
+                        "Idempotency-Key must be 1 to 64 characters of letters, digits, '-', '_', '.' or ':'");
+                assertThat(tooLong.status).as(op).isEqualTo(400);
+                assertThat(good.status).as("%s: a valid key goes on to the sale", op).isEqualTo(404);
+            }
+        });
+    }
+
+    @Test
     void an_activity_of_a_template_that_does_not_exist_is_a_400_on_template_id() {
         run(client -> {
             Reply r = send(client, "POST", "/api/v1/activities", OPERATE_TOKEN, """
@@ -542,12 +562,24 @@ class AdminApiTest {
         return sendRaw(client, method, path, token == null ? null : "Bearer " + token, body);
     }
 
+    private Reply sendWithKey(HttpClient client, String path, String idempotencyKey, String body) throws IOException {
+        return sendRaw(client, "POST", path, "Bearer " + OPERATE_TOKEN, body, idempotencyKey);
+    }
+
     private Reply sendRaw(HttpClient client, String method, String path, String authorization, String body)
             throws IOException {
+        return sendRaw(client, method, path, authorization, body, null);
+    }
+
+    private Reply sendRaw(HttpClient client, String method, String path, String authorization, String body,
+            String idempotencyKey) throws IOException {
         try (Response response = client.request(path, b -> {
             b.method(method, body == null ? null : RequestBody.create(body, JSON));
             if (authorization != null) {
                 b.header("Authorization", authorization);
+            }
+            if (idempotencyKey != null) {
+                b.header("Idempotency-Key", idempotencyKey);
             }
         })) {
             return new Reply(method + " " + path, response.code(), response.header("Content-Type", ""),

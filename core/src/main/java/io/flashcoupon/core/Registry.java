@@ -1,5 +1,7 @@
 package io.flashcoupon.core;
 
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -130,6 +132,36 @@ public final class Registry {
     /** Hash "userId:requestId" -> coupon_sn: client request ids that were granted, for idempotent retries. */
     public static String requestsKey(long activityId) {
         return "fs:{" + activityId + "}:req";
+    }
+
+    /**
+     * Hash operation id -> what the operator script did ("restock:amount:status:total:stock",
+     * "transition:target:previous"): operations already applied, so a replayed script (Lettuce re-sends a
+     * command whose reply was lost) or a retried Idempotency-Key answers the recorded result instead of
+     * judging the changed state again. Lives as long as the sale; cleanup deletes it.
+     */
+    public static String opsKey(long activityId) {
+        return "fs:{" + activityId + "}:ops";
+    }
+
+    /**
+     * String "keysDeleted:operationId" that cleanup leaves when it removed the sale, with a TTL of
+     * {@link #CLEANED_TTL}: a replay of that cleanup answers REMOVED again, and a cleanup cut short before
+     * MySQL recorded it can be completed.
+     */
+    public static String cleanedKey(long activityId) {
+        return "fs:{" + activityId + "}:cleaned";
+    }
+
+    /** How long a cleanup's {@link #cleanedKey} tombstone stays. */
+    public static final Duration CLEANED_TTL = Duration.ofDays(7);
+
+    /** Every key cleanup removes: the sale's keys ({@link #saleKeys}) and its operation record. */
+    public static String[] cleanupKeys(long activityId) {
+        String[] sale = saleKeys(activityId);
+        String[] all = Arrays.copyOf(sale, sale.length + 1);
+        all[sale.length] = opsKey(activityId);
+        return all;
     }
 
     /** The keys of one sale in the order every sale script takes them (KEYS[1..5]). */

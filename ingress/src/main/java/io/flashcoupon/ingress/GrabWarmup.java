@@ -2,6 +2,7 @@ package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.sale.OperationId;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.sale.SaleTransition;
 import java.time.Clock;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * (docs/performance.md). It grabs {@code grabs} coupons of a synthetic sale that exists only in Redis,
  * under a negative activity id no real activity can have, through a {@link Grabber} whose ledger
  * sends to the warm-up topic (transactional, like a real grab; nobody consumes it), with its own
- * metrics; then it ends the sale and deletes its keys. No row, no coupon-events message, no change to
- * the service's grab meters. Best effort: a failure is logged and start-up goes on.
+ * metrics; then it ends the sale and deletes its keys (cleanup's tombstone, one small key per node id,
+ * stays until its TTL). No row, no coupon-events message, no change to the service's grab meters. Best effort: a failure is logged and start-up goes on.
  */
 public final class GrabWarmup {
     private static final Logger log = LoggerFactory.getLogger(GrabWarmup.class);
@@ -90,9 +91,11 @@ public final class GrabWarmup {
 
     private long remove(long saleId) {
         try {
-            store.transition(saleId, SaleTransition.STOP);
+            store.transition(saleId, SaleTransition.STOP, OperationId.fresh());
             SaleStore.SaleSnapshot s = store.snapshot(saleId);
-            return s.exists() ? store.cleanup(saleId, s.ledgerSize(), s.remaining()).keysDeleted() : 0;
+            return s.exists()
+                    ? store.cleanup(saleId, s.ledgerSize(), s.remaining(), OperationId.fresh()).keysDeleted()
+                    : 0;
         } catch (RuntimeException e) {
             log.warn("start-up warm-up could not remove its synthetic sale {}: {}", saleId, e.toString());
             return 0;

@@ -6,9 +6,11 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.sale.OperationId;
 import io.flashcoupon.core.sale.SaleStore;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Removes a finished flash sale from Redis (every key of {@link Registry#saleKeys}), the explicit
@@ -16,6 +18,12 @@ import java.util.List;
  * is complete is removed - afterwards Redis can no longer tell which grants exist, so everything must
  * already be in MySQL. The delete itself re-checks in Redis that the sale is ENDED and that stock and
  * ledger are what the reconciliation saw. Any refusal is a ConflictException naming the reason.
+ *
+ * <p>Safe to replay: the delete records its operation id in a tombstone, so the same cleanup run twice
+ * (Lettuce re-sending the script after a lost reply, an operator retrying with the same
+ * Idempotency-Key) answers REMOVED both times, and MySQL records the removal even when the first
+ * call died between the two stores. Known gap: after the tombstone expired ({@link Registry#CLEANED_TTL})
+ * a cleanup cut short is reported like any sale missing from Redis.
  */
 public final class SaleCleanup {
     private final ActivityRepository activities;
@@ -37,7 +45,14 @@ public final class SaleCleanup {
     public record Cleaned(long activityId, List<String> removedKeys, long keysDeleted,
             ReconciliationReport reconciliation) {}
 
-    public Cleaned cleanup(long activityId) {
+    /**
+     * Cleans up the sale of {@code activityId} as operation {@code op}. When the sale is no longer in
+     * Redis but a cleanup's tombstone is (for {@link Registry#CLEANED_TTL}), it answers that cleanup
+     * instead of refusing if {@code op} is the operation that removed it (a retry with the same
+     * Idempotency-Key), or if MySQL never recorded the removal (a cleanup cut short between Redis and
+     * MySQL, completed here); its reconciliation is then the latest stored report.
+     */
+    public Cleaned cleanup(long activityId, OperationId op) {
         Activity activity = activities.find(activityId)
                 .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
         if (activity.status() != ActivityStatus.ENDED) {
@@ -45,21 +60,18 @@ public final class SaleCleanup {
                     + "; only an ENDED sale can be cleaned up");
         }
         if (!store.snapshot(activityId).exists()) {
-            String when = reports.find(activityId).map(ReconciliationReports.Stored::cleanedAt)
-                    .map(at -> " (cleaned up at " + at + ")").orElse("");
-            throw new ConflictException("the sale of activity " + activityId + " is not in Redis" + when
-                    + "; nothing to clean up");
+            return earlier(activityId, op);
         }
         ReconciliationReport report = reconciler.reconcile(activityId);
         if (!report.complete()) {
             throw new ConflictException("reconciliation of activity " + activityId + " is not complete: "
                     + String.join("; ", report.problems()) + "; nothing was removed");
         }
-        SaleStore.CleanupResult result = store.cleanup(activityId, report.ledgerSize(), report.remaining());
+        SaleStore.CleanupResult result = store.cleanup(activityId, report.ledgerSize(), report.remaining(), op);
         switch (result.outcome()) {
             case REMOVED -> {
                 reports.markCleaned(activityId, clock.instant());
-                return new Cleaned(activityId, List.of(Registry.saleKeys(activityId)), result.keysDeleted(), report);
+                return new Cleaned(activityId, List.of(Registry.cleanupKeys(activityId)), result.keysDeleted(), report);
             }
             case NOT_IN_REDIS -> throw new ConflictException("the sale of activity " + activityId
                     + " was removed from Redis concurrently");
@@ -69,5 +81,25 @@ public final class SaleCleanup {
                     + " changed after its reconciliation; nothing was removed, retry");
             default -> throw new IllegalStateException("unknown cleanup outcome " + result.outcome());
         }
+    }
+
+    /** The answer for a sale not in Redis: an earlier cleanup's, when it is {@code op}'s or was cut short. */
+    private Cleaned earlier(long activityId, OperationId op) {
+        Optional<ReconciliationReports.Stored> stored = reports.find(activityId);
+        Optional<SaleStore.Tombstone> tombstone = store.tombstone(activityId);
+        if (tombstone.isPresent() && stored.isPresent()) {
+            boolean cutShort = stored.get().cleanedAt() == null;
+            if (cutShort || tombstone.get().operation().equals(op)) {
+                if (cutShort) {
+                    reports.markCleaned(activityId, clock.instant());
+                }
+                return new Cleaned(activityId, List.of(Registry.cleanupKeys(activityId)),
+                        tombstone.get().keysDeleted(), stored.get().report());
+            }
+        }
+        String when = stored.map(ReconciliationReports.Stored::cleanedAt)
+                .map(at -> " (cleaned up at " + at + ")").orElse("");
+        throw new ConflictException("the sale of activity " + activityId + " is not in Redis" + when
+                + "; nothing to clean up");
     }
 }

@@ -1,6 +1,7 @@
 package io.flashcoupon.core.sale;
 
 import io.flashcoupon.core.ConflictException;
+import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
@@ -107,21 +108,31 @@ public final class FlashSales {
      * Redis total and stock first, then total_count in MySQL. Refused with a ConflictException, and
      * nothing added, when the total in Redis is not the one the row showed (a concurrent restock, or
      * one whose MySQL update was interrupted: the row is brought up to Redis then, and the operator
-     * decides again on the true total). Not idempotent: a retry of a restock whose answer was lost
-     * adds again, so read the activity first.
+     * decides again on the true total).
+     *
+     * <p>{@code op} names this restock: a restock already applied under it - the script replayed by
+     * Lettuce after a lost reply, or the operator retrying with the same Idempotency-Key - adds nothing
+     * and answers as the first did (the row brought up to Redis), even if the sale was paused or stopped
+     * since; the same id with another amount is a 400 on Idempotency-Key. Any row but a PENDING one
+     * goes to Redis, which judges the status (what grabs obey).
      */
-    public Activity restock(long activityId, long amount) {
+    public Activity restock(long activityId, long amount, OperationId op) {
         int n = Restock.checkAmount(amount);
         Activity activity = find(activityId);
-        Restock.checkStatus(activityId, activity.status());
+        Restock.checkStarted(activityId, activity.status());
         Restock.checkNewTotal(activity.totalCount(), n);
-        RestockResult r = store.restock(activityId, n, activity.totalCount());
+        RestockResult r = store.restock(activityId, n, activity.totalCount(), op);
         switch (r.outcome()) {
             case RESTOCKED -> {
                 stockReturned.accept(activityId);
                 return followRedis(activityId);
             }
-            case NOT_IN_REDIS -> throw notInRedis(activity, "restock");
+            case NOT_IN_REDIS -> {
+                if (activity.status() == ActivityStatus.ENDED) {
+                    throw new ConflictException(Restock.refusal(activityId, ActivityStatus.ENDED));
+                }
+                throw notInRedis(activity, "restock");
+            }
             case REFUSED_BY_STATUS -> {
                 followRedis(activityId);
                 throw new ConflictException(Restock.refusal(activityId, r.status()));
@@ -133,6 +144,9 @@ public final class FlashSales {
                         + " or an interrupted one now completed); nothing was added: read it and restock again if"
                         + " still wanted");
             }
+            case OPERATION_REUSED -> throw new InvalidInputException(OperationId.HEADER, op.value()
+                    + " was used for a restock of activity " + activityId + " with another amount; nothing was"
+                    + " added: a new restock needs a new key");
             default -> throw new IllegalStateException("unhandled restock outcome " + r.outcome());
         }
     }
@@ -142,13 +156,15 @@ public final class FlashSales {
      * grabs obey) and changes it when {@code t} may leave from there; the row then follows Redis.
      * When Redis already shows the target and the row still shows a status {@code t} leaves from, an
      * earlier attempt stopped between the two stores: this call completes it instead of refusing.
+     * Each call is one operation id: a replay of its script (Lettuce, after a lost reply) answers
+     * "changed" and never applies it twice over another operator's change in between.
      */
     private Activity change(long activityId, SaleTransition t) {
         Activity row = find(activityId);
         if (row.status() == ActivityStatus.PENDING || row.status() == ActivityStatus.ENDED) {
             throw new ConflictException(t.refusal(activityId, row.status()));
         }
-        TransitionResult r = store.transition(activityId, t);
+        TransitionResult r = store.transition(activityId, t, OperationId.fresh());
         if (r.found() == null) {
             throw notInRedis(row, t.name().toLowerCase(Locale.ROOT));
         }

@@ -36,10 +36,14 @@ public final class Restock {
         }
     }
 
-    /** ConflictException unless a sale in {@code status} may be restocked. */
-    public static void checkStatus(long activityId, ActivityStatus status) {
-        if (!ALLOWED.contains(status)) {
-            throw new ConflictException(refusal(activityId, status));
+    /**
+     * ConflictException when the row shows a sale not started (PENDING): it is not in Redis and cannot
+     * have been restocked. Every other status is judged in Redis, which also answers a replay of a
+     * restock applied before the sale was paused or stopped.
+     */
+    public static void checkStarted(long activityId, ActivityStatus rowStatus) {
+        if (rowStatus == ActivityStatus.PENDING) {
+            throw new ConflictException(refusal(activityId, rowStatus));
         }
     }
 

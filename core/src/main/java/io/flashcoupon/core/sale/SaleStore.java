@@ -9,6 +9,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,9 @@ import java.util.concurrent.TimeoutException;
  * The live state of flash sales in Redis: stock, per-user counts, the ledger of grants and the
  * void set of rolled-back grabs, all on keys of one hash slot per activity and without TTL.
  * Redis is the truth while a sale lives; MySQL rows follow from the ledger. Operators' status
- * changes and restocks are scripts on the sale hash too, so each is atomic with every grab.
+ * changes and restocks are scripts on the sale hash too, so each is atomic with every grab; they and
+ * cleanup take an {@link OperationId} and record it, so a replay of the same call (Lettuce re-sends
+ * a command whose reply was lost) answers what the call did instead of judging the changed state.
  */
 public final class SaleStore {
     private final RedisAsyncCommands<String, String> redis;
@@ -125,26 +128,30 @@ public final class SaleStore {
 
     /**
      * Runs {@code t} on the sale's status in Redis (lua/transition.lua): changed only when the status
-     * found there is one {@code t} may leave from. Nothing else of the sale changes.
+     * found there is one {@code t} may leave from. Nothing else of the sale changes. A change already
+     * applied under {@code op} (a replay) answers changed with the status it left, and changes nothing.
      */
-    public TransitionResult transition(long activityId, SaleTransition t) {
-        String[] args = new String[t.from().size() + 1];
-        args[0] = String.valueOf(t.target().code());
-        int i = 1;
+    public TransitionResult transition(long activityId, SaleTransition t, OperationId op) {
+        String[] args = new String[t.from().size() + 2];
+        args[0] = op.value();
+        args[1] = String.valueOf(t.target().code());
+        int i = 2;
         for (ActivityStatus s : t.from()) {
             args[i++] = String.valueOf(s.code());
         }
-        return TransitionResult.fromScriptReply(
-                await(transition.<List<Object>>call(redis, new String[] {Registry.saleKey(activityId)}, args)));
+        return TransitionResult.fromScriptReply(await(transition.<List<Object>>call(redis,
+                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)}, args)));
     }
 
     /**
      * Adds {@code amount} to the sale's total and stock (lua/restock.lua) if it is ACTIVE or PAUSED
-     * and Redis still holds {@code expectedTotal}; otherwise changes nothing and says why.
+     * and Redis still holds {@code expectedTotal}; otherwise changes nothing and says why. A restock
+     * already applied under {@code op} (a replay) answers RESTOCKED with the figures right after it.
      */
-    public RestockResult restock(long activityId, int amount, long expectedTotal) {
+    public RestockResult restock(long activityId, int amount, long expectedTotal, OperationId op) {
         return RestockResult.fromScriptReply(await(restock.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId)}, String.valueOf(amount), String.valueOf(expectedTotal))));
+                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)},
+                String.valueOf(amount), String.valueOf(expectedTotal), op.value())));
     }
 
     /** How many coupons the user has won in the sale. */
@@ -211,22 +218,18 @@ public final class SaleStore {
     }
 
     /**
-     * Deletes every key of an ENDED sale (lua/cleanup.lua), provided its ledger size and stock are
-     * still what the caller's reconciliation saw; nothing is deleted otherwise.
+     * Deletes every key of an ENDED sale (lua/cleanup.lua, {@link Registry#cleanupKeys}), provided its
+     * ledger size and stock are still what the caller's reconciliation saw; nothing is deleted
+     * otherwise. A removal leaves a tombstone naming {@code op} for {@link Registry#CLEANED_TTL}: a
+     * replay of the same cleanup answers REMOVED with the count deleted then.
      */
-    public CleanupResult cleanup(long activityId, long expectedLedgerSize, long expectedStock) {
-        long answer = await(cleanup.<Long>call(redis, Registry.saleKeys(activityId),
-                Long.toString(expectedLedgerSize), Long.toString(expectedStock)));
-        if (answer > 0) {
-            return new CleanupResult(CleanupResult.Outcome.REMOVED, answer);
-        }
-        CleanupResult.Outcome outcome = switch ((int) answer) {
-            case 0 -> CleanupResult.Outcome.NOT_IN_REDIS;
-            case -1 -> CleanupResult.Outcome.NOT_ENDED;
-            case -2 -> CleanupResult.Outcome.CHANGED;
-            default -> throw new IllegalStateException("cleanup script returned unknown code " + answer);
-        };
-        return new CleanupResult(outcome, 0);
+    public CleanupResult cleanup(long activityId, long expectedLedgerSize, long expectedStock, OperationId op) {
+        String[] delete = Registry.cleanupKeys(activityId);
+        String[] keys = Arrays.copyOf(delete, delete.length + 1);
+        keys[delete.length] = Registry.cleanedKey(activityId);
+        long answer = await(cleanup.<Long>call(redis, keys, Long.toString(expectedLedgerSize),
+                Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds())));
+        return CleanupResult.fromScriptReply(answer);
     }
 
     private <T> T await(CompletionStage<T> stage) {
@@ -253,8 +256,47 @@ public final class SaleStore {
     public record SaleState(ActivityStatus status, long total, long remaining, Map<String, String> ledger,
             Map<String, String> users) {}
 
+    /**
+     * The tombstone a cleanup left (see {@link #cleanup}), while it lives: the operation that removed the
+     * sale and how many keys it deleted. Empty when no cleanup removed the sale in the last
+     * {@link Registry#CLEANED_TTL}.
+     */
+    public Optional<Tombstone> tombstone(long activityId) {
+        String mark = await(redis.get(Registry.cleanedKey(activityId)));
+        return mark == null ? Optional.empty() : Optional.of(Tombstone.parse(mark));
+    }
+
     /** What cleanup did: REMOVED (keysDeleted of the sale's keys existed), or why it removed nothing. */
     public record CleanupResult(Outcome outcome, long keysDeleted) {
         public enum Outcome { REMOVED, NOT_IN_REDIS, NOT_ENDED, CHANGED }
+
+        /** Maps the script's answer: a count of keys deleted (now, or by the replayed call), or a refusal code. */
+        static CleanupResult fromScriptReply(long answer) {
+            if (answer > 0) {
+                return new CleanupResult(Outcome.REMOVED, answer);
+            }
+            Outcome outcome = switch ((int) answer) {
+                case 0 -> Outcome.NOT_IN_REDIS;
+                case -1 -> Outcome.NOT_ENDED;
+                case -2 -> Outcome.CHANGED;
+                default -> throw new IllegalStateException("cleanup script returned unknown code " + answer);
+            };
+            return new CleanupResult(outcome, 0);
+        }
+    }
+
+    /** A cleanup's tombstone "keysDeleted:operationId". */
+    public record Tombstone(OperationId operation, long keysDeleted) {
+        static Tombstone parse(String mark) {
+            int colon = mark.indexOf(':');
+            if (colon <= 0) {
+                throw new IllegalStateException("cleanup tombstone must be keysDeleted:operationId, was " + mark);
+            }
+            try {
+                return new Tombstone(new OperationId(mark.substring(colon + 1)), Long.parseLong(mark.substring(0, colon)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("cleanup tombstone must be keysDeleted:operationId, was " + mark, e);
+            }
+        }
     }
 }

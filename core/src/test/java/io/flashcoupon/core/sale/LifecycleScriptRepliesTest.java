@@ -32,6 +32,49 @@ class LifecycleScriptRepliesTest {
     }
 
     @Test
+    void a_replayed_restock_maps_to_restocked_with_the_figures_recorded_by_its_first_run() {
+        // What restock.lua answers the second time it runs with the same operation id: code 1 and the
+        // figures right after the first run, although the sale has since sold 40 and been paused.
+        RestockResult first = RestockResult.fromScriptReply(List.of(1L, 2L, 150L, 60L));
+        RestockResult replay = RestockResult.fromScriptReply(List.of(1L, 2L, 150L, 60L));
+        assertThat(replay).isEqualTo(first);
+        assertThat(replay.outcome()).isEqualTo(RestockResult.Outcome.RESTOCKED);
+    }
+
+    @Test
+    void an_operation_id_reused_for_another_amount_maps_to_its_own_outcome() {
+        assertThat(RestockResult.fromScriptReply(List.of(4L, 3L, 150L, 20L)))
+                .isEqualTo(new RestockResult(RestockResult.Outcome.OPERATION_REUSED, ActivityStatus.PAUSED, 150, 20));
+        assertThat(RestockResult.fromScriptReply(List.of(4L, 0L, 0L, 0L)))
+                .as("reused, sale since gone").isEqualTo(new RestockResult(RestockResult.Outcome.OPERATION_REUSED,
+                        null, 0, 0));
+    }
+
+    @Test
+    void cleanup_answers_map_to_removed_with_the_count_or_the_refusal() {
+        assertThat(SaleStore.CleanupResult.fromScriptReply(6))
+                .isEqualTo(new SaleStore.CleanupResult(SaleStore.CleanupResult.Outcome.REMOVED, 6));
+        assertThat(SaleStore.CleanupResult.fromScriptReply(0).outcome())
+                .isEqualTo(SaleStore.CleanupResult.Outcome.NOT_IN_REDIS);
+        assertThat(SaleStore.CleanupResult.fromScriptReply(-1).outcome())
+                .isEqualTo(SaleStore.CleanupResult.Outcome.NOT_ENDED);
+        assertThat(SaleStore.CleanupResult.fromScriptReply(-2).outcome())
+                .isEqualTo(SaleStore.CleanupResult.Outcome.CHANGED);
+        assertThatThrownBy(() -> SaleStore.CleanupResult.fromScriptReply(-3))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("unknown code -3");
+    }
+
+    @Test
+    void a_cleanup_tombstone_names_its_operation_and_count_even_when_the_id_has_colons() {
+        assertThat(SaleStore.Tombstone.parse("6:ops:cleanup:7"))
+                .isEqualTo(new SaleStore.Tombstone(new OperationId("ops:cleanup:7"), 6));
+        for (String bad : new String[] {"6", ":op", "x:op", "6:", "6:has space"}) {
+            assertThatThrownBy(() -> SaleStore.Tombstone.parse(bad)).as(bad)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("keysDeleted:operationId");
+        }
+    }
+
+    @Test
     void malformed_replies_are_protocol_errors_not_outcomes() {
         assertThatThrownBy(() -> RestockResult.fromScriptReply(List.of(9L, 2L, 1L, 1L)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("unknown code 9");

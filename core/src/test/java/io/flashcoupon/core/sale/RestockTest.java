@@ -36,12 +36,20 @@ class RestockTest {
     }
 
     @Test
-    void only_active_or_paused_sales_are_restocked() {
-        Restock.checkStatus(3, ActivityStatus.ACTIVE);
-        Restock.checkStatus(3, ActivityStatus.PAUSED);
-        assertThatThrownBy(() -> Restock.checkStatus(3, ActivityStatus.ENDED)).isInstanceOf(ConflictException.class)
-                .hasMessage("activity 3 is ENDED; a sale that ended cannot be restocked");
-        assertThatThrownBy(() -> Restock.checkStatus(3, ActivityStatus.PENDING)).isInstanceOf(ConflictException.class)
+    void only_a_pending_row_is_refused_before_redis_which_judges_every_other_status() {
+        assertThatThrownBy(() -> Restock.checkStarted(3, ActivityStatus.PENDING)).isInstanceOf(ConflictException.class)
                 .hasMessage("activity 3 is PENDING; only an ACTIVE or PAUSED sale can be restocked");
+        // An ENDED row still reaches Redis: a replay of a restock applied before the stop answers RESTOCKED.
+        Restock.checkStarted(3, ActivityStatus.ACTIVE);
+        Restock.checkStarted(3, ActivityStatus.PAUSED);
+        Restock.checkStarted(3, ActivityStatus.ENDED);
+    }
+
+    @Test
+    void the_refusals_name_the_status_redis_holds() {
+        assertThat(Restock.refusal(3, ActivityStatus.ENDED))
+                .isEqualTo("activity 3 is ENDED; a sale that ended cannot be restocked");
+        assertThat(Restock.refusal(3, ActivityStatus.PENDING))
+                .isEqualTo("activity 3 is PENDING; only an ACTIVE or PAUSED sale can be restocked");
     }
 }

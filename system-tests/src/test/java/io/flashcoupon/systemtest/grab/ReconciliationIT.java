@@ -268,7 +268,7 @@ class ReconciliationIT {
 
         JsonNode cleaned = post(h, "/api/v1/activities/" + ended.id() + "/cleanup", 200);
         System.out.println("found: cleanup answered " + cleaned);
-        assertThat(texts(cleaned.get("removed_keys"))).containsExactly(Registry.saleKeys(ended.id()));
+        assertThat(texts(cleaned.get("removed_keys"))).containsExactly(Registry.cleanupKeys(ended.id()));
         assertThat(cleaned.get("keys_deleted").asLong()).isEqualTo(5);
         assertThat(cleaned.get("reconciliation").get("complete").asBoolean()).isTrue();
         assertThat(cleaned.get("reconciliation").get("ledger_size").asLong()).isEqualTo(3);
