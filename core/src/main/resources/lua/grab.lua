@@ -10,8 +10,10 @@
 -- Returns {code, remaining stock, seq or current count, coupon_sn}; codes are GrabCode in Java:
 -- 1 granted, 2 sold out, 3 limit reached, 4 not started, 5 ended, 6 not active,
 -- 7 sale not in Redis, 8 voided by the checker, 9 seq stale (the user's count moved),
--- 10 repeated (this request id was granted before: coupon_sn is the original one, never ARGV[2]).
-local sale = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'limit', 'stock')
+-- 10 repeated (this request id was granted before: coupon_sn is the original one, never ARGV[2]),
+-- 11 fenced (Redis may have lost grants of this sale: `fenced` is set, or the `lease_until` the fence
+-- checker renews after verifying this Redis has passed; see SaleFence - nothing changed, retry).
+local sale = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'limit', 'stock', 'fenced', 'lease_until')
 if not sale[1] then
   return {7, 0, 0, ''}
 end
@@ -35,6 +37,9 @@ if ARGV[5] ~= '' then
     return {10, stock, tonumber(seq), original}
   end
 end
+if sale[6] then
+  return {11, stock, 0, ''}
+end
 if tonumber(sale[1]) ~= 2 then
   if tonumber(sale[1]) == 4 then
     return {5, stock, 0, ''}
@@ -43,6 +48,9 @@ if tonumber(sale[1]) ~= 2 then
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if sale[7] and now >= tonumber(sale[7]) then
+  return {11, stock, 0, ''}
+end
 if now < tonumber(sale[2]) then
   return {4, stock, 0, ''}
 end

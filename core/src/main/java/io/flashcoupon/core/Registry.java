@@ -82,6 +82,8 @@ public final class Registry {
     public static final String TABLE_OUTBOX = "coupon_outbox";
     /** The latest reconciliation report of each activity, and when its sale was cleaned out of Redis. */
     public static final String TABLE_RECONCILIATION_REPORTS = "reconciliation_reports";
+    /** Per live sale: the Redis run id it was verified on, its fence while healed, the latest heal. */
+    public static final String TABLE_SALE_FENCES = "sale_fences";
 
     // ------------------------------------------------------------------ meters
     /**

@@ -61,6 +61,7 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
             case NOT_ACTIVE -> refusal(Verdict.NOT_ACTIVE, r.remaining(), r.seq(), "activity " + id + " is paused");
             case NOT_IN_REDIS -> refusal(Verdict.NOT_IN_REDIS, r.remaining(), r.seq(), "activity " + id
                     + " has not been started by an operator");
+            case FENCED -> unavailable("sale " + id + " is fenced while it is healed; nothing was granted, retry", null);
             case VOIDED, SEQ_STALE -> unavailable("the grab was interrupted (" + r.code()
                     + "); nothing was granted, retry", null);
         };

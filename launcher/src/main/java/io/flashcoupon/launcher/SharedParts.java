@@ -100,7 +100,8 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
             reconcileMetrics = new ReconcileMetrics(infra.metrics());
             reconciler = new ActivityReconciler(infra.activities(), infra.coupons(), infra.store(), reports,
                     ledger, new LedgerComparison(config.business().reconcile().graceMs()),
-                    infra.clock(), reconcileMetrics);
+                    infra.clock(), reconcileMetrics, new io.flashcoupon.core.reconcile.SaleFences(infra.dataSource())
+                            .healedReader());
         }
 
         // the outbox relay: the wallet's lifecycle events, woken at once by a change made here

@@ -14,7 +14,10 @@ import io.flashcoupon.topology.expiry.WalletExpiryJob;
 import io.flashcoupon.topology.invalidation.CacheInvalidationJob;
 import io.flashcoupon.topology.invalidation.CacheInvalidator;
 import io.flashcoupon.topology.outbox.OutboxRelay;
+import io.flashcoupon.topology.reconcile.FenceJob;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
+import io.flashcoupon.core.reconcile.SaleFence;
+import io.flashcoupon.core.reconcile.SaleFences;
 import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import io.flashcoupon.core.reconcile.SaleFiguresReader;
 import io.flashcoupon.topology.usercoupon.CouponRows;
@@ -85,6 +88,18 @@ public final class TopologyProcess {
                     Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reconcile")), rc.intervalMs(),
                     rc.settledRecheckMs(), infra.clock()::millis).start();
             lifecycle.onStop("reconcile job", remaining -> job.close());
+        }
+
+        // fence and heal: a sale whose Redis lost grants is fenced until MySQL's rows are re-applied
+        if (rc.fenceIntervalMs() > 0) {
+            ReconciliationReports live = new ReconciliationReports(infra.dataSource());
+            SaleFence fence = new SaleFence(infra.activities(), infra.coupons(), infra.store(),
+                    new SaleFences(infra.dataSource()), live::activitiesToReconcile, infra.clock(), infra.metrics(),
+                    rc.fenceLeaseMs(), rc.healSettleMs());
+            FenceJob fenceJob = new FenceJob(fence,
+                    Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sale-fence")),
+                    rc.fenceIntervalMs()).start();
+            lifecycle.onStop("fence job", remaining -> fenceJob.close());
         }
     }
 

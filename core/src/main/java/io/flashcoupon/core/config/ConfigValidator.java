@@ -83,6 +83,13 @@ public final class ConfigValidator {
         range(errors, "business.reconcile.grace-ms", rc.graceMs(), 0, 86_400_000);
         range(errors, "business.reconcile.interval-ms", rc.intervalMs(), 1_000, 86_400_000);
         range(errors, "business.reconcile.settled-recheck-ms", rc.settledRecheckMs(), 0, 86_400_000);
+        range(errors, "business.reconcile.fence-interval-ms", rc.fenceIntervalMs(), 0, 60_000);
+        range(errors, "business.reconcile.fence-lease-ms", rc.fenceLeaseMs(), 100, 600_000);
+        range(errors, "business.reconcile.heal-settle-ms", rc.healSettleMs(), 0, 600_000);
+        require(errors, rc.fenceIntervalMs() == 0 || rc.fenceLeaseMs() >= 3 * rc.fenceIntervalMs(),
+                "business.reconcile.fence-lease-ms (" + rc.fenceLeaseMs() + ") must be at least 3 x"
+                        + " business.reconcile.fence-interval-ms (" + rc.fenceIntervalMs() + "), or one slow check"
+                        + " would fence every sale");
         require(errors, rc.graceMs() >= sink.flushIntervalMs(),
                 "business.reconcile.grace-ms (" + rc.graceMs() + ") must be at least business.sink.flush-interval-ms ("
                         + sink.flushIntervalMs() + "): a grant younger than one sink flush is not late, and"

@@ -115,8 +115,19 @@ public record ServiceConfig(
      * settledRecheckMs: a periodic run skips a sale whose figures (status, total, remaining, ledger
      * size, rows) are those of its last complete run, for at most this long; then it compares in full
      * again. On-demand runs always compare in full.
+     * fenceIntervalMs: pause between fence checks of every live sale on the topology role (0 = no
+     * checks, no leases); fenceLeaseMs: how long a sale verified by a check may sell before the next
+     * one (grab.lua refuses it after that: a Redis restored from an older copy sells nothing unchecked);
+     * healSettleMs: how long a heal waits for no new row before it lifts the fence (core/reconcile/SaleFence).
      */
-    public record Reconcile(boolean enabled, long graceMs, long intervalMs, long settledRecheckMs) {}
+    public record Reconcile(boolean enabled, long graceMs, long intervalMs, long settledRecheckMs, long fenceIntervalMs,
+            long fenceLeaseMs, long healSettleMs) {
+
+        /** The fence defaults of srv.yaml (500 ms checks, 5 s leases, 2 s settle). */
+        public Reconcile(boolean enabled, long graceMs, long intervalMs, long settledRecheckMs) {
+            this(enabled, graceMs, intervalMs, settledRecheckMs, 500, 5_000, 2_000);
+        }
+    }
 
     /**
      * Who may call the admin REST API: bearer tokens with role read (GET routes) or operate

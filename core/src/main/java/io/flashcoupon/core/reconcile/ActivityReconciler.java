@@ -46,10 +46,19 @@ public final class ActivityReconciler implements Reconciler {
     private final LedgerComparison comparison;
     private final Clock clock;
     private final ReconcileMetrics metrics;
+    private final java.util.function.LongFunction<ReconciliationReport.Healed> healed;
 
     public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, SaleStore store,
             ReconciliationReports reports, GrantLedger ledger, LedgerComparison comparison, Clock clock,
             ReconcileMetrics metrics) {
+        this(activities, coupons, store, reports, ledger, comparison, clock, metrics, id -> null);
+    }
+
+    /** {@code healed} reads a sale's latest fence and heal (SaleFences), null when never fenced. */
+    public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, SaleStore store,
+            ReconciliationReports reports, GrantLedger ledger, LedgerComparison comparison, Clock clock,
+            ReconcileMetrics metrics, java.util.function.LongFunction<ReconciliationReport.Healed> healed) {
+        this.healed = healed;
         this.activities = activities;
         this.coupons = coupons;
         this.store = store;
@@ -92,7 +101,8 @@ public final class ActivityReconciler implements Reconciler {
                 failed.add(late.couponSn());
             }
         }
-        ReconciliationReport report = findings.report(activityId, sale.status(), ranAt, republished, failed);
+        ReconciliationReport report = findings.report(activityId, sale.status(), ranAt, republished, failed)
+                .withHealed(healed.apply(activityId));
         logFindings(report);
         reports.save(report);
         metrics.recorded(report);
@@ -134,6 +144,10 @@ public final class ActivityReconciler implements Reconciler {
         if (r.republishFailed().count() > 0) {
             log.warn("reconciliation activity {}: {} late grant(s) not re-published this run (retried next run): {}",
                     id, r.republishFailed().count(), r.republishFailed().sns());
+        }
+        if (r.healed() != null && r.healed().oversoldBy() > 0) {
+            log.error("RECONCILIATION activity {}: oversold by {} (heal of {}, reason {})", id, r.healed().oversoldBy(),
+                    r.healed().healedAtMs(), r.healed().reason());
         }
         if (r.complete()) {
             log.info("reconciliation activity {}: complete ({} granted = {} rows, {} left of {})",

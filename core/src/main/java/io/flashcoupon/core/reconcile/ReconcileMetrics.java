@@ -51,7 +51,8 @@ public final class ReconcileMetrics {
     /** The result class of {@code r}. */
     public static Result classify(ReconciliationReport r) {
         if (!r.stockBalanced() || r.rowsWithoutLedger().count() > 0 || r.ownerMismatches().count() > 0
-                || r.userCountMismatches().count() > 0 || r.malformed().count() > 0) {
+                || r.userCountMismatches().count() > 0 || r.malformed().count() > 0
+                || (r.healed() != null && r.healed().oversoldBy() > 0)) {
             return Result.MISMATCH;
         }
         return r.complete() ? Result.COMPLETE : Result.PENDING;

@@ -21,6 +21,8 @@ import java.util.List;
  *     from their ledger entry; userCountMismatches: users-hash counts that differ from the ledger;
  *     malformed: ledger or users-hash entries that cannot be read. These are never fixed here.
  * <li>complete: everything matches and nothing is pending.
+ * <li>healed: the latest fence and heal of the sale after Redis lost grants (SaleFence), null when
+ *     it never was fenced; a sale fenced now or oversold is never complete.
  * </ul>
  */
 public record ReconciliationReport(
@@ -40,7 +42,26 @@ public record ReconciliationReport(
         Sample<UserCountMismatch> userCountMismatches,
         SnSample malformed,
         boolean stockBalanced,
-        boolean complete) {
+        boolean complete,
+        Healed healed) {
+
+    /** A report without a {@code healed} section (the sale was never fenced). */
+    public ReconciliationReport(long activityId, Instant ranAt, ActivityStatus saleStatus, long graceMs, long total,
+            long remaining, long ledgerSize, long rows, SnSample republished, SnSample republishFailed,
+            SnSample missingWithinGrace, SnSample rowsWithoutLedger, Sample<OwnerMismatch> ownerMismatches,
+            Sample<UserCountMismatch> userCountMismatches, SnSample malformed, boolean stockBalanced, boolean complete) {
+        this(activityId, ranAt, saleStatus, graceMs, total, remaining, ledgerSize, rows, republished, republishFailed,
+                missingWithinGrace, rowsWithoutLedger, ownerMismatches, userCountMismatches, malformed, stockBalanced,
+                complete, null);
+    }
+
+    /** This report with {@code h} as its healed section; a sale fenced now or oversold is not complete. */
+    public ReconciliationReport withHealed(Healed h) {
+        boolean stillComplete = complete && (h == null || (!h.fencedNow() && h.oversoldBy() == 0));
+        return new ReconciliationReport(activityId, ranAt, saleStatus, graceMs, total, remaining, ledgerSize, rows,
+                republished, republishFailed, missingWithinGrace, rowsWithoutLedger, ownerMismatches,
+                userCountMismatches, malformed, stockBalanced, stillComplete, h);
+    }
 
     /** At most this many items are kept in each list of a report. */
     public static final int SAMPLE_CAP = 100;
@@ -59,6 +80,13 @@ public record ReconciliationReport(
         add(out, republishFailed.count(), "grant(s) without a row the broker did not take " + republishFailed.sns());
         add(out, missingWithinGrace.count(), "grant(s) not materialized yet, within the grace "
                 + missingWithinGrace.sns());
+        if (healed != null && healed.fencedNow()) {
+            out.add("fenced since " + healed.fencedAtMs() + " (" + healed.reason() + "): being healed");
+        }
+        if (healed != null && healed.oversoldBy() > 0) {
+            out.add("oversold by " + healed.oversoldBy() + " (found by the heal of " + healed.healedAtMs()
+                    + "; the sale was paused)");
+        }
         return out;
     }
 
@@ -84,6 +112,14 @@ public record ReconciliationReport(
 
     /** A row whose owner or seq differ from its ledger entry. */
     public record OwnerMismatch(String couponSn, long ledgerUserId, int ledgerSeq, long rowUserId, int rowSeq) {}
+
+    /**
+     * The latest fence and heal of the sale: fencedNow while a heal runs; fencedAtMs when that fence was
+     * raised; healedAtMs when the latest heal finished; the reason; sns re-added to the ledger from
+     * MySQL rows; grants beyond the total it found (the sale was paused); finished heals in all.
+     */
+    public record Healed(boolean fencedNow, Long fencedAtMs, Long healedAtMs, String reason, long snsReadded,
+            long oversoldBy, int heals) {}
 
     /** A user whose count in the users hash differs from the number of their ledger entries. */
     public record UserCountMismatch(long userId, long usersHash, long ledger) {}

@@ -24,9 +24,14 @@ public enum GrabCode {
     /** The user's count changed between reading it and grabbing (a concurrent grab of the same user). */
     SEQ_STALE(9),
     /** This client request id was granted before; the result names the original coupon_sn. */
-    REPEATED(10);
+    REPEATED(10),
+    /**
+     * Redis may have lost grants of this sale (restarted, restored from an older copy): it is fenced
+     * until a heal re-applied MySQL's rows (SaleFence), or its fence lease lapsed. Nothing changed; retry.
+     */
+    FENCED(11);
 
-    private static final GrabCode[] BY_CODE = new GrabCode[11];
+    private static final GrabCode[] BY_CODE = new GrabCode[12];
 
     static {
         for (GrabCode c : values()) {

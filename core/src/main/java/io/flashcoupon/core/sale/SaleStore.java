@@ -38,6 +38,10 @@ public final class SaleStore {
     private final LuaScript state;
     private final LuaScript cleanup;
     private final LuaScript snapshot;
+    private final LuaScript fence;
+    private final LuaScript heal;
+    private final LuaScript settle;
+    private final LuaScript lease;
     private final Duration timeout;
 
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
@@ -51,6 +55,10 @@ public final class SaleStore {
         this.state = new LuaScript("lua/state.lua", ScriptOutputType.MULTI, connection);
         this.cleanup = new LuaScript("lua/cleanup.lua", ScriptOutputType.INTEGER, connection);
         this.snapshot = new LuaScript("lua/snapshot.lua", ScriptOutputType.MULTI, connection);
+        this.fence = new LuaScript("lua/fence.lua", ScriptOutputType.INTEGER, connection);
+        this.heal = new LuaScript("lua/heal.lua", ScriptOutputType.MULTI, connection);
+        this.settle = new LuaScript("lua/settle.lua", ScriptOutputType.MULTI, connection);
+        this.lease = new LuaScript("lua/lease.lua", ScriptOutputType.MULTI, connection);
         this.timeout = timeout;
     }
 
@@ -231,6 +239,95 @@ public final class SaleStore {
                 Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds())));
         return CleanupResult.fromScriptReply(answer);
     }
+
+    // ------------------------------------------------------------------ fence and heal (core/reconcile/SaleFence)
+
+    /** The run_id of the Redis process this store talks to: a new one after every restart. */
+    public String runId() {
+        String info = await(redis.info("server"));
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).trim();
+            }
+        }
+        throw new SaleStoreException("INFO server did not report a run_id", null);
+    }
+
+    /**
+     * What the fence checker compares, read in one round trip: whether the sale hash exists, whether
+     * it is fenced, and the ledger size.
+     */
+    public FenceView fenceView(long activityId) {
+        List<Object> reply = await(snapshot.<List<Object>>call(redis,
+                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}));
+        String fenced = await(redis.hget(Registry.saleKey(activityId), "fenced"));
+        return new FenceView(reply.get(0) != null, fenced, (Long) reply.get(3));
+    }
+
+    /**
+     * Fences the sale (lua/fence.lua): every grab answers FENCED until {@link #settle}. A sale hash that is
+     * gone is re-created from {@code a} with stock 0 and {@code status}; true when it had to be re-created.
+     */
+    public boolean fence(Activity a, ActivityStatus status, String reason) {
+        Long r = await(fence.call(redis, new String[] {Registry.saleKey(a.id())}, reason,
+                String.valueOf(status.code()),
+                String.valueOf(a.startTime().toEpochMilli()),
+                String.valueOf(a.endTime().toEpochMilli()),
+                String.valueOf(a.perUserLimit()),
+                String.valueOf(a.totalCount()),
+                identity(a)));
+        return r == 2L;
+    }
+
+    /**
+     * Re-applies rows of a fenced sale (lua/heal.lua); returns how many were re-added to the ledger, or -1
+     * when the sale is not fenced (nothing done).
+     */
+    public long heal(long activityId, List<io.flashcoupon.core.wallet.GrantRecord> rows) {
+        String[] args = new String[rows.size() * 4];
+        int i = 0;
+        for (io.flashcoupon.core.wallet.GrantRecord r : rows) {
+            args[i++] = r.couponSn();
+            args[i++] = Long.toString(r.userId());
+            args[i++] = Integer.toString(r.seq());
+            args[i++] = Long.toString(r.grantedAtMs());
+        }
+        List<?> reply = ScriptReplies.integers(await(heal.<List<Object>>call(redis, Registry.saleKeys(activityId), args)),
+                2, "heal");
+        return (Long) reply.get(0);
+    }
+
+    /**
+     * Ends a heal (lua/settle.lua): stock from the ledger size, an oversold ACTIVE sale paused, the fence
+     * lifted and a lease of {@code leaseMs} granted - only while Redis is still process {@code runId}.
+     */
+    public Settled settle(long activityId, String runId, long leaseMs) {
+        List<?> r = ScriptReplies.integers(await(settle.<List<Object>>call(redis,
+                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}, runId,
+                Long.toString(leaseMs))), 5, "settle");
+        if ((Long) r.get(0) == 0L) {
+            return null;
+        }
+        return new Settled((Long) r.get(1), (Long) r.get(2), (Long) r.get(3),
+                ActivityStatus.ofCode(((Long) r.get(4)).intValue()));
+    }
+
+    /**
+     * Renews the sale's lease (lua/lease.lua) while Redis is still process {@code runId} and the sale is
+     * not fenced; false when nothing was renewed.
+     */
+    public boolean renewLease(long activityId, String runId, long leaseMs) {
+        List<?> r = ScriptReplies.integers(await(lease.<List<Object>>call(redis,
+                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}, runId,
+                Long.toString(leaseMs))), 2, "lease");
+        return (Long) r.get(0) == 1L;
+    }
+
+    /** The sale as the fence checker sees it; {@code fenced} is the reason when fenced, else null. */
+    public record FenceView(boolean exists, String fenced, long ledgerSize) {}
+
+    /** What settle.lua left: ledger size, stock, how many grants exceed the total, the status. */
+    public record Settled(long ledgerSize, long stock, long oversoldBy, ActivityStatus status) {}
 
     private <T> T await(CompletionStage<T> stage) {
         try {

@@ -100,6 +100,29 @@ public final class UserCouponRepository {
         }
     }
 
+    /**
+     * Up to {@code limit} rows of a flash sale with id > {@code afterId}, by id (keyset paging: a heal
+     * reads a sale of any size in pages, and rows landing meanwhile come last).
+     */
+    public List<GrantRecord> grantsAfter(long activityId, long afterId, int limit) {
+        String sql = "SELECT id, coupon_sn, user_id, seq, granted_at_ms FROM " + Registry.TABLE_USER_COUPONS
+                + " WHERE activity_id=? AND id>? ORDER BY id LIMIT ?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, activityId);
+            ps.setLong(2, afterId);
+            ps.setInt(3, limit);
+            List<GrantRecord> out = new ArrayList<>(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new GrantRecord(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getLong(5)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DataAccessException("read grants of activity " + activityId + " after row " + afterId + " failed", e);
+        }
+    }
+
     /** coupon_sn -> user id of every row of a flash sale (for reconciliation and tests). */
     public Map<String, Long> ownersByActivity(long activityId) {
         String sql = "SELECT coupon_sn, user_id FROM " + Registry.TABLE_USER_COUPONS + " WHERE activity_id=?";

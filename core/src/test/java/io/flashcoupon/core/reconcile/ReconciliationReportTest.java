@@ -43,6 +43,29 @@ class ReconciliationReportTest {
         assertThat(problems.get(1)).startsWith("1 user count(s) differ");
     }
 
+    @Test
+    void a_healed_section_survives_json_and_an_oversold_or_fenced_sale_is_never_complete() {
+        ReconciliationReport clean = report(true, SnSample.of(List.of()), Sample.of(List.of()), Sample.of(List.of()));
+        ReconciliationReport oversold = clean.withHealed(
+                new ReconciliationReport.Healed(false, 1_000L, 2_000L, "REDIS_RESTARTED", 2_882, 7, 1));
+        String json = ReconciliationReports.toJson(oversold);
+        assertThat(json).contains("\"healed\":{", "\"oversold_by\":7", "\"sns_readded\":2882");
+        assertThat(ReconciliationReports.fromJson(json)).isEqualTo(oversold);
+        assertThat(oversold.complete()).isFalse();
+        assertThat(oversold.problems()).singleElement().asString().startsWith("oversold by 7");
+        assertThat(ReconcileMetrics.classify(oversold)).isEqualTo(ReconcileMetrics.Result.MISMATCH);
+
+        ReconciliationReport fenced = clean.withHealed(
+                new ReconciliationReport.Healed(true, 1_000L, null, "LEDGER_BEHIND", 0, 0, 0));
+        assertThat(fenced.complete()).isFalse();
+        assertThat(fenced.problems()).singleElement().asString().startsWith("fenced since 1000");
+
+        ReconciliationReport healedCleanly = clean.withHealed(
+                new ReconciliationReport.Healed(false, 1_000L, 2_000L, "REDIS_RESTARTED", 12, 0, 1));
+        assertThat(healedCleanly.complete()).isTrue();
+        assertThat(ReconciliationReports.fromJson(ReconciliationReports.toJson(clean)).healed()).isNull();
+    }
+
     private static ReconciliationReport report(boolean complete, SnSample withoutLedger, Sample<OwnerMismatch> owners,
             Sample<UserCountMismatch> users) {
         SnSample none = SnSample.of(List.of());

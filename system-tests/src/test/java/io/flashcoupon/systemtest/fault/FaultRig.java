@@ -72,6 +72,8 @@ final class FaultRig implements AutoCloseable {
     private HikariDataSource db;
     private ManagedChannel channel;
     private boolean keepWork;
+    /** Configuration the scenario adds to (or overrides in) the service's environment, by srv.yaml key. */
+    final Map<String, String> config = new HashMap<>();
 
     FaultRig(String name) {
         this.name = name;
@@ -176,6 +178,7 @@ final class FaultRig implements AutoCloseable {
         // The binlog reader's offsets in this test's work directory, and a replication id of its own.
         env.put(ConfigLoader.envName("cdc.embedded.state-dir"), work.resolve("cdc").toAbsolutePath().toString());
         env.put(ConfigLoader.envName("cdc.embedded.server-id"), Long.toString(20_000_000L + ProcessHandle.current().pid()));
+        config.forEach((key, value) -> env.put(ConfigLoader.envName(key), value));
         return env;
     }
 

@@ -108,7 +108,8 @@ public final class RedisProcess {
         }
     }
 
-    void kill() {
+    /** kill -9: the process dies at once, without fsyncing anything. */
+    public void kill() {
         process.kill();
     }
 

@@ -1,0 +1,197 @@
+package io.flashcoupon.core.reconcile;
+
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.observe.LogFields;
+import io.flashcoupon.core.reconcile.FenceDecision.Reason;
+import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.wallet.GrantRecord;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Notices that Redis lost grants of a live sale and heals it before it sells them again
+ * (docs/operations.md "Fence and heal"). Per sale and pass: rows are counted in MySQL, then Redis's
+ * run id, the sale hash and its ledger size are read; {@link FenceDecision} says whether to fence.
+ * A verified sale gets its lease renewed (lua/lease.lua: grab.lua refuses a sale whose lease lapsed,
+ * so a Redis restored from an older copy sells nothing before this checker saw it).
+ *
+ * <p>A heal: fence in MySQL first (durable: a Redis that loses the flag again is re-fenced), then in
+ * Redis (lua/fence.lua; a missing sale hash is re-created with stock 0, never re-seeded); re-apply
+ * every user_coupons row of the sale in batches by id (lua/heal.lua: ledger entry, void entry
+ * removed, user count raised to the row's seq); keep paging rows that land while fenced until none
+ * came for {@code settleMs} (grants whose event was committed but not yet materialized land then);
+ * then lua/settle.lua sets stock = total - ledger size, pauses an ACTIVE sale when the ledger exceeds
+ * the total (oversold_by in the report, never hidden), lifts the fence and grants a lease - only if
+ * Redis is still the process the heal verified, else the next pass heals again. Idempotent per row,
+ * so several instances may run it at once.
+ *
+ * <p>Known gaps: request ids are not in MySQL, so a retry of a request whose Redis entry was lost is
+ * granted again (a second coupon within the user's limit). An event held longer than settleMs (broker
+ * down) materializes after the fence was lifted: its row makes the ledger fall behind again and the
+ * next pass heals again, reporting any oversell. The pass counts rows per sale (an index range scan,
+ * O(rows)) and a heal runs on the checker's thread, holding up the other sales' checks.
+ */
+public final class SaleFence {
+    private static final Logger log = LoggerFactory.getLogger(SaleFence.class);
+    /** Rows per heal.lua call: bounds the time one call holds the Redis thread. */
+    static final int BATCH = 500;
+
+    /** What a heal did. */
+    public record Heal(long activityId, Reason reason, long snsReadded, long ledgerSize, long stock, long oversoldBy,
+            ActivityStatus status) {}
+
+    private final ActivityRepository activities;
+    private final UserCouponRepository coupons;
+    private final SaleStore store;
+    private final SaleFences fences;
+    private final Supplier<List<Long>> live;
+    private final Clock clock;
+    private final long leaseMs;
+    private final long settleMs;
+    private final Map<Reason, Counter> heals = new EnumMap<>(Reason.class);
+    private final Counter oversold;
+    private final Set<Long> fenced = ConcurrentHashMap.newKeySet();
+
+    /**
+     * {@code live} lists the started, not cleaned-up sales; {@code leaseMs} is how long a verified sale
+     * may sell without the next check (must exceed the check interval); {@code settleMs} how long a heal
+     * waits for rows still landing.
+     */
+    public SaleFence(ActivityRepository activities, UserCouponRepository coupons, SaleStore store, SaleFences fences,
+            Supplier<List<Long>> live, Clock clock, MeterRegistry registry, long leaseMs, long settleMs) {
+        this.activities = activities;
+        this.coupons = coupons;
+        this.store = store;
+        this.fences = fences;
+        this.live = live;
+        this.clock = clock;
+        this.leaseMs = leaseMs;
+        this.settleMs = settleMs;
+        for (Reason r : Reason.values()) {
+            heals.put(r, Counter.builder("coupon.sale.heals").tag("reason", r.name().toLowerCase(Locale.ROOT))
+                    .description("sales fenced and healed because Redis may have lost grants (alert on any)")
+                    .register(registry));
+        }
+        oversold = Counter.builder("coupon.sale.oversold.coupons")
+                .description("grants beyond a sale's total found by heals (sold twice after Redis lost grants)")
+                .register(registry);
+        Gauge.builder("coupon.sale.fenced", fenced, Set::size).strongReference(true)
+                .description("sales this process holds fenced while it heals them").register(registry);
+    }
+
+    /** Checks every live sale once; a failure on one is logged and does not stop the others. */
+    public int checkAll() {
+        int healed = 0;
+        for (long id : live.get()) {
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            try (LogFields fields = LogFields.activity(id)) {
+                if (check(id).isPresent()) {
+                    healed++;
+                }
+            } catch (RuntimeException e) {
+                log.error("fence check of activity {} failed", id, e);
+            }
+        }
+        return healed;
+    }
+
+    /** Checks one sale; heals it when Redis may have lost grants. Empty when it was verified as it is. */
+    public Optional<Heal> check(long activityId) {
+        Optional<SaleFences.Row> row = fences.find(activityId);
+        long rows = coupons.countByActivity(activityId);
+        String runId = store.runId();
+        SaleStore.FenceView sale = store.fenceView(activityId);
+        Optional<Reason> reason = FenceDecision.decide(row.map(r -> r.fencedAtMs() != null).orElse(false),
+                row.map(SaleFences.Row::redisRunId).orElse(null), runId, sale.exists(), sale.fenced() != null,
+                sale.ledgerSize(), rows);
+        if (reason.isEmpty()) {
+            if (row.isEmpty() || !runId.equals(row.get().redisRunId())) {
+                fences.verified(activityId, runId);
+            }
+            store.renewLease(activityId, runId, leaseMs);
+            return Optional.empty();
+        }
+        log.error("FENCE activity {}: {} (Redis run id {} , last verified on {}; {} rows, ledger {}, sale hash {}):"
+                + " fencing and healing", activityId, reason.get(), runId, row.map(SaleFences.Row::redisRunId)
+                .orElse("none"), rows, sale.ledgerSize(), sale.exists() ? "present" : "missing");
+        return Optional.of(heal(activityId, reason.get(), runId));
+    }
+
+    private Heal heal(long activityId, Reason reason, String runId) {
+        Activity activity = activities.find(activityId)
+                .orElseThrow(() -> new IllegalStateException("activity " + activityId + " vanished while fenced"));
+        fenced.add(activityId);
+        try {
+            fences.fence(activityId, reason.name(), clock.millis());
+            ActivityStatus status = activity.status() == ActivityStatus.PENDING ? ActivityStatus.ACTIVE : activity.status();
+            if (store.fence(activity, status, reason.name())) {
+                log.error("FENCE activity {}: the sale hash was gone; re-created with stock 0 while healed", activityId);
+            }
+            long readded = 0;
+            long after = 0;
+            long quietSince = clock.millis();
+            while (true) {
+                List<GrantRecord> page = coupons.grantsAfter(activityId, after, BATCH);
+                if (!page.isEmpty()) {
+                    long n = store.heal(activityId, page);
+                    if (n < 0) {
+                        throw new IllegalStateException("activity " + activityId + " was unfenced during its heal");
+                    }
+                    readded += n;
+                    after = page.get(page.size() - 1).id();
+                    quietSince = clock.millis();
+                    continue;
+                }
+                if (clock.millis() - quietSince >= settleMs) {
+                    break;
+                }
+                pause(Math.min(100, settleMs));
+            }
+            SaleStore.Settled settled = store.settle(activityId, runId, leaseMs);
+            if (settled == null) {
+                throw new IllegalStateException("Redis restarted (run id no longer " + runId + ") while activity "
+                        + activityId + " was healed; it stays fenced and is healed again");
+            }
+            if (settled.oversoldBy() > 0) {
+                activities.transition(activityId, ActivityStatus.ACTIVE, ActivityStatus.PAUSED);
+                oversold.increment(settled.oversoldBy());
+                log.error("FENCE activity {}: OVERSOLD by {} ({} grants for a total of {}); the sale is paused",
+                        activityId, settled.oversoldBy(), settled.ledgerSize(), settled.ledgerSize() - settled.oversoldBy());
+            }
+            fences.healed(activityId, runId, clock.millis(), readded, settled.oversoldBy());
+            heals.get(reason).increment();
+            log.warn("FENCE activity {}: healed ({}): {} row(s) re-added to the ledger, ledger {}, stock {}, status {}",
+                    activityId, reason, readded, settled.ledgerSize(), settled.stock(), settled.status());
+            return new Heal(activityId, reason, readded, settled.ledgerSize(), settled.stock(), settled.oversoldBy(),
+                    settled.status());
+        } finally {
+            fenced.remove(activityId);
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while healing", e);
+        }
+    }
+}

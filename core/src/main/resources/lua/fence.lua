@@ -1,0 +1,13 @@
+-- Fences a sale whose Redis state may have lost grants (SaleFence): every grab answers FENCED until
+-- settle.lua lifts it. KEYS[1] sale hash.
+-- ARGV[1] reason; ARGV[2..7] status, start_ms, end_ms, limit, total, identity of the activity as MySQL
+-- holds it, used only when the sale hash is gone: it is re-created with stock 0 (heal.lua and
+-- settle.lua set the real figures), so a missing sale is never re-seeded with its full stock.
+-- Returns 1 when the hash existed, 2 when it was re-created.
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'fenced', ARGV[1])
+  return 1
+end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'start_ms', ARGV[3], 'end_ms', ARGV[4], 'limit', ARGV[5],
+  'total', ARGV[6], 'stock', 0, 'identity', ARGV[7], 'fenced', ARGV[1])
+return 2
