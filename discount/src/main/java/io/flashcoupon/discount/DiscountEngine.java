@@ -67,30 +67,9 @@ public final class DiscountEngine {
     }
 
     /**
-     * Applies the wallet coupons named by {@code couponIds} (a CalculateDiscount request). An id
-     * listed twice or missing from the wallet is refused.
-     */
-    public DiscountResult calculate(Order order, List<CouponRule> wallet, List<Long> couponIds) {
-        Map<Long, CouponRule> byId = index(wallet);
-        Set<Long> seen = new HashSet<>();
-        List<CouponRule> selected = new ArrayList<>(couponIds.size());
-        for (Long id : couponIds) {
-            if (!seen.add(id)) {
-                throw new DiscountException(Problem.DUPLICATE_COUPON, "coupon " + id + " is listed twice");
-            }
-            CouponRule r = byId.get(id);
-            if (r == null) {
-                throw new DiscountException(Problem.UNKNOWN_COUPON, "coupon " + id + " is not in the wallet");
-            }
-            selected.add(r);
-        }
-        return calculate(order, selected);
-    }
-
-    /**
      * For each wallet coupon (in wallet order): usable on this order on its own or not, why, and
-     * what it saves alone. Coupons ruled out elsewhere (expired, locked) are the caller's
-     * {@link Availability#unusable} entries and are not passed here.
+     * what it saves alone. Coupons ruled out elsewhere (expired, locked) are the caller's to report
+     * and are not passed here.
      */
     public List<Availability> availability(Order order, List<CouponRule> wallet) {
         index(wallet);
