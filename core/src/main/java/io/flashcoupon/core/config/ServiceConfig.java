@@ -22,11 +22,6 @@ public record ServiceConfig(
      */
     public record Server(String name, String host, int grpcPort, int httpPort, int nodeId, List<String> roles,
             long shutdownTimeoutMs) {
-        /** True when {@code role} is in {@link #roles()}. */
-        public boolean runs(Role role) {
-            return roles != null && roles.contains(role.key());
-        }
-
         /** The roles this process runs, typed (unmodifiable); the names must have passed validation. */
         public Set<Role> roleSet() {
             EnumSet<Role> set = EnumSet.noneOf(Role.class);
