@@ -104,7 +104,7 @@ public record ServiceConfig(
     public record Sink(int batchSize, int flushIntervalMs) {}
 
     /**
-     * Reconciliation of live sales (DESIGN.md "The grab" step 5). enabled = run it periodically in
+     * Reconciliation of live sales (docs/operations.md). enabled = run it periodically in
      * this process (on-demand runs through the admin API work either way); a grant without a row is
      * re-published once it is older than graceMs; intervalMs is the pause between periodic runs.
      * settledRecheckMs: a periodic run skips a sale whose figures (status, total, remaining, ledger
