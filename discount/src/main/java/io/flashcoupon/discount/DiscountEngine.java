@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,7 +71,7 @@ public final class DiscountEngine {
      * and are not passed here.
      */
     public List<Availability> availability(Order order, List<CouponRule> wallet) {
-        index(wallet);
+        requireUniqueInWallet(wallet);
         Evaluator ev = new Evaluator(order, List.copyOf(wallet));
         List<Availability> out = new ArrayList<>(wallet.size());
         int[] one = new int[1];
@@ -92,7 +91,7 @@ public final class DiscountEngine {
      * coupons the user may spend now (unused, valid, not locked).
      */
     public BestCombination bestCombination(Order order, List<CouponRule> wallet) {
-        index(wallet);
+        requireUniqueInWallet(wallet);
         List<CouponRule> rules = List.copyOf(wallet);
         Evaluator ev = new Evaluator(order, rules);
         long[] standalone = new long[rules.size()];
@@ -140,15 +139,14 @@ public final class DiscountEngine {
                 ev.shippingDiscount, original - total, coupons, lines);
     }
 
-    private static Map<Long, CouponRule> index(List<CouponRule> wallet) {
-        Map<Long, CouponRule> byId = new LinkedHashMap<>();
+    private static void requireUniqueInWallet(List<CouponRule> wallet) {
+        Set<Long> ids = new HashSet<>();
         for (CouponRule r : wallet) {
-            if (byId.putIfAbsent(r.couponId(), r) != null) {
+            if (!ids.add(r.couponId())) {
                 throw new DiscountException(Problem.DUPLICATE_COUPON,
                         "coupon " + r.couponId() + " appears twice in the wallet");
             }
         }
-        return byId;
     }
 
     private static void requireDistinct(List<CouponRule> coupons, String what) {
