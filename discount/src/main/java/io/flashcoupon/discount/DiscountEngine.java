@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,33 +66,12 @@ public final class DiscountEngine {
     }
 
     /**
-     * Applies the wallet coupons named by {@code couponIds} (a CalculateDiscount request). An id
-     * listed twice or missing from the wallet is refused.
-     */
-    public DiscountResult calculate(Order order, List<CouponRule> wallet, List<Long> couponIds) {
-        Map<Long, CouponRule> byId = index(wallet);
-        Set<Long> seen = new HashSet<>();
-        List<CouponRule> selected = new ArrayList<>(couponIds.size());
-        for (Long id : couponIds) {
-            if (!seen.add(id)) {
-                throw new DiscountException(Problem.DUPLICATE_COUPON, "coupon " + id + " is listed twice");
-            }
-            CouponRule r = byId.get(id);
-            if (r == null) {
-                throw new DiscountException(Problem.UNKNOWN_COUPON, "coupon " + id + " is not in the wallet");
-            }
-            selected.add(r);
-        }
-        return calculate(order, selected);
-    }
-
-    /**
      * For each wallet coupon (in wallet order): usable on this order on its own or not, why, and
-     * what it saves alone. Coupons ruled out elsewhere (expired, locked) are the caller's
-     * {@link Availability#unusable} entries and are not passed here.
+     * what it saves alone. Coupons ruled out elsewhere (expired, locked) are the caller's to report
+     * and are not passed here.
      */
     public List<Availability> availability(Order order, List<CouponRule> wallet) {
-        index(wallet);
+        requireUniqueInWallet(wallet);
         Evaluator ev = new Evaluator(order, List.copyOf(wallet));
         List<Availability> out = new ArrayList<>(wallet.size());
         int[] one = new int[1];
@@ -113,7 +91,7 @@ public final class DiscountEngine {
      * coupons the user may spend now (unused, valid, not locked).
      */
     public BestCombination bestCombination(Order order, List<CouponRule> wallet) {
-        index(wallet);
+        requireUniqueInWallet(wallet);
         List<CouponRule> rules = List.copyOf(wallet);
         Evaluator ev = new Evaluator(order, rules);
         long[] standalone = new long[rules.size()];
@@ -161,15 +139,14 @@ public final class DiscountEngine {
                 ev.shippingDiscount, original - total, coupons, lines);
     }
 
-    private static Map<Long, CouponRule> index(List<CouponRule> wallet) {
-        Map<Long, CouponRule> byId = new LinkedHashMap<>();
+    private static void requireUniqueInWallet(List<CouponRule> wallet) {
+        Set<Long> ids = new HashSet<>();
         for (CouponRule r : wallet) {
-            if (byId.putIfAbsent(r.couponId(), r) != null) {
+            if (!ids.add(r.couponId())) {
                 throw new DiscountException(Problem.DUPLICATE_COUPON,
                         "coupon " + r.couponId() + " appears twice in the wallet");
             }
         }
-        return byId;
     }
 
     private static void requireDistinct(List<CouponRule> coupons, String what) {

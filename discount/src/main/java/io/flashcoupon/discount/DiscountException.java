@@ -1,10 +1,10 @@
 package io.flashcoupon.discount;
 
 /**
- * A discount request the engine refuses: malformed order, malformed or unknown coupons, or a set of
+ * A discount request the engine refuses: malformed order, malformed coupons, or a set of
  * coupons that may not be applied together. The message names the problem and the ids involved;
- * {@link #problem()} lets a caller map it to a status (all are INVALID_ARGUMENT except
- * {@link Problem#UNKNOWN_COUPON}, which is NOT_FOUND for a wallet lookup).
+ * {@link #problem()} says which it was. The service answers every one as the caller's mistake
+ * (gRPC INVALID_ARGUMENT, HTTP 400, or a refused Saga branch).
  *
  * <p>A coupon that merely saves nothing on this order (threshold not reached, no eligible goods) is
  * not an error: it is a {@link CouponDiscount} of 0 with its {@link Verdict}.
@@ -19,7 +19,6 @@ public final class DiscountException extends RuntimeException {
         OVERFLOW,
         INVALID_RULE,
         DUPLICATE_COUPON,
-        UNKNOWN_COUPON,
         TOO_MANY_COUPONS,
         NOT_COMBINABLE,
         INVALID_SETTING

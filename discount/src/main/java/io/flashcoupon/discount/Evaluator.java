@@ -128,20 +128,12 @@ final class Evaluator {
         return r.maxDiscountCents() == null ? Long.MAX_VALUE : r.maxDiscountCents();
     }
 
-    boolean hasEligibleLine(int coupon) {
-        return eligible[coupon].length > 0;
-    }
-
     int[] eligibleLines(int coupon) {
         return eligible[coupon];
     }
 
     long eligibleSubtotal(int coupon) {
         return eligibleSubtotal[coupon];
-    }
-
-    long lineAmount(int line) {
-        return lineAmounts[line];
     }
 
     /** The coupon index applied at position {@code pos} of the last evaluation. */

@@ -10,7 +10,5 @@ public enum Verdict {
     NO_ELIGIBLE_GOODS,
     /** Applicable, but there is nothing left for it: eligible goods already fully discounted or
      *  free, no shipping fee, a cap of 0, or a percentage that rounds to 0 cents. */
-    NOTHING_TO_DISCOUNT,
-    /** Decided outside the engine: expired, locked, used, not the caller's. */
-    UNAVAILABLE
+    NOTHING_TO_DISCOUNT
 }

@@ -13,7 +13,7 @@ import java.time.Clock;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Steps 2-3 of the grab (DESIGN.md "The grab") for an admitted request: a coupon_sn made here,
+ * Steps 4-5 of the grab (docs/architecture.md) for an admitted request: a coupon_sn made here,
  * then the grab script inside its CouponGrabbed event's transactional send ({@link GrantLedger}).
  * GRANTED is returned only once the grab is in the ledger, so its event is committed or will be by
  * the check-back. A retry carrying a request id that was granted before gets the original coupon_sn

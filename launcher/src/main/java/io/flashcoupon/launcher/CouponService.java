@@ -43,7 +43,6 @@ public final class CouponService implements AutoCloseable {
     private SharedParts shared;
     private AdminProcess http;
     private IngressProcess ingress;
-    private boolean topology;
 
     private CouponService(Lifecycle lifecycle) {
         this.lifecycle = lifecycle;
@@ -108,7 +107,6 @@ public final class CouponService implements AutoCloseable {
         if (roles.contains(Role.TOPOLOGY)) {
             TopologyProcess.start(infra, lifecycle, shared.reconciler(), shared.reports(), shared.reconcileMetrics(),
                     shared.relay());
-            topology = true;
         }
         http = roles.contains(Role.ADMIN)
                 ? AdminProcess.startApi(infra, lifecycle, shared.sales(), shared.reads(), shared.reconciler(),
@@ -168,19 +166,6 @@ public final class CouponService implements AutoCloseable {
     /** The admin API's port, or the metrics/health endpoint's when the admin role is off. */
     public int httpPort() {
         return http.port();
-    }
-
-    /** Whether this process runs the gRPC ingress, the materializer and the admin API. */
-    public boolean runsIngress() {
-        return ingress != null;
-    }
-
-    public boolean runsMaterializer() {
-        return topology;
-    }
-
-    public boolean runsAdminApi() {
-        return http != null && http.servesApi();
     }
 
     public String namesrvAddr() {

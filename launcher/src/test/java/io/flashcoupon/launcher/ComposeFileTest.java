@@ -110,7 +110,7 @@ class ComposeFileTest {
             Set<Integer> ports = containerPorts(s);
             assertThat(ports).as("%s exposes its HTTP port (metrics, probes)", name)
                     .contains(config.server().httpPort());
-            if (config.server().runs(ServiceConfig.Role.INGRESS)) {
+            if (config.server().roleSet().contains(ServiceConfig.Role.INGRESS)) {
                 assertThat(ports).as("%s exposes its gRPC port", name).contains(config.server().grpcPort());
             }
             assertThat(seconds(s.path("stop_grace_period").asText("10s")))

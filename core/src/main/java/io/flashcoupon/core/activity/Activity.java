@@ -16,11 +16,6 @@ public record Activity(
         int perUserLimit,
         ActivityStatus status) {
 
-    /** Whether {@code now} lies inside the sale window. */
-    public boolean inWindow(Instant now) {
-        return !now.isBefore(startTime) && now.isBefore(endTime);
-    }
-
     /** The rules a new activity must satisfy; each violation names its field. */
     public List<FieldError> violations() {
         List<FieldError> errors = new ArrayList<>();

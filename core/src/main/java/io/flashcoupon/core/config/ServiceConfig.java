@@ -22,11 +22,6 @@ public record ServiceConfig(
      */
     public record Server(String name, String host, int grpcPort, int httpPort, int nodeId, List<String> roles,
             long shutdownTimeoutMs) {
-        /** True when {@code role} is in {@link #roles()}. */
-        public boolean runs(Role role) {
-            return roles != null && roles.contains(role.key());
-        }
-
         /** The roles this process runs, typed (unmodifiable); the names must have passed validation. */
         public Set<Role> roleSet() {
             EnumSet<Role> set = EnumSet.noneOf(Role.class);
@@ -109,7 +104,7 @@ public record ServiceConfig(
     public record Sink(int batchSize, int flushIntervalMs) {}
 
     /**
-     * Reconciliation of live sales (DESIGN.md "The grab" step 5). enabled = run it periodically in
+     * Reconciliation of live sales (docs/operations.md). enabled = run it periodically in
      * this process (on-demand runs through the admin API work either way); a grant without a row is
      * re-published once it is older than graceMs; intervalMs is the pause between periodic runs.
      * settledRecheckMs: a periodic run skips a sale whose figures (status, total, remaining, ledger

@@ -53,11 +53,6 @@ public final class TopicProvisioner {
 
     private TopicProvisioner() {}
 
-    /** Provisions {@link Registry#TOPICS} and {@link Registry#CONSUMER_GROUPS}. */
-    public static void provision(String namesrvAddr, Duration timeout) {
-        provision(namesrvAddr, Registry.TOPICS, Registry.CONSUMER_GROUPS, timeout);
-    }
-
     /** Provisions {@link Registry#TOPICS}, {@link Registry#CONSUMER_GROUPS} and {@code extraGroups}. */
     public static void provision(String namesrvAddr, List<String> extraGroups, Duration timeout) {
         List<String> groups = new ArrayList<>(Registry.CONSUMER_GROUPS);

@@ -138,16 +138,4 @@ public final class Outbox {
             throw new DataAccessException("reading outbox event " + eventId + " failed", e);
         }
     }
-
-    /** Rows not yet sent. */
-    public long unsent() {
-        String sql = "SELECT COUNT(*) FROM " + Registry.TABLE_OUTBOX + " WHERE published_at_ms IS NULL";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-                ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new DataAccessException("counting unsent outbox rows failed", e);
-        }
-    }
 }

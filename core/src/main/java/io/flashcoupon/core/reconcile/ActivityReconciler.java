@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles one flash sale (DESIGN.md "The grab" step 5): reads the rows from MySQL, then stock,
+ * Reconciles one flash sale (docs/operations.md): reads the rows from MySQL, then stock,
  * ledger and users hash from Redis in one script, lets {@link LedgerComparison} decide, re-publishes
  * the CouponGrabbed of every late grant (a grant older than the grace without a row: its event was
  * lost or is stuck) through the {@link GrantLedger}, stores the report as the activity's latest and

@@ -37,10 +37,6 @@ public final class LedgerComparison {
         this.graceMs = graceMs;
     }
 
-    public long graceMs() {
-        return graceMs;
-    }
-
     /**
      * Compares; {@code ledger} is coupon_sn -> "userId:seq:grantedAtMs", {@code users} userId -> count,
      * {@code nowMs} the instant against which the grace is measured.

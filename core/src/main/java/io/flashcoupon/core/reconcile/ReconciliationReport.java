@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One reconciliation run of one flash sale (DESIGN.md "The grab" step 5): what Redis and MySQL held
+ * One reconciliation run of one flash sale (docs/operations.md): what Redis and MySQL held
  * when it read them, which grants it re-published, and everything that does not add up. Lists are
  * capped samples; their counts are exact.
  *

@@ -14,7 +14,7 @@ import java.util.Optional;
 
 /**
  * Removes a finished flash sale from Redis (every key of {@link Registry#saleKeys}), the explicit
- * cleanup of DESIGN.md step 2. Only an activity ENDED in MySQL whose reconciliation, run right here,
+ * cleanup, a sale's only way out. Only an activity ENDED in MySQL whose reconciliation, run right here,
  * is complete is removed - afterwards Redis can no longer tell which grants exist, so everything must
  * already be in MySQL. The delete itself re-checks in Redis that the sale is ENDED and that stock and
  * ledger are what the reconciliation saw. Any refusal is a ConflictException naming the reason.

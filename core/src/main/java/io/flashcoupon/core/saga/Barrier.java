@@ -8,7 +8,7 @@ import java.sql.SQLException;
 
 /**
  * DTM's sub-transaction barrier for Saga, written here because dtmcli-java's maps only cancel to
- * try and so gives a Saga compensation no null-compensation protection (notes/infra-facts.md).
+ * try and so gives a Saga compensation no null-compensation protection (docs/decisions.md).
  * Must run inside the caller's local transaction, before the business UPDATE:
  *
  * <ul>

@@ -37,7 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The four Saga branches of paying with coupons (DESIGN.md "Paying with coupons"). Each runs in
+ * The four Saga branches of paying with coupons (docs/saga.md). Each runs in
  * ONE local MySQL transaction: the {@link Barrier}, then a single conditional UPDATE whose
  * affected-row count decides ({@code ... WHERE id=? AND user_id=? AND status=? [AND order_sn=?]}),
  * then the usage log (UseLockedCoupon / RevertUsedCoupon) and the lifecycle event in the outbox.

@@ -27,9 +27,4 @@ public record LedgerEntry(String couponSn, long userId, int seq, long grantedAtM
             return Optional.empty();
         }
     }
-
-    /** The ledger value of this entry, as the grab script writes it. */
-    public String value() {
-        return userId + ":" + seq + ":" + grantedAtMs;
-    }
 }

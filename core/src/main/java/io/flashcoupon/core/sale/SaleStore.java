@@ -186,11 +186,6 @@ public final class SaleStore {
                 ledger);
     }
 
-    /** The whole ledger: coupon_sn -> "userId:seq:grantedAtMs". */
-    public Map<String, String> ledger(long activityId) {
-        return await(redis.hgetall(Registry.ledgerKey(activityId)));
-    }
-
     /** Whether {@code couponSn} is in the sale's ledger; a plain read that never voids anything. */
     public boolean inLedger(long activityId, String couponSn) {
         return await(redis.hexists(Registry.ledgerKey(activityId), couponSn));

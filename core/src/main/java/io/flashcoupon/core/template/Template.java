@@ -56,12 +56,4 @@ public record Template(
 
     /** A half-open validity window. */
     public record Validity(Instant start, Instant end) {}
-
-    /** The same template with a new id and timestamps (as stored). */
-    public Template withStored(long newId, Instant created, Instant updated) {
-        return new Template(newId, name, type, discountAmountCents, discountBps, minAmountCents,
-                maxDiscountCents, totalCount, perUserLimit, validStart, validEnd, validDays,
-                applicableGoodsIds, applicableCategoryIds, excludedGoodsIds, excludedCategoryIds,
-                status, created, updated);
-    }
 }

@@ -51,7 +51,7 @@ class CacheInvalidationJobIT {
     static void startBroker() throws Exception {
         System.setProperty("rocketmq.log.root", home.resolve("client-logs").toString());
         broker = EmbeddedBroker.start(home.resolve("broker"), ports.one(), ports.broker());
-        TopicProvisioner.provision(broker.namesrvAddr(), Duration.ofSeconds(60));
+        TopicProvisioner.provision(broker.namesrvAddr(), List.of(), Duration.ofSeconds(60));
         producer = new DefaultMQProducer("cache-job-it");
         producer.setNamesrvAddr(broker.namesrvAddr());
         producer.start();

@@ -12,9 +12,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * The invariants of DESIGN.md checked against the real stores after a run: no oversell, per-user
- * limits held, every ledger entry has exactly one row with the same owner and every row its entry,
- * and no coupon both granted and voided by the check-back.
+ * The guarantees of docs/architecture.md checked against the real stores after a run: no
+ * oversell, per-user limits held, every ledger entry has exactly one row with the same owner and
+ * every row its entry, and no coupon both granted and voided by the check-back.
  */
 public final class SaleInvariants {
     private SaleInvariants() {}

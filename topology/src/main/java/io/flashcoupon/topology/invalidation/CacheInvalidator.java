@@ -47,13 +47,6 @@ public final class CacheInvalidator {
         return List.copyOf(out);
     }
 
-    /** Drops every target of {@code m}; returns how many. Throws when a cache could not drop one. */
-    public int apply(FlatMessage m) {
-        List<Target> targets = targets(m);
-        apply(targets);
-        return targets.size();
-    }
-
     /** Drops {@code targets}, all of them even when one fails (the first failure is rethrown). */
     public void apply(List<Target> targets) {
         RuntimeException failure = null;

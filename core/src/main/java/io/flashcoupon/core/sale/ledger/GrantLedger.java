@@ -22,7 +22,7 @@ import org.apache.rocketmq.client.producer.TransactionSendResult;
 import org.apache.rocketmq.common.message.Message;
 
 /**
- * The grab's ledger (DESIGN.md "The grab" step 3): a grant and its CouponGrabbed event commit
+ * The grab's ledger (docs/architecture.md, the grab's step 5): a grant and its CouponGrabbed event commit
  * together, because the grab script runs as the local transaction of a RocketMQ transactional send
  * - half message first, then the script, then commit (granted) or rollback (refused). When the
  * outcome does not reach the broker, its check-back answers from the ledger ({@link LedgerCheckBack},
