@@ -24,9 +24,15 @@ public enum GrabCode {
     /** The user's count changed between reading it and grabbing (a concurrent grab of the same user). */
     SEQ_STALE(9),
     /** This client request id was granted before; the result names the original coupon_sn. */
-    REPEATED(10);
+    REPEATED(10),
+    /**
+     * The coupon_sn made for this grab is already in the ledger as another grab's (another user, or
+     * the same user's other n-th coupon): two instances with one node id, or a clock stepped back.
+     * Nothing was changed; the ingress retries with a fresh coupon_sn.
+     */
+    SN_COLLISION(11);
 
-    private static final GrabCode[] BY_CODE = new GrabCode[11];
+    private static final GrabCode[] BY_CODE = new GrabCode[12];
 
     static {
         for (GrabCode c : values()) {

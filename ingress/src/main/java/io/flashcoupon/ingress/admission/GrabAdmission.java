@@ -45,6 +45,18 @@ public final class GrabAdmission {
      * only when the activity cannot be read (MySQL behind the cache failed).
      */
     public Decision admit(long activityId, long userId, String clientIp, String requestId) {
+        return admit(activityId, userId, clientIp, requestId, true);
+    }
+
+    /**
+     * {@link #admit} for a call admitted before that waited for an earlier attempt of its request id,
+     * which was dropped unrun: checked again, but not charged to the rate limits a second time.
+     */
+    public Decision readmit(long activityId, long userId, String clientIp, String requestId) {
+        return admit(activityId, userId, clientIp, requestId, false);
+    }
+
+    private Decision admit(long activityId, long userId, String clientIp, String requestId, boolean rateLimited) {
         if (activityId <= 0) {
             return Decision.answer(null, GrabAnswer.invalid("activity_id", "must be positive, was " + activityId));
         }
@@ -67,6 +79,9 @@ public final class GrabAdmission {
             boolean mayHaveGrant = requestId != null
                     && (local == GrabCode.SOLD_OUT || local == GrabCode.ENDED || local == GrabCode.NOT_ACTIVE);
             return mayHaveGrant ? Decision.lookup(activity, refusal) : Decision.answer(activity, refusal);
+        }
+        if (!rateLimited) {
+            return Decision.grab(activity);
         }
         if (!users.tryAcquire(userId)) {
             return Decision.answer(activity, GrabAnswer.shed(GrabMetrics.Rejection.USER_RATE,

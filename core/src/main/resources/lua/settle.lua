@@ -1,0 +1,25 @@
+-- Settles a client request id that admission refused locally (sold out, ended, paused) without a grab:
+-- its outcome becomes the refusal unless one is recorded already - a grant or a refusal written by
+-- grab.lua or by an earlier settle - and that recorded outcome is answered instead. So a request whose
+-- earlier attempt is still queued somewhere (another instance) can no longer be granted by that
+-- attempt after this one was told it was refused: the queued attempt finds the refusal (grab.lua).
+-- KEYS as in grab.lua; ARGV[1] user id, ARGV[2] request id, ARGV[3] the local refusal (GrabCode 2, 5 or 6).
+-- Returns grab.lua's reply shape {code, remaining stock, seq or count, coupon_sn, recorded}:
+-- {7, 0, 0, '', 0} when the sale is not in Redis (cleaned up: nothing is written, the request hash is gone
+-- with the sale; the caller asks MySQL), {10, stock, seq, sn, 0} when the request was granted,
+-- {code, stock, count, '', recorded} for a refusal, recorded = 1 when it was there before this call.
+local sale = redis.call('HMGET', KEYS[1], 'status', 'stock')
+if not sale[1] then
+  return {7, 0, 0, '', 0}
+end
+local stock = tonumber(sale[2])
+local request = ARGV[1] .. ':' .. ARGV[2]
+local fresh = redis.call('HSETNX', KEYS[5], request, '!' .. ARGV[3])
+local outcome = redis.call('HGET', KEYS[5], request)
+if string.sub(outcome, 1, 1) == '!' then
+  local count = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+  return {tonumber(string.sub(outcome, 2)), stock, count, '', 1 - fresh}
+end
+local entry = redis.call('HGET', KEYS[3], outcome)
+local seq = entry and string.match(entry, '^[^:]+:([^:]+):') or '0'
+return {10, stock, tonumber(seq), outcome, 0}
