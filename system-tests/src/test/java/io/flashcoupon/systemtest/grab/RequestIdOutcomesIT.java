@@ -4,17 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.sale.CouponSnGenerator;
+import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.ingress.GrabAnswer;
+import io.flashcoupon.ingress.GrabMetrics;
+import io.flashcoupon.ingress.Grabber;
+import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
 import io.flashcoupon.proto.v1.FlashSaleResponse;
 import io.flashcoupon.proto.v1.GrabCode;
+import io.flashcoupon.systemtest.support.Exposition;
 import io.flashcoupon.systemtest.support.SaleInvariants;
 import io.flashcoupon.systemtest.support.ServiceHarness;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,6 +78,98 @@ class RequestIdOutcomesIT {
         Result r = run(new Plan(2, 500, 500, List.of(400), true, 32));
         r.assertAgreed();
         assertThat(r.paused).as("some attempts met the pause").isPositive();
+    }
+
+    @Test
+    void a_request_refused_locally_keeps_its_refusal_so_an_attempt_queued_elsewhere_cannot_grant_it_later()
+            throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(1, 1);
+        RedisCommands<String, String> redis = h.service.redis().connection().sync();
+        long winner = 4_200_001;
+        long late = 4_200_002;
+        assertThat(call(h, sale.id(), winner, "r-win").getCode()).isEqualTo(GrabCode.GRANTED);
+        FlashSaleResponse refused = call(h, sale.id(), late, "r-late");
+        assertThat(refused.getCode()).as("this process's sold-out flag").isEqualTo(GrabCode.SOLD_OUT);
+        assertThat(redis.hget(Registry.requestsKey(sale.id()), late + ":r-late")).as("the refusal, recorded")
+                .isEqualTo("!2");
+        admin(h, sale.id(), "restock", "{\"amount\":1}", 200);
+        System.out.println("injected: request r-late refused locally as sold out, then the sale restocked by 1");
+
+        // The same request's attempt that was queued on another instance runs now, with stock there.
+        GrabAnswer queued = new Grabber(new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3)),
+                h.service.ledger(), new CouponSnGenerator(Clock.systemUTC(), 1001),
+                new SoldOutFlags(1_000, System::currentTimeMillis), Clock.systemUTC(),
+                new GrabMetrics(new SimpleMeterRegistry()), new UserCouponRepository(h.service.dataSource()),
+                Runnable::run).grab(sale, late, "r-late", null);
+        assertThat(queued.verdict()).as("the request's first answer").isEqualTo(GrabAnswer.Verdict.SOLD_OUT);
+        assertThat(queued.message()).contains("was sold out when this request_id was first answered");
+
+        FlashSaleResponse retried = call(h, sale.id(), late, "r-late");
+        assertThat(retried.getCode()).isEqualTo(GrabCode.SOLD_OUT);
+        assertThat(redis.hget(Registry.saleKey(sale.id()), "stock")).as("the restocked coupon is still there")
+                .isEqualTo("1");
+        FlashSaleResponse fresh = call(h, sale.id(), late, "r-late-2");
+        assertThat(fresh.getCode()).as("a new request id is a new try").isEqualTo(GrabCode.GRANTED);
+        System.out.println("found: the queued attempt and the retry answered SOLD_OUT, a new request id granted "
+                + fresh.getCouponSn());
+        SaleInvariants.check(h, sale.id(), 2, 1, MATERIALIZED_WITHIN);
+    }
+
+    /** Needs user_coupons.request_id written by the sink (migration V11, sinks branch). */
+    @Test
+    void a_request_granted_before_cleanup_is_answered_its_coupon_from_mysql_after_cleanup() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(2, 1);
+        long first = 4_300_001;
+        long second = 4_300_002;
+        long refused = 4_300_003;
+        FlashSaleResponse won = call(h, sale.id(), first, "r-kept");
+        assertThat(won.getCode()).isEqualTo(GrabCode.GRANTED);
+        assertThat(call(h, sale.id(), second, null).getCode()).isEqualTo(GrabCode.GRANTED);
+        assertThat(call(h, sale.id(), refused, "r-refused").getCode()).isEqualTo(GrabCode.SOLD_OUT);
+        SaleInvariants.check(h, sale.id(), 2, 1, MATERIALIZED_WITHIN);
+        admin(h, sale.id(), "stop", "", 200);
+        admin(h, sale.id(), "cleanup", "", 200);
+        assertThat(h.service.redis().connection().sync().exists(Registry.saleKeys(sale.id())))
+                .as("the sale's keys, request ids included, are gone").isZero();
+        System.out.println("injected: sale " + sale.id() + " stopped and cleaned up after granting " + won.getCouponSn()
+                + " to request r-kept");
+
+        FlashSaleResponse again = call(h, sale.id(), first, "r-kept");
+        assertThat(again.getCode()).as("the retry of a granted request").isEqualTo(GrabCode.GRANTED);
+        assertThat(again.getCouponSn()).isEqualTo(won.getCouponSn());
+        Status stillRefused = statusOfCall(h, sale.id(), refused, "r-refused");
+        assertThat(stillRefused.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(stillRefused.getDescription()).contains("ended");
+        System.out.println("found: r-kept answered " + again.getCouponSn() + " from MySQL; r-refused " + stillRefused);
+    }
+
+    private static FlashSaleResponse call(ServiceHarness h, long activityId, long userId, String requestId) {
+        FlashSaleRequest.Builder b = FlashSaleRequest.newBuilder().setActivityId(activityId).setUserId(userId);
+        if (requestId != null) {
+            b.setRequestId(requestId);
+        }
+        return h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS).flashSaleCoupon(b.build());
+    }
+
+    private static Status statusOfCall(ServiceHarness h, long activityId, long userId, String requestId) {
+        try {
+            call(h, activityId, userId, requestId);
+            return Status.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+            return e.getStatus();
+        }
+    }
+
+    private void admin(ServiceHarness h, long activityId, String op, String body, int expected) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + h.service.httpPort() + "/api/v1/activities/" + activityId + "/" + op))
+                .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("%s: %s", op, r.body()).isEqualTo(expected);
     }
 
     /**
@@ -138,10 +241,27 @@ class RequestIdOutcomesIT {
         int total = plan.stock + operator.restocked.get();
         Map<String, String> ledger = SaleInvariants.check(h, sale.id(), total, plan.limit, MATERIALIZED_WITHIN);
         Map<String, String> recorded = h.service.redis().connection().sync().hgetall(Registry.requestsKey(sale.id()));
-        Result result = Result.of(plan, answers, ledger, recorded, operator.paused.get());
-        System.out.printf("request ids (limit %d, %d users, stock %d + restocked %d, pause %s): %s%n", plan.limit,
-                plan.users, plan.stock, operator.restocked.get(), plan.pause, result.summary());
+        Result result = Result.of(plan, answers, ledger, recorded);
+        System.out.printf("request ids (limit %d, %d users, stock %d + restocked %d, pause %s): %s; service: %s%n",
+                plan.limit, plan.users, plan.stock, operator.restocked.get(), plan.pause, result.summary(),
+                serviceCounts(h));
         return result;
+    }
+
+    /** The service's own counts (all sales of this JVM so far) of what the request-id paths did. */
+    private String serviceCounts(ServiceHarness h) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + h.service.httpPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Exposition metrics = Exposition.parse(r.body());
+        return "joined " + sum(metrics, "coupon_grab_request_joins_total") + ", dropped or gave up for the deadline "
+                + sum(metrics, "coupon_grab_outcomes_total", "code", "deadline_exceeded") + ", repeated "
+                + sum(metrics, "coupon_grab_outcomes_total", "code", "repeated") + ", coupon_sn collisions "
+                + sum(metrics, "coupon_grab_sn_collisions_total");
+    }
+
+    private static long sum(Exposition metrics, String name, String... labels) {
+        return (long) metrics.all(name, labels).stream().mapToDouble(Exposition.Sample::value).sum();
     }
 
     private static void send(ServiceHarness h, FlashSaleRequest call, long deadlineMs,
@@ -208,7 +328,6 @@ class RequestIdOutcomesIT {
         final AtomicInteger granted;
         final CountDownLatch grabsDone;
         final AtomicInteger restocked = new AtomicInteger();
-        final AtomicInteger paused = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
         Operator(ServiceHarness h, long activityId, Plan plan, AtomicReference<CountDownLatch> soldOutSeen,
@@ -228,7 +347,6 @@ class RequestIdOutcomesIT {
                 if (plan.pause) {
                     awaitCondition(() -> granted.get() >= plan.stock / 3);
                     admin("pause", "");
-                    paused.incrementAndGet();
                     int at = answered.get();
                     awaitCondition(() -> answered.get() >= at + 400);
                     admin("resume", "");
@@ -257,13 +375,7 @@ class RequestIdOutcomesIT {
         }
 
         private void admin(String op, String body) throws Exception {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + h.service.httpPort() + "/api/v1/activities/" + activityId + "/" + op))
-                    .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN)
-                    .header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(r.statusCode()).as("%s: %s", op, r.body()).isEqualTo(200);
+            RequestIdOutcomesIT.this.admin(h, activityId, op, body, 200);
         }
     }
 
@@ -273,7 +385,8 @@ class RequestIdOutcomesIT {
             List<String> examples) {
 
         static Result of(Plan plan, Map<String, ConcurrentLinkedQueue<Outcome>> answers, Map<String, String> ledger,
-                Map<String, String> recorded, int paused) {
+                Map<String, String> recorded) {
+            int paused = 0;
             int grantedRequests = 0;
             int contradictions = 0;
             int staleGrants = 0;
@@ -297,6 +410,9 @@ class RequestIdOutcomesIT {
                         }
                     } else if (o.definitive()) {
                         refusals.add(o.kind);
+                        if (o.kind.equals("PAUSED")) {
+                            paused++;
+                        }
                     } else {
                         retryable++;
                     }
@@ -331,7 +447,8 @@ class RequestIdOutcomesIT {
             return requestIds + " request ids, " + grantedRequests + " granted; granted and also refused: "
                     + contradictions + "; refused to every attempt but granted in Redis: " + staleGrants
                     + "; told two different refusals: " + disagreeingRefusals + "; two coupons: " + twoCoupons
-                    + "; GRANTED without its ledger entry: " + wrongOwner + "; retryable answers: " + retryable
+                    + "; GRANTED without its ledger entry: " + wrongOwner + "; answered paused: " + paused
+                    + "; retryable answers: " + retryable
                     + (examples.isEmpty() ? "" : "; e.g. " + examples);
         }
 
