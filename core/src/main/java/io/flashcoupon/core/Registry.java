@@ -132,7 +132,10 @@ public final class Registry {
         return "fs:{" + activityId + "}:void";
     }
 
-    /** Hash "userId:requestId" -> coupon_sn: client request ids that were granted, for idempotent retries. */
+    /**
+     * Hash "userId:requestId" -> the request's first definitive outcome: the coupon_sn it was granted,
+     * or "!code" of the refusal it was answered (GrabCode 2, 3, 5, 6); every later attempt gets it.
+     */
     public static String requestsKey(long activityId) {
         return "fs:{" + activityId + "}:req";
     }

@@ -11,9 +11,9 @@ import java.util.Locale;
 
 /**
  * What a FlashSaleCoupon call is answered. Every path ends in one - admission's checks and local
- * refusals, the grab script's answer, a retry's lookup, shedding, a failure - and the answer is
- * then counted under {@link Verdict#label} and turned into the reply or gRPC status by the one
- * switch in {@link GrabReplies}, so the meter and the client can never disagree.
+ * refusals, the grab script's answer, a request id's settle, shedding, a deadline, a failure - and
+ * the answer is then counted under {@link Verdict#label} and turned into the reply or gRPC status by
+ * the one switch in {@link GrabReplies}, so the meter and the client can never disagree.
  *
  * @param verdict what the caller is told
  * @param couponSn the coupon granted (the original one when REPEATED); null otherwise
