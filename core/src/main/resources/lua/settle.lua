@@ -1,28 +1,25 @@
--- Ends a heal (SaleFence): sets stock from the ledger, pauses an oversold sale and lifts the fence,
--- provided Redis is still the process the heal verified (a restart during the heal leaves it fenced).
--- KEYS[1] sale hash, KEYS[2] ledger. ARGV[1] the run id the heal verified, ARGV[2] lease length ms.
--- stock := max(0, total - ledger size); oversold := max(0, ledger size - total); an oversold ACTIVE (2)
--- sale becomes PAUSED (3). Returns {1, ledger size, stock, oversold, status}, or {0, 0, 0, 0, 0} when
--- the run id differs or the sale is not in Redis (nothing changed).
-local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
-if run ~= ARGV[1] or redis.call('EXISTS', KEYS[1]) == 0 then
-  return {0, 0, 0, 0, 0}
+-- Settles a client request id that admission refused locally (sold out, ended, paused) without a grab:
+-- its outcome becomes the refusal unless one is recorded already - a grant or a refusal written by
+-- grab.lua or by an earlier settle - and that recorded outcome is answered instead. So a request whose
+-- earlier attempt is still queued somewhere (another instance) can no longer be granted by that
+-- attempt after this one was told it was refused: the queued attempt finds the refusal (grab.lua).
+-- KEYS as in grab.lua; ARGV[1] user id, ARGV[2] request id, ARGV[3] the local refusal (GrabCode 2, 5 or 6).
+-- Returns grab.lua's reply shape {code, remaining stock, seq or count, coupon_sn, recorded}:
+-- {7, 0, 0, '', 0} when the sale is not in Redis (cleaned up: nothing is written, the request hash is gone
+-- with the sale; the caller asks MySQL), {10, stock, seq, sn, 0} when the request was granted,
+-- {code, stock, count, '', recorded} for a refusal, recorded = 1 when it was there before this call.
+local sale = redis.call('HMGET', KEYS[1], 'status', 'stock')
+if not sale[1] then
+  return {7, 0, 0, '', 0}
 end
-local sale = redis.call('HMGET', KEYS[1], 'status', 'total')
-local total = tonumber(sale[2])
-local ledger = redis.call('HLEN', KEYS[2])
-local stock = total - ledger
-local oversold = 0
-if stock < 0 then
-  oversold = -stock
-  stock = 0
+local stock = tonumber(sale[2])
+local request = ARGV[1] .. ':' .. ARGV[2]
+local fresh = redis.call('HSETNX', KEYS[5], request, '!' .. ARGV[3])
+local outcome = redis.call('HGET', KEYS[5], request)
+if string.sub(outcome, 1, 1) == '!' then
+  local count = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+  return {tonumber(string.sub(outcome, 2)), stock, count, '', 1 - fresh}
 end
-local status = tonumber(sale[1])
-if oversold > 0 and status == 2 then
-  status = 3
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'stock', stock, 'status', status, 'lease_until', now + tonumber(ARGV[2]))
-redis.call('HDEL', KEYS[1], 'fenced')
-return {1, ledger, stock, oversold, status}
+local entry = redis.call('HGET', KEYS[3], outcome)
+local seq = entry and string.match(entry, '^[^:]+:([^:]+):') or '0'
+return {10, stock, tonumber(seq), outcome, 0}

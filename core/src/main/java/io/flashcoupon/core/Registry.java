@@ -54,6 +54,11 @@ public final class Registry {
     /** Message properties carried by a CouponGrabbed half message, read by the transaction checker. */
     public static final String PROP_ACTIVITY_ID = "activityId";
     public static final String PROP_COUPON_SN = "couponSn";
+    /**
+     * "userId:seq" of the grab a CouponGrabbed message carries: the check-back commits it only when the
+     * ledger entry under its coupon_sn is this grab's (not another grab's that made the same coupon_sn).
+     */
+    public static final String PROP_GRANTEE = "grantee";
     /** W3C trace context of the grab that sent a message (present only while tracing is on). */
     public static final String PROP_TRACEPARENT = "traceparent";
     public static final String PROP_TRACESTATE = "tracestate";
@@ -131,7 +136,10 @@ public final class Registry {
         return "fs:{" + activityId + "}:void";
     }
 
-    /** Hash "userId:requestId" -> coupon_sn: client request ids that were granted, for idempotent retries. */
+    /**
+     * Hash "userId:requestId" -> the request's first definitive outcome: the coupon_sn it was granted,
+     * or "!code" of the refusal it was answered (GrabCode 2, 3, 5, 6); every later attempt gets it.
+     */
     public static String requestsKey(long activityId) {
         return "fs:{" + activityId + "}:req";
     }

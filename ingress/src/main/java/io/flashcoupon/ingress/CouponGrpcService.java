@@ -38,12 +38,18 @@ import io.flashcoupon.proto.v1.GetUserCouponsRequest;
 import io.flashcoupon.proto.v1.StartFlashSaleRequest;
 import io.flashcoupon.proto.v1.StartFlashSaleResponse;
 import io.flashcoupon.proto.v1.UserCouponsResponse;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +62,52 @@ import org.slf4j.LoggerFactory;
  * Every path of FlashSaleCoupon ends in one {@link GrabAnswer}, counted once, with its latency, in
  * {@link GrabMetrics} and sent as {@link GrabReplies} maps it; the other RPCs map exceptions to
  * statuses in {@link #answer(StreamObserver, Supplier)}.
+ *
+ * <p><b>Stale grabs.</b> The call's gRPC deadline is read on the transport thread; a grab whose
+ * deadline, less {@code grabStartMargin} (the least time a grab needs), has passed when a grab
+ * thread takes it is dropped with DEADLINE_EXCEEDED before it touches Redis: nothing changed, and a
+ * client that gave up and retried is not contradicted by an attempt that ran after it. The Grabber
+ * checks the same before each retry of an interrupted attempt.
+ *
+ * <p><b>Request ids: one outcome per request.</b> A request id names one logical grab; whatever its
+ * attempts are told agrees - never GRANTED for one and a refusal (sold out, limit, ended, paused)
+ * for another, never two coupons. Three mechanisms:
+ * <ol>
+ * <li>In this process an attempt leads its (activity, user, request id) from admission to its answer
+ * ({@link InFlightRequests}); an attempt arriving meanwhile joins it and is answered the leader's
+ * outcome (a grant as REPEATED). Its own deadline bounds the wait: then DEADLINE_EXCEEDED, retryable,
+ * never a refusal. A leader dropped for its deadline changed nothing, so its joiners start over.
+ * <li>Across processes the first definitive outcome is recorded in Redis, in the sale's request hash:
+ * the grab script writes the coupon_sn or "!code" of a sold-out, limit, ended or paused refusal, and
+ * every later attempt gets that outcome.
+ * <li>A request refused locally by admission (this process's sold-out flag, an ended or paused sale
+ * in its cache) is settled, not just looked up: the refusal is recorded unless an outcome is there
+ * (settle.lua, HSETNX), and the recorded outcome is answered.
+ * </ol>
+ * Interleavings, A and B two attempts of one request id:
+ * <ul>
+ * <li>A queued on instance 1, B on instance 2 refused locally as sold out: B records "!2" and answers
+ * SOLD_OUT; A then finds "!2" in the grab script and answers SOLD_OUT, even if a restock came in
+ * between. Had A run first, B's settle would find A's coupon_sn and answer it (REPEATED).
+ * <li>Restock mid-sale: A refused SOLD_OUT in Redis (recorded); the sale is restocked; B gets SOLD_OUT,
+ * never a coupon. The new stock goes to other requests. A client wanting another try sends a new id.
+ * <li>Pause and resume: A queued; the sale is paused; B refused locally as paused records "!6"; the
+ * sale resumes; A runs and answers "paused" (the recorded refusal), not a grant.
+ * <li>A's deadline passes while it is queued: A is dropped (DEADLINE_EXCEEDED, nothing recorded) and
+ * B - which joined A, or came later - grabs for the request as if A never was.
+ * <li>A's outcome is unknown (Redis or the broker failed mid-grab, UNAVAILABLE): if the script ran,
+ * its outcome is recorded and B gets it; if not, B grabs afresh. Joined attempts get UNAVAILABLE too.
+ * <li>Lettuce replays A's script after a lost reply: the ledger entry (same coupon_sn, user, seq)
+ * answers GRANTED, or the recorded refusal answers again - the same outcome.
+ * <li>Not started, VOIDED, SEQ_STALE, SN_COLLISION, shedding and deadlines record nothing: no
+ * outcome was decided, so a later attempt may still win.
+ * <li>Cleanup removes the request hash with the sale: a retry is refused locally (ended), settle finds
+ * no sale in Redis and the grant is read from the request's user_coupons row (REPEATED); a request
+ * that was refused before cleanup is then answered ENDED - still a refusal, never a grant.
+ * </ul>
+ * Known gap: an outcome recorded in Redis is as durable as Redis's writes (appendfsync, WAITAOF): a
+ * Redis that loses its last writes can lose a recorded refusal, and a retry of that request may then
+ * be granted.
  */
 public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private static final Logger log = LoggerFactory.getLogger(CouponGrpcService.class);
@@ -70,16 +122,25 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private final GrabMetrics metrics;
     private final SagaBranchesGrpc saga;
     private final WalletGrpc wallet;
+    private final long grabStartMarginNanos;
+    private final InFlightRequests inFlight = new InFlightRequests();
 
     /** Without the Saga branches and the wallet/template RPCs (they answer UNIMPLEMENTED). */
     public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
-            ExecutorService grabExecutor, GrabMetrics metrics) {
-        this(admission, grabs, sales, coupons, grabExecutor, metrics, null, null);
+            ExecutorService grabExecutor, GrabMetrics metrics, Duration grabStartMargin) {
+        this(admission, grabs, sales, coupons, grabExecutor, metrics, grabStartMargin, null, null);
     }
 
-    /** {@code saga} serves the four DTM branch RPCs, {@code wallet} the template, order and discount RPCs. */
+    /**
+     * {@code saga} serves the four DTM branch RPCs, {@code wallet} the template, order and discount RPCs;
+     * a grab is not started with less than {@code grabStartMargin} left before its call's deadline.
+     */
     public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
-            ExecutorService grabExecutor, GrabMetrics metrics, SagaBranchesGrpc saga, WalletGrpc wallet) {
+            ExecutorService grabExecutor, GrabMetrics metrics, Duration grabStartMargin, SagaBranchesGrpc saga,
+            WalletGrpc wallet) {
+        if (grabStartMargin.isNegative()) {
+            throw new IllegalArgumentException("grab start margin must not be negative, was " + grabStartMargin);
+        }
         this.saga = saga;
         this.wallet = wallet;
         this.admission = admission;
@@ -88,74 +149,154 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         this.coupons = coupons;
         this.grabExecutor = grabExecutor;
         this.metrics = metrics;
+        this.grabStartMarginNanos = grabStartMargin.toNanos();
     }
+
+    /**
+     * One FlashSaleCoupon call: what it asked, where it answers, when it started, its gRPC context and
+     * the latest moment a grab may start for it (its deadline less the margin; null without deadline).
+     */
+    private record Call(long activityId, long userId, String clientIp, String requestId,
+            StreamObserver<FlashSaleResponse> out, long start, Context context, Deadline latestStart) {}
+
+    /** The attempt leading its request id in this process: it must finish it on every path. */
+    private record Lead(InFlightRequests.Key key, CompletableFuture<GrabAnswer> outcome) {}
 
     @Override
     public void flashSaleCoupon(FlashSaleRequest request, StreamObserver<FlashSaleResponse> out) {
         long start = metrics.start();
-        long userId = request.getUserId();
-        String requestId = request.hasRequestId() ? request.getRequestId() : null;
+        // On the transport thread: the call's own context and deadline.
+        Context context = Context.current();
+        Deadline deadline = context.getDeadline();
+        handle(new Call(request.getActivityId(), request.getUserId(),
+                request.hasClientIp() ? request.getClientIp() : null,
+                request.hasRequestId() ? request.getRequestId() : null, out, start, context,
+                deadline == null ? null : deadline.offset(-grabStartMarginNanos, TimeUnit.NANOSECONDS)), false);
+    }
+
+    /**
+     * Admission, then the local answer, the settle or the grab - or joining the request's attempt in
+     * flight. {@code again}: the call waited for an attempt that was dropped unrun (admitted again,
+     * not charged to the rate limits twice).
+     */
+    private void handle(Call call, boolean again) {
         GrabAdmission.Decision decision;
         try {
-            decision = admission.admit(request.getActivityId(), userId,
-                    request.hasClientIp() ? request.getClientIp() : null, requestId);
+            decision = again ? admission.readmit(call.activityId, call.userId, call.clientIp, call.requestId)
+                    : admission.admit(call.activityId, call.userId, call.clientIp, call.requestId);
         } catch (RuntimeException e) {
-            reply(out, GrabAnswer.ofFailure(e), GrabMetrics.Path.LOCAL, start);
+            reply(call, GrabAnswer.ofFailure(e), GrabMetrics.Path.LOCAL, null);
             return;
+        }
+        Lead lead = null;
+        if (call.requestId != null && decision.activity() != null) {
+            InFlightRequests.Key key = new InFlightRequests.Key(decision.activity().id(), call.userId, call.requestId);
+            CompletableFuture<GrabAnswer> mine = new CompletableFuture<>();
+            CompletableFuture<GrabAnswer> first = inFlight.lead(key, mine);
+            if (first != null) {
+                join(call, first);
+                return;
+            }
+            lead = new Lead(key, mine);
         }
         GrabAnswer refusal = decision.answer();
         if (refusal != null && refusal.rejection() != null) {
-            // Refused by admission; a retry's lookup below may still find its earlier grant.
+            // Refused by admission; a request id's settle below may still find its earlier outcome.
             metrics.rejected(refusal.rejection());
         }
         if (refusal != null && !decision.lookup()) {
-            reply(out, refusal, GrabMetrics.Path.LOCAL, start);
+            reply(call, refusal, GrabMetrics.Path.LOCAL, lead);
             return;
         }
         if (decision.lookup()) {
-            // One Redis read, answered on Lettuce's thread: no grab thread, no broker.
+            // One Redis script, answered on Lettuce's thread: no grab thread, no broker.
+            Lead settling = lead;
             try {
-                grabs.previousGrantOr(refusal, decision.activity().id(), userId, requestId)
-                        .thenAccept(a -> reply(out, a, GrabMetrics.Path.REDIS, start));
+                grabs.settle(refusal, decision.activity(), call.userId, call.requestId)
+                        .thenAccept(a -> reply(call, a, GrabMetrics.Path.REDIS, settling));
             } catch (RuntimeException e) {
-                reply(out, GrabAnswer.ofFailure(e), GrabMetrics.Path.REDIS, start);
+                reply(call, GrabAnswer.ofFailure(e), GrabMetrics.Path.REDIS, lead);
             }
             return;
         }
+        Lead grabbing = lead;
         try {
-            grabExecutor.execute(() -> grabAndAnswer(out, decision.activity(), userId, requestId, start));
+            grabExecutor.execute(() -> grabAndAnswer(call, decision.activity(), grabbing));
         } catch (RejectedExecutionException e) {
             GrabAnswer shed = GrabAnswer.shed(GrabMetrics.Rejection.IN_FLIGHT, "too many grabs in flight; retry shortly");
             metrics.rejected(shed.rejection());
-            reply(out, shed, GrabMetrics.Path.LOCAL, start);
+            reply(call, shed, GrabMetrics.Path.LOCAL, lead);
         }
     }
 
     /**
-     * On the grab executor: the grab and its answer. A failure is logged with the grab's
-     * activity_id, user_id and trace_id as structured fields.
+     * Waits for {@code first}, the answer of the attempt leading this call's request id, bounded by
+     * this call's own deadline (or cancellation): DEADLINE_EXCEEDED then, never a refusal. A leader
+     * dropped for its deadline changed nothing: this call then starts over.
      */
-    private void grabAndAnswer(StreamObserver<FlashSaleResponse> out, Activity activity, long userId,
-            String requestId, long start) {
+    private void join(Call call, CompletableFuture<GrabAnswer> first) {
+        metrics.joined();
+        AtomicBoolean settled = new AtomicBoolean();
+        Context.CancellationListener gaveUp = ctx -> {
+            if (settled.compareAndSet(false, true)) {
+                reply(call, GrabAnswer.deadlineExceeded("the call ended while an earlier attempt of request_id "
+                        + call.requestId + " was still in flight; retry with the same request_id to learn its"
+                        + " outcome"), GrabMetrics.Path.QUEUE, null);
+            }
+        };
+        call.context.addListener(gaveUp, Runnable::run);
+        first.whenComplete((a, e) -> {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            call.context.removeListener(gaveUp);
+            if (a.verdict() == GrabAnswer.Verdict.DEADLINE_EXCEEDED) {
+                handle(call, true);
+            } else {
+                reply(call, GrabAnswer.joined(a), GrabMetrics.Path.REDIS, null);
+            }
+        });
+    }
+
+    /**
+     * On the grab executor: the grab and its answer, unless the call's deadline left no time to start
+     * it (dropped before Redis, nothing changed). A failure is logged with the grab's activity_id,
+     * user_id and trace_id as structured fields.
+     */
+    private void grabAndAnswer(Call call, Activity activity, Lead lead) {
+        if (call.latestStart != null && call.latestStart.isExpired()) {
+            reply(call, GrabAnswer.deadlineExceeded("the call's deadline passed, or left no time to grab, while it"
+                    + " waited for a grab thread; nothing was changed"), GrabMetrics.Path.QUEUE, lead);
+            return;
+        }
         GrabAnswer a;
         try {
-            a = grabs.grab(activity, userId, requestId);
+            a = grabs.grab(activity, call.userId, call.requestId, call.latestStart);
         } catch (RuntimeException e) {
             a = GrabAnswer.ofFailure(e);
         }
         if (a.failed()) {
-            try (LogFields fields = LogFields.of(activity.id(), userId, null)) {
-                reply(out, a, GrabMetrics.Path.REDIS, start);
+            try (LogFields fields = LogFields.of(activity.id(), call.userId, null)) {
+                reply(call, a, GrabMetrics.Path.REDIS, lead);
             }
         } else {
-            reply(out, a, GrabMetrics.Path.REDIS, start);
+            reply(call, a, GrabMetrics.Path.REDIS, lead);
         }
     }
 
-    /** Counts {@code a} once, with the call's latency on {@code path}, and sends it. */
-    private void reply(StreamObserver<FlashSaleResponse> out, GrabAnswer a, GrabMetrics.Path path, long start) {
-        metrics.answered(a, path, start);
-        GrabReplies.reply(a).sendTo(out);
+    /**
+     * Counts {@code a} once, with the call's latency on {@code path}, and sends it; then, when the call
+     * leads its request id, hands {@code a} to the attempts that joined it.
+     */
+    private void reply(Call call, GrabAnswer a, GrabMetrics.Path path, Lead lead) {
+        try {
+            metrics.answered(a, path, call.start);
+            GrabReplies.reply(a).sendTo(call.out);
+        } finally {
+            if (lead != null) {
+                inFlight.finish(lead.key, lead.outcome, a);
+            }
+        }
     }
 
     @Override

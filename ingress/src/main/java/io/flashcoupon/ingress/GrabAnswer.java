@@ -11,9 +11,9 @@ import java.util.Locale;
 
 /**
  * What a FlashSaleCoupon call is answered. Every path ends in one - admission's checks and local
- * refusals, the grab script's answer, a retry's lookup, shedding, a failure - and the answer is
- * then counted under {@link Verdict#label} and turned into the reply or gRPC status by the one
- * switch in {@link GrabReplies}, so the meter and the client can never disagree.
+ * refusals, the grab script's answer, a request id's settle, shedding, a deadline, a failure - and
+ * the answer is then counted under {@link Verdict#label} and turned into the reply or gRPC status by
+ * the one switch in {@link GrabReplies}, so the meter and the client can never disagree.
  *
  * @param verdict what the caller is told
  * @param couponSn the coupon granted (the original one when REPEATED); null otherwise
@@ -31,8 +31,17 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
         GRANTED, SOLD_OUT, LIMIT_REACHED, NOT_STARTED, ENDED, NOT_ACTIVE, NOT_IN_REDIS,
         /** A retry with a request id that was granted before: the original coupon is answered, nothing new granted. */
         REPEATED,
-        /** UNAVAILABLE: Redis, the broker or MySQL failed, or the grab raced with itself (VOIDED, SEQ_STALE). */
+        /**
+         * UNAVAILABLE: Redis, the broker or MySQL failed, or the grab raced with itself (VOIDED,
+         * SEQ_STALE, SN_COLLISION) on every attempt.
+         */
         UNAVAILABLE,
+        /**
+         * DEADLINE_EXCEEDED: the call's deadline passed (or was too close to finish a grab) before its
+         * grab started, so it was dropped and nothing changed; or it passed while the call waited for
+         * an earlier attempt of its request id, whose outcome a retry with the same request id learns.
+         */
+        DEADLINE_EXCEEDED,
         /** INVALID_ARGUMENT. */
         INVALID,
         /** NOT_FOUND: no such activity. */
@@ -45,9 +54,24 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
         final String label = name().toLowerCase(Locale.ROOT);
     }
 
-    /** What the grab script answered {@code r} for a grab from {@code activity}. */
+    /**
+     * What the grab script answered {@code r} for a grab from {@code activity}. A refusal recorded by
+     * an earlier attempt of the same request id says so: the sale may have changed since.
+     */
     public static GrabAnswer of(Activity activity, GrabResult r) {
         long id = activity.id();
+        if (r.recorded()) {
+            String kept = " when this request_id was first answered; a request_id keeps its first outcome";
+            return switch (r.code()) {
+                case SOLD_OUT -> refusal(Verdict.SOLD_OUT, 0, 0, "activity " + id + " was sold out" + kept);
+                case LIMIT_REACHED -> refusal(Verdict.LIMIT_REACHED, r.remaining(), r.seq(), "user already held "
+                        + "the " + activity.perUserLimit() + " coupons allowed in activity " + id + kept);
+                case ENDED -> refusal(Verdict.ENDED, r.remaining(), r.seq(), "activity " + id + " had ended" + kept);
+                case NOT_ACTIVE -> refusal(Verdict.NOT_ACTIVE, r.remaining(), r.seq(), "activity " + id
+                        + " was paused" + kept);
+                default -> throw new IllegalStateException("a request id cannot have kept " + r.code());
+            };
+        }
         return switch (r.code()) {
             case GRANTED -> new GrabAnswer(Verdict.GRANTED, r.couponSn(), r.remaining(), r.seq(),
                     "granted coupon " + r.couponSn(), null, null);
@@ -62,9 +86,24 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
             case NOT_IN_REDIS -> refusal(Verdict.NOT_IN_REDIS, r.remaining(), r.seq(), "activity " + id
                     + " has not been started by an operator");
             case FENCED -> unavailable("sale " + id + " is fenced while it is healed; nothing was granted, retry", null);
-            case VOIDED, SEQ_STALE -> unavailable("the grab was interrupted (" + r.code()
+            case VOIDED, SEQ_STALE, SN_COLLISION -> unavailable("the grab was interrupted (" + r.code()
                     + "); nothing was granted, retry", null);
         };
+    }
+
+    /** A call dropped or given up for its deadline: {@code message} says which and what is known. */
+    public static GrabAnswer deadlineExceeded(String message) {
+        return new GrabAnswer(Verdict.DEADLINE_EXCEEDED, null, 0, 0, message, null, null);
+    }
+
+    /**
+     * What a call that joined an earlier attempt of its request id is answered, {@code first} being
+     * that attempt's answer: its grant as a repeat (counted apart from new grants), anything else as is.
+     */
+    public static GrabAnswer joined(GrabAnswer first) {
+        return first.verdict == Verdict.GRANTED ? repeated(first.couponSn, first.remaining, first.seq)
+                : new GrabAnswer(first.verdict, first.couponSn, first.remaining, first.seq, first.message, null,
+                        first.cause);
     }
 
     /** Admission's refusal {@code local} of a grab from {@code activity}, without touching Redis. */

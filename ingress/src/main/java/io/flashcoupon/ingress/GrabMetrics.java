@@ -19,7 +19,8 @@ import org.apache.rocketmq.client.producer.LocalTransactionState;
 /**
  * The grab's meters: every FlashSaleCoupon answer once by its verdict ({@link GrabAnswer.Verdict}),
  * its latency by path, admission refusals by reason, grabs in flight, the transactional send's local
- * decision and the broker's check-backs. Every series is registered here at construction, so recording is an array or
+ * decision and the broker's check-backs, coupon_sn collisions, and calls that joined an earlier
+ * attempt of their request id. Every series is registered here at construction, so recording is an array or
  * EnumMap lookup and an add: no tag lookup or String building per request.
  */
 public final class GrabMetrics {
@@ -28,8 +29,13 @@ public final class GrabMetrics {
     public enum Path {
         /** In the process, from admission, without Redis or the broker. */
         LOCAL,
-        /** After Redis: the grab (on the grab executor, inside the transactional send) or a retry's read. */
-        REDIS;
+        /**
+         * After Redis: the grab (on the grab executor, inside the transactional send), a request id's
+         * settle, or the answer of the earlier attempt of its request id that the call joined.
+         */
+        REDIS,
+        /** Without Redis, after waiting: dropped from the grab queue or from a join for its deadline. */
+        QUEUE;
 
         final String label = name().toLowerCase(Locale.ROOT);
     }
@@ -79,6 +85,8 @@ public final class GrabMetrics {
     private final Counter checkBackCommit;
     private final Counter checkBackRollback;
     private final Counter checkBackUnknown;
+    private final Counter snCollisions;
+    private final Counter joins;
 
     /** Registers the grab's meters in {@code registry}. */
     public GrabMetrics(MeterRegistry registry) {
@@ -109,6 +117,14 @@ public final class GrabMetrics {
         this.checkBackCommit = checkBackCounter(registry, "commit");
         this.checkBackRollback = checkBackCounter(registry, "rollback");
         this.checkBackUnknown = checkBackCounter(registry, "unknown");
+        this.snCollisions = Counter.builder("coupon.grab.sn.collisions")
+                .description("grabs whose coupon_sn was already in the ledger as another grab's (two instances with"
+                        + " one node id, a clock stepped back); each was retried with a fresh coupon_sn")
+                .register(registry);
+        this.joins = Counter.builder("coupon.grab.request.joins")
+                .description("calls that waited for an earlier attempt of their request id in this process and"
+                        + " were answered its outcome instead of grabbing again")
+                .register(registry);
     }
 
     private static Counter checkBackCounter(MeterRegistry registry, String resolution) {
@@ -145,6 +161,16 @@ public final class GrabMetrics {
 
     public void rejected(Rejection reason) {
         rejections.get(reason).increment();
+    }
+
+    /** A grab found its coupon_sn in the ledger as another grab's (it is retried with a fresh one). */
+    void snCollision() {
+        snCollisions.increment();
+    }
+
+    /** A call joined an earlier attempt of its request id. */
+    void joined() {
+        joins.increment();
     }
 
     void sent(TxSend result) {

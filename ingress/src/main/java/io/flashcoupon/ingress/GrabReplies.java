@@ -53,6 +53,7 @@ final class GrabReplies {
                 log.warn("grab unavailable: {} (cause: {})", a.message(), String.valueOf(a.cause()));
                 yield Reply.of(Status.UNAVAILABLE.withDescription(a.message()));
             }
+            case DEADLINE_EXCEEDED -> Reply.of(Status.DEADLINE_EXCEEDED.withDescription(a.message()));
             case INVALID -> Reply.of(Status.INVALID_ARGUMENT.withDescription(a.message()));
             case NOT_FOUND -> Reply.of(Status.NOT_FOUND.withDescription(a.message()));
             case SHED -> Reply.of(Status.RESOURCE_EXHAUSTED.withDescription(a.message()));

@@ -61,7 +61,7 @@ public final class GrabWarmup {
             List<Future<GrabAnswer>> answers = new ArrayList<>(grabs);
             for (int i = 1; i <= grabs; i++) {
                 long user = i;
-                answers.add(pool.submit(() -> grabber.grab(sale, user, null)));
+                answers.add(pool.submit(() -> grabber.grab(sale, user, null, null)));
             }
             long deadline = System.nanoTime() + within.toNanos();
             for (Future<GrabAnswer> answer : answers) {

@@ -7,22 +7,43 @@ import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.sale.ledger.GrabUnsettledException;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
+import io.flashcoupon.core.wallet.GrantRow;
+import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.proto.v1.CouponGrabbed;
+import io.grpc.Deadline;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Steps 4-5 of the grab (docs/architecture.md) for an admitted request: a coupon_sn made here,
  * then the grab script inside its CouponGrabbed event's transactional send ({@link GrantLedger}).
  * GRANTED is returned only once the grab is in the ledger, so its event is committed or will be by
- * the check-back. A retry carrying a request id that was granted before gets the original coupon_sn
- * back (REPEATED, answered like a grant, counted apart so coupon_grab_outcomes_total{code="granted"}
- * counts new grants). A grab the ledger could not settle, or that raced with the same user's other
- * grabs three times, is answered UNAVAILABLE; each transactional send is counted by its local
- * decision (coupon_tx_sends_total).
+ * the check-back. A request id's first definitive outcome is recorded in Redis by the script: a retry
+ * gets the original coupon_sn back (REPEATED, answered like a grant, counted apart so
+ * coupon_grab_outcomes_total{code="granted"} counts new grants) or the same refusal. A grab the
+ * ledger could not settle, or that raced three times (with the same user's other grabs, with its own
+ * check-back, or with another grab that made the same coupon_sn), is answered UNAVAILABLE; each
+ * transactional send is counted by its local decision (coupon_tx_sends_total). No attempt starts
+ * after the call's latest start (its deadline less a margin): DEADLINE_EXCEEDED, nothing changed.
+ *
+ * <p>A coupon_sn found in the ledger as another grab's (SN_COLLISION: two instances with one node
+ * id, a clock stepped back) is never answered as a grant: the attempt changed nothing, its half
+ * message is rolled back (and the check-back, which compares the message's grantee, rolls it back
+ * too), and it is retried with a fresh coupon_sn, counted in coupon_grab_sn_collisions_total. The
+ * same user's same n-th grab making the same coupon_sn is indistinguishable from a replay and is
+ * answered that grant - which this user holds.
+ *
+ * <p>After cleanup the sale's keys are gone (NOT_IN_REDIS); a request id is then answered from its
+ * user_coupons row (column request_id), so a retry still gets its original grant.
  */
 public final class Grabber implements Grabs {
+    private static final Logger log = LoggerFactory.getLogger(Grabber.class);
     private static final int MAX_ATTEMPTS = 3;
 
     private final SaleStore store;
@@ -31,29 +52,58 @@ public final class Grabber implements Grabs {
     private final SoldOutFlags soldOut;
     private final Clock clock;
     private final GrabMetrics metrics;
+    private final UserCouponRepository coupons;
+    private final Executor lookups;
 
+    /**
+     * {@code coupons} answers request ids of cleaned-up sales; {@code lookups} runs those MySQL reads
+     * when they follow an asynchronous Redis call (never on Lettuce's event loop).
+     */
     public Grabber(SaleStore store, GrantLedger ledger, CouponSnGenerator serials, SoldOutFlags soldOut,
-            Clock clock, GrabMetrics metrics) {
+            Clock clock, GrabMetrics metrics, UserCouponRepository coupons, Executor lookups) {
         this.store = store;
         this.ledger = ledger;
         this.serials = serials;
         this.soldOut = soldOut;
         this.clock = clock;
         this.metrics = metrics;
+        this.coupons = coupons;
+        this.lookups = lookups;
     }
 
     @Override
-    public CompletionStage<GrabAnswer> previousGrantOr(GrabAnswer refusal, long activityId, long userId,
-            String requestId) {
-        return store.previousGrant(activityId, userId, requestId).handle((previous, e) -> e != null
-                ? GrabAnswer.unavailable("Redis call failed: " + e.getMessage(), e)
-                : previous.map(g -> GrabAnswer.repeated(g.couponSn(), refusal.remaining(), g.seq())).orElse(refusal));
+    public CompletionStage<GrabAnswer> settle(GrabAnswer refusal, Activity activity, long userId, String requestId) {
+        GrabCode local = switch (refusal.verdict()) {
+            case SOLD_OUT -> GrabCode.SOLD_OUT;
+            case ENDED -> GrabCode.ENDED;
+            case NOT_ACTIVE -> GrabCode.NOT_ACTIVE;
+            default -> throw new IllegalArgumentException("only a local sold-out, ended or paused refusal is settled,"
+                    + " not " + refusal.verdict());
+        };
+        return store.settle(activity.id(), userId, requestId, local)
+                .thenCompose(r -> {
+                    if (r.code() == GrabCode.NOT_IN_REDIS) {
+                        // Cleaned up: the request's grant, if any, is a row now.
+                        return CompletableFuture.supplyAsync(
+                                () -> fromRow(activity, userId, requestId).orElse(refusal), lookups);
+                    }
+                    if (r.code() == local && !r.recorded()) {
+                        return CompletableFuture.completedFuture(refusal);
+                    }
+                    return CompletableFuture.completedFuture(GrabAnswer.of(activity, r));
+                })
+                .handle((a, e) -> e != null ? GrabAnswer.unavailable("settling request_id " + requestId
+                        + " failed: " + rootMessage(e) + "; nothing was granted by this call, retry", e) : a);
     }
 
     @Override
-    public GrabAnswer grab(Activity activity, long userId, String requestId) {
+    public GrabAnswer grab(Activity activity, long userId, String requestId, Deadline latestStart) {
         GrabResult last = null;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            if (latestStart != null && latestStart.isExpired()) {
+                return GrabAnswer.deadlineExceeded("the call's deadline " + (attempt == 0 ? "" : "(after " + attempt
+                        + " interrupted attempt(s)) ") + "left no time to grab; nothing was changed");
+            }
             int seq = activity.perUserLimit() > 1 ? store.userCount(activity.id(), userId) + 1 : 1;
             CouponGrabbed.Builder grab = CouponGrabbed.newBuilder()
                     .setCouponSn(serials.next())
@@ -75,13 +125,34 @@ public final class Grabber implements Grabs {
             // As the ledger's local transaction decided: only a grant commits the half message.
             metrics.sent(last.code() == GrabCode.GRANTED ? GrabMetrics.TxSend.COMMIT : GrabMetrics.TxSend.ROLLBACK);
             switch (last.code()) {
+                case SN_COLLISION -> {
+                    metrics.snCollision();
+                    log.warn("coupon_sn {} of a grab of user {} in activity {} is another grab's in the ledger"
+                            + " (two instances with one node id? a clock stepped back?); retrying with a fresh one",
+                            grab.getCouponSn(), userId, activity.id());
+                    continue;
+                }
                 case SEQ_STALE, VOIDED -> {
                     continue;
                 }
-                case SOLD_OUT -> soldOut.markSoldOut(activity.id());
+                // remaining is Redis's stock now: 0 when this refusal is fresh, maybe more when it is
+                // a request's recorded one and the sale was restocked since.
+                case SOLD_OUT -> {
+                    if (last.remaining() == 0) {
+                        soldOut.markSoldOut(activity.id());
+                    }
+                }
                 case GRANTED -> {
                     if (last.remaining() == 0) {
                         soldOut.markSoldOut(activity.id());
+                    }
+                }
+                case NOT_IN_REDIS -> {
+                    if (requestId != null) {
+                        Optional<GrabAnswer> original = fromRow(activity, userId, requestId);
+                        if (original.isPresent()) {
+                            return original.get();
+                        }
                     }
                 }
                 default -> { }
@@ -90,5 +161,20 @@ public final class Grabber implements Grabs {
         }
         return GrabAnswer.unavailable("the grab raced with itself " + MAX_ATTEMPTS
                 + " times (" + last.code() + "); nothing was granted, retry", null);
+    }
+
+    /** The grant of a request id of a sale no longer in Redis, from its row (blocking MySQL read). */
+    private Optional<GrabAnswer> fromRow(Activity activity, long userId, String requestId) {
+        Optional<GrantRow> row = coupons.findByRequest(activity.id(), userId, requestId);
+        return row.map(r -> GrabAnswer.repeated(r.couponSn(), 0, r.seq()));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while ((t instanceof java.util.concurrent.CompletionException
+                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
     }
 }

@@ -1,6 +1,7 @@
 package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.activity.Activity;
+import io.grpc.Deadline;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -10,14 +11,20 @@ import java.util.concurrent.CompletionStage;
 public interface Grabs {
 
     /**
-     * Grabs a coupon of {@code activity} for {@code userId}; blocks on Redis and the broker. Throws
-     * only for failures outside the grab's ledger (answered by {@link GrabAnswer#ofFailure}).
+     * Grabs a coupon of {@code activity} for {@code userId}; blocks on Redis and the broker. No
+     * attempt starts once {@code latestStart} (nullable: none) has expired: the answer is then
+     * DEADLINE_EXCEEDED and nothing changed. Throws only for failures outside the grab's ledger
+     * (answered by {@link GrabAnswer#ofFailure}).
      */
-    GrabAnswer grab(Activity activity, long userId, String requestId);
+    GrabAnswer grab(Activity activity, long userId, String requestId, Deadline latestStart);
 
     /**
-     * The original grant of this client request if there was one, else {@code refusal}; no grab,
-     * one asynchronous Redis read. Completes with an UNAVAILABLE answer when the read fails.
+     * Settles request {@code requestId} that admission refused locally with {@code refusal} (sold
+     * out, ended, paused), without a grab: the request's recorded outcome if it has one - its
+     * original grant (REPEATED), or the refusal an earlier attempt was given - else {@code refusal},
+     * now recorded so that no attempt of the request can be granted later. When the sale has left
+     * Redis (cleaned up), its grant is looked up in MySQL. Completes with an UNAVAILABLE answer when
+     * Redis or MySQL fails.
      */
-    CompletionStage<GrabAnswer> previousGrantOr(GrabAnswer refusal, long activityId, long userId, String requestId);
+    CompletionStage<GrabAnswer> settle(GrabAnswer refusal, Activity activity, long userId, String requestId);
 }

@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngressProcess {
     private static final Logger log = LoggerFactory.getLogger(IngressProcess.class);
+    /**
+     * A grab is not started with less than this left before its call's deadline: about what an
+     * uncontended grab takes here (half message, script, commit; docs/decisions.md), so a grab that
+     * cannot be answered in time is dropped before it changes anything.
+     */
+    static final Duration GRAB_START_MARGIN = Duration.ofMillis(5);
 
     private final IngressServer server;
 
@@ -70,7 +77,8 @@ public final class IngressProcess {
                 fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, infra.clock()::millis),
                 fs.maxQpsPerIp(), soldOut, infra.clock());
         CouponSnGenerator serials = new CouponSnGenerator(infra.clock(), config.server().nodeId());
-        Grabber grabber = new Grabber(infra.store(), ledger, serials, soldOut, infra.clock(), grabMetrics);
+        Grabber grabber = new Grabber(infra.store(), ledger, serials, soldOut, infra.clock(), grabMetrics,
+                infra.coupons(), grabExecutor);
         if (fs.warmupGrabs() > 0) {
             warmUp(infra, serials);
         }
@@ -84,7 +92,7 @@ public final class IngressProcess {
             grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
         }
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales,
-                infra.coupons(), grabs, grabMetrics, new SagaBranchesGrpc(branches),
+                infra.coupons(), grabs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), orderCoupons, infra.clock()))).start();
         // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
@@ -112,7 +120,8 @@ public final class IngressProcess {
         try {
             warmLedger.start();
             Grabber grabber = new Grabber(infra.store(), warmLedger, serials,
-                    new SoldOutFlags(fs.soldOutRecheckMs(), infra.clock()::millis), infra.clock(), quiet);
+                    new SoldOutFlags(fs.soldOutRecheckMs(), infra.clock()::millis), infra.clock(), quiet,
+                    infra.coupons(), pool);
             GrabWarmup.Result r = new GrabWarmup(infra.store(), grabber, infra.clock()).run(
                     GrabWarmup.saleId(infra.config().server().nodeId()), fs.warmupGrabs(), pool,
                     Infrastructure.BROKER_WAIT.multipliedBy(2));

@@ -2,6 +2,7 @@ package io.flashcoupon.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
@@ -16,9 +17,11 @@ import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.proto.v1.CouponGrpc;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
 import io.flashcoupon.proto.v1.FlashSaleResponse;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,14 +30,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,14 +62,17 @@ class CouponGrpcServiceTest {
     private RuntimeException activityReadFails;
     private final SoldOutFlags soldOut = new SoldOutFlags(60_000, clock::millis);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ExecutorService grabExecutor = Executors.newSingleThreadExecutor();
+    private final GrabMetrics metrics = new GrabMetrics(registry);
+    /** One grab thread: a grab that blocks keeps the next ones queued. */
+    private final ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>());
     /** What the grab behind admission does; no grab is expected unless a test says so. */
     private Grab onGrab = (activity, user, requestId) -> {
         throw new AssertionError("no grab expected");
     };
-    /** What a retry's lookup answers, given admission's refusal; none expected unless a test says so. */
-    private Lookup onLookup = refusal -> {
-        throw new AssertionError("no lookup expected");
+    /** What a request id's settle answers, given admission's refusal; none expected unless a test says so. */
+    private Settle onSettle = refusal -> {
+        throw new AssertionError("no settle expected");
     };
     private IngressServer server;
     private ManagedChannel channel;
@@ -74,12 +84,20 @@ class CouponGrpcServiceTest {
     }
 
     @FunctionalInterface
-    private interface Lookup {
-        CompletionStage<GrabAnswer> previousGrantOr(GrabAnswer refusal);
+    private interface Settle {
+        CompletionStage<GrabAnswer> settle(GrabAnswer refusal);
     }
 
     @BeforeEach
     void start() throws Exception {
+        startService(Duration.ZERO);
+    }
+
+    /** The service under test, not starting a grab with less than {@code margin} left before its deadline. */
+    private void startService(Duration margin) throws Exception {
+        if (server != null) {
+            stop();
+        }
         ActivityCache cache = new ActivityCache(id -> {
             if (activityReadFails != null) {
                 throw activityReadFails;
@@ -90,18 +108,18 @@ class CouponGrpcServiceTest {
                 null, 0, soldOut, clock);
         Grabs grabs = new Grabs() {
             @Override
-            public GrabAnswer grab(Activity activity, long userId, String requestId) {
+            public GrabAnswer grab(Activity activity, long userId, String requestId, Deadline latestStart) {
                 return onGrab.grab(activity, userId, requestId);
             }
 
             @Override
-            public CompletionStage<GrabAnswer> previousGrantOr(GrabAnswer refusal, long activityId, long userId,
+            public CompletionStage<GrabAnswer> settle(GrabAnswer refusal, Activity activity, long userId,
                     String requestId) {
-                return onLookup.previousGrantOr(refusal);
+                return onSettle.settle(refusal);
             }
         };
-        CouponGrpcService service = new CouponGrpcService(admission, grabs, null, null, grabExecutor,
-                new GrabMetrics(registry));
+        CouponGrpcService service = new CouponGrpcService(admission, grabs, null, null, grabExecutor, metrics,
+                margin);
         String name = InProcessServerBuilder.generateName();
         server = new IngressServer(InProcessServerBuilder.forName(name).directExecutor(), service).start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
@@ -112,6 +130,11 @@ class CouponGrpcServiceTest {
     void stop() throws Exception {
         channel.shutdownNow();
         server.stop(1_000);
+        server = null;
+    }
+
+    @AfterEach
+    void stopGrabThread() {
         grabExecutor.shutdownNow();
     }
 
@@ -136,7 +159,7 @@ class CouponGrpcServiceTest {
     void a_retry_of_a_granted_request_on_a_sold_out_sale_gets_its_grant_again_counted_as_repeated() {
         running(1);
         soldOut.markSoldOut(1);
-        onLookup = refusal -> {
+        onSettle = refusal -> {
             assertThat(refusal.verdict()).as("admission's refusal, answered if nothing was granted")
                     .isEqualTo(Verdict.SOLD_OUT);
             return CompletableFuture.completedFuture(GrabAnswer.repeated("0000000000000000041", refusal.remaining(), 1));
@@ -292,6 +315,148 @@ class CouponGrpcServiceTest {
     }
 
     @Test
+    void a_grab_whose_deadline_passed_while_it_was_queued_is_dropped_before_redis_and_changes_nothing()
+            throws Exception {
+        running(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> grabbed = new CopyOnWriteArrayList<>();
+        onGrab = (activity, user, requestId) -> {
+            grabbed.add(user);
+            hold(release);
+            return granted(activity, "0000000000000000051");
+        };
+        CompletableFuture<FlashSaleResponse> blocker = grabAsync(1, 7, null, 10_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> grabbed.contains(7L));
+
+        CompletableFuture<FlashSaleResponse> stale = grabAsync(1, 8, null, 200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> grabExecutor.getQueue().size() == 1);
+        assertThat(statusOf(stale)).as("the client gave up").isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        release.countDown();
+
+        assertThat(blocker.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(io.flashcoupon.proto.v1.GrabCode.GRANTED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> answers("deadline_exceeded") == 1);
+        assertThat(grabbed).as("the stale grab never ran").containsExactly(7L);
+        assertThat(registry.get("coupon.grab.duration").tag("path", "queue").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void a_grab_with_less_time_left_than_the_margin_is_not_started() throws Exception {
+        startService(Duration.ofHours(1));
+        running(1);
+
+        assertStatus(() -> grab(1, 7, null), Status.Code.DEADLINE_EXCEEDED, "the call's deadline passed, or left no"
+                + " time to grab, while it waited for a grab thread; nothing was changed");
+        assertCounted("deadline_exceeded", "queue");
+    }
+
+    @Test
+    void a_second_attempt_of_a_request_in_flight_waits_for_it_and_gets_the_same_coupon_without_a_second_grab()
+            throws Exception {
+        running(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger grabs = new AtomicInteger();
+        onGrab = (activity, user, requestId) -> {
+            grabs.incrementAndGet();
+            hold(release);
+            return granted(activity, "0000000000000000061");
+        };
+        CompletableFuture<FlashSaleResponse> first = grabAsync(1, 7, "r-61", 10_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> grabs.get() == 1);
+        CompletableFuture<FlashSaleResponse> second = grabAsync(1, 7, "r-61", 10_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> joins() == 1);
+        assertThat(second).as("waits for the first attempt").isNotDone();
+        release.countDown();
+
+        assertThat(first.get(5, TimeUnit.SECONDS).getCouponSn()).isEqualTo("0000000000000000061");
+        FlashSaleResponse again = second.get(5, TimeUnit.SECONDS);
+        assertThat(again.getCode()).isEqualTo(io.flashcoupon.proto.v1.GrabCode.GRANTED);
+        assertThat(again.getCouponSn()).isEqualTo("0000000000000000061");
+        assertThat(grabs).as("one grab for one request").hasValue(1);
+        assertThat(answers("granted")).isEqualTo(1);
+        assertThat(answers("repeated")).as("the second attempt is a repeat").isEqualTo(1);
+        assertThat(grabAsync(1, 8, "r-61", 10_000).get(5, TimeUnit.SECONDS).getCode())
+                .as("another user's request with the same id is its own").isEqualTo(
+                        io.flashcoupon.proto.v1.GrabCode.GRANTED);
+        assertThat(grabs).hasValue(2);
+    }
+
+    @Test
+    void an_attempt_waiting_for_its_request_gives_up_at_its_own_deadline_with_deadline_exceeded_not_a_refusal()
+            throws Exception {
+        running(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger grabs = new AtomicInteger();
+        onGrab = (activity, user, requestId) -> {
+            grabs.incrementAndGet();
+            hold(release);
+            return granted(activity, "0000000000000000071");
+        };
+        CompletableFuture<FlashSaleResponse> first = grabAsync(1, 7, "r-71", 10_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> grabs.get() == 1);
+        // Meanwhile this process's sold-out flag is set: a retry must still not be told SOLD_OUT.
+        soldOut.markSoldOut(1);
+        CompletableFuture<FlashSaleResponse> impatient = grabAsync(1, 7, "r-71", 300);
+
+        assertThat(statusOf(impatient)).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> answers("deadline_exceeded") == 1);
+        release.countDown();
+        assertThat(first.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(io.flashcoupon.proto.v1.GrabCode.GRANTED);
+        assertThat(answers("sold_out")).as("never told a refusal").isZero();
+        assertThat(registry.get("coupon.grab.duration").tag("path", "queue").timer().count()).isEqualTo(1);
+    }
+
+    @Test
+    void an_attempt_dropped_for_its_deadline_hands_its_request_to_the_attempt_that_joined_it() throws Exception {
+        running(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> grabbed = new CopyOnWriteArrayList<>();
+        onGrab = (activity, user, requestId) -> {
+            grabbed.add(user);
+            if (user == 9) {
+                hold(release);
+            }
+            return granted(activity, "00000000000000000" + user + "1");
+        };
+        CompletableFuture<FlashSaleResponse> blocker = grabAsync(1, 9, null, 10_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> grabbed.contains(9L));
+        CompletableFuture<FlashSaleResponse> stale = grabAsync(1, 7, "r-81", 300);
+        await().atMost(Duration.ofSeconds(5)).until(() -> grabExecutor.getQueue().size() == 1);
+        CompletableFuture<FlashSaleResponse> retry = grabAsync(1, 7, "r-81", 10_000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> joins() == 1);
+        assertThat(statusOf(stale)).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        release.countDown();
+
+        FlashSaleResponse answered = retry.get(5, TimeUnit.SECONDS);
+        assertThat(answered.getCode()).as("the request grabs once its stale attempt was dropped")
+                .isEqualTo(io.flashcoupon.proto.v1.GrabCode.GRANTED);
+        assertThat(answered.getCouponSn()).isEqualTo("0000000000000000071");
+        assertThat(blocker.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(io.flashcoupon.proto.v1.GrabCode.GRANTED);
+        assertThat(grabbed).as("user 7's request grabbed once, by the attempt that waited").containsExactly(9L, 7L);
+        assertThat(answers("deadline_exceeded")).isEqualTo(1);
+        assertThat(answers("granted")).isEqualTo(2);
+    }
+
+    @Test
+    void a_request_refused_locally_is_answered_the_outcome_recorded_for_it_by_an_earlier_attempt() {
+        Activity sale = running(1);
+        activities.put(1L, new Activity(1, 3, "sale 1", 10, NOW.minusSeconds(60), NOW.plusSeconds(60), 2,
+                ActivityStatus.PAUSED));
+        onSettle = refusal -> {
+            assertThat(refusal.verdict()).as("admission's refusal").isEqualTo(Verdict.NOT_ACTIVE);
+            return CompletableFuture.completedFuture(GrabAnswer.of(sale,
+                    new GrabResult(GrabCode.SOLD_OUT, 4, 0, null, true)));
+        };
+
+        FlashSaleResponse reply = grab(1, 7, "r-91");
+
+        assertThat(reply.getCode()).as("the first answer, not this process's view now")
+                .isEqualTo(io.flashcoupon.proto.v1.GrabCode.SOLD_OUT);
+        assertThat(reply.getMessage()).isEqualTo(
+                "activity 1 was sold out when this request_id was first answered; a request_id keeps its first outcome");
+        assertCounted("sold_out", "redis");
+    }
+
+    @Test
     void an_unexpected_failure_is_internal_and_tells_the_client_nothing_more() {
         running(1);
         onGrab = (activity, user, requestId) -> {
@@ -316,6 +481,7 @@ class CouponGrpcServiceTest {
         expected.put(Verdict.NOT_IN_REDIS, Status.Code.FAILED_PRECONDITION);
         expected.put(Verdict.REPEATED, Status.Code.OK);
         expected.put(Verdict.UNAVAILABLE, Status.Code.UNAVAILABLE);
+        expected.put(Verdict.DEADLINE_EXCEEDED, Status.Code.DEADLINE_EXCEEDED);
         expected.put(Verdict.INVALID, Status.Code.INVALID_ARGUMENT);
         expected.put(Verdict.NOT_FOUND, Status.Code.NOT_FOUND);
         expected.put(Verdict.SHED, Status.Code.RESOURCE_EXHAUSTED);
@@ -350,11 +516,69 @@ class CouponGrpcServiceTest {
             case NOT_IN_REDIS -> GrabAnswer.of(sale, new GrabResult(GrabCode.NOT_IN_REDIS, 0, 0, null));
             case REPEATED -> GrabAnswer.of(sale, new GrabResult(GrabCode.REPEATED, 3, 1, "0000000000000000002"));
             case UNAVAILABLE -> GrabAnswer.unavailable("the event broker refused the grab; nothing was granted", null);
+            case DEADLINE_EXCEEDED -> GrabAnswer.deadlineExceeded("the call's deadline left no time to grab; nothing"
+                    + " was changed");
             case INVALID -> GrabAnswer.invalid("user_id", "must be positive, was 0");
             case NOT_FOUND -> GrabAnswer.notFound("activity 404 does not exist");
             case SHED -> GrabAnswer.shed(GrabMetrics.Rejection.IN_FLIGHT, "too many grabs in flight; retry shortly");
             case INTERNAL -> GrabAnswer.ofFailure(new IllegalStateException("a bug"));
         };
+    }
+
+    private static GrabAnswer granted(Activity activity, String sn) {
+        return GrabAnswer.of(activity, new GrabResult(GrabCode.GRANTED, 5, 1, sn));
+    }
+
+    private static void hold(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A call on the async stub with a deadline of {@code deadlineMs}; completes with its reply or status. */
+    private CompletableFuture<FlashSaleResponse> grabAsync(long activityId, long userId, String requestId,
+            long deadlineMs) {
+        FlashSaleRequest.Builder request = FlashSaleRequest.newBuilder().setActivityId(activityId).setUserId(userId);
+        if (requestId != null) {
+            request.setRequestId(requestId);
+        }
+        CompletableFuture<FlashSaleResponse> reply = new CompletableFuture<>();
+        CouponGrpc.newStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS).flashSaleCoupon(
+                request.build(), new StreamObserver<>() {
+                    @Override
+                    public void onNext(FlashSaleResponse r) {
+                        reply.complete(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        reply.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        return reply;
+    }
+
+    /** The status a call ended with (OK for a reply). */
+    private static Status.Code statusOf(CompletableFuture<FlashSaleResponse> call) throws Exception {
+        try {
+            call.get(10, TimeUnit.SECONDS);
+            return Status.Code.OK;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Status.fromThrowable(e.getCause()).getCode();
+        }
+    }
+
+    private long joins() {
+        return (long) registry.get("coupon.grab.request.joins").counter().count();
     }
 
     private FlashSaleResponse grab(long activityId, long userId, String requestId) {

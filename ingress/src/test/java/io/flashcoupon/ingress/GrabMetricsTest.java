@@ -51,6 +51,8 @@ class GrabMetricsTest {
         assertThat(verdict(GrabCode.REPEATED)).isEqualTo(Verdict.REPEATED);
         assertThat(verdict(GrabCode.VOIDED)).as("replied UNAVAILABLE").isEqualTo(Verdict.UNAVAILABLE);
         assertThat(verdict(GrabCode.SEQ_STALE)).as("replied UNAVAILABLE").isEqualTo(Verdict.UNAVAILABLE);
+        assertThat(verdict(GrabCode.SN_COLLISION)).as("never a grant: replied UNAVAILABLE once retries are spent")
+                .isEqualTo(Verdict.UNAVAILABLE);
     }
 
     @Test
@@ -72,7 +74,7 @@ class GrabMetricsTest {
     void labels_are_prometheus_snake_case() {
         assertThat(Arrays.stream(Verdict.values()).map(v -> v.label)).containsExactly("granted", "sold_out",
                 "limit_reached", "not_started", "ended", "not_active", "not_in_redis", "repeated", "unavailable",
-                "invalid", "not_found", "shed", "internal");
+                "deadline_exceeded", "invalid", "not_found", "shed", "internal");
         assertThat(Arrays.stream(Rejection.values()).map(r -> r.label))
                 .containsExactly("user_rate", "ip_rate", "in_flight", "sold_out_flag", "window", "status");
     }
@@ -124,7 +126,7 @@ class GrabMetricsTest {
 
     @Test
     void the_checker_reports_every_answer_it_gives() {
-        LedgerCheckBack checker = new LedgerCheckBack((a, sn) -> false, metrics::checkedBack);
+        LedgerCheckBack checker = new LedgerCheckBack((a, sn, grantee) -> false, metrics::checkedBack);
         checker.check(name -> name.equals(io.flashcoupon.core.Registry.PROP_ACTIVITY_ID) ? "4" : "0000000000000000001");
         checker.check(name -> null);
 

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * every user_coupons row of the sale in batches by id (lua/heal.lua: ledger entry, void entry
  * removed, user count raised to the row's seq); keep paging rows that land while fenced until none
  * came for {@code settleMs} (grants whose event was committed but not yet materialized land then);
- * then lua/settle.lua sets stock = total - ledger size, pauses an ACTIVE sale when the ledger exceeds
+ * then lua/heal_settle.lua sets stock = total - ledger size, pauses an ACTIVE sale when the ledger exceeds
  * the total (oversold_by in the report, never hidden), lifts the fence and grants a lease - only if
  * Redis is still the process the heal verified, else the next pass heals again. Idempotent per row,
  * so several instances may run it at once.
@@ -164,7 +164,7 @@ public final class SaleFence {
                 }
                 pause(Math.min(100, settleMs));
             }
-            SaleStore.Settled settled = store.settle(activityId, runId, leaseMs);
+            SaleStore.Settled settled = store.settleHeal(activityId, runId, leaseMs);
             if (settled == null) {
                 throw new IllegalStateException("Redis restarted (run id no longer " + runId + ") while activity "
                         + activityId + " was healed; it stays fenced and is healed again");

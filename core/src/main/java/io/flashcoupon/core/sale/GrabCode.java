@@ -26,12 +26,18 @@ public enum GrabCode {
     /** This client request id was granted before; the result names the original coupon_sn. */
     REPEATED(10),
     /**
+     * The coupon_sn made for this grab is already in the ledger as another grab's (another user, or
+     * the same user's other n-th coupon): two instances with one node id, or a clock stepped back.
+     * Nothing was changed; the ingress retries with a fresh coupon_sn.
+     */
+    SN_COLLISION(11),
+    /**
      * Redis may have lost grants of this sale (restarted, restored from an older copy): it is fenced
      * until a heal re-applied MySQL's rows (SaleFence), or its fence lease lapsed. Nothing changed; retry.
      */
-    FENCED(11);
+    FENCED(12);
 
-    private static final GrabCode[] BY_CODE = new GrabCode[12];
+    private static final GrabCode[] BY_CODE = new GrabCode[13];
 
     static {
         for (GrabCode c : values()) {

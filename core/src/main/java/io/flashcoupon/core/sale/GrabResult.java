@@ -4,15 +4,24 @@ import java.util.List;
 
 /**
  * What the grab script answered: the outcome, the stock left, when GRANTED or REPEATED the user's
- * sequence number in the sale (otherwise the user's current count), and the coupon_sn granted
- * (the original one for REPEATED; null for refusals).
+ * sequence number in the sale (otherwise the user's current count), the coupon_sn granted (the
+ * original one for REPEATED; null for refusals), and whether a refusal is the one recorded for this
+ * client request id by an earlier attempt (then the sale may have changed since: restocked, resumed).
  */
-public record GrabResult(GrabCode code, long remaining, int seq, String couponSn) {
+public record GrabResult(GrabCode code, long remaining, int seq, String couponSn, boolean recorded) {
 
-    /** Maps the script's reply {code, remaining, seq, coupon_sn}; anything else is a protocol error. */
+    /** A result that is not a recorded refusal. */
+    public GrabResult(GrabCode code, long remaining, int seq, String couponSn) {
+        this(code, remaining, seq, couponSn, false);
+    }
+
+    /**
+     * Maps the script's reply {code, remaining, seq, coupon_sn, recorded}; anything else is a
+     * protocol error.
+     */
     public static GrabResult fromScriptReply(Object reply) {
-        if (!(reply instanceof List<?> list) || list.size() != 4) {
-            throw new IllegalStateException("grab script reply must be a 4-element array, was " + reply);
+        if (!(reply instanceof List<?> list) || list.size() != 5) {
+            throw new IllegalStateException("grab script reply must be a 5-element array, was " + reply);
         }
         Object sn = list.get(3);
         if (sn != null && !(sn instanceof String)) {
@@ -20,8 +29,12 @@ public record GrabResult(GrabCode code, long remaining, int seq, String couponSn
         }
         // Lettuce may decode the script's empty string as null.
         String serial = sn == null || ((String) sn).isEmpty() ? null : (String) sn;
-        return new GrabResult(GrabCode.ofCode(asLong(list.get(0))), asLong(list.get(1)), (int) asLong(list.get(2)),
-                serial);
+        GrabCode code = GrabCode.ofCode(asLong(list.get(0)));
+        boolean recorded = asLong(list.get(4)) == 1;
+        if (recorded && (code == GrabCode.GRANTED || serial != null)) {
+            throw new IllegalStateException("grab script reply: only a refusal can be recorded, was " + reply);
+        }
+        return new GrabResult(code, asLong(list.get(1)), (int) asLong(list.get(2)), serial, recorded);
     }
 
     private static long asLong(Object o) {

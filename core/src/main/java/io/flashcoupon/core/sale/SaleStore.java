@@ -32,7 +32,7 @@ public final class SaleStore {
     private final LuaScript grab;
     private final LuaScript resolve;
     private final LuaScript start;
-    private final LuaScript repeat;
+    private final LuaScript settle;
     private final LuaScript transition;
     private final LuaScript restock;
     private final LuaScript state;
@@ -40,7 +40,7 @@ public final class SaleStore {
     private final LuaScript snapshot;
     private final LuaScript fence;
     private final LuaScript heal;
-    private final LuaScript settle;
+    private final LuaScript healSettle;
     private final LuaScript lease;
     private final Duration timeout;
 
@@ -49,7 +49,7 @@ public final class SaleStore {
         this.grab = new LuaScript("lua/grab.lua", ScriptOutputType.MULTI, connection);
         this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, connection);
         this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, connection);
-        this.repeat = new LuaScript("lua/repeat.lua", ScriptOutputType.MULTI, connection);
+        this.settle = new LuaScript("lua/settle.lua", ScriptOutputType.MULTI, connection);
         this.transition = new LuaScript("lua/transition.lua", ScriptOutputType.MULTI, connection);
         this.restock = new LuaScript("lua/restock.lua", ScriptOutputType.MULTI, connection);
         this.state = new LuaScript("lua/state.lua", ScriptOutputType.MULTI, connection);
@@ -57,7 +57,7 @@ public final class SaleStore {
         this.snapshot = new LuaScript("lua/snapshot.lua", ScriptOutputType.MULTI, connection);
         this.fence = new LuaScript("lua/fence.lua", ScriptOutputType.INTEGER, connection);
         this.heal = new LuaScript("lua/heal.lua", ScriptOutputType.MULTI, connection);
-        this.settle = new LuaScript("lua/settle.lua", ScriptOutputType.MULTI, connection);
+        this.healSettle = new LuaScript("lua/heal_settle.lua", ScriptOutputType.MULTI, connection);
         this.lease = new LuaScript("lua/lease.lua", ScriptOutputType.MULTI, connection);
         this.timeout = timeout;
     }
@@ -95,7 +95,8 @@ public final class SaleStore {
 
     /**
      * Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1;
-     * {@code requestId} (nullable) makes a retry of a granted request answer REPEATED.
+     * {@code requestId} (nullable) makes the request's first definitive outcome stick: a retry of a
+     * granted request answers REPEATED, of a refused one the same refusal ({@link GrabResult#recorded}).
      */
     public CompletionStage<GrabResult> grab(long activityId, long userId, String couponSn, long grantedAtMs, int seq,
             String requestId) {
@@ -112,26 +113,37 @@ public final class SaleStore {
     }
 
     /**
-     * The transaction checker's question: is {@code couponSn} in the ledger? When it is not, it is
-     * voided atomically so the grab can never land later. Throws on any Redis failure (the caller
+     * The transaction checker's question: is {@code couponSn} in the ledger as the grant of
+     * {@code grantee} ("userId:seq"; null or empty: as anyone's)? When it is not there at all, it is
+     * voided atomically so the grab can never land later; when it is another grab's (the same
+     * coupon_sn made twice), false and nothing is voided. Throws on any Redis failure (the caller
      * answers UNKNOWN then, never ROLLBACK).
      */
-    public boolean resolve(long activityId, String couponSn) {
-        Long inLedger = await(resolve.call(redis, Registry.saleKeys(activityId), couponSn));
+    public boolean resolve(long activityId, String couponSn, String grantee) {
+        Long inLedger = await(resolve.call(redis, Registry.saleKeys(activityId), couponSn,
+                grantee == null ? "" : grantee));
         return inLedger == 1L;
     }
 
+    /** {@link #resolve(long, String, String)} for a message that names no grantee. */
+    public boolean resolve(long activityId, String couponSn) {
+        return resolve(activityId, couponSn, null);
+    }
+
     /**
-     * The grant an earlier attempt of this client request received, without grabbing: lets a sold-out
-     * instance answer retries without the broker. Empty when the request was never granted.
+     * Settles client request {@code requestId} of {@code userId} that admission refused locally with
+     * {@code refusal} (SOLD_OUT, ENDED or NOT_ACTIVE), without grabbing (lua/settle.lua): the
+     * refusal becomes the request's outcome unless one is recorded already, and the recorded outcome
+     * is returned - REPEATED with the original coupon_sn, or a refusal ({@link GrabResult#recorded}
+     * when it was there before). NOT_IN_REDIS when the sale is not in Redis (nothing recorded).
      */
-    public CompletionStage<java.util.Optional<GrabResult>> previousGrant(long activityId, long userId,
-            String requestId) {
-        return repeat.<List<Object>>call(redis, Registry.saleKeys(activityId), Long.toString(userId), requestId)
-                .thenApply(reply -> reply.isEmpty()
-                        ? java.util.Optional.<GrabResult>empty()
-                        : java.util.Optional.of(new GrabResult(GrabCode.REPEATED, 0,
-                                Integer.parseInt((String) reply.get(1)), (String) reply.get(0))));
+    public CompletionStage<GrabResult> settle(long activityId, long userId, String requestId, GrabCode refusal) {
+        if (refusal != GrabCode.SOLD_OUT && refusal != GrabCode.ENDED && refusal != GrabCode.NOT_ACTIVE) {
+            throw new IllegalArgumentException("only a sold-out, ended or paused refusal is settled, not " + refusal);
+        }
+        return settle.<List<Object>>call(redis, Registry.saleKeys(activityId), Long.toString(userId), requestId,
+                        Integer.toString(refusal.code()))
+                .thenApply(GrabResult::fromScriptReply);
     }
 
     /**
@@ -260,7 +272,7 @@ public final class SaleStore {
     }
 
     /**
-     * Fences the sale (lua/fence.lua): every grab answers FENCED until {@link #settle}. A sale hash that is
+     * Fences the sale (lua/fence.lua): every grab answers FENCED until {@link #settleHeal}. A sale hash that is
      * gone is re-created from {@code a} with stock 0 and {@code status}; true when it had to be re-created.
      */
     public boolean fence(Activity a, ActivityStatus status, String reason) {
@@ -293,11 +305,11 @@ public final class SaleStore {
     }
 
     /**
-     * Ends a heal (lua/settle.lua): stock from the ledger size, an oversold ACTIVE sale paused, the fence
+     * Ends a heal (lua/heal_settle.lua): stock from the ledger size, an oversold ACTIVE sale paused, the fence
      * lifted and a lease of {@code leaseMs} granted - only while Redis is still process {@code runId}.
      */
-    public Settled settle(long activityId, String runId, long leaseMs) {
-        List<?> r = ScriptReplies.integers(await(settle.<List<Object>>call(redis,
+    public Settled settleHeal(long activityId, String runId, long leaseMs) {
+        List<?> r = ScriptReplies.integers(await(healSettle.<List<Object>>call(redis,
                 new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}, runId,
                 Long.toString(leaseMs))), 5, "settle");
         if ((Long) r.get(0) == 0L) {
@@ -321,7 +333,7 @@ public final class SaleStore {
     /** The sale as the fence checker sees it; {@code fenced} is the reason when fenced, else null. */
     public record FenceView(boolean exists, String fenced, long ledgerSize) {}
 
-    /** What settle.lua left: ledger size, stock, how many grants exceed the total, the status. */
+    /** What heal_settle.lua left: ledger size, stock, how many grants exceed the total, the status. */
     public record Settled(long ledgerSize, long stock, long oversoldBy, ActivityStatus status) {}
 
     private <T> T await(CompletionStage<T> stage) {

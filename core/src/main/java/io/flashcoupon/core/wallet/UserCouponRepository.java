@@ -158,6 +158,30 @@ public final class UserCouponRepository {
         }
     }
 
+    /**
+     * The coupon client request {@code requestId} of {@code userId} was granted in a flash sale, from
+     * its row (column request_id, index idx_activity_user_request): how a retry is answered once the
+     * sale's Redis keys were cleaned up. Empty when no row carries that request id.
+     */
+    public java.util.Optional<GrantRow> findByRequest(long activityId, long userId, String requestId) {
+        String sql = "SELECT coupon_sn, activity_id, user_id, seq FROM " + Registry.TABLE_USER_COUPONS
+                + " WHERE activity_id=? AND user_id=? AND request_id=?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, activityId);
+            ps.setLong(2, userId);
+            ps.setString(3, requestId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(new GrantRow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getInt(4)));
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("read the grant of request " + requestId + " of user " + userId
+                    + " in activity " + activityId + " failed", e);
+        }
+    }
+
     private static UserCoupon map(ResultSet rs) throws SQLException {
         return new UserCoupon(
                 rs.getLong("id"),

@@ -12,11 +12,13 @@ import java.util.Optional;
 /**
  * Step 1 of the grab, all local and O(1): argument checks, the activity from the cache, its window
  * and status, the local sold-out flag, per-user and per-IP rate limits. A grab refused here never
- * touches the broker, and touches Redis only for one read when a retry with a request id asks
- * about a sale that is sold out, paused or ended. Status changes made elsewhere reach this cache
- * within its TTL (activity-cache-ms); Redis re-checks status and window on every grab that passes,
- * so a stale entry never grants a grab Redis refuses. The stale refusals: for up to the TTL after
- * a start or a resume, a grab is still answered "not started" / "paused" here.
+ * touches the broker, and touches Redis only for one settle script when a call with a request id is
+ * refused as sold out, paused or ended (the refusal becomes the request's outcome unless it has one).
+ * Status changes made elsewhere reach this cache within its TTL (activity-cache-ms); Redis re-checks
+ * status and window on every grab that passes, so a stale entry never grants a grab Redis refuses.
+ * The stale refusals: for up to the TTL after a start or a resume, a grab is still answered "not
+ * started" / "paused" here (and, for up to sold-out-recheck-ms after a restock elsewhere, "sold
+ * out") - with a request id, that refusal is then the request's recorded outcome.
  */
 public final class GrabAdmission {
     private final ActivityCache activities;
@@ -45,6 +47,18 @@ public final class GrabAdmission {
      * only when the activity cannot be read (MySQL behind the cache failed).
      */
     public Decision admit(long activityId, long userId, String clientIp, String requestId) {
+        return admit(activityId, userId, clientIp, requestId, true);
+    }
+
+    /**
+     * {@link #admit} for a call admitted before that waited for an earlier attempt of its request id,
+     * which was dropped unrun: checked again, but not charged to the rate limits a second time.
+     */
+    public Decision readmit(long activityId, long userId, String clientIp, String requestId) {
+        return admit(activityId, userId, clientIp, requestId, false);
+    }
+
+    private Decision admit(long activityId, long userId, String clientIp, String requestId, boolean rateLimited) {
         if (activityId <= 0) {
             return Decision.answer(null, GrabAnswer.invalid("activity_id", "must be positive, was " + activityId));
         }
@@ -62,11 +76,14 @@ public final class GrabAdmission {
         GrabCode local = localRefusal(activity);
         if (local != null) {
             GrabAnswer refusal = GrabAnswer.refusedLocally(activity, local);
-            // A retry carrying a request id may have been granted before the sale sold out, paused
-            // or ended: it must learn its original outcome (a read, no grab, no broker).
+            // A call carrying a request id may have been granted before the sale sold out, paused or
+            // ended, or have an attempt queued elsewhere: it is settled (one script, no grab, no broker).
             boolean mayHaveGrant = requestId != null
                     && (local == GrabCode.SOLD_OUT || local == GrabCode.ENDED || local == GrabCode.NOT_ACTIVE);
             return mayHaveGrant ? Decision.lookup(activity, refusal) : Decision.answer(activity, refusal);
+        }
+        if (!rateLimited) {
+            return Decision.grab(activity);
         }
         if (!users.tryAcquire(userId)) {
             return Decision.answer(activity, GrabAnswer.shed(GrabMetrics.Rejection.USER_RATE,
@@ -103,8 +120,8 @@ public final class GrabAdmission {
 
     /**
      * Either grab from {@code activity}; or give {@code answer} without touching Redis; or, when
-     * {@code lookup}, give {@code answer} unless the request was granted before. {@code activity} is
-     * null when the request named none that exists.
+     * {@code lookup}, settle the request with refusal {@code answer} and give its recorded outcome.
+     * {@code activity} is null when the request named none that exists.
      */
     public record Decision(Activity activity, GrabAnswer answer, boolean lookup) {
         static Decision grab(Activity activity) {

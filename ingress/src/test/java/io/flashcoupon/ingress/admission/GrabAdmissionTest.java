@@ -73,6 +73,19 @@ class GrabAdmissionTest {
     }
 
     @Test
+    void a_call_admitted_again_after_waiting_for_its_request_is_checked_again_but_not_charged_twice() {
+        running(1);
+        GrabAdmission admission = admission(1, 0);
+        assertThat(admission.admit(1, 7, null, "r1").answer()).as("the user's one grab this second").isNull();
+        assertThat(admission.readmit(1, 7, null, "r1").answer()).as("the same call, again").isNull();
+        assertThat(admission.admit(1, 7, null, "r2").answer().rejection()).as("a new call is charged")
+                .isEqualTo(Rejection.USER_RATE);
+        soldOut.markSoldOut(1);
+        assertThat(admission.readmit(1, 7, null, "r1").answer().verdict()).as("the sale is checked again")
+                .isEqualTo(Verdict.SOLD_OUT);
+    }
+
+    @Test
     void bad_arguments_and_unknown_activities_are_refused_and_unknown_ids_are_cached() {
         GrabAdmission admission = admission(5, 0);
         assertThat(admission.admit(0, 7, null, null).answer()).satisfies(a -> {

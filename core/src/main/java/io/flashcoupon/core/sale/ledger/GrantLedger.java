@@ -134,8 +134,14 @@ public final class GrantLedger implements AutoCloseable {
                 event.toByteArray());
         msg.putUserProperty(Registry.PROP_ACTIVITY_ID, Long.toString(grabbed.getActivityId()));
         msg.putUserProperty(Registry.PROP_COUPON_SN, grabbed.getCouponSn());
+        msg.putUserProperty(Registry.PROP_GRANTEE, grantee(grabbed.getUserId(), grabbed.getSeq()));
         TraceHeaders.inject(msg);
         return msg;
+    }
+
+    /** The value of {@link Registry#PROP_GRANTEE}: the prefix of this grab's ledger entry. */
+    static String grantee(long userId, int seq) {
+        return userId + ":" + seq;
     }
 
     @Override

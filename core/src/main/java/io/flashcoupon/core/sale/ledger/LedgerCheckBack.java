@@ -9,7 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's check-back for a CouponGrabbed half message: COMMIT when the grab is in the ledger,
- * ROLLBACK when it is absent (and now voided, so it can never land later), UNKNOW on any error or
+ * ROLLBACK when it is absent (and now voided, so it can never land later) or when its coupon_sn is
+ * in the ledger as another grab's (the message's grantee property differs: the same coupon_sn was
+ * made twice and the grab script refused this one), UNKNOW on any error or
  * unreadable message - never ROLLBACK because something failed. The broker asks again later.
  * Pure: the ledger read is handed in, so every answer is testable without Redis or a broker.
  */
@@ -17,12 +19,13 @@ public final class LedgerCheckBack {
     private static final Logger log = LoggerFactory.getLogger(LedgerCheckBack.class);
 
     /**
-     * The voiding ledger read ({@code SaleStore.resolve}): true when the grant is in the ledger;
-     * when it is not, it is voided so the grab can never land later. Throws when it cannot tell.
+     * The voiding ledger read ({@code SaleStore.resolve}): true when the grant is in the ledger as
+     * {@code grantee}'s ("userId:seq"; null: anyone's); when the coupon_sn is not there at all, it is
+     * voided so the grab can never land later. Throws when it cannot tell.
      */
     @FunctionalInterface
     public interface VoidingRead {
-        boolean resolve(long activityId, String couponSn);
+        boolean resolve(long activityId, String couponSn, String grantee);
     }
 
     private final VoidingRead ledger;
@@ -54,7 +57,7 @@ public final class LedgerCheckBack {
             return LocalTransactionState.UNKNOW;
         }
         try {
-            boolean present = ledger.resolve(Long.parseLong(activity), sn);
+            boolean present = ledger.resolve(Long.parseLong(activity), sn, property.apply(Registry.PROP_GRANTEE));
             return present ? LocalTransactionState.COMMIT_MESSAGE : LocalTransactionState.ROLLBACK_MESSAGE;
         } catch (RuntimeException e) {
             log.warn("check-back for coupon {} of activity {} could not read the ledger; answering UNKNOW: {}",

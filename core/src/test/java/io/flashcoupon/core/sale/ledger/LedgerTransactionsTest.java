@@ -56,12 +56,13 @@ class LedgerTransactionsTest {
         assertThat(m.getKeys()).isEqualTo("0000000000000000007");
         assertThat(m.getUserProperty(Registry.PROP_ACTIVITY_ID)).isEqualTo("42");
         assertThat(m.getUserProperty(Registry.PROP_COUPON_SN)).isEqualTo("0000000000000000007");
+        assertThat(m.getUserProperty(Registry.PROP_GRANTEE)).as("user 9, seq 2").isEqualTo("9:2");
     }
 
     @Test
     void the_check_back_of_a_republished_message_uses_the_voiding_check_back() {
         AtomicInteger resolved = new AtomicInteger();
-        LedgerTransactions listener = new LedgerTransactions(NO_GRAB, (a, sn) -> false, new LedgerCheckBack((a, sn) -> {
+        LedgerTransactions listener = new LedgerTransactions(NO_GRAB, (a, sn) -> false, new LedgerCheckBack((a, sn, grantee) -> {
             resolved.incrementAndGet();
             return true;
         }));
@@ -137,7 +138,7 @@ class LedgerTransactionsTest {
 
     private static LedgerTransactions listener(LedgerTransactions.PlainRead plainRead) {
         // Re-publishes read the ledger through plainRead; the voiding read is for check-backs only.
-        return new LedgerTransactions(NO_GRAB, plainRead, new LedgerCheckBack((a, sn) -> {
+        return new LedgerTransactions(NO_GRAB, plainRead, new LedgerCheckBack((a, sn, grantee) -> {
             throw new AssertionError("a republish's local transaction must not resolve (void)");
         }));
     }
@@ -145,7 +146,7 @@ class LedgerTransactionsTest {
     private static LedgerTransactions grabbing(LedgerTransactions.GrabScript script) {
         return new LedgerTransactions(script, (a, sn) -> {
             throw new AssertionError("a grab's local transaction is the script, not a ledger read");
-        }, new LedgerCheckBack((a, sn) -> {
+        }, new LedgerCheckBack((a, sn, grantee) -> {
             throw new AssertionError("a grab's local transaction must not resolve (void)");
         }));
     }
