@@ -174,6 +174,24 @@ public final class Registry {
         return all;
     }
 
+    /**
+     * String: the owner token of the live process that leases node id {@code nodeId} (0..1023), with a
+     * TTL of server.node-lease-ms renewed by its holder (NodeIdLease). Node ids are unique among live
+     * processes through these keys.
+     */
+    public static String nodeLeaseKey(int nodeId) {
+        return "node:{" + nodeId + "}";
+    }
+
+    /**
+     * String, no TTL: the high-water mark (Unix ms) of the millisecond part of every coupon_sn issued
+     * under node id {@code nodeId}, kept ahead of what its holder issues; the next holder starts above
+     * it, so a restart or a clock stepped back never repeats an sn. Same hash slot as the lease.
+     */
+    public static String nodeHighWaterKey(int nodeId) {
+        return "node:{" + nodeId + "}:hwm";
+    }
+
     /** The keys of one sale in the order every sale script takes them (KEYS[1..5]). */
     public static String[] saleKeys(long activityId) {
         return new String[] {

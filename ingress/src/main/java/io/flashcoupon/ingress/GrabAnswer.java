@@ -7,6 +7,7 @@ import io.flashcoupon.core.db.DataAccessException;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStoreException;
+import io.flashcoupon.core.sale.SerialsUnavailableException;
 import java.util.Locale;
 
 /**
@@ -32,8 +33,9 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
         /** A retry with a request id that was granted before: the original coupon is answered, nothing new granted. */
         REPEATED,
         /**
-         * UNAVAILABLE: Redis, the broker or MySQL failed, or the grab raced with itself (VOIDED,
-         * SEQ_STALE, SN_COLLISION) on every attempt.
+         * UNAVAILABLE: Redis, the broker or MySQL failed, the grab raced with itself (VOIDED,
+         * SEQ_STALE, SN_COLLISION) on every attempt, or this process does not hold its node-id lease
+         * (no coupon_sn can be issued).
          */
         UNAVAILABLE,
         /**
@@ -138,11 +140,13 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
     }
 
     /**
-     * The answer to a grab that threw {@code e}: UNAVAILABLE when Redis or MySQL failed, the argument
+     * The answer to a grab that threw {@code e}: UNAVAILABLE when Redis or MySQL failed or no coupon_sn
+     * could be issued (the node-id lease is not held), the argument
      * and lookup refusals as such, INTERNAL for anything else (a bug).
      */
     public static GrabAnswer ofFailure(RuntimeException e) {
-        if (e instanceof SaleStoreException || e instanceof DataAccessException) {
+        if (e instanceof SaleStoreException || e instanceof DataAccessException
+                || e instanceof SerialsUnavailableException) {
             return unavailable(e.getMessage(), e.getCause());
         }
         if (e instanceof InvalidInputException) {

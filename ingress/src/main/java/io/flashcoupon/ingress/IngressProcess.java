@@ -8,6 +8,7 @@ import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
+import io.flashcoupon.core.sale.NodeIdLease;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.ingress.admission.GrabAdmission;
@@ -51,13 +52,14 @@ public final class IngressProcess {
     }
 
     /**
-     * Starts the ingress on {@code infra}, registering its stop steps with {@code lifecycle}.
+     * Starts the ingress on {@code infra}, registering its stop steps with {@code lifecycle}; its sns
+     * carry the node id of {@code lease}.
      * {@code soldOut} is this process's sold-out memory (FlashSales clears it on a restock or resume);
      * {@code ledger} is the process's grab producer, {@code grabMetrics} the meters it counts into.
      */
-    public static IngressProcess start(Infrastructure infra, Lifecycle lifecycle, SoldOutFlags soldOut,
-            FlashSales sales, GrantLedger ledger, GrabMetrics grabMetrics, CouponBranches branches,
-            OrderCoupons orderCoupons) throws IOException {
+    public static IngressProcess start(Infrastructure infra, Lifecycle lifecycle, NodeIdLease lease,
+            SoldOutFlags soldOut, FlashSales sales, GrantLedger ledger, GrabMetrics grabMetrics,
+            CouponBranches branches, OrderCoupons orderCoupons) throws IOException {
         ServiceConfig config = infra.config();
         ServiceConfig.Flashsale fs = config.business().flashsale();
         ThreadPoolExecutor grabExecutor = new ThreadPoolExecutor(fs.grabThreads(), fs.grabThreads(), 60,
@@ -76,7 +78,7 @@ public final class IngressProcess {
                 new RateLimiter<>(fs.maxQpsPerUser(), 1_000_000, infra.clock()::millis), fs.maxQpsPerUser(),
                 fs.maxQpsPerIp() == 0 ? null : new RateLimiter<>(fs.maxQpsPerIp(), 100_000, infra.clock()::millis),
                 fs.maxQpsPerIp(), soldOut, infra.clock());
-        CouponSnGenerator serials = new CouponSnGenerator(infra.clock(), config.server().nodeId());
+        CouponSnGenerator serials = new CouponSnGenerator(infra.clock(), lease);
         Grabber grabber = new Grabber(infra.store(), ledger, serials, soldOut, infra.clock(), grabMetrics,
                 infra.coupons(), grabExecutor);
         if (fs.warmupGrabs() > 0) {
@@ -123,7 +125,7 @@ public final class IngressProcess {
                     new SoldOutFlags(fs.soldOutRecheckMs(), infra.clock()::millis), infra.clock(), quiet,
                     infra.coupons(), pool);
             GrabWarmup.Result r = new GrabWarmup(infra.store(), grabber, infra.clock()).run(
-                    GrabWarmup.saleId(infra.config().server().nodeId()), fs.warmupGrabs(), pool,
+                    GrabWarmup.saleId(serials.nodeId()), fs.warmupGrabs(), pool,
                     Infrastructure.BROKER_WAIT.multipliedBy(2));
             Gauge.builder("coupon.startup.warmup.grants", r, GrabWarmup.Result::granted)
                     .description("grants of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs)")

@@ -9,8 +9,11 @@ import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.config.ServiceConfig.Role;
 import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.sale.NodeIdLease;
+import io.flashcoupon.core.sale.RedisNodeLeaseStore;
 import io.flashcoupon.flyway.SchemaMigrator;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.ingress.IngressProcess;
@@ -24,6 +27,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +46,7 @@ public final class CouponService implements AutoCloseable {
 
     private final Lifecycle lifecycle;
     private Infrastructure infra;
+    private NodeIdLease nodeLease;
     private SharedParts shared;
     private AdminProcess http;
     private IngressProcess ingress;
@@ -91,6 +98,8 @@ public final class CouponService implements AutoCloseable {
             int applied = new SchemaMigrator(infra.dataSource()).migrate();
             log.info("schema migrated ({} migrations applied)", applied);
         }
+        // Released after the ingress and the grab executor have stopped: the last sn is issued before it.
+        nodeLease = leaseNodeId(infra);
         // Stopped after the ingress and the materializer: the line a graceful stop's log is checked for.
         lifecycle.reportDrainHere();
         if (ownSdk != null) {
@@ -113,8 +122,8 @@ public final class CouponService implements AutoCloseable {
                         shared.reports(), shared.branches(), shared.orderCoupons())
                 : AdminProcess.startOpsOnly(infra, lifecycle);
         if (roles.contains(Role.INGRESS)) {
-            ingress = IngressProcess.start(infra, lifecycle, shared.soldOut(), shared.sales(), shared.ledger(),
-                    shared.grabMetrics(), shared.branches(), shared.orderCoupons());
+            ingress = IngressProcess.start(infra, lifecycle, nodeLease, shared.soldOut(), shared.sales(),
+                    shared.ledger(), shared.grabMetrics(), shared.branches(), shared.orderCoupons());
         }
 
         // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
@@ -124,8 +133,8 @@ public final class CouponService implements AutoCloseable {
                     + " turns it off where a Canal server feeds " + Registry.TOPIC_BINLOG + ")");
         }
         lifecycle.markReady();
-        log.info("coupon service up in {} ms: roles {}, gRPC {}, http http://{}:{}{}, name server {}, tracing {}",
-                (System.nanoTime() - t0) / 1_000_000, server.roles(),
+        log.info("coupon service up in {} ms: node id {}, roles {}, gRPC {}, http http://{}:{}{}, name server {},"
+                + " tracing {}", (System.nanoTime() - t0) / 1_000_000, nodeLease.nodeId(), server.roles(),
                 ingress == null ? "off" : server.host() + ":" + ingress.port(), server.host(), httpPort(),
                 http.servesApi() ? " (admin API)" : " (metrics and health only)", namesrvAddr,
                 infra.tracing() ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint())
@@ -142,11 +151,33 @@ public final class CouponService implements AutoCloseable {
         return broker.namesrvAddr();
     }
 
+    /**
+     * This process's node id, leased in the sale Redis as server.node-id and server.node-id-policy say
+     * (NodeIdLease), renewed until the stop releases it. Throws NodeIdTakenException when refused.
+     */
+    private NodeIdLease leaseNodeId(Infrastructure infra) throws InterruptedException {
+        ServiceConfig.Server server = infra.config().server();
+        RedisNodeLeaseStore store = new RedisNodeLeaseStore(infra.redis().connection(),
+                Duration.ofMillis(infra.config().redis().timeoutMs()));
+        String owner = infra.instance() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        NodeIdLease lease = NodeIdLease.acquire(store, server.nodeId(), server.takesNextFreeNodeId(),
+                server.nodeLeaseMs(), owner, infra.clock(), System::nanoTime, Thread::sleep);
+        ScheduledExecutorService renewals =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("node-lease"));
+        lease.renewEvery(renewals);
+        lease.bindTo(infra.metrics());
+        lifecycle.onStop("node id lease (release)", remaining -> {
+            lease.close();
+            renewals.shutdownNow();
+        });
+        return lease;
+    }
+
     /** The embedded binlog reader: the cached tables' changes as Canal flat messages on coupon-binlog-topic. */
     private BinlogReader startBinlogReader(Infrastructure infra) throws Exception {
         ServiceConfig config = infra.config();
         ServiceConfig.Embedded cdc = config.cdc().embedded();
-        long serverId = cdc.effectiveServerId(config.server().nodeId());
+        long serverId = cdc.effectiveServerId(nodeLease.nodeId());
         FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(infra.namesrvAddr(), infra.instance() + "-binlog",
                 config.rocketmq().sendTimeoutMs()).start();
         lifecycle.onStop("binlog publisher", remaining -> binlogPublisher.close());
@@ -166,6 +197,11 @@ public final class CouponService implements AutoCloseable {
     /** The admin API's port, or the metrics/health endpoint's when the admin role is off. */
     public int httpPort() {
         return http.port();
+    }
+
+    /** The node id this process leased (server.node-id, or another free one under next-free). */
+    public int nodeId() {
+        return nodeLease.nodeId();
     }
 
     public String namesrvAddr() {

@@ -3,6 +3,7 @@ package io.flashcoupon.launcher;
 import io.flashcoupon.core.config.ConfigException;
 import io.flashcoupon.core.config.ConfigLoader;
 import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.sale.NodeIdTakenException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
@@ -51,7 +52,14 @@ public final class Main {
             System.exit(2);
             return;
         }
-        CouponService service = CouponService.start(config, Clock.systemUTC());
+        CouponService service;
+        try {
+            service = CouponService.start(config, Clock.systemUTC());
+        } catch (NodeIdTakenException e) {
+            log.error("start refused: {}", e.getMessage());
+            System.exit(3);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         long budgetMs = config.server().shutdownTimeoutMs();
         // SIGTERM/SIGINT: a graceful stop within server.shutdown-timeout-ms; a part that ignores its

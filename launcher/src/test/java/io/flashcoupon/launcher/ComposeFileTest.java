@@ -102,6 +102,8 @@ class ComposeFileTest {
             assertThat(config.server().host()).as("%s listens beyond loopback", name).isEqualTo("0.0.0.0");
             assertThat(config.rocketmq().embedded()).as("%s uses the stack's RocketMQ", name).isFalse();
             assertThat(nodeIds.add(config.server().nodeId())).as("node-id of %s is unique", name).isTrue();
+            assertThat(config.server().takesNextFreeNodeId()).as("%s refuses to start on a held node-id", name)
+                    .isFalse();
             assertThat(config.mysql().host()).isEqualTo("mysql");
             assertThat(config.redis().host()).isEqualTo("redis");
             assertThat(config.rocketmq().nameservers()).containsExactly("rmq-namesrv:9876");

@@ -35,6 +35,9 @@ public final class ConfigValidator {
         port(errors, "server.http-port", c.server().httpPort());
         notBlank(errors, "server.host", c.server().host());
         range(errors, "server.node-id", c.server().nodeId(), 0, 1023);
+        require(errors, List.of("refuse", "next-free").contains(c.server().nodeIdPolicy()),
+                "server.node-id-policy must be refuse or next-free, was '" + c.server().nodeIdPolicy() + "'");
+        range(errors, "server.node-lease-ms", c.server().nodeLeaseMs(), 1_000, 600_000);
         roles(errors, c.server().roles());
         range(errors, "server.shutdown-timeout-ms", c.server().shutdownTimeoutMs(), 1_000, 600_000);
         notBlank(errors, "mysql.host", c.mysql().host());

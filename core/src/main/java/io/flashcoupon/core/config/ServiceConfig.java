@@ -18,10 +18,29 @@ public record ServiceConfig(
      * Network endpoints and identity of this process. roles = the parts it runs (default all three), as
      * configured: the names {@link ConfigValidator} checks, typed by {@link #roleSet()};
      * shutdownTimeoutMs bounds a graceful stop (drain grabs, flush the sink, close), after which the
-     * process halts.
+     * process halts. nodeId is leased in Redis for as long as the process runs (NodeIdLease):
+     * nodeIdPolicy ({@code refuse} or {@code next-free}) says what a process does when another live
+     * one holds it, nodeLeaseMs how long a lease lasts without renewal.
      */
     public record Server(String name, String host, int grpcPort, int httpPort, int nodeId, List<String> roles,
-            long shutdownTimeoutMs) {
+            long shutdownTimeoutMs, String nodeIdPolicy, long nodeLeaseMs) {
+        /** The shipped node-id-policy (srv.yaml). */
+        public static final String DEFAULT_NODE_ID_POLICY = "next-free";
+        /** The shipped node-lease-ms (srv.yaml). */
+        public static final long DEFAULT_NODE_LEASE_MS = 10_000;
+
+        /** With the shipped node-id policy and lease time (tests that build a configuration by hand). */
+        public Server(String name, String host, int grpcPort, int httpPort, int nodeId, List<String> roles,
+                long shutdownTimeoutMs) {
+            this(name, host, grpcPort, httpPort, nodeId, roles, shutdownTimeoutMs, DEFAULT_NODE_ID_POLICY,
+                    DEFAULT_NODE_LEASE_MS);
+        }
+
+        /** True when another holder of node-id makes this process take the lowest free id instead of refusing. */
+        public boolean takesNextFreeNodeId() {
+            return "next-free".equals(nodeIdPolicy);
+        }
+
         /** The roles this process runs, typed (unmodifiable); the names must have passed validation. */
         public Set<Role> roleSet() {
             EnumSet<Role> set = EnumSet.noneOf(Role.class);
@@ -158,7 +177,7 @@ public record ServiceConfig(
 
     /**
      * The binlog reader inside this process (Debezium embedded on the MariaDB binlog): off in
-     * production, where a Canal server feeds the topic. serverId 0 = 184000 + server.node-id (each
+     * production, where a Canal server feeds the topic. serverId 0 = 184000 + the leased node id (each
      * reader needs its own replication id); stateDir keeps the offsets and schema history across
      * restarts; tables are read in mysql.database.
      */

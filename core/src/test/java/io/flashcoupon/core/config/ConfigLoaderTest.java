@@ -63,6 +63,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void node_ids_are_leased_next_free_by_default_and_the_policy_and_lease_are_checked() {
+        ServiceConfig.Server defaults = loader.load(null, Map.of()).server();
+        assertThat(defaults.nodeIdPolicy()).isEqualTo("next-free");
+        assertThat(defaults.takesNextFreeNodeId()).isTrue();
+        assertThat(defaults.nodeLeaseMs()).isEqualTo(10_000);
+        assertThat(loader.load(null, Map.of("COUPON_SERVER_NODE_ID_POLICY", "refuse")).server().takesNextFreeNodeId())
+                .isFalse();
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SERVER_NODE_ID_POLICY", "steal")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.node-id-policy must be refuse or next-free, was 'steal'");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SERVER_NODE_LEASE_MS", "100")))
+                .hasMessageContaining("server.node-lease-ms must be between 1000 and 600000, was 100");
+    }
+
+    @Test
     void external_broker_needs_name_servers_in_host_port_form() {
         assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_EMBEDDED", "false")))
                 .hasMessageContaining("rocketmq.nameservers");

@@ -46,7 +46,7 @@ class CouponSnGeneratorTest {
     @Test
     void serials_are_fixed_width_unique_and_sorted_within_one_millisecond_and_across() {
         ManualClock clock = new ManualClock(1_780_000_000_000L);
-        CouponSnGenerator gen = new CouponSnGenerator(clock, 7);
+        CouponSnGenerator gen = new CouponSnGenerator(clock, InMemoryNodeLeaseStore.longLease(7, clock));
         List<String> out = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             if (i % 1000 == 0) {
@@ -62,7 +62,7 @@ class CouponSnGeneratorTest {
     @Test
     void a_clock_stepping_back_never_repeats_a_serial() {
         ManualClock clock = new ManualClock(1_780_000_000_000L);
-        CouponSnGenerator gen = new CouponSnGenerator(clock, 1);
+        CouponSnGenerator gen = new CouponSnGenerator(clock, InMemoryNodeLeaseStore.longLease(1, clock));
         String before = gen.next();
         clock.millis -= 5_000;
         String after = gen.next();
@@ -74,7 +74,7 @@ class CouponSnGeneratorTest {
         ManualClock clock = new ManualClock(1_780_000_000_000L);
         Set<String> all = new HashSet<>();
         for (int node = 0; node < 4; node++) {
-            CouponSnGenerator gen = new CouponSnGenerator(clock, node);
+            CouponSnGenerator gen = new CouponSnGenerator(clock, InMemoryNodeLeaseStore.longLease(node, clock));
             for (int i = 0; i < 100; i++) {
                 assertThat(all.add(gen.next())).isTrue();
             }
@@ -83,7 +83,8 @@ class CouponSnGeneratorTest {
 
     @Test
     void concurrent_callers_get_distinct_serials() throws Exception {
-        CouponSnGenerator gen = new CouponSnGenerator(Clock.systemUTC(), 3);
+        CouponSnGenerator gen = new CouponSnGenerator(Clock.systemUTC(),
+                InMemoryNodeLeaseStore.longLease(3, Clock.systemUTC()));
         Set<String> seen = ConcurrentHashMap.newKeySet();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         for (int t = 0; t < 8; t++) {
@@ -100,7 +101,7 @@ class CouponSnGeneratorTest {
 
     @Test
     void node_id_out_of_range_is_refused() {
-        assertThatThrownBy(() -> new CouponSnGenerator(Clock.systemUTC(), 1024))
+        assertThatThrownBy(() -> InMemoryNodeLeaseStore.longLease(1024, Clock.systemUTC()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0..1023");
     }
 }

@@ -58,6 +58,7 @@ class GrabWarmupIT {
 
             long startedAt = System.currentTimeMillis();
             try (CouponService warmed = CouponService.start(config(h), Clock.systemUTC())) {
+                assertThat(warmed.nodeId()).isEqualTo(NODE);
                 Exposition metrics = Exposition.parse(get(warmed.httpPort(), "/metrics"));
                 assertThat(metrics.value("coupon_startup_warmup_grants")).as("every warm-up grab granted")
                         .isEqualTo(GRABS);
@@ -108,7 +109,9 @@ class GrabWarmupIT {
         ServiceConfig.Flashsale fs = base.business().flashsale();
         ServiceConfig.Business b = base.business();
         return new ServiceConfig(
-                new ServiceConfig.Server(s.name() + "-warmup", s.host(), 0, 0, NODE, s.roles(), s.shutdownTimeoutMs()),
+                // refuse: the left-over sale planted above is node 7's, so the process must lease exactly 7
+                new ServiceConfig.Server(s.name() + "-warmup", s.host(), 0, 0, NODE, s.roles(), s.shutdownTimeoutMs(),
+                        "refuse", s.nodeLeaseMs()),
                 base.mysql(), base.redis(), base.rocketmq(),
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(fs.grabThreads(), fs.grabQueue(),
                         fs.activityCacheMs(), fs.maxQpsPerUser(), fs.maxQpsPerIp(), fs.soldOutRecheckMs(), GRABS),

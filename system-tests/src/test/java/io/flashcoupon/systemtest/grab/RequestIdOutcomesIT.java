@@ -16,6 +16,7 @@ import io.flashcoupon.proto.v1.FlashSaleResponse;
 import io.flashcoupon.proto.v1.GrabCode;
 import io.flashcoupon.systemtest.support.Exposition;
 import io.flashcoupon.systemtest.support.SaleInvariants;
+import io.flashcoupon.systemtest.support.PinnedLease;
 import io.flashcoupon.systemtest.support.ServiceHarness;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -98,7 +99,7 @@ class RequestIdOutcomesIT {
 
         // The same request's attempt that was queued on another instance runs now, with stock there.
         GrabAnswer queued = new Grabber(new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3)),
-                h.service.ledger(), new CouponSnGenerator(Clock.systemUTC(), 1001),
+                h.service.ledger(), new CouponSnGenerator(Clock.systemUTC(), PinnedLease.of(Clock.systemUTC(), 1001)),
                 new SoldOutFlags(1_000, System::currentTimeMillis), Clock.systemUTC(),
                 new GrabMetrics(new SimpleMeterRegistry()), new UserCouponRepository(h.service.dataSource()),
                 Runnable::run).grab(sale, late, "r-late", null);

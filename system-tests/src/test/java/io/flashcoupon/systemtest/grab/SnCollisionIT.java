@@ -13,6 +13,7 @@ import io.flashcoupon.ingress.Grabber;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.systemtest.support.SaleInvariants;
+import io.flashcoupon.systemtest.support.PinnedLease;
 import io.flashcoupon.systemtest.support.ServiceHarness;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,7 +42,7 @@ class SnCollisionIT {
         RedisCommands<String, String> redis = h.service.redis().connection().sync();
         SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3));
         Clock frozen = Clock.fixed(Instant.now().truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC);
-        CouponSnGenerator twin = new CouponSnGenerator(frozen, NODE);
+        CouponSnGenerator twin = new CouponSnGenerator(frozen, PinnedLease.of(frozen, NODE));
         String sn0 = twin.next();
         String sn1 = twin.next();
         String sn2 = twin.next();
@@ -59,7 +60,7 @@ class SnCollisionIT {
         System.out.println("injected: ledger entry " + sn0 + " -> " + planted + "; grabs whose generator repeats it");
 
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        Grabber grabber = new Grabber(store, h.service.ledger(), new CouponSnGenerator(frozen, NODE),
+        Grabber grabber = new Grabber(store, h.service.ledger(), new CouponSnGenerator(frozen, PinnedLease.of(frozen, NODE)),
                 new SoldOutFlags(1_000, System::currentTimeMillis), frozen, new GrabMetrics(meters),
                 new UserCouponRepository(h.service.dataSource()), Runnable::run);
 
@@ -72,7 +73,7 @@ class SnCollisionIT {
 
         // The owner's own second grab from a generator restarted with the same clock: sn0 (its own first
         // coupon, seq 1 not 2), then sn1 (the other user's): both refused, then sn2.
-        Grabber restarted = new Grabber(store, h.service.ledger(), new CouponSnGenerator(frozen, NODE),
+        Grabber restarted = new Grabber(store, h.service.ledger(), new CouponSnGenerator(frozen, PinnedLease.of(frozen, NODE)),
                 new SoldOutFlags(1_000, System::currentTimeMillis), frozen, new GrabMetrics(meters),
                 new UserCouponRepository(h.service.dataSource()), Runnable::run);
         GrabAnswer second = restarted.grab(sale, owner, null, null);
