@@ -80,6 +80,11 @@ public final class Registry {
     public static final String TABLE_OUTBOX = "coupon_outbox";
     /** The latest reconciliation report of each activity, and when its sale was cleaned out of Redis. */
     public static final String TABLE_RECONCILIATION_REPORTS = "reconciliation_reports";
+    /**
+     * Grants the user_coupons sink could not write because another row holds their (activity, user,
+     * seq) or their coupon_sn; reported by reconciliation until an operator resolves them.
+     */
+    public static final String TABLE_GRANT_CONFLICTS = "grant_conflicts";
 
     // ------------------------------------------------------------------ meters
     /**

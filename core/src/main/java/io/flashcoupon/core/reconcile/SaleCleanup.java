@@ -16,6 +16,10 @@ import java.util.List;
  * is complete is removed - afterwards Redis can no longer tell which grants exist, so everything must
  * already be in MySQL. The delete itself re-checks in Redis that the sale is ENDED and that stock and
  * ledger are what the reconciliation saw. Any refusal is a ConflictException naming the reason.
+ *
+ * <p>An open grant conflict (a grant answered GRANTED whose row could not be written) refuses the
+ * cleanup with its own reason: once the sale is gone from Redis its ledger entry is gone too, so an
+ * operator settles it first and marks it resolved; the grant_conflicts record stays either way.
  */
 public final class SaleCleanup {
     private final ActivityRepository activities;
@@ -51,6 +55,13 @@ public final class SaleCleanup {
                     + "; nothing to clean up");
         }
         ReconciliationReport report = reconciler.reconcile(activityId);
+        if (report.conflicts().count() > 0) {
+            throw new ConflictException("activity " + activityId + " has " + report.conflicts().count()
+                    + " unresolved grant conflict(s): grant(s) answered GRANTED whose row could not be written "
+                    + report.conflicts().items() + "; settle each with its user and mark it resolved"
+                    + " (POST /api/v1/activities/" + activityId + "/conflicts/{coupon_sn}/resolve), then clean up;"
+                    + " nothing was removed");
+        }
         if (!report.complete()) {
             throw new ConflictException("reconciliation of activity " + activityId + " is not complete: "
                     + String.join("; ", report.problems()) + "; nothing was removed");
