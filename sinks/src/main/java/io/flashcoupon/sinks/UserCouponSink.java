@@ -34,25 +34,30 @@ import org.slf4j.LoggerFactory;
  * until the rows are durable.
  *
  * <p>A grant never disappears silently. user_coupons has two unique keys, coupon_sn and (activity,
- * user, seq), and the insert changes nothing when either is taken; so, in the same transaction, the
- * rows under the batch's keys are read back and {@link ConflictCheck} tells each grant apart: its own
- * row (inserted now, or a redelivery of a stored grant: silent and harmless), or another row in its
- * way - a conflict. Each conflict is recorded in grant_conflicts in the same transaction (once: a
+ * user, seq). The batch is first inserted as it is; when that meets a duplicate key (a redelivery, or
+ * another row in a grant's way), it is inserted again leaving every existing row as it is, and, in
+ * the same transaction, the rows under the batch's keys are read back and {@link ConflictCheck} tells
+ * each grant apart: its own row (inserted now, or a redelivery of a stored grant: silent and
+ * harmless), or another row in its way - a conflict. Each conflict is recorded in grant_conflicts in the same transaction (once: a
  * redelivery finds it recorded), counted in coupon_sink_conflicts_total and logged at WARN with both
  * coupon_sn, and returned, so the caller does not count it as written; reconciliation reports it
  * until an operator resolves it (docs/decisions.md). The message is acknowledged once the conflict
  * is durable: holding it back would block the queue on a row that will never change.
  *
- * <p>Costs one indexed read of the batch's coupon_sn per batch, a second read only for grants that met
- * another row. Batches, their stored rows, failures and conflicts are metered in {@link SinkMetrics}.
+ * <p>A batch of new grants costs the plain insert; a batch with a duplicate costs a second insert and
+ * one indexed read of its coupon_sn, plus one read of seats for grants that met another row
+ * (docs/decisions.md has the measurement). Batches, their stored rows, failures and conflicts are metered in {@link SinkMetrics}.
  */
 public final class UserCouponSink {
     private static final Logger log = LoggerFactory.getLogger(UserCouponSink.class);
     private static final String TABLE = Registry.TABLE_USER_COUPONS;
     private static final String INSERT = "INSERT INTO " + TABLE
             + " (coupon_id, activity_id, seq, user_id, coupon_sn, status, obtain_time, granted_at_ms,"
-            + " valid_start_time, valid_end_time, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-            + " ON DUPLICATE KEY UPDATE coupon_sn = coupon_sn";
+            + " valid_start_time, valid_end_time, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    /** The same, leaving a row that holds either key as it is. */
+    private static final String INSERT_OR_KEEP = INSERT + " ON DUPLICATE KEY UPDATE coupon_sn = coupon_sn";
+    /** ER_DUP_ENTRY, MySQL's and MariaDB's error number of a duplicate key. */
+    private static final int DUPLICATE_KEY = 1062;
     private static final String SELECT = "SELECT coupon_sn, activity_id, user_id, seq FROM " + TABLE + " WHERE ";
 
     private final DataSource dataSource;
@@ -79,12 +84,18 @@ public final class UserCouponSink {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                insert(c, distinct);
-                Map<String, GrantRow> bySn = rowsBySn(c, distinct);
-                List<GrantedCoupon> unseen = ConflictCheck.withoutRow(distinct, bySn);
-                Map<ConflictCheck.Seat, GrantRow> bySeat = unseen.isEmpty() ? Map.of() : rowsBySeat(c, unseen);
-                outcome = ConflictCheck.classify(distinct, bySn, bySeat, clock.instant().truncatedTo(ChronoUnit.MILLIS));
-                fresh = GrantConflicts.recordNew(c, outcome.conflicts());
+                if (insertAllNew(c, distinct)) {
+                    outcome = new ConflictCheck.Outcome(distinct, List.of(), List.of());
+                    fresh = List.of();
+                } else {
+                    insert(c, INSERT_OR_KEEP, distinct);
+                    Map<String, GrantRow> bySn = rowsBySn(c, distinct);
+                    List<GrantedCoupon> unseen = ConflictCheck.withoutRow(distinct, bySn);
+                    Map<ConflictCheck.Seat, GrantRow> bySeat = unseen.isEmpty() ? Map.of() : rowsBySeat(c, unseen);
+                    outcome = ConflictCheck.classify(distinct, bySn, bySeat,
+                            clock.instant().truncatedTo(ChronoUnit.MILLIS));
+                    fresh = GrantConflicts.recordNew(c, outcome.conflicts());
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -105,8 +116,28 @@ public final class UserCouponSink {
         return outcome.refused();
     }
 
-    private static void insert(Connection c, List<GrantedCoupon> coupons) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+    /**
+     * The common case, at the cost of the plain insert: every coupon is new. A statement that meets a
+     * duplicate key fails as a whole (InnoDB rolls the statement back, the transaction stays), so
+     * false means at least one coupon met a row and the caller sorts the batch out; earlier statements
+     * of a rewritten batch may have inserted rows, which the caller then finds as their own.
+     */
+    private static boolean insertAllNew(Connection c, List<GrantedCoupon> coupons) throws SQLException {
+        try {
+            insert(c, INSERT, coupons);
+            return true;
+        } catch (SQLException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLException s && s.getErrorCode() == DUPLICATE_KEY) {
+                    return false;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static void insert(Connection c, String sql, List<GrantedCoupon> coupons) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (GrantedCoupon g : coupons) {
                 ps.setLong(1, g.templateId());
                 ps.setLong(2, g.activityId());
