@@ -1,6 +1,7 @@
 package io.flashcoupon.admin;
 
 import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
@@ -23,7 +24,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The operators' REST API: templates, activities (create, start, pause, resume, stop, restock,
- * status, live figures, reconcile, cleanup), wallets, the DTM Saga branches (HTTP mode) and the health
+ * status, live figures, reconcile, cleanup, grant conflicts), wallets, the DTM Saga branches (HTTP mode) and the health
  * probes, JSON only (see {@link ApiJson} for the wire rules and {@link ErrorMapping} for errors); the live
  * dashboard and the OpenAPI description with its browsable UI ({@link UiRoutes}). Every request passes
  * {@link AdminAuth} first. Every route registered on the app is recorded in {@link #routes()}, which
@@ -102,6 +103,15 @@ public final class AdminApi {
     /** Adds the DTM HTTP-mode Saga branches under /api/v1/dtm/ (call before {@link #start}). */
     public AdminApi dtmBranches(CouponBranches branches) {
         new DtmBranchRoutes(branches, json).register(app);
+        return this;
+    }
+
+    /**
+     * Adds GET /api/v1/activities/{id}/conflicts and POST .../conflicts/{coupon_sn}/resolve, the grant
+     * conflicts the sink recorded (call before {@link #start}).
+     */
+    public AdminApi grantConflicts(GrantConflicts conflicts, Clock clock) {
+        new ConflictRoutes(conflicts, json, clock).register(app);
         return this;
     }
 

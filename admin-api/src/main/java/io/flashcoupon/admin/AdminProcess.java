@@ -1,6 +1,7 @@
 package io.flashcoupon.admin;
 
 import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
@@ -38,7 +39,8 @@ public final class AdminProcess {
         SaleCleanup cleanup = new SaleCleanup(infra.activities(), infra.store(), reconciler, reports, infra.clock());
         AdminApi admin = new AdminApi(infra.templates(), infra.activities(), infra.coupons(), sales, reconciler,
                 reports, cleanup, lifecycle::ready, infra.clock(), AdminAuth.of(config.admin()), infra.metrics(), reads)
-                .dtmBranches(branches).orderCoupons(orderCoupons);
+                .dtmBranches(branches).orderCoupons(orderCoupons)
+                .grantConflicts(new GrantConflicts(infra.dataSource()), infra.clock());
         admin.start(config.server().host(), config.server().httpPort());
         lifecycle.onStop("admin API", remaining -> admin.stop());
         return new AdminProcess(admin::port, true);

@@ -10,6 +10,7 @@ import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.reconcile.ReconciliationReport.Sample;
@@ -455,6 +456,46 @@ class AdminApiTest {
     }
 
     @Test
+    void grant_conflicts_are_listed_with_a_read_token_and_resolving_one_needs_operate_a_text_and_a_known_coupon() {
+        run(client -> {
+            String base = "/api/v1/activities/" + ACTIVITY_ID + "/conflicts";
+            Reply list = send(client, "GET", base, READ_TOKEN, null);
+            Reply readOnly = send(client, "POST", base + "/8100/resolve", READ_TOKEN, "{\"resolution\":\"re-issued\"}");
+            Reply noText = send(client, "POST", base + "/8100/resolve", OPERATE_TOKEN, "{}");
+            Reply blank = send(client, "POST", base + "/8100/resolve", OPERATE_TOKEN, "{\"resolution\":\"  \"}");
+            Reply tooLong = send(client, "POST", base + "/8100/resolve", OPERATE_TOKEN,
+                    "{\"resolution\":\"" + "x".repeat(501) + "\"}");
+            Reply unknownField = send(client, "POST", base + "/8100/resolve", OPERATE_TOKEN, "{\"note\":\"x\"}");
+            Reply longSn = send(client, "POST", base + "/" + "1".repeat(33) + "/resolve", OPERATE_TOKEN,
+                    "{\"resolution\":\"re-issued\"}");
+            Reply unknown = send(client, "POST", base + "/8100/resolve", OPERATE_TOKEN, "{\"resolution\":\"re-issued\"}");
+
+            assertThat(list.status).isEqualTo(200);
+            assertThat(list.body).isEqualTo("{\"conflicts\":[]}");
+            assertThat(readOnly.status).isEqualTo(403);
+            assertThat(noText.status).isEqualTo(400);
+            assertThat(noText.fields()).containsExactly("resolution");
+            assertThat(blank.fields()).containsExactly("resolution");
+            assertThat(tooLong.status).isEqualTo(400);
+            assertThat(tooLong.json().toString()).contains("at most 500 characters");
+            assertThat(unknownField.fields()).containsExactly("note");
+            assertThat(longSn.fields()).containsExactly("coupon_sn");
+            assertThat(unknown.status).isEqualTo(404);
+            assertThat(unknown.json().get("message").asText()).isEqualTo("activity " + ACTIVITY_ID
+                    + " has no grant conflict of coupon 8100");
+        });
+    }
+
+    @Test
+    void the_reconciliation_report_carries_its_conflicts_section() {
+        run(client -> {
+            Reply report = send(client, "POST", "/api/v1/activities/" + ACTIVITY_ID + "/reconcile", OPERATE_TOKEN, "");
+
+            assertThat(report.body).contains("\"conflicts\":{\"count\":0,\"items\":[]}", "\"resolved_conflicts\":0");
+        });
+    }
+
+    @Test
     void a_wallet_without_coupons_is_an_empty_last_page() {
         run(client -> {
             Reply r = send(client, "GET", "/api/v1/users/7/coupons?status=UNUSED&page_size=10&page_token=50",
@@ -517,7 +558,8 @@ class AdminApiTest {
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), reads)
                 .orderCoupons(new OrderCoupons(templates, coupons, new DiscountEngine(), CLOCK))
                 .dtmBranches(new CouponBranches(db, templates, new DiscountEngine(), CLOCK, Duration.ofMinutes(15),
-                        () -> { }, (branch, result) -> { }));
+                        () -> { }, (branch, result) -> { }))
+                .grantConflicts(new GrantConflicts(db), CLOCK);
         try {
             JavalinTest.test(api.app(), (server, client) -> test.accept(client));
         } finally {
@@ -536,7 +578,7 @@ class AdminApiTest {
         }
         SnSample none = SnSample.of(List.of());
         return new ReconciliationReport(activityId, NOW, ActivityStatus.ACTIVE, 60_000, 100, 90, 10, 10, none, none,
-                none, none, Sample.of(List.of()), Sample.of(List.of()), none, true, true);
+                none, none, Sample.of(List.of()), Sample.of(List.of()), none, Sample.of(List.of()), 0, true, true);
     }
 
     /** One exchange: the request as "METHOD path" and what came back. */

@@ -43,7 +43,7 @@ class OpenApiSpecTest {
                 AdminAuth.of(new ServiceConfig.Admin(List.of(), List.of("spec-test-token-0123456789"), false)),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 new CachedReads(id -> Optional.empty(), id -> Optional.empty(), id -> { }, id -> { }))
-                .dtmBranches(null).orderCoupons(null);
+                .dtmBranches(null).orderCoupons(null).grantConflicts(null, Clock.systemUTC());
     }
 
     private Set<String> described() {

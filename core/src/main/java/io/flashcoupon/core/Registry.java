@@ -90,6 +90,12 @@ public final class Registry {
     /** Per live sale: the Redis run id it was verified on, its fence while healed, the latest heal. */
     public static final String TABLE_SALE_FENCES = "sale_fences";
 
+    /**
+     * Grants the user_coupons sink could not write because another row holds their (activity, user,
+     * seq) or their coupon_sn; reported by reconciliation until an operator resolves them.
+     */
+    public static final String TABLE_GRANT_CONFLICTS = "grant_conflicts";
+
     // ------------------------------------------------------------------ meters
     /**
      * Counter of FlashSaleCoupon answers by tag {@code code} (ingress GrabMetrics registers it; the

@@ -16,6 +16,7 @@ import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.topology.outbox.OutboxRelay;
 import io.flashcoupon.core.reconcile.ActivityReconciler;
+import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.LedgerComparison;
 import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import java.time.Duration;
@@ -98,7 +99,8 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
         if (uses.reconciliation()) {
             reports = new ReconciliationReports(infra.dataSource());
             reconcileMetrics = new ReconcileMetrics(infra.metrics());
-            reconciler = new ActivityReconciler(infra.activities(), infra.coupons(), infra.store(), reports,
+            reconciler = new ActivityReconciler(infra.activities(), infra.coupons(),
+                    new GrantConflicts(infra.dataSource()), infra.store(), reports,
                     ledger, new LedgerComparison(config.business().reconcile().graceMs()),
                     infra.clock(), reconcileMetrics, new io.flashcoupon.core.reconcile.SaleFences(infra.dataSource())
                             .healedReader());

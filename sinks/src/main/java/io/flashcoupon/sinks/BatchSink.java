@@ -23,15 +23,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every write attempt turns the batch's records into rows afresh ({@link Batch#rows}), merges rows
  * with the same key - the first one wins, as an insert-only table would keep it - and hands the distinct
- * rows to the writer. A failed attempt (rows, write or acknowledgement) is logged with its exception
- * and retried after a bounded exponential back-off before anything else is polled, so the source backs
- * up instead of skipping. The writer counts its failed transactions.
+ * rows to the writer. The writer answers which rows the table refused (another row holds one of their
+ * keys; the writer recorded them durably in the same transaction), so the batch can acknowledge them
+ * without counting them as written. A failed attempt (rows, write or acknowledgement) is logged with
+ * its exception and retried after a bounded exponential back-off before anything else is polled, so the
+ * source backs up instead of skipping. The writer counts its failed transactions.
  *
- * <p>After {@link #stop()} the batch in hand is still written once (the attempt under way, or one
- * more when none was); a failed one is not retried but given up unacknowledged, so the source
- * re-delivers it after a restart. Known gap: an interrupt during a back-off gives the batch up the same
- * way while the loop goes on, and a later batch's acknowledgement then covers it; nothing interrupts
- * the polling thread.
+ * <p>A batch given up is never followed by another acknowledgement: an acknowledgement is a position
+ * in the source (a queue offset), so a later one would cover the given-up records and lose them. So
+ * giving up ends the run. After {@link #stop()} the batch in hand is still written once (the attempt
+ * under way, or one more when none was); a failed one is not retried but given up unacknowledged,
+ * and the source re-delivers it after a restart. An interrupt of the running thread ends the run the
+ * same way, at once and keeping the interrupt: a batch in back-off is given up, records polled but
+ * not yet written are left unacknowledged, nothing more is written or polled. A sink that gave a batch
+ * up cannot be run again.
  *
  * @param <R> a record as polled; it carries what acknowledges it (a queue offset)
  * @param <K> the key of a row: repeats of a key within one batch are written once
@@ -46,10 +51,14 @@ public final class BatchSink<R, K, V> {
         List<R> poll(long timeoutMs);
     }
 
-    /** Writes rows with distinct keys in one transaction; returns after the commit, throws when it rolled back. */
+    /**
+     * Writes rows with distinct keys in one transaction; returns after the commit the rows the table
+     * refused because another row holds one of their keys (recorded by the writer in that transaction),
+     * empty when every row is stored; throws when it rolled back.
+     */
     @FunctionalInterface
     public interface Writer<V> {
-        void write(List<V> rows);
+        List<V> write(List<V> rows);
     }
 
     /** Waits out a back-off. */
@@ -63,13 +72,20 @@ public final class BatchSink<R, K, V> {
         /** The rows of the batch's records, repeats included; asked on every attempt, a failure fails it. */
         List<V> rows();
 
-        /** The rows are committed: acknowledge the records. A failure fails the attempt, which writes again. */
-        void acknowledge(List<V> rows);
+        /**
+         * The rows are committed, except {@code refused} (distinct rows the table refused, durably
+         * recorded as such by the writer): acknowledge the records. A failure fails the attempt, which
+         * writes again.
+         */
+        void acknowledge(List<V> rows, List<V> refused);
 
         /** An attempt failed; it is retried after the back-off while the sink runs. */
         default void failed(RuntimeException e) {}
 
-        /** The sink stopped before the batch was written: it stays unacknowledged, the source re-delivers it. */
+        /**
+         * The sink stopped (or its thread was interrupted) before the batch was written: it stays
+         * unacknowledged and the run ends, so the source re-delivers it after a restart.
+         */
         default void abandoned() {}
     }
 
@@ -110,6 +126,7 @@ public final class BatchSink<R, K, V> {
     private final LongSupplier nanoTicker;
     private final Sleeper sleeper;
     private volatile boolean running = true;
+    private volatile boolean gaveUp;
 
     /**
      * @param what what the rows are, for the log ("user coupons")
@@ -127,11 +144,21 @@ public final class BatchSink<R, K, V> {
         this.sleeper = sleeper;
     }
 
-    /** Polls {@code source} and writes its batches until {@link #stop()}, then writes the batch in hand. */
+    /**
+     * Polls {@code source} and writes its batches until {@link #stop()}, then writes the batch in hand;
+     * returns early, keeping the interrupt, when the thread is interrupted.
+     */
     public void run(Source<R> source) {
+        if (gaveUp) {
+            throw new IllegalStateException(what + ": a batch was given up unacknowledged; running again would"
+                    + " acknowledge past it");
+        }
         List<R> records = new ArrayList<>(policy.maxRecords());
         long deadline = 0;
         while (running) {
+            if (interrupted(records)) {
+                return;
+            }
             long wait = records.isEmpty() ? policy.maxAgeMs() : deadline - nowMs();
             if (wait > 0) {
                 try {
@@ -145,8 +172,13 @@ public final class BatchSink<R, K, V> {
                     continue;
                 }
             }
+            if (interrupted(records)) {
+                return;
+            }
             if (!records.isEmpty() && (records.size() >= policy.maxRecords() || wait <= 0 || nowMs() >= deadline)) {
-                writeUntilDurable(records);
+                if (!writeUntilDurable(records)) {
+                    return;
+                }
                 records = new ArrayList<>(policy.maxRecords());
             }
         }
@@ -155,38 +187,67 @@ public final class BatchSink<R, K, V> {
         }
     }
 
+    /** True, having ended the run, when the thread was interrupted; the records in hand stay unacknowledged. */
+    private boolean interrupted(List<R> records) {
+        if (!Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        running = false;
+        if (!records.isEmpty()) {
+            gaveUp = true;
+        }
+        log.warn("{}: interrupted; stopping with {} record(s) in hand unacknowledged (re-delivered after a restart)",
+                what, records.size());
+        return true;
+    }
+
     /** Ends {@link #run} once its current poll or batch is done; no retry starts after this. */
     public void stop() {
         running = false;
     }
 
-    private void writeUntilDurable(List<R> records) {
+    /** Writes and acknowledges the batch; false when it was given up unacknowledged (the run then ends). */
+    private boolean writeUntilDurable(List<R> records) {
         Batch<V> batch = open.apply(records);
         long backoff = policy.firstBackoffMs();
         // The batch in hand is written at least once even when stop() has come (a graceful stop
-        // flushes it and acknowledges it); retries after a failure end with stop().
+        // flushes it and acknowledges it); retries after a failure end with stop() or an interrupt.
         do {
             try {
                 List<V> rows = batch.rows();
                 List<V> distinct = merge(rows, key);
-                if (!distinct.isEmpty()) {
-                    writer.write(distinct);
-                }
-                batch.acknowledge(rows);
-                return;
+                List<V> refused = distinct.isEmpty() ? List.of() : writer.write(distinct);
+                batch.acknowledge(rows, refused);
+                return true;
             } catch (RuntimeException e) {
                 batch.failed(e);
                 log.error("writing {} {} failed; retrying in {} ms", records.size(), what, backoff, e);
-                try {
-                    sleeper.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
+                if (!backOff(backoff)) {
+                    running = false;
+                    log.warn("{}: interrupted; giving up {} record(s) unacknowledged (re-delivered after a restart)",
+                            what, records.size());
                     break;
                 }
                 backoff = Math.min(policy.maxBackoffMs(), backoff * 2);
             }
         } while (running);
+        gaveUp = true;
         batch.abandoned();
+        return false;
+    }
+
+    /** Waits out a back-off; false when the thread is or gets interrupted (the interrupt is kept). */
+    private boolean backOff(long ms) {
+        if (Thread.currentThread().isInterrupted()) {
+            return false;
+        }
+        try {
+            sleeper.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !Thread.currentThread().isInterrupted();
     }
 
     /** The first row of each key, in the order the keys first came. */

@@ -2,7 +2,10 @@ package io.flashcoupon.sinks;
 
 import java.time.Instant;
 
-/** A won coupon ready to become a user_coupons row (status UNUSED). */
+/**
+ * A won coupon ready to become a user_coupons row (status UNUSED). {@code requestId} is the client's
+ * idempotency key of the grab, null when it sent none.
+ */
 public record GrantedCoupon(
         String couponSn,
         long activityId,
@@ -11,4 +14,5 @@ public record GrantedCoupon(
         int seq,
         long grantedAtMs,
         Instant validStart,
-        Instant validEnd) {}
+        Instant validEnd,
+        String requestId) {}

@@ -10,8 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of one batched sink, tagged {@code sink=<table>}: committed batches by size and write
- * time, rows in committed batches, failed batches. A row counts once per committed batch it is in
- * (after merging repeats within the batch), so a redelivered, already stored coupon counts again.
+ * time, rows in committed batches, failed batches, and conflicts. A row counts once per committed
+ * batch it is in (after merging repeats within the batch), so a redelivered, already stored coupon
+ * counts again; a record the table refused because another row is in its way is no row: it counts as
+ * a conflict (coupon_sink_conflicts_total), once, when the conflict is first recorded.
  */
 public final class SinkMetrics {
     private final Clock clock;
@@ -19,6 +21,7 @@ public final class SinkMetrics {
     private final Timer batchDuration;
     private final Counter rows;
     private final Counter failures;
+    private final Counter conflicts;
 
     public SinkMetrics(MeterRegistry registry, String sink) {
         this.clock = registry.config().clock();
@@ -38,6 +41,9 @@ public final class SinkMetrics {
         this.failures = Counter.builder("coupon.sink.failures").tag("sink", sink)
                 .description("sink batches that failed and were rolled back")
                 .register(registry);
+        this.conflicts = Counter.builder("coupon.sink.conflicts").tag("sink", sink)
+                .description("records not written because another row holds their key, first seen and recorded")
+                .register(registry);
     }
 
     /** Now, for {@link #committed}: the registry clock's monotonic nanoseconds. */
@@ -45,7 +51,7 @@ public final class SinkMetrics {
         return clock.monotonicTime();
     }
 
-    /** A batch of {@code count} rows begun at {@link #start()} committed. */
+    /** A batch of {@code count} stored rows begun at {@link #start()} committed. */
     void committed(int count, long startNanos) {
         batchDuration.record(clock.monotonicTime() - startNanos, TimeUnit.NANOSECONDS);
         batchSize.record(count);
@@ -54,5 +60,10 @@ public final class SinkMetrics {
 
     void failed() {
         failures.increment();
+    }
+
+    /** {@code count} conflicts were recorded for the first time by a committed batch. */
+    void conflicts(int count) {
+        conflicts.increment(count);
     }
 }

@@ -31,6 +31,9 @@ class BatchSinkTest {
     private final List<List<Row>> written = new ArrayList<>();
     private final List<List<Msg>> acknowledged = new ArrayList<>();
     private final List<List<Row>> acknowledgedRows = new ArrayList<>();
+    private final List<List<Row>> acknowledgedRefused = new ArrayList<>();
+    /** Keys the writer reports as refused (another row holds them). */
+    private final List<String> refusedKeys = new ArrayList<>();
     private final List<Long> timeouts = new ArrayList<>();
     private final List<Long> sleeps = new ArrayList<>();
     private final Deque<Supplier<List<Msg>>> polls = new ArrayDeque<>();
@@ -40,6 +43,7 @@ class BatchSinkTest {
     private int failRows;
     private int failAcks;
     private Runnable onSleep = () -> {};
+    private Runnable onAck = () -> {};
     private BatchSink<Msg, String, Row> sink;
 
     private BatchSink<Msg, String, Row> sink(int maxRecords, long maxAgeMs) {
@@ -50,6 +54,7 @@ class BatchSinkTest {
                         throw new IllegalStateException("rolled back");
                     }
                     written.add(List.copyOf(rows));
+                    return rows.stream().filter(r -> refusedKeys.contains(r.key())).toList();
                 },
                 () -> nanos,
                 ms -> {
@@ -93,7 +98,7 @@ class BatchSinkTest {
         }
 
         @Override
-        public void acknowledge(List<Row> rows) {
+        public void acknowledge(List<Row> rows, List<Row> refused) {
             events.add("ack " + records.size());
             if (failAcks > 0) {
                 failAcks--;
@@ -101,6 +106,8 @@ class BatchSinkTest {
             }
             acknowledged.add(records);
             acknowledgedRows.add(List.copyOf(rows));
+            acknowledgedRefused.add(List.copyOf(refused));
+            onAck.run();
         }
 
         @Override
@@ -132,15 +139,18 @@ class BatchSinkTest {
 
     /** Runs the sink until the scripted polls are used up; then it is stopped. */
     private void run() {
-        sink.run(timeoutMs -> {
-            timeouts.add(timeoutMs);
-            Supplier<List<Msg>> next = polls.poll();
-            if (next == null) {
-                sink.stop();
-                return List.of();
-            }
-            return next.get();
-        });
+        sink.run(this::scripted);
+    }
+
+    /** The next scripted poll; when none is left, stops the sink and returns nothing. */
+    private List<Msg> scripted(long timeoutMs) {
+        timeouts.add(timeoutMs);
+        Supplier<List<Msg>> next = polls.poll();
+        if (next == null) {
+            sink.stop();
+            return List.of();
+        }
+        return next.get();
     }
 
     private static Msg msg(String key, int offset) {
@@ -309,10 +319,13 @@ class BatchSinkTest {
             }
 
             @Override
-            public void acknowledge(List<Row> rows) {
+            public void acknowledge(List<Row> rows, List<Row> refused) {
                 acknowledged.add(List.of());
             }
-        }, Row::key, rows -> written.add(rows), () -> nanos, sleeps::add);
+        }, Row::key, rows -> {
+            written.add(rows);
+            return List.of();
+        }, () -> nanos, sleeps::add);
         poll(0, msg("not-a-row", 1));
         run();
 
@@ -370,21 +383,112 @@ class BatchSinkTest {
     }
 
     @Test
-    void an_interrupted_back_off_gives_the_batch_up_and_keeps_the_interrupt() {
+    void rows_the_table_refused_are_handed_to_the_acknowledgement_apart_from_the_written_ones() {
+        sink(3, 1_000);
+        refusedKeys.add("b");
+        poll(0, msg("a", 1), msg("b", 2), msg("b", 3));
+        run();
+
+        assertThat(written.get(0)).extracting(Row::key).containsExactly("a", "b");
+        assertThat(acknowledgedRows.get(0)).hasSize(3);
+        assertThat(acknowledgedRefused.get(0)).containsExactly(new Row("b", 2));
+        assertThat(acknowledged.get(0)).extracting(Msg::offset).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void an_interrupted_back_off_gives_the_batch_up_ends_the_run_and_keeps_the_interrupt() {
+        sink(1, 1_000);
+        failuresOf.put("a", Integer.MAX_VALUE);
+        poll(0, msg("a", 1));
+        poll(0, msg("b", 2));
+        onSleep = () -> Thread.currentThread().interrupt();
+        boolean interrupted;
+        try {
+            sink.run(this::scripted);
+        } finally {
+            interrupted = Thread.interrupted();
+        }
+
+        assertThat(interrupted).as("the interrupt is kept for the caller").isTrue();
+        assertThat(events).containsExactly("open 1", "write 1", "failed rolled back", "abandoned 1");
+        assertThat(timeouts).as("nothing polled after the interrupt").hasSize(1);
+        assertThat(polls).as("the later record is left in the source").hasSize(1);
+        assertThat(acknowledged).as("no later acknowledgement covers the given-up batch").isEmpty();
+    }
+
+    @Test
+    void a_sleeper_that_throws_interrupted_ends_the_run_the_same_way() {
         sink = new BatchSink<>("test rows", BatchSink.Policy.of(1, 1_000), TestBatch::new, Row::key, rows -> {
             throw new IllegalStateException("rolled back");
         }, () -> nanos, ms -> {
             throw new InterruptedException();
         });
         poll(0, msg("a", 1));
+        poll(0, msg("b", 2));
+        boolean interrupted;
         try {
-            run();
-            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            sink.run(this::scripted);
         } finally {
-            Thread.interrupted();
+            interrupted = Thread.interrupted();
         }
 
+        assertThat(interrupted).isTrue();
         assertThat(events).containsExactly("open 1", "failed rolled back", "abandoned 1");
+        assertThat(polls).hasSize(1);
+    }
+
+    @Test
+    void an_interrupt_while_polling_leaves_the_records_in_hand_unwritten_and_unacknowledged() {
+        sink(10, 1_000);
+        poll(0, msg("a", 1));
+        polls.add(() -> {
+            Thread.currentThread().interrupt();
+            return List.of(msg("b", 2));
+        });
+        poll(0, msg("c", 3));
+        boolean interrupted;
+        try {
+            sink.run(this::scripted);
+        } finally {
+            interrupted = Thread.interrupted();
+        }
+
+        assertThat(interrupted).isTrue();
+        assertThat(events).as("no batch opened, written or acknowledged").isEmpty();
+        assertThat(polls).hasSize(1);
+    }
+
+    @Test
+    void an_interrupt_between_batches_ends_the_run_before_the_next_poll() {
+        sink(1, 1_000);
+        poll(0, msg("a", 1));
+        onAck = () -> Thread.currentThread().interrupt();
+        poll(0, msg("b", 2));
+        boolean interrupted;
+        try {
+            sink.run(this::scripted);
+        } finally {
+            interrupted = Thread.interrupted();
+        }
+
+        assertThat(interrupted).isTrue();
+        assertThat(events).as("the written batch is acknowledged, nothing after").containsExactly("open 1", "write 1",
+                "ack 1");
+        assertThat(polls).hasSize(1);
+    }
+
+    @Test
+    void a_sink_that_gave_a_batch_up_refuses_to_run_again() {
+        sink(1, 1_000);
+        failWrites = Integer.MAX_VALUE;
+        poll(0, msg("a", 1));
+        onSleep = () -> sink.stop();
+        run();
+        assertThat(events).endsWith("abandoned 1");
+
+        poll(0, msg("b", 2));
+        assertThatThrownBy(this::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("given up");
+        assertThat(acknowledged).isEmpty();
     }
 
     @Test

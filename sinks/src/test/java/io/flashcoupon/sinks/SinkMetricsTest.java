@@ -31,6 +31,15 @@ class SinkMetricsTest {
     }
 
     @Test
+    void conflicts_are_counted_apart_from_rows() {
+        metrics.committed(3, metrics.start());
+        metrics.conflicts(1);
+
+        assertThat(registry.get("coupon.sink.conflicts").tag("sink", "user_coupons").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("coupon.sink.rows").counter().count()).isEqualTo(3.0);
+    }
+
+    @Test
     void a_failed_batch_counts_as_a_failure_and_writes_no_rows() {
         metrics.failed();
 

@@ -57,7 +57,8 @@ public final class TopologyProcess {
         UserCouponMaterializer materializer = new UserCouponMaterializer(infra.namesrvAddr(),
                 Registry.GROUP_MATERIALIZER, infra.instance(), sink.batchSize(), sink.flushIntervalMs(),
                 new CouponRows(infra.templateCache()::find),
-                new UserCouponSink(infra.dataSource(), new SinkMetrics(infra.metrics(), Registry.TABLE_USER_COUPONS)),
+                new UserCouponSink(infra.dataSource(), new SinkMetrics(infra.metrics(), Registry.TABLE_USER_COUPONS),
+                        infra.clock()),
                 new MaterializerMetrics(infra.metrics()), infra.tracer());
         materializer.start();
         lifecycle.materializerRuns();

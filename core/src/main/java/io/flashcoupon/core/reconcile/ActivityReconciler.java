@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Anything else that does not add up is logged at ERROR and reported, never "fixed": a row without
  * a ledger entry, a row with another owner or seq, a users-hash count that differs from the ledger,
- * stock that does not balance. Safe on several instances at once: re-publishing is idempotent
+ * stock that does not balance, and open grant conflicts (grants the sink could not write because
+ * another row is in their way, recorded in grant_conflicts; they are not re-published, which would
+ * only meet the same row again, and stay reported until an operator resolves them). Safe on several instances at once: re-publishing is idempotent
  * downstream (the sink ignores a known coupon_sn) and a stored report only replaces an older one.
  *
  * <p>Known gaps: reads whole hashes and all rows of the sale (O(grants) memory and Redis time per
@@ -40,6 +42,7 @@ public final class ActivityReconciler implements Reconciler {
 
     private final ActivityRepository activities;
     private final UserCouponRepository coupons;
+    private final GrantConflicts conflicts;
     private final SaleStore store;
     private final ReconciliationReports reports;
     private final GrantLedger ledger;
@@ -48,19 +51,20 @@ public final class ActivityReconciler implements Reconciler {
     private final ReconcileMetrics metrics;
     private final java.util.function.LongFunction<ReconciliationReport.Healed> healed;
 
-    public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, SaleStore store,
-            ReconciliationReports reports, GrantLedger ledger, LedgerComparison comparison, Clock clock,
+    public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, GrantConflicts conflicts,
+            SaleStore store, ReconciliationReports reports, GrantLedger ledger, LedgerComparison comparison, Clock clock,
             ReconcileMetrics metrics) {
-        this(activities, coupons, store, reports, ledger, comparison, clock, metrics, id -> null);
+        this(activities, coupons, conflicts, store, reports, ledger, comparison, clock, metrics, id -> null);
     }
 
     /** {@code healed} reads a sale's latest fence and heal (SaleFences), null when never fenced. */
-    public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, SaleStore store,
-            ReconciliationReports reports, GrantLedger ledger, LedgerComparison comparison, Clock clock,
+    public ActivityReconciler(ActivityRepository activities, UserCouponRepository coupons, GrantConflicts conflicts,
+            SaleStore store, ReconciliationReports reports, GrantLedger ledger, LedgerComparison comparison, Clock clock,
             ReconcileMetrics metrics, java.util.function.LongFunction<ReconciliationReport.Healed> healed) {
         this.healed = healed;
         this.activities = activities;
         this.coupons = coupons;
+        this.conflicts = conflicts;
         this.store = store;
         this.reports = reports;
         this.ledger = ledger;
@@ -75,10 +79,12 @@ public final class ActivityReconciler implements Reconciler {
                 .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
         Instant ranAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         List<GrantRow> rows = coupons.grantsByActivity(activityId);
+        // after the rows, like them before the ledger: a conflict is recorded with its batch's rows
+        List<GrantConflict> recorded = conflicts.byActivity(activityId);
         SaleStore.SaleState sale = store.state(activityId).orElseThrow(() -> new ConflictException("the sale of activity "
                 + activityId + " is not in Redis (never started, or cleaned up); there is nothing to reconcile"));
         LedgerComparison.Findings findings = comparison.compare(sale.total(), sale.remaining(), sale.ledger(),
-                sale.users(), rows, ranAt.toEpochMilli());
+                sale.users(), rows, recorded, ranAt.toEpochMilli());
 
         List<String> republished = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -132,6 +138,11 @@ public final class ActivityReconciler implements Reconciler {
         if (r.userCountMismatches().count() > 0) {
             log.error("RECONCILIATION activity {}: {} users-hash count(s) differ from the ledger: {}",
                     id, r.userCountMismatches().count(), r.userCountMismatches().items());
+        }
+        if (r.conflicts().count() > 0) {
+            log.error("RECONCILIATION activity {}: {} grant(s) answered GRANTED but not written, another row in"
+                    + " their way (grant_conflicts, resolve each once settled): {}", id, r.conflicts().count(),
+                    r.conflicts().items());
         }
         if (r.malformed().count() > 0) {
             log.error("RECONCILIATION activity {}: {} unreadable ledger/users entries: {}",

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * adds up; {@code pending} when only grants in flight or late (re-published) stand between it and
  * complete, which heals by itself; {@code mismatch} when something is reported and never fixed
  * (stock not balanced, rows without ledger entries, owner or per-user count differences, unreadable
- * entries). The gauge counts sales whose latest run in this process was a mismatch, so it falls back
+ * entries, open grant conflicts). The gauge counts sales whose latest run in this process was a mismatch, so it falls back
  * once a later run is clean; with several instances take the max over them.
  */
 public final class ReconcileMetrics {
@@ -51,7 +51,7 @@ public final class ReconcileMetrics {
     /** The result class of {@code r}. */
     public static Result classify(ReconciliationReport r) {
         if (!r.stockBalanced() || r.rowsWithoutLedger().count() > 0 || r.ownerMismatches().count() > 0
-                || r.userCountMismatches().count() > 0 || r.malformed().count() > 0
+                || r.userCountMismatches().count() > 0 || r.malformed().count() > 0 || r.conflicts().count() > 0
                 || (r.healed() != null && r.healed().oversoldBy() > 0)) {
             return Result.MISMATCH;
         }

@@ -20,6 +20,9 @@ import java.util.List;
  * <li>rowsWithoutLedger: rows with no ledger entry; ownerMismatches: rows whose user or seq differ
  *     from their ledger entry; userCountMismatches: users-hash counts that differ from the ledger;
  *     malformed: ledger or users-hash entries that cannot be read. These are never fixed here.
+ * <li>conflicts: grants the sink could not write because another row holds their (activity, user,
+ *     seq) or their coupon_sn (grant_conflicts), still open; they are not re-published.
+ *     resolvedConflicts: how many of the sale's conflicts an operator has resolved.
  * <li>complete: everything matches and nothing is pending.
  * <li>healed: the latest fence and heal of the sale after Redis lost grants (SaleFence), null when
  *     it never was fenced; a sale fenced now or oversold is never complete.
@@ -41,6 +44,8 @@ public record ReconciliationReport(
         Sample<OwnerMismatch> ownerMismatches,
         Sample<UserCountMismatch> userCountMismatches,
         SnSample malformed,
+        Sample<Conflict> conflicts,
+        long resolvedConflicts,
         boolean stockBalanced,
         boolean complete,
         Healed healed) {
@@ -49,10 +54,11 @@ public record ReconciliationReport(
     public ReconciliationReport(long activityId, Instant ranAt, ActivityStatus saleStatus, long graceMs, long total,
             long remaining, long ledgerSize, long rows, SnSample republished, SnSample republishFailed,
             SnSample missingWithinGrace, SnSample rowsWithoutLedger, Sample<OwnerMismatch> ownerMismatches,
-            Sample<UserCountMismatch> userCountMismatches, SnSample malformed, boolean stockBalanced, boolean complete) {
+            Sample<UserCountMismatch> userCountMismatches, SnSample malformed, Sample<Conflict> conflicts,
+            long resolvedConflicts, boolean stockBalanced, boolean complete) {
         this(activityId, ranAt, saleStatus, graceMs, total, remaining, ledgerSize, rows, republished, republishFailed,
-                missingWithinGrace, rowsWithoutLedger, ownerMismatches, userCountMismatches, malformed, stockBalanced,
-                complete, null);
+                missingWithinGrace, rowsWithoutLedger, ownerMismatches, userCountMismatches, malformed, conflicts,
+                resolvedConflicts, stockBalanced, complete, null);
     }
 
     /** This report with {@code h} as its healed section; a sale fenced now or oversold is not complete. */
@@ -60,7 +66,14 @@ public record ReconciliationReport(
         boolean stillComplete = complete && (h == null || (!h.fencedNow() && h.oversoldBy() == 0));
         return new ReconciliationReport(activityId, ranAt, saleStatus, graceMs, total, remaining, ledgerSize, rows,
                 republished, republishFailed, missingWithinGrace, rowsWithoutLedger, ownerMismatches,
-                userCountMismatches, malformed, stockBalanced, stillComplete, h);
+                userCountMismatches, malformed, conflicts, resolvedConflicts, stockBalanced, stillComplete, h);
+    }
+
+    /** A report stored before conflicts were reported reads as having none. */
+    public ReconciliationReport {
+        if (conflicts == null) {
+            conflicts = Sample.of(List.of());
+        }
     }
 
     /** At most this many items are kept in each list of a report. */
@@ -76,6 +89,8 @@ public record ReconciliationReport(
         add(out, ownerMismatches.count(), "row(s) whose owner or seq differ from the ledger " + ownerMismatches.items());
         add(out, userCountMismatches.count(), "user count(s) differ from the ledger " + userCountMismatches.items());
         add(out, malformed.count(), "unreadable ledger/users entries " + malformed.sns());
+        add(out, conflicts.count(), "grant(s) not written because another row holds their activity, user and seq"
+                + " or their coupon_sn, unresolved (grant_conflicts) " + conflicts.items());
         add(out, republished.count(), "grant(s) without a row re-published just now " + republished.sns());
         add(out, republishFailed.count(), "grant(s) without a row the broker did not take " + republishFailed.sns());
         add(out, missingWithinGrace.count(), "grant(s) not materialized yet, within the grace "
@@ -120,6 +135,22 @@ public record ReconciliationReport(
      */
     public record Healed(boolean fencedNow, Long fencedAtMs, Long healedAtMs, String reason, long snsReadded,
             long oversoldBy, int heals) {}
+
+    /**
+     * An open grant conflict: {@code couponSn} was granted to the user as their {@code seq}-th coupon
+     * but not written, because row {@code existingCouponSn} is in its way (equal to couponSn when the
+     * serial itself is another grant's row).
+     */
+    public record Conflict(String couponSn, String existingCouponSn, long userId, int seq, Instant detectedAt) {
+        static Conflict of(GrantConflict c) {
+            return new Conflict(c.couponSn(), c.existingCouponSn(), c.userId(), c.seq(), c.detectedAt());
+        }
+
+        @Override
+        public String toString() {
+            return couponSn + " (user " + userId + ", seq " + seq + ", row " + existingCouponSn + ")";
+        }
+    }
 
     /** A user whose count in the users hash differs from the number of their ledger entries. */
     public record UserCountMismatch(long userId, long usersHash, long ledger) {}

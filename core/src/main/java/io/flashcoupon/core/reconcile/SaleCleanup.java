@@ -24,6 +24,10 @@ import java.util.Optional;
  * Idempotency-Key) answers REMOVED both times, and MySQL records the removal even when the first
  * call died between the two stores. Known gap: after the tombstone expired ({@link Registry#CLEANED_TTL})
  * a cleanup cut short is reported like any sale missing from Redis.
+ *
+ * <p>An open grant conflict (a grant answered GRANTED whose row could not be written) refuses the
+ * cleanup with its own reason: once the sale is gone from Redis its ledger entry is gone too, so an
+ * operator settles it first and marks it resolved; the grant_conflicts record stays either way.
  */
 public final class SaleCleanup {
     private final ActivityRepository activities;
@@ -63,6 +67,13 @@ public final class SaleCleanup {
             return earlier(activityId, op);
         }
         ReconciliationReport report = reconciler.reconcile(activityId);
+        if (report.conflicts().count() > 0) {
+            throw new ConflictException("activity " + activityId + " has " + report.conflicts().count()
+                    + " unresolved grant conflict(s): grant(s) answered GRANTED whose row could not be written "
+                    + report.conflicts().items() + "; settle each with its user and mark it resolved"
+                    + " (POST /api/v1/activities/" + activityId + "/conflicts/{coupon_sn}/resolve), then clean up;"
+                    + " nothing was removed");
+        }
         if (!report.complete()) {
             throw new ConflictException("reconciliation of activity " + activityId + " is not complete: "
                     + String.join("; ", report.problems()) + "; nothing was removed");

@@ -127,6 +127,53 @@ class LedgerComparisonTest {
         assertThat(report(f, List.of(), List.of()).complete()).isTrue();
     }
 
+    @Test
+    void a_grant_recorded_as_conflicting_is_reported_as_a_conflict_and_never_re_published() {
+        // Redis forgot user 10's first grant (row 001); the same seat was granted again as 002, which
+        // the sink could not write and recorded. 003 is a late grant like any other.
+        Map<String, String> ledger = Map.of("002", "10:1:" + (NOW - 60_000), "003", "11:1:" + (NOW - 60_000));
+        GrantConflict conflict = GrantConflict.detected("002", "001", A, 10, 1, Instant.ofEpochMilli(NOW - 59_000));
+        LedgerComparison.Findings f = comparison.compare(5, 3, ledger, Map.of("10", "1", "11", "1"),
+                List.of(row("001", 10, 1)), List.of(conflict), NOW);
+        assertThat(f.late()).extracting(LedgerEntry::couponSn).as("only 003 is re-published").containsExactly("003");
+        assertThat(f.withinGrace()).isEmpty();
+        assertThat(f.openConflicts()).containsExactly(conflict);
+        ReconciliationReport r = report(f, List.of("003"), List.of());
+        assertThat(r.conflicts().count()).isEqualTo(1);
+        assertThat(r.conflicts().items()).containsExactly(new ReconciliationReport.Conflict("002", "001", 10, 1,
+                Instant.ofEpochMilli(NOW - 59_000)));
+        assertThat(r.complete()).isFalse();
+        assertThat(r.problems()).anySatisfy(p -> assertThat(p).startsWith("1 grant(s) not written").contains("002",
+                "row 001"));
+        assertThat(ReconcileMetrics.classify(r)).as("never heals by itself").isEqualTo(ReconcileMetrics.Result.MISMATCH);
+    }
+
+    @Test
+    void a_resolved_conflict_is_counted_is_not_re_published_and_lets_the_sale_reconcile_complete() {
+        Map<String, String> ledger = Map.of("001", "10:1:" + (NOW - 60_000), "002", "10:2:" + (NOW - 60_000));
+        GrantConflict resolved = new GrantConflict("002", "009", A, 10, 2, Instant.ofEpochMilli(NOW - 50_000),
+                Instant.ofEpochMilli(NOW - 1_000), "coupon re-issued by support");
+        LedgerComparison.Findings f = comparison.compare(5, 3, ledger, Map.of("10", "2"),
+                List.of(row("001", 10, 1)), List.of(resolved), NOW);
+        ReconciliationReport r = report(f, List.of(), List.of());
+        assertThat(f.late()).isEmpty();
+        assertThat(r.conflicts().count()).isZero();
+        assertThat(r.resolvedConflicts()).isEqualTo(1);
+        assertThat(r.complete()).isTrue();
+    }
+
+    @Test
+    void a_grant_whose_serial_is_another_grants_row_is_both_an_owner_mismatch_and_a_conflict() {
+        Map<String, String> ledger = Map.of("001", "10:1:" + (NOW - 60_000));
+        GrantConflict taken = GrantConflict.detected("001", "001", A, 10, 1, Instant.ofEpochMilli(NOW - 59_000));
+        LedgerComparison.Findings f = comparison.compare(5, 4, ledger, Map.of("10", "1"),
+                List.of(row("001", 77, 1)), List.of(taken), NOW);
+        assertThat(f.ownerMismatches()).containsExactly(new OwnerMismatch("001", 10, 1, 77, 1));
+        assertThat(f.openConflicts()).containsExactly(taken);
+        assertThat(taken.snTaken()).isTrue();
+        assertThat(f.late()).isEmpty();
+    }
+
     private static GrantRow row(String sn, long user, int seq) {
         return new GrantRow(sn, A, user, seq);
     }

@@ -3,6 +3,7 @@ package io.flashcoupon.core.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.reconcile.ReconciliationReport.Conflict;
 import io.flashcoupon.core.reconcile.ReconciliationReport.OwnerMismatch;
 import io.flashcoupon.core.reconcile.ReconciliationReport.Sample;
 import io.flashcoupon.core.reconcile.ReconciliationReport.SnSample;
@@ -31,6 +32,25 @@ class ReconciliationReportTest {
         assertThat(json).contains("\"activity_id\":42", "\"rows_without_ledger\":{\"count\":1,\"sns\":[\"0001\"]}",
                 "\"ran_at\":\"2030-01-01T00:00:00.123Z\"", "\"owner_mismatches\":{\"count\":1,\"items\":[{\"coupon_sn\":\"0002\"");
         assertThat(ReconciliationReports.fromJson(json)).isEqualTo(report);
+    }
+
+    @Test
+    void conflicts_are_stored_with_the_report_and_a_report_stored_before_them_reads_as_having_none() {
+        SnSample none = SnSample.of(List.of());
+        ReconciliationReport report = new ReconciliationReport(42, Instant.parse("2030-01-01T00:00:00.123Z"),
+                ActivityStatus.ENDED, 10_000, 10, 8, 2, 1, none, none, none, none, Sample.of(List.of()),
+                Sample.of(List.of()), none, Sample.of(List.of(new Conflict("0002", "0001", 7, 1,
+                        Instant.parse("2030-01-01T00:00:00.100Z")))), 3, true, false);
+        String json = ReconciliationReports.toJson(report);
+        assertThat(json).contains("\"conflicts\":{\"count\":1,\"items\":[{\"coupon_sn\":\"0002\","
+                + "\"existing_coupon_sn\":\"0001\",\"user_id\":7,\"seq\":1", "\"resolved_conflicts\":3");
+        assertThat(ReconciliationReports.fromJson(json)).isEqualTo(report);
+
+        String older = json.replaceAll(",\"conflicts\":\\{.*?]}", "").replace(",\"resolved_conflicts\":3", "");
+        assertThat(older).doesNotContain("conflicts");
+        ReconciliationReport read = ReconciliationReports.fromJson(older);
+        assertThat(read.conflicts().count()).isZero();
+        assertThat(read.problems()).isEmpty();
     }
 
     @Test
@@ -70,6 +90,6 @@ class ReconciliationReportTest {
             Sample<UserCountMismatch> users) {
         SnSample none = SnSample.of(List.of());
         return new ReconciliationReport(42, Instant.parse("2030-01-01T00:00:00.123Z"), ActivityStatus.ENDED, 10_000,
-                10, 8, 2, 2, none, none, none, withoutLedger, owners, users, none, true, complete);
+                10, 8, 2, 2, none, none, none, withoutLedger, owners, users, none, Sample.of(List.of()), 0, true, complete);
     }
 }

@@ -13,7 +13,8 @@ import java.util.function.LongFunction;
 
 /**
  * The materializer's pure stage: CouponGrabbed event bodies in, user_coupons rows out, with the
- * validity taken from the template (absolute window, or N days after the grab).
+ * validity taken from the template (absolute window, or N days after the grab), and the grab's
+ * request_id when the client sent one.
  */
 public final class CouponRows {
     private final LongFunction<Optional<Template>> templates;
@@ -42,7 +43,8 @@ public final class CouponRows {
                     "template " + g.getTemplateId() + " of coupon " + g.getCouponSn() + " does not exist"));
             Template.Validity validity = template.validityFor(Instant.ofEpochMilli(g.getGrantedAtMs()));
             out.add(new GrantedCoupon(g.getCouponSn(), g.getActivityId(), g.getTemplateId(), g.getUserId(),
-                    g.getSeq(), g.getGrantedAtMs(), validity.start(), validity.end()));
+                    g.getSeq(), g.getGrantedAtMs(), validity.start(), validity.end(),
+                    g.hasRequestId() ? g.getRequestId() : null));
         }
         return out;
     }

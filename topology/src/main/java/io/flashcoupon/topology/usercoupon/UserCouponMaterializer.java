@@ -11,8 +11,10 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
@@ -30,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * never runs ahead of a committed batch, so a crash re-delivers rather than loses. The decoding runs
  * inside each write attempt because it reads the templates, so a failed template read is retried with
  * the batch. Its lag behind the grants is metered in {@link MaterializerMetrics}.
+ *
+ * <p>A grant the sink refused because another row is in its way (recorded in grant_conflicts in the
+ * batch's transaction) is acknowledged with its batch but not counted as written: it is left out of
+ * the lag meters and its write span ends in error. A batch given up (stop or interrupt) ends the
+ * worker; nothing acknowledges past it in this run.
  *
  * <p>A plain lite-pull consumer rather than rocketmq-streams: see docs/decisions.md.
  */
@@ -72,6 +79,7 @@ public final class UserCouponMaterializer implements AutoCloseable {
         private final List<byte[]> bodies;
         private final Map<MessageQueue, Long> next = new HashMap<>();
         private final List<Span> spans;
+        private final List<String> spanKeys = new ArrayList<>();
 
         Grabs(List<MessageExt> batch) {
             bodies = new ArrayList<>(batch.size());
@@ -80,7 +88,7 @@ public final class UserCouponMaterializer implements AutoCloseable {
                 MessageQueue mq = new MessageQueue(m.getTopic(), m.getBrokerName(), m.getQueueId());
                 next.merge(mq, m.getQueueOffset() + 1, Math::max);
             }
-            spans = spans(batch);
+            spans = spans(batch, spanKeys);
         }
 
         @Override
@@ -93,10 +101,27 @@ public final class UserCouponMaterializer implements AutoCloseable {
         }
 
         @Override
-        public void acknowledge(List<GrantedCoupon> coupons) {
-            metrics.committed(coupons);
+        public void acknowledge(List<GrantedCoupon> coupons, List<GrantedCoupon> refused) {
+            Set<String> conflicted = new HashSet<>();
+            refused.forEach(g -> conflicted.add(g.couponSn()));
+            List<GrantedCoupon> written = coupons;
+            if (!conflicted.isEmpty()) {
+                written = new ArrayList<>(coupons.size());
+                for (GrantedCoupon g : coupons) {
+                    if (!conflicted.contains(g.couponSn())) {
+                        written.add(g);
+                    }
+                }
+            }
+            metrics.committed(written);
             consumer.commit(next, true);
-            spans.forEach(Span::end);
+            for (int i = 0; i < spans.size(); i++) {
+                if (conflicted.contains(spanKeys.get(i))) {
+                    spans.get(i).setStatus(StatusCode.ERROR, "not written: another row holds its activity, user and"
+                            + " seq or its coupon_sn; recorded in " + Registry.TABLE_GRANT_CONFLICTS);
+                }
+                spans.get(i).end();
+            }
         }
 
         @Override
@@ -118,7 +143,7 @@ public final class UserCouponMaterializer implements AutoCloseable {
      * of the grab's span: the grant's row write, from the batch's start to its offset commit. Empty
      * (no allocation beyond a property lookup per message) when no message is traced.
      */
-    private List<Span> spans(List<MessageExt> batch) {
+    private List<Span> spans(List<MessageExt> batch, List<String> keys) {
         List<Span> spans = List.of();
         for (MessageExt m : batch) {
             if (!TraceHeaders.traced(m)) {
@@ -127,6 +152,7 @@ public final class UserCouponMaterializer implements AutoCloseable {
             if (spans.isEmpty()) {
                 spans = new ArrayList<>();
             }
+            keys.add(String.valueOf(m.getKeys()));
             spans.add(tracer.spanBuilder("user_coupons write")
                     .setParent(TraceHeaders.extract(m))
                     .setSpanKind(SpanKind.CONSUMER)

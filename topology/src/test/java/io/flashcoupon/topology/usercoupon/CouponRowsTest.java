@@ -44,7 +44,17 @@ class CouponRowsTest {
     @Test
     void absolute_validity_comes_from_the_template_window() {
         List<GrantedCoupon> out = rows.rows(List.of(grab("a", 1, 100, 1)), new ArrayList<>());
-        assertThat(out).containsExactly(new GrantedCoupon("a", 9, 1, 100, 1, GRANTED_AT, START, END));
+        assertThat(out).containsExactly(new GrantedCoupon("a", 9, 1, 100, 1, GRANTED_AT, START, END, null));
+    }
+
+    @Test
+    void the_request_id_of_the_grab_is_carried_to_the_row() {
+        byte[] withRequest = CouponEvent.newBuilder().setEventId("grab-r").setType(EventType.COUPON_GRABBED)
+                .setGrabbed(CouponGrabbed.newBuilder().setCouponSn("r").setActivityId(9).setTemplateId(1)
+                        .setUserId(100).setSeq(1).setGrantedAtMs(GRANTED_AT).setRequestId("order-77"))
+                .build().toByteArray();
+        List<GrantedCoupon> out = rows.rows(List.of(withRequest, grab("s", 1, 100, 2)), new ArrayList<>());
+        assertThat(out).extracting(GrantedCoupon::requestId).containsExactly("order-77", null);
     }
 
     @Test
