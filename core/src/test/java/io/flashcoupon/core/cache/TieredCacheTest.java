@@ -166,7 +166,9 @@ class TieredCacheTest {
         double perHit = (threads.getThreadAllocatedBytes(tid) - before) / (double) n;
         System.out.printf("[TieredCacheTest] L1 hit allocates %.1f bytes%n", perHit);
         assertThat(found).isEqualTo(4L * n);
-        assertThat(perHit).as("bytes per L1 hit (a boxed Long is 16)").isLessThanOrEqualTo(24.0);
+        // Any extra object per hit adds at least 16 bytes; under 25 leaves room for a few hundred bytes the
+        // cache's own maintenance allocates once per run on this thread (seen: 24.003 on a loaded machine).
+        assertThat(perHit).as("bytes per L1 hit (a boxed Long is 16)").isLessThan(25.0);
     }
 
     @Test
