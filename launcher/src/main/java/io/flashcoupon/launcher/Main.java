@@ -51,7 +51,15 @@ public final class Main {
             System.exit(2);
             return;
         }
-        CouponService service = CouponService.start(config, Clock.systemUTC());
+        CouponService service;
+        try {
+            service = CouponService.start(config, Clock.systemUTC());
+        } catch (ConfigException e) {
+            // what the configuration asks of a server it cannot give (e.g. Redis durability): one line
+            System.err.println("start refused: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         long budgetMs = config.server().shutdownTimeoutMs();
         // SIGTERM/SIGINT: a graceful stop within server.shutdown-timeout-ms; a part that ignores its

@@ -5,6 +5,7 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.redis.LuaScript;
+import io.flashcoupon.core.redis.RedisDurability;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -13,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,10 @@ import java.util.concurrent.TimeoutException;
  * void set of rolled-back grabs, all on keys of one hash slot per activity and without TTL.
  * Redis is the truth while a sale lives; MySQL rows follow from the ledger. Operators' status
  * changes and restocks are scripts on the sale hash too, so each is atomic with every grab.
+ * Nothing it answers is acknowledged before Redis made it durable: every answer that promises
+ * something (a grant, a retry's earlier grant, a check-back's verdict, a start, status change,
+ * restock or cleanup) passes through {@link RedisDurability} first, and a write it cannot confirm
+ * fails the call (outcome unknown, never GRANTED).
  */
 public final class SaleStore {
     private final RedisAsyncCommands<String, String> redis;
@@ -36,9 +42,18 @@ public final class SaleStore {
     private final LuaScript cleanup;
     private final LuaScript snapshot;
     private final Duration timeout;
+    private final RedisDurability durability;
 
+    /** For tools and tests on a Redis that runs appendfsync always ({@link RedisDurability#serverFsyncs}). */
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
+        this(connection, timeout, RedisDurability.serverFsyncs());
+    }
+
+    /** The service's store: {@code durability} as chosen at start ({@link RedisDurability#start}). */
+    public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout,
+            RedisDurability durability) {
         this.redis = connection.async();
+        this.durability = durability;
         this.grab = new LuaScript("lua/grab.lua", ScriptOutputType.MULTI, connection);
         this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, connection);
         this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, connection);
@@ -57,13 +72,13 @@ public final class SaleStore {
      * holds a different sale under the same id (a shared or stale Redis).
      */
     public boolean start(Activity a) {
-        Long created = await(start.call(redis, new String[] {Registry.saleKey(a.id())},
+        Long created = await(start.<Long>call(redis, new String[] {Registry.saleKey(a.id())},
                 String.valueOf(ActivityStatus.ACTIVE.code()),
                 String.valueOf(a.startTime().toEpochMilli()),
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
                 String.valueOf(a.totalCount()),
-                identity(a)));
+                identity(a)).thenCompose(this::durable));
         if (created == -1L) {
             throw new ConflictException("Redis already holds a different sale under key " + Registry.saleKey(a.id())
                     + " (another database shares this Redis, or the database was reset); refusing to resume it");
@@ -84,14 +99,28 @@ public final class SaleStore {
 
     /**
      * Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1;
-     * {@code requestId} (nullable) makes a retry of a granted request answer REPEATED.
+     * {@code requestId} (nullable) makes a retry of a granted request answer REPEATED. GRANTED and
+     * REPEATED complete only once durable; when that cannot be confirmed the stage fails (outcome unknown).
      */
     public CompletionStage<GrabResult> grab(long activityId, long userId, String couponSn, long grantedAtMs, int seq,
             String requestId) {
         return grab.<List<Object>>call(redis, Registry.saleKeys(activityId),
                         Long.toString(userId), couponSn, Long.toString(grantedAtMs), Integer.toString(seq),
                         requestId == null ? "" : requestId)
-                .thenApply(GrabResult::fromScriptReply);
+                .thenApply(GrabResult::fromScriptReply)
+                .thenCompose(this::durableGrab);
+    }
+
+    /** A grant, or a retry's earlier grant, is answered only once durable; a refusal promises nothing. */
+    private CompletionStage<GrabResult> durableGrab(GrabResult r) {
+        return r.code() == GrabCode.GRANTED || r.code() == GrabCode.REPEATED
+                ? durability.confirm(redis, r)
+                : CompletableFuture.completedFuture(r);
+    }
+
+    /** {@code value} once everything Redis had written when it answered is durable (see RedisDurability). */
+    private <T> CompletionStage<T> durable(T value) {
+        return durability.confirm(redis, value);
     }
 
     /** Blocking form of {@link #grab}. */
@@ -106,7 +135,8 @@ public final class SaleStore {
      * answers UNKNOWN then, never ROLLBACK).
      */
     public boolean resolve(long activityId, String couponSn) {
-        Long inLedger = await(resolve.call(redis, Registry.saleKeys(activityId), couponSn));
+        Long inLedger = await(resolve.<Long>call(redis, Registry.saleKeys(activityId), couponSn)
+                .thenCompose(this::durable));
         return inLedger == 1L;
     }
 
@@ -120,7 +150,8 @@ public final class SaleStore {
                 .thenApply(reply -> reply.isEmpty()
                         ? java.util.Optional.<GrabResult>empty()
                         : java.util.Optional.of(new GrabResult(GrabCode.REPEATED, 0,
-                                Integer.parseInt((String) reply.get(1)), (String) reply.get(0))));
+                                Integer.parseInt((String) reply.get(1)), (String) reply.get(0))))
+                .thenCompose(found -> found.isEmpty() ? CompletableFuture.completedFuture(found) : durable(found));
     }
 
     /**
@@ -135,7 +166,8 @@ public final class SaleStore {
             args[i++] = String.valueOf(s.code());
         }
         return TransitionResult.fromScriptReply(
-                await(transition.<List<Object>>call(redis, new String[] {Registry.saleKey(activityId)}, args)));
+                await(transition.<List<Object>>call(redis, new String[] {Registry.saleKey(activityId)}, args)
+                        .thenCompose(this::durable)));
     }
 
     /**
@@ -144,7 +176,8 @@ public final class SaleStore {
      */
     public RestockResult restock(long activityId, int amount, long expectedTotal) {
         return RestockResult.fromScriptReply(await(restock.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId)}, String.valueOf(amount), String.valueOf(expectedTotal))));
+                new String[] {Registry.saleKey(activityId)}, String.valueOf(amount), String.valueOf(expectedTotal))
+                .thenCompose(this::durable)));
     }
 
     /** How many coupons the user has won in the sale. */
@@ -216,7 +249,7 @@ public final class SaleStore {
      */
     public CleanupResult cleanup(long activityId, long expectedLedgerSize, long expectedStock) {
         long answer = await(cleanup.<Long>call(redis, Registry.saleKeys(activityId),
-                Long.toString(expectedLedgerSize), Long.toString(expectedStock)));
+                Long.toString(expectedLedgerSize), Long.toString(expectedStock)).thenCompose(this::durable));
         if (answer > 0) {
             return new CleanupResult(CleanupResult.Outcome.REMOVED, answer);
         }
