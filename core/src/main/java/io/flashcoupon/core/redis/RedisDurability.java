@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * record of a grant until its row lands, so a grant (and a check-back's answer, a sale's start,
  * status change, restock or cleanup) may be acknowledged only once Redis has made it durable. The
  * way is chosen once at start from redis.durability and what the server says about itself (INFO,
- * CONFIG GET appendonly / appendfsync):
+ * CONFIG GET appendonly / appendfsync); auto takes FSYNC_ALWAYS when the server already fsyncs
+ * always and no replicas are asked for, else WAITAOF where there is one, else refuses:
  * <ul>
  * <li>{@link Mode#WAITAOF} (Redis 7.2+, AOF on): every acknowledging call is followed, on the same
  * connection, by WAITAOF 1 &lt;replicas&gt; &lt;timeout&gt;; fewer acks than asked, a timeout or an
@@ -233,8 +234,14 @@ public final class RedisDurability {
                 return new Choice(Mode.WAITAOF, "redis.durability waitaof");
             }
             case AUTO -> {
+                // A server that fsyncs before it replies needs nothing added: WAITAOF would cost a round
+                // trip per answer (and on 7.2.x up to 100 ms, see docs/performance.md) for no gain.
+                if (replicas == 0 && Boolean.TRUE.equals(f.aofEnabled()) && "always".equals(f.appendfsync())) {
+                    return new Choice(Mode.FSYNC_ALWAYS, "auto: the server runs appendonly yes, appendfsync always");
+                }
                 if (hasWaitAof && Boolean.TRUE.equals(f.aofEnabled()) && !"no".equals(f.appendfsync())) {
-                    return new Choice(Mode.WAITAOF, "auto: Redis " + f.version() + " has WAITAOF and the AOF is on");
+                    return new Choice(Mode.WAITAOF, "auto: Redis " + f.version() + " has WAITAOF and the AOF is on"
+                            + (replicas > 0 ? ", and " + replicas + " replica(s) must hold each write" : ""));
                 }
                 String why = !hasWaitAof ? "auto: Redis " + f.version() + " has no WAITAOF (7.2+)"
                         : Boolean.TRUE.equals(f.aofEnabled()) ? "auto: appendfsync no rules out WAITAOF"

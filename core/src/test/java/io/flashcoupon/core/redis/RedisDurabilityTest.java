@@ -39,7 +39,11 @@ class RedisDurabilityTest {
     void auto_on_7_0_with_appendfsync_always_runs_fsync_always() {
         RedisDurability.Choice c = RedisDurability.choose(Durability.AUTO, 0, facts("7.0.15", true, "always"), WHERE);
         assertThat(c.mode()).isEqualTo(Mode.FSYNC_ALWAYS);
-        assertThat(c.why()).contains("7.0.15 has no WAITAOF");
+        assertThat(c.why()).contains("appendfsync always");
+        ServerFacts oneReplica = new ServerFacts("7.0.15", false, 1, true, "always", null);
+        RedisDurability.Choice replicated = RedisDurability.choose(Durability.AUTO, 1, oneReplica, WHERE);
+        assertThat(replicated.mode()).as("no WAITAOF on 7.0: WAIT for the replica").isEqualTo(Mode.FSYNC_ALWAYS);
+        assertThat(replicated.why()).contains("7.0.15 has no WAITAOF");
     }
 
     @Test
@@ -63,11 +67,15 @@ class RedisDurabilityTest {
     }
 
     @Test
-    void auto_on_7_2_with_the_aof_on_runs_waitaof_whatever_the_fsync_policy_but_no() {
+    void auto_on_7_2_with_the_aof_on_runs_waitaof_unless_the_server_fsyncs_always_anyway() {
         assertThat(RedisDurability.choose(Durability.AUTO, 0, facts("7.2.6", true, "everysec"), WHERE).mode())
                 .isEqualTo(Mode.WAITAOF);
         assertThat(RedisDurability.choose(Durability.AUTO, 0, facts("7.2.6", true, "always"), WHERE).mode())
-                .isEqualTo(Mode.WAITAOF);
+                .as("nothing to add: the server fsyncs before it replies").isEqualTo(Mode.FSYNC_ALWAYS);
+        ServerFacts alwaysWithReplica = new ServerFacts("7.4.1", false, 1, true, "always", null);
+        RedisDurability.Choice replicated = RedisDurability.choose(Durability.AUTO, 1, alwaysWithReplica, WHERE);
+        assertThat(replicated.mode()).as("WAITAOF waits for the replica's AOF too").isEqualTo(Mode.WAITAOF);
+        assertThat(replicated.why()).contains("1 replica(s) must hold each write");
         // appendfsync no: WAITAOF would time out forever; always is not there either -> refused
         assertThatThrownBy(() -> RedisDurability.choose(Durability.AUTO, 0, facts("7.2.6", true, "no"), WHERE))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("runs appendfsync no");
