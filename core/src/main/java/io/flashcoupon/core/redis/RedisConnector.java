@@ -25,7 +25,7 @@ public final class RedisConnector implements AutoCloseable {
         this.client = RedisClient.create(uri(config));
         this.connection = client.connect();
         try {
-            this.durability = RedisDurability.start(connection, config, metrics);
+            this.durability = RedisDurability.start(connection, client::connect, config, metrics);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -56,6 +56,9 @@ public final class RedisConnector implements AutoCloseable {
 
     @Override
     public void close() {
+        if (durability != null) {
+            durability.close();
+        }
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

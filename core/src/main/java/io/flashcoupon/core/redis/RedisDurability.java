@@ -18,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +43,18 @@ import org.slf4j.LoggerFactory;
  * nothing is added to a call. With replicas configured, WAIT &lt;replicas&gt; follows (a replica
  * acknowledges receipt, not its own fsync).
  * </ul>
- * WAITAOF and WAIT wait for the connection's last write; an answer that wrote nothing (a retry's
- * earlier grant, a check-back that finds the grant, an operator change that was a no-op, a grant
- * replayed after a reconnect) may still reveal another connection's write, so every confirmation
- * first increments a marker key, which moves the connection's offset past every earlier write. A Redis that can give no mode refuses the start
+ * WAITAOF and WAIT wait for their connection's last write, and block that connection until they
+ * return. So the waits run on a connection of their own, in rounds ({@link GroupConfirm}): a round
+ * increments a marker key, which moves that connection's offset past every write Redis made before
+ * (also writes of other connections, and answers that wrote nothing themselves: a retry's earlier
+ * grant, a check-back that finds the grant, a no-op operator change), then waits; every answer
+ * received before the round started is confirmed by it, and answers arriving meanwhile share the
+ * next round. A Redis that can give no mode refuses the start
  * with one line naming the setting and how to fix it; the service never changes the server's
  * configuration itself. Known gap: the WAITAOF path could not be run against the Debian Redis (7.0)
  * of dev and CI; see docs/performance.md "Durability" for what was run on a 7.2 build.
  */
-public final class RedisDurability {
+public final class RedisDurability implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisDurability.class);
     private static final ProtocolKeyword WAITAOF = new ProtocolKeyword() {
         private final byte[] bytes = "WAITAOF".getBytes(StandardCharsets.US_ASCII);
@@ -95,12 +100,18 @@ public final class RedisDurability {
     private final int replicas;
     private final long timeoutMs;
     private final Counter failures;
+    /** The waits' own connection and their rounds; null when nothing is waited for. */
+    private final StatefulRedisConnection<String, String> waits;
+    private final GroupConfirm rounds;
 
-    private RedisDurability(Mode mode, int replicas, long timeoutMs, Counter failures) {
+    private RedisDurability(Mode mode, int replicas, long timeoutMs, Counter failures,
+            StatefulRedisConnection<String, String> waits) {
         this.mode = mode;
         this.replicas = replicas;
         this.timeoutMs = timeoutMs;
         this.failures = failures;
+        this.waits = waits;
+        this.rounds = waits == null ? null : new GroupConfirm(this::round);
     }
 
     /**
@@ -108,17 +119,19 @@ public final class RedisDurability {
      * service itself always goes through {@link #start}.
      */
     public static RedisDurability serverFsyncs() {
-        return new RedisDurability(Mode.FSYNC_ALWAYS, 0, 0, null);
+        return new RedisDurability(Mode.FSYNC_ALWAYS, 0, 0, null, null);
     }
 
     /**
-     * Reads what the server says about itself, chooses the mode for {@code config}, proves it with one
-     * marker write (WAITAOF or WAIT, where the mode waits), logs the choice and registers
+     * Reads what the server says about itself on {@code connection}, chooses the mode for
+     * {@code config}; where the mode waits, opens the waits' own connection ({@code openWaits}, closed
+     * by {@link #close}) and proves it with one round. Logs the choice and registers
      * coupon_redis_durability_mode{mode} = 1 and coupon_redis_durability_failures_total on
      * {@code metrics}. Throws ConfigException (one line: what to set, and how) when the server cannot
      * give what {@code config} asks for.
      */
-    public static RedisDurability start(StatefulRedisConnection<String, String> connection, ServiceConfig.Redis config,
+    public static RedisDurability start(StatefulRedisConnection<String, String> connection,
+            Supplier<StatefulRedisConnection<String, String>> openWaits, ServiceConfig.Redis config,
             MeterRegistry metrics) {
         String where = config.host() + ":" + config.port();
         ServerFacts facts = read(connection.sync());
@@ -126,16 +139,18 @@ public final class RedisDurability {
         Counter failures = Counter.builder("coupon.redis.durability.failures")
                 .description("Acknowledging Redis calls whose WAITAOF/WAIT fell short (answered as outcome unknown)")
                 .register(metrics);
+        boolean waits = choice.mode() == Mode.WAITAOF || config.durabilityReplicas() > 0;
         RedisDurability d = new RedisDurability(choice.mode(), config.durabilityReplicas(),
-                config.durabilityTimeoutMs(), failures);
+                config.durabilityTimeoutMs(), failures, waits ? openWaits.get() : null);
         if (d.waits()) {
             try {
-                d.confirm(connection.async(), Boolean.TRUE).toCompletableFuture()
-                        .get(config.timeoutMs(), TimeUnit.MILLISECONDS);
+                d.confirm(Boolean.TRUE).toCompletableFuture().get(config.timeoutMs(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
+                d.close();
                 throw new ConfigException("redis.durability " + choice.mode().label() + ": the first durable write"
                         + " to Redis at " + where + " was not confirmed: " + e.getCause().getMessage());
             } catch (TimeoutException e) {
+                d.close();
                 throw new ConfigException("redis.durability " + choice.mode().label() + ": Redis at " + where
                         + " did not answer the first WAITAOF/WAIT within redis.timeout-ms (" + config.timeoutMs()
                         + " ms)");
@@ -162,28 +177,41 @@ public final class RedisDurability {
 
     /** Whether an acknowledging call is followed by WAITAOF or WAIT (else the server's fsync suffices). */
     public boolean waits() {
-        return mode == Mode.WAITAOF || replicas > 0;
+        return rounds != null;
     }
 
     /**
      * {@code value} once every write Redis had made when it gave the answer {@code value} stands for is
-     * durable. Completes exceptionally with {@link NotDurableException} when that is not confirmed in
-     * time: the caller must treat the outcome as unknown and acknowledge nothing. Immediate in
-     * FSYNC_ALWAYS mode without replicas (the server fsynced before it answered).
+     * durable: call it after the answer arrived. Completes exceptionally with {@link NotDurableException}
+     * when that is not confirmed in time: the caller must treat the outcome as unknown and acknowledge
+     * nothing. Immediate in FSYNC_ALWAYS mode without replicas (the server fsynced before it answered).
      */
-    public <T> CompletionStage<T> confirm(RedisAsyncCommands<String, String> redis, T value) {
-        if (!waits()) {
+    public <T> CompletionStage<T> confirm(T value) {
+        if (rounds == null) {
             return CompletableFuture.completedFuture(value);
         }
-        // The marker moves this connection's write offset past every earlier write, also when the answer
-        // wrote nothing or a reconnect reset the offset. Sent back to back on one connection: Redis runs
-        // them in order, so the wait covers the marker.
-        return confirm(redis, redis.incr(Registry.DURABILITY_MARK_KEY), value);
+        return rounds.confirm().handle((ok, error) -> {
+            if (error == null) {
+                return value;
+            }
+            if (failures != null) {
+                failures.increment();
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                    : error;
+            throw cause instanceof NotDurableException n ? n
+                    : new NotDurableException(mode.label() + " confirmation failed, outcome unknown: " + cause);
+        });
     }
 
-    /** WAITAOF or WAIT on {@code redis}, after the marker write {@code mark}; both must succeed. */
-    private <T> CompletionStage<T> confirm(RedisAsyncCommands<String, String> redis, CompletionStage<Long> mark,
-            T value) {
+    /**
+     * One round on the waits' connection: the marker write, then WAITAOF or WAIT, sent back to back (Redis
+     * runs them in order, so the wait covers the marker); bounded on the client too, in case Redis
+     * never answers.
+     */
+    private CompletionStage<Void> round() {
+        RedisAsyncCommands<String, String> redis = waits.async();
+        CompletionStage<Long> mark = redis.incr(Registry.DURABILITY_MARK_KEY);
         CompletionStage<String> shortfall;
         if (mode == Mode.WAITAOF) {
             CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add(1).add(replicas).add(timeoutMs);
@@ -193,19 +221,24 @@ public final class RedisDurability {
             shortfall = redis.waitForReplication(replicas, timeoutMs)
                     .thenApply(acked -> waitShortfall(acked, replicas, timeoutMs));
         }
-        CompletionStage<String> both = mark.thenCombine(shortfall, (m, s) -> s);
-        return both.handle((missing, error) -> {
-            if (error == null && missing == null) {
-                return value;
-            }
-            if (failures != null) {
-                failures.increment();
-            }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            throw new NotDurableException(missing != null ? missing
-                    : mode.label() + " confirmation failed, outcome unknown: " + cause.getMessage());
-        });
+        return mark.thenCombine(shortfall, (m, missing) -> missing).toCompletableFuture()
+                .orTimeout(timeoutMs + 1_000, TimeUnit.MILLISECONDS)
+                .handle((missing, error) -> {
+                    if (error == null && missing == null) {
+                        return null;
+                    }
+                    throw new NotDurableException(missing != null ? missing : mode.label()
+                            + " did not return (" + (error instanceof TimeoutException ? "no answer within "
+                                    + (timeoutMs + 1_000) + " ms" : error.getMessage()) + "), outcome unknown");
+                });
+    }
+
+    /** Closes the waits' connection, if any. */
+    @Override
+    public void close() {
+        if (waits != null) {
+            waits.close();
+        }
     }
 
     /**

@@ -114,13 +114,13 @@ public final class SaleStore {
     /** A grant, or a retry's earlier grant, is answered only once durable; a refusal promises nothing. */
     private CompletionStage<GrabResult> durableGrab(GrabResult r) {
         return r.code() == GrabCode.GRANTED || r.code() == GrabCode.REPEATED
-                ? durability.confirm(redis, r)
+                ? durability.confirm(r)
                 : CompletableFuture.completedFuture(r);
     }
 
     /** {@code value} once everything Redis had written when it answered is durable (see RedisDurability). */
     private <T> CompletionStage<T> durable(T value) {
-        return durability.confirm(redis, value);
+        return durability.confirm(value);
     }
 
     /** Blocking form of {@link #grab}. */

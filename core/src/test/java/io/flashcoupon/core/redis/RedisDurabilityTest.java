@@ -157,7 +157,7 @@ class RedisDurabilityTest {
     void only_waitaof_or_replicas_add_a_wait_to_a_call() {
         RedisDurability plain = RedisDurability.serverFsyncs();
         assertThat(plain.waits()).isFalse();
-        assertThat(plain.confirm(null, "x").toCompletableFuture().join()).isEqualTo("x");
+        assertThat(plain.confirm("x").toCompletableFuture().join()).isEqualTo("x");
     }
 
     @Test
