@@ -112,6 +112,12 @@ public final class Registry {
      */
     public static final String CACHE_KEY_PREFIX = "cache:";
 
+    /**
+     * A counter no one reads: incremented before WAITAOF/WAIT when the answer to confirm wrote nothing
+     * itself, so the wait covers every write Redis made before that answer (RedisDurability).
+     */
+    public static final String DURABILITY_MARK_KEY = "fs:durability-mark";
+
     /** L2 copy of coupon_templates row {@code templateId}. */
     public static String templateCacheKey(long templateId) {
         return CACHE_KEY_PREFIX + "template:" + templateId;

@@ -91,9 +91,11 @@ public final class CouponService implements AutoCloseable {
                 ? Tracing.fromConfig(config.tracing(), server.name(), instance) : null;
         OpenTelemetry telemetry = givenTelemetry != null ? givenTelemetry
                 : ownSdk != null ? ownSdk : OpenTelemetry.noop();
+        // Redis first: one that cannot keep acknowledged grants refuses the start before the broker runs
+        RedisConnector redis = Infrastructure.connectRedis(config, metrics, lifecycle);
         String namesrvAddr = broker(config.rocketmq());
         TopicProvisioner.provision(namesrvAddr, List.of(), Infrastructure.BROKER_WAIT);
-        infra = Infrastructure.open(config, clock, metrics, telemetry, namesrvAddr, instance, lifecycle);
+        infra = Infrastructure.open(config, clock, metrics, telemetry, namesrvAddr, instance, redis, lifecycle);
         if (config.mysql().migrate()) {
             int applied = new SchemaMigrator(infra.dataSource()).migrate();
             log.info("schema migrated ({} migrations applied)", applied);

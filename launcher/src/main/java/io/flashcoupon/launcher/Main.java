@@ -59,6 +59,11 @@ public final class Main {
             log.error("start refused: {}", e.getMessage());
             System.exit(3);
             return;
+        } catch (ConfigException e) {
+            // what the configuration asks of a server it cannot give (e.g. Redis durability): one line
+            System.err.println("start refused: " + e.getMessage());
+            System.exit(2);
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         long budgetMs = config.server().shutdownTimeoutMs();

@@ -166,7 +166,8 @@ class ComposeFileTest {
         Map<String, JsonNode> s = services();
         assertThat(s.get("mysql").path("image").asText()).startsWith("mysql:8.");
         assertThat(s.get("mysql").path("command").toString()).contains("--binlog-format=ROW", "--log-bin");
-        assertThat(s.get("redis").path("command").toString()).contains("\"--appendonly\",\"yes\"");
+        assertThat(s.get("redis").path("command").toString()).contains("\"--appendonly\",\"yes\"")
+                .as("a Redis the service accepts: durable before it replies").contains("\"--appendfsync\",\"always\"");
         Map<String, String> canal = env(s.get("canal-server"));
         assertThat(canal).containsEntry("canal.mq.topic", Registry.TOPIC_BINLOG)
                 .containsEntry("canal.serverMode", "rocketMQ")

@@ -51,6 +51,7 @@ public final class ConfigValidator {
         port(errors, "redis.port", c.redis().port());
         range(errors, "redis.database", c.redis().database(), 0, 15);
         range(errors, "redis.timeout-ms", c.redis().timeoutMs(), 1, 60_000);
+        durability(errors, c.redis());
         ServiceConfig.Rocketmq mq = c.rocketmq();
         if (mq.embedded()) {
             notBlank(errors, "rocketmq.embedded-home", mq.embeddedHome());
@@ -122,6 +123,21 @@ public final class ConfigValidator {
         if (!errors.isEmpty()) {
             throw new ConfigException("invalid configuration: " + String.join("; ", errors));
         }
+    }
+
+    private static void durability(List<String> errors, ServiceConfig.Redis r) {
+        boolean known = false;
+        for (ServiceConfig.Durability d : ServiceConfig.Durability.values()) {
+            known |= d.key().equals(r.durability());
+        }
+        require(errors, known, "redis.durability must be one of auto, waitaof, fsync-always, was '" + r.durability()
+                + "'");
+        range(errors, "redis.durability-replicas", r.durabilityReplicas(), 0, 100);
+        range(errors, "redis.durability-timeout-ms", r.durabilityTimeoutMs(), 1, 60_000);
+        require(errors, r.durabilityTimeoutMs() < r.timeoutMs(),
+                "redis.durability-timeout-ms (" + r.durabilityTimeoutMs() + ") must be below redis.timeout-ms ("
+                        + r.timeoutMs() + "): Redis must answer a timed-out WAITAOF/WAIT before the client gives up"
+                        + " on the call");
     }
 
     /** Tokens are named by list and index in messages, never by value: a config error must not print a secret. */

@@ -96,11 +96,58 @@ public record ServiceConfig(
         }
     }
 
-    /** The Redis holding live sales. */
-    public record Redis(String host, int port, String password, int database, int timeoutMs) {
+    /**
+     * The Redis holding live sales. durability = how a write is made durable before anything
+     * acknowledges it (names checked by {@link ConfigValidator}, typed by {@link #durabilityMode()});
+     * durabilityReplicas = replicas that must hold a write too (WAITAOF numreplicas, or WAIT);
+     * durabilityTimeoutMs = longest such a wait may take before the outcome counts as unknown.
+     */
+    public record Redis(String host, int port, String password, int database, int timeoutMs, String durability,
+            int durabilityReplicas, int durabilityTimeoutMs) {
+        /** Plain connection settings with the shipped durability defaults (auto, no replicas, 2 s). */
+        public Redis(String host, int port, String password, int database, int timeoutMs) {
+            this(host, port, password, database, timeoutMs, Durability.AUTO.key(), 0, 2_000);
+        }
+
         public String uri() {
             String auth = password == null || password.isEmpty() ? "" : ":" + password + "@";
             return "redis://" + auth + host + ":" + port + "/" + database;
+        }
+
+        /** redis.durability, typed; the name must have passed validation. */
+        public Durability durabilityMode() {
+            return Durability.of(durability);
+        }
+    }
+
+    /**
+     * redis.durability: how the service makes sure Redis has a write on disk before it acknowledges
+     * it. AUTO = WAITAOF on Redis 7.2+ with AOF on, else FSYNC_ALWAYS; WAITAOF = every acknowledging
+     * call is followed by WAITAOF (7.2+, AOF on); FSYNC_ALWAYS = the server runs appendonly yes with
+     * appendfsync always, so it fsyncs before it answers.
+     */
+    public enum Durability {
+        AUTO("auto"), WAITAOF("waitaof"), FSYNC_ALWAYS("fsync-always");
+
+        private final String key;
+
+        Durability(String key) {
+            this.key = key;
+        }
+
+        /** The name in redis.durability. */
+        public String key() {
+            return key;
+        }
+
+        /** The mode named {@code key}; IllegalArgumentException for any other name. */
+        public static Durability of(String key) {
+            for (Durability d : values()) {
+                if (d.key.equals(key)) {
+                    return d;
+                }
+            }
+            throw new IllegalArgumentException("no durability '" + key + "'");
         }
     }
 

@@ -4,26 +4,61 @@ import io.flashcoupon.core.config.ServiceConfig;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
-/** The process's one Redis client and its one long-lived, shared connection (no pool). */
+/**
+ * The process's one Redis client and its one long-lived, shared connection (no pool), with the way
+ * its writes are made durable before anything acknowledges them ({@link RedisDurability}).
+ */
 public final class RedisConnector implements AutoCloseable {
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private final RedisDurability durability;
 
+    /**
+     * The service's connection: connects, then chooses and proves the durability mode
+     * (RedisDurability.start, reported on {@code metrics}); closes again and throws ConfigException
+     * when Redis cannot keep acknowledged writes as redis.durability asks.
+     */
+    public RedisConnector(ServiceConfig.Redis config, MeterRegistry metrics) {
+        this.client = RedisClient.create(uri(config));
+        this.connection = client.connect();
+        try {
+            this.durability = RedisDurability.start(connection, client::connect, config, metrics);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A connection for tools and tests, on a Redis they know runs appendfsync always (nothing checked). */
     public RedisConnector(ServiceConfig.Redis config) {
+        this.client = RedisClient.create(uri(config));
+        this.connection = client.connect();
+        this.durability = RedisDurability.serverFsyncs();
+    }
+
+    private static RedisURI uri(ServiceConfig.Redis config) {
         RedisURI uri = RedisURI.create(config.uri());
         uri.setTimeout(Duration.ofMillis(config.timeoutMs()));
-        this.client = RedisClient.create(uri);
-        this.connection = client.connect();
+        return uri;
     }
 
     public StatefulRedisConnection<String, String> connection() {
         return connection;
     }
 
+    /** How this connection's acknowledged writes are made durable. */
+    public RedisDurability durability() {
+        return durability;
+    }
+
     @Override
     public void close() {
+        if (durability != null) {
+            durability.close();
+        }
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

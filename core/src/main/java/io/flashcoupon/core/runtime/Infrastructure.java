@@ -81,16 +81,28 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
     }
 
     /**
-     * Opens the MySQL pool and the Redis connection (closed by {@code lifecycle}) and builds the sale
-     * store, the repositories and the caches on them; {@code namesrvAddr} is the broker's name server.
+     * Connects to Redis and chooses how its writes are made durable before they are acknowledged
+     * (closed by {@code lifecycle}). Opened before anything else, so that a Redis that cannot keep
+     * acknowledged grants refuses the start (ConfigException, one line) before the broker starts.
+     */
+    public static RedisConnector connectRedis(ServiceConfig config, PrometheusMeterRegistry metrics,
+            Lifecycle lifecycle) {
+        RedisConnector redis = new RedisConnector(config.redis(), metrics);
+        lifecycle.onStop("redis", remaining -> redis.close());
+        return redis;
+    }
+
+    /**
+     * Opens the MySQL pool (closed by {@code lifecycle}) and builds the sale store, the repositories
+     * and the caches on it and on {@code redis} ({@link #connectRedis}); {@code namesrvAddr} is the
+     * broker's name server.
      */
     public static Infrastructure open(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
-            OpenTelemetry telemetry, String namesrvAddr, String instance, Lifecycle lifecycle) {
+            OpenTelemetry telemetry, String namesrvAddr, String instance, RedisConnector redis, Lifecycle lifecycle) {
         HikariDataSource dataSource = Databases.pool(config.mysql(), "coupon-db");
         lifecycle.onStop("database pool", remaining -> dataSource.close());
-        RedisConnector redis = new RedisConnector(config.redis());
-        lifecycle.onStop("redis", remaining -> redis.close());
-        SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()));
+        SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()),
+                redis.durability());
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);

@@ -5,6 +5,7 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.redis.LuaScript;
+import io.flashcoupon.core.redis.RedisDurability;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,10 @@ import java.util.concurrent.TimeoutException;
  * changes and restocks are scripts on the sale hash too, so each is atomic with every grab; they and
  * cleanup take an {@link OperationId} and record it, so a replay of the same call (Lettuce re-sends
  * a command whose reply was lost) answers what the call did instead of judging the changed state.
+ * Nothing it answers is acknowledged before Redis made it durable: every answer that promises
+ * something (a grant, a request id's recorded outcome, a check-back's verdict, a start, status change,
+ * restock or cleanup) passes through {@link RedisDurability} first, and a write it cannot confirm
+ * fails the call (outcome unknown, never GRANTED).
  */
 public final class SaleStore {
     private final RedisAsyncCommands<String, String> redis;
@@ -43,9 +49,18 @@ public final class SaleStore {
     private final LuaScript healSettle;
     private final LuaScript lease;
     private final Duration timeout;
+    private final RedisDurability durability;
 
+    /** For tools and tests on a Redis that runs appendfsync always ({@link RedisDurability#serverFsyncs}). */
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
+        this(connection, timeout, RedisDurability.serverFsyncs());
+    }
+
+    /** The service's store: {@code durability} as chosen at start ({@link RedisDurability#start}). */
+    public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout,
+            RedisDurability durability) {
         this.redis = connection.async();
+        this.durability = durability;
         this.grab = new LuaScript("lua/grab.lua", ScriptOutputType.MULTI, connection);
         this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, connection);
         this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, connection);
@@ -68,13 +83,13 @@ public final class SaleStore {
      * holds a different sale under the same id (a shared or stale Redis).
      */
     public boolean start(Activity a) {
-        Long created = await(start.call(redis, new String[] {Registry.saleKey(a.id())},
+        Long created = await(start.<Long>call(redis, new String[] {Registry.saleKey(a.id())},
                 String.valueOf(ActivityStatus.ACTIVE.code()),
                 String.valueOf(a.startTime().toEpochMilli()),
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
                 String.valueOf(a.totalCount()),
-                identity(a)));
+                identity(a)).thenCompose(this::durable));
         if (created == -1L) {
             throw new ConflictException("Redis already holds a different sale under key " + Registry.saleKey(a.id())
                     + " (another database shares this Redis, or the database was reset); refusing to resume it");
@@ -97,13 +112,32 @@ public final class SaleStore {
      * Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1;
      * {@code requestId} (nullable) makes the request's first definitive outcome stick: a retry of a
      * granted request answers REPEATED, of a refused one the same refusal ({@link GrabResult#recorded}).
+     * GRANTED, REPEATED and a refusal recorded for a request id complete only once durable; when that
+     * cannot be confirmed the stage fails (outcome unknown).
      */
     public CompletionStage<GrabResult> grab(long activityId, long userId, String couponSn, long grantedAtMs, int seq,
             String requestId) {
         return grab.<List<Object>>call(redis, Registry.saleKeys(activityId),
                         Long.toString(userId), couponSn, Long.toString(grantedAtMs), Integer.toString(seq),
                         requestId == null ? "" : requestId)
-                .thenApply(GrabResult::fromScriptReply);
+                .thenApply(GrabResult::fromScriptReply)
+                .thenCompose(r -> durableGrab(r, requestId != null));
+    }
+
+    /**
+     * A grant, a retry's earlier grant, or any answer to a grab with a request id (its outcome is
+     * recorded: a later attempt is answered the same) is answered only once durable; a plain refusal
+     * promises nothing.
+     */
+    private CompletionStage<GrabResult> durableGrab(GrabResult r, boolean recordsOutcome) {
+        return r.code() == GrabCode.GRANTED || r.code() == GrabCode.REPEATED || recordsOutcome
+                ? durability.confirm(r)
+                : CompletableFuture.completedFuture(r);
+    }
+
+    /** {@code value} once everything Redis had written when it answered is durable (see RedisDurability). */
+    private <T> CompletionStage<T> durable(T value) {
+        return durability.confirm(value);
     }
 
     /** Blocking form of {@link #grab}. */
@@ -120,8 +154,8 @@ public final class SaleStore {
      * answers UNKNOWN then, never ROLLBACK).
      */
     public boolean resolve(long activityId, String couponSn, String grantee) {
-        Long inLedger = await(resolve.call(redis, Registry.saleKeys(activityId), couponSn,
-                grantee == null ? "" : grantee));
+        Long inLedger = await(resolve.<Long>call(redis, Registry.saleKeys(activityId), couponSn,
+                grantee == null ? "" : grantee).thenCompose(this::durable));
         return inLedger == 1L;
     }
 
@@ -143,7 +177,8 @@ public final class SaleStore {
         }
         return settle.<List<Object>>call(redis, Registry.saleKeys(activityId), Long.toString(userId), requestId,
                         Integer.toString(refusal.code()))
-                .thenApply(GrabResult::fromScriptReply);
+                .thenApply(GrabResult::fromScriptReply)
+                .thenCompose(this::durable);
     }
 
     /**
@@ -160,7 +195,8 @@ public final class SaleStore {
             args[i++] = String.valueOf(s.code());
         }
         return TransitionResult.fromScriptReply(await(transition.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)}, args)));
+                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)}, args)
+                .thenCompose(this::durable)));
     }
 
     /**
@@ -171,7 +207,8 @@ public final class SaleStore {
     public RestockResult restock(long activityId, int amount, long expectedTotal, OperationId op) {
         return RestockResult.fromScriptReply(await(restock.<List<Object>>call(redis,
                 new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)},
-                String.valueOf(amount), String.valueOf(expectedTotal), op.value())));
+                String.valueOf(amount), String.valueOf(expectedTotal), op.value())
+                .thenCompose(this::durable)));
     }
 
     /** How many coupons the user has won in the sale. */
@@ -243,7 +280,8 @@ public final class SaleStore {
         String[] keys = Arrays.copyOf(delete, delete.length + 1);
         keys[delete.length] = Registry.cleanedKey(activityId);
         long answer = await(cleanup.<Long>call(redis, keys, Long.toString(expectedLedgerSize),
-                Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds())));
+                Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds()))
+                .thenCompose(this::durable));
         return CleanupResult.fromScriptReply(answer);
     }
 

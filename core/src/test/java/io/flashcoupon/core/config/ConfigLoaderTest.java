@@ -78,6 +78,38 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void redis_durability_defaults_to_auto_and_is_overridden_like_any_key() {
+        ServiceConfig.Redis defaults = loader.load(null, Map.of()).redis();
+        assertThat(defaults.durabilityMode()).isEqualTo(ServiceConfig.Durability.AUTO);
+        assertThat(defaults.durabilityReplicas()).isZero();
+        assertThat(defaults.durabilityTimeoutMs()).isEqualTo(2_000);
+        ServiceConfig.Redis custom = loader.load(null, Map.of(
+                "COUPON_REDIS_DURABILITY", "fsync-always",
+                "COUPON_REDIS_DURABILITY_REPLICAS", "1",
+                "COUPON_REDIS_DURABILITY_TIMEOUT_MS", "500")).redis();
+        assertThat(custom.durabilityMode()).isEqualTo(ServiceConfig.Durability.FSYNC_ALWAYS);
+        assertThat(custom.durabilityReplicas()).isEqualTo(1);
+        assertThat(custom.durabilityTimeoutMs()).isEqualTo(500);
+        assertThat(loader.load(null, Map.of("COUPON_REDIS_DURABILITY", "waitaof")).redis().durabilityMode())
+                .isEqualTo(ServiceConfig.Durability.WAITAOF);
+    }
+
+    @Test
+    void redis_durability_values_are_rejected_by_key_with_what_is_allowed() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_DURABILITY", "everysec")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("redis.durability must be one of auto, waitaof, fsync-always, was 'everysec'");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_DURABILITY", "FSYNC_ALWAYS")))
+                .hasMessageContaining("was 'FSYNC_ALWAYS'");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_DURABILITY_REPLICAS", "-1")))
+                .hasMessageContaining("redis.durability-replicas must be between 0 and 100, was -1");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_DURABILITY_TIMEOUT_MS", "0")))
+                .hasMessageContaining("redis.durability-timeout-ms must be between 1 and 60000, was 0");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_DURABILITY_TIMEOUT_MS", "3000")))
+                .hasMessageContaining("redis.durability-timeout-ms (3000) must be below redis.timeout-ms (3000)");
+    }
+
+    @Test
     void external_broker_needs_name_servers_in_host_port_form() {
         assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_EMBEDDED", "false")))
                 .hasMessageContaining("rocketmq.nameservers");

@@ -112,7 +112,7 @@ final class FaultRig implements AutoCloseable {
 
     // ------------------------------------------------------------------ Redis
 
-    /** Starts this test's own redis-server (AOF everysec) and a client the test reads it with. */
+    /** Starts this test's own redis-server (AOF, appendfsync always) and a client the test reads it with. */
     RedisProcess startRedis() {
         redis = new RedisProcess(ports.one(), work.resolve("redis"), logs.resolve("redis.log"));
         redis.start(Duration.ofSeconds(30));
@@ -127,7 +127,7 @@ final class FaultRig implements AutoCloseable {
             redisConnection.close();
             redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         });
-        log("own redis-server on 127.0.0.1:%d (appendonly yes, appendfsync everysec)", redis.port);
+        log("own redis-server on 127.0.0.1:%d (appendonly yes, appendfsync always)", redis.port);
         return redis;
     }
 

@@ -188,7 +188,8 @@ final class ChildProcess {
         }
     }
 
-    private void awaitExit(Duration within) {
+    /** Waits up to {@code within} for the process to exit (on its own); fails if it does not. */
+    void awaitExit(Duration within) {
         try {
             if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError(name + " (pid " + process.pid() + ") did not exit within " + within);

@@ -16,8 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A redis-server of one fault test's own (never the shared one on 6379): loopback only, on a port and
- * directory that stay the same across restarts, AOF on with fsync every second, no RDB snapshots.
+ * A redis-server of one test's own (never the shared one on 6379): loopback only, on a port and
+ * directory that stay the same across restarts, AOF on, no RDB snapshots. appendfsync always unless
+ * a test asks for another policy (the service refuses a Redis that would lose acknowledged grants).
  */
 public final class RedisProcess {
     static final String BINARY = System.getProperty("fault.redis.binary", "/usr/bin/redis-server");
@@ -26,6 +27,11 @@ public final class RedisProcess {
     private final ChildProcess process;
 
     public RedisProcess(int port, Path dir, Path log) {
+        this(port, dir, log, BINARY, "always");
+    }
+
+    /** One running {@code binary} with {@code appendfsync} (always, everysec or no). */
+    public RedisProcess(int port, Path dir, Path log, String binary, String appendfsync) {
         this.port = port;
         Path conf = dir.resolve("redis.conf");
         try {
@@ -36,7 +42,7 @@ public final class RedisProcess {
                     "dir " + dir.toAbsolutePath(),
                     "daemonize no",
                     "appendonly yes",
-                    "appendfsync everysec",
+                    "appendfsync " + appendfsync,
                     "save \"\"",
                     "logfile \"\"",
                     "enable-debug-command local",
@@ -44,7 +50,7 @@ public final class RedisProcess {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.process = new ChildProcess("redis:" + port, List.of(BINARY, conf.toAbsolutePath().toString()), Map.of(),
+        this.process = new ChildProcess("redis:" + port, List.of(binary, conf.toAbsolutePath().toString()), Map.of(),
                 log);
     }
 

@@ -100,6 +100,13 @@ public final class ServiceJvms {
             return Duration.ofNanos(System.nanoTime() - t0);
         }
 
+        /** Starts it and waits (deadline {@code within}) for it to exit on its own, e.g. a refused start. */
+        public int runToExit(Duration within) {
+            process.start();
+            process.awaitExit(within);
+            return process.exitCode();
+        }
+
         public void kill() {
             process.kill();
         }

@@ -10,9 +10,12 @@ public final class GrabUnsettledException extends Exception {
     public enum Reason {
         /** The half message was not stored: the grab script never ran, nothing was granted. */
         BROKER_REFUSED("the event broker refused the grab; nothing was granted"),
-        /** Redis failed mid-grab: the local transaction answered UNKNOW, the check-back decides. */
-        OUTCOME_UNKNOWN("Redis did not answer: the grab's outcome is unknown; retry with the same request_id"
-                + " to learn it");
+        /**
+         * Redis failed mid-grab, or could not confirm the grant on disk (redis.durability): the local
+         * transaction answered UNKNOW, the check-back decides.
+         */
+        OUTCOME_UNKNOWN("Redis did not answer or did not confirm the grab on disk: the grab's outcome is unknown;"
+                + " retry with the same request_id to learn it");
 
         private final String message;
 

@@ -110,8 +110,8 @@ class LedgerTransactionsTest {
         assertThatThrownBy(() -> GrantLedger.settle(call.ran(), null))
                 .isInstanceOfSatisfying(GrabUnsettledException.class,
                         e -> assertThat(e.reason()).isEqualTo(GrabUnsettledException.Reason.OUTCOME_UNKNOWN))
-                .hasMessage("Redis did not answer: the grab's outcome is unknown; retry with the same request_id"
-                        + " to learn it")
+                .hasMessage("Redis did not answer or did not confirm the grab on disk: the grab's outcome is"
+                        + " unknown; retry with the same request_id to learn it")
                 .hasCause(redis);
     }
 
