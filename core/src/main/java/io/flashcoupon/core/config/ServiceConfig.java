@@ -122,7 +122,8 @@ public record ServiceConfig(
 
     /**
      * redis.durability: how the service makes sure Redis has a write on disk before it acknowledges
-     * it. AUTO = WAITAOF on Redis 7.2+ with AOF on, else FSYNC_ALWAYS; WAITAOF = every acknowledging
+     * it. AUTO = FSYNC_ALWAYS when the server runs appendfsync always and no replicas are asked for,
+     * else WAITAOF on Redis 7.2+ with AOF on, else the start is refused; WAITAOF = every acknowledging
      * call is followed by WAITAOF (7.2+, AOF on); FSYNC_ALWAYS = the server runs appendonly yes with
      * appendfsync always, so it fsyncs before it answers.
      */
