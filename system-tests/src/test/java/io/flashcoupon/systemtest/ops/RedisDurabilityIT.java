@@ -181,7 +181,12 @@ class RedisDurabilityIT {
         ServiceConfig base = ServiceHarness.config();
         ServiceConfig.Mysql my = base.mysql();
         ServiceConfig.Embedded cdc = base.cdc().embedded();
-        return new ServiceConfig(base.server(),
+        ServiceConfig.Server s = base.server();
+        // Its own server name: the RocketMQ client instance (name-node-pid) must not be the harness
+        // service's in this JVM, whose consumer groups are registered there already.
+        ServiceConfig.Server server = new ServiceConfig.Server("durability-it", s.host(), s.grpcPort(), s.httpPort(),
+                s.nodeId(), s.roles(), s.shutdownTimeoutMs(), s.nodeIdPolicy(), s.nodeLeaseMs());
+        return new ServiceConfig(server,
                 new ServiceConfig.Mysql(my.host(), my.port(), DB, my.username(), my.password(), 4, true),
                 new ServiceConfig.Redis("127.0.0.1", redisPort, "", 0, 3000, durability, 0, 2000),
                 base.rocketmq(), base.business(), base.admin(), base.cache(),
