@@ -99,7 +99,9 @@ public final class ServiceHarness {
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000, 0), new ServiceConfig.Sink(200, 20),
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
-                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000, 600_000),
+                        // Fence checks off (0): a background heal would re-add the stray rows the reconciliation
+                        // tests plant and hide what they check; FaultHostCrashIT tests the fence on its own rig.
+                        new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000, 600_000, 0, 5_000, 2_000),
                         // Jobs off: tests run their passes on demand with an explicit clock.
                         new ServiceConfig.Wallet(LOCK_TTL_MS, false, 3_600_000, 3_600_000, 500, 100, 100, 5_000)),
                 new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
