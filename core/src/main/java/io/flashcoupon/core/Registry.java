@@ -157,6 +157,16 @@ public final class Registry {
     }
 
     /**
+     * Hash batch id -> a grab batch's grants whose CouponGrabbed events are not yet known to be in the
+     * broker ("createdMs:templateId", then a line "coupon_sn:userId:seq:grantedAtMs:requestId" per grant):
+     * the grab script writes an entry with the grants, GrantLedger removes it once the batch's events
+     * are stored, PublicationRelay sends (and removes) what a crash left behind. The publication outbox.
+     */
+    public static String publicationsKey(long activityId) {
+        return "fs:{" + activityId + "}:pub";
+    }
+
+    /**
      * Hash operation id -> what the operator script did ("restock:amount:status:total:stock",
      * "transition:target:previous"): operations already applied, so a replayed script (Lettuce re-sends a
      * command whose reply was lost) or a retried Idempotency-Key answers the recorded result instead of
@@ -204,10 +214,11 @@ public final class Registry {
         return "node:{" + nodeId + "}:hwm";
     }
 
-    /** The keys of one sale in the order every sale script takes them (KEYS[1..5]). */
+    /** The keys of one sale in the order every sale script takes them (KEYS[1..6]). */
     public static String[] saleKeys(long activityId) {
         return new String[] {
-            saleKey(activityId), usersKey(activityId), ledgerKey(activityId), voidKey(activityId), requestsKey(activityId)
+            saleKey(activityId), usersKey(activityId), ledgerKey(activityId), voidKey(activityId), requestsKey(activityId),
+            publicationsKey(activityId)
         };
     }
 }

@@ -99,7 +99,7 @@ import org.slf4j.LoggerFactory;
  * its outcome is recorded and B gets it; if not, B grabs afresh. Joined attempts get UNAVAILABLE too.
  * <li>Lettuce replays A's script after a lost reply: the ledger entry (same coupon_sn, user, seq)
  * answers GRANTED, or the recorded refusal answers again - the same outcome.
- * <li>Not started, VOIDED, SEQ_STALE, SN_COLLISION, shedding and deadlines record nothing: no
+ * <li>Not started, SN_COLLISION, shedding and deadlines record nothing: no
  * outcome was decided, so a later attempt may still win.
  * <li>Cleanup removes the request hash with the sale: a retry is refused locally (ended), settle finds
  * no sale in Redis and the grant is read from the request's user_coupons row (REPEATED); a request

@@ -33,8 +33,8 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
         /** A retry with a request id that was granted before: the original coupon is answered, nothing new granted. */
         REPEATED,
         /**
-         * UNAVAILABLE: Redis, the broker or MySQL failed, the grab raced with itself (VOIDED,
-         * SEQ_STALE, SN_COLLISION) on every attempt, or this process does not hold its node-id lease
+         * UNAVAILABLE: Redis, the broker or MySQL failed, the grab's coupon_sn collided
+         * (SN_COLLISION) on every attempt, or this process does not hold its node-id lease
          * (no coupon_sn can be issued).
          */
         UNAVAILABLE,
@@ -88,7 +88,7 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
             case NOT_IN_REDIS -> refusal(Verdict.NOT_IN_REDIS, r.remaining(), r.seq(), "activity " + id
                     + " has not been started by an operator");
             case FENCED -> unavailable("sale " + id + " is fenced while it is healed; nothing was granted, retry", null);
-            case VOIDED, SEQ_STALE, SN_COLLISION -> unavailable("the grab was interrupted (" + r.code()
+            case SN_COLLISION -> unavailable("the grab was interrupted (" + r.code()
                     + "); nothing was granted, retry", null);
         };
     }

@@ -63,25 +63,10 @@ public final class GrabMetrics {
         }
     }
 
-    /** The grab's local transaction as the send ended: label {@code result} of coupon_tx_sends_total. */
-    public enum TxSend {
-        /** The grab script granted: the half message is committed. */
-        COMMIT,
-        /** The script refused (sold out, limit, voided, ...): the half message is rolled back. */
-        ROLLBACK,
-        /** Redis failed mid-grab: UNKNOW, the broker's check-back decides. */
-        UNKNOWN,
-        /** The half message was not stored: the grab did not run. */
-        SEND_FAILED;
-
-        final String label = name().toLowerCase(Locale.ROOT);
-    }
-
     private final Clock clock;
     private final Map<GrabAnswer.Verdict, Counter> answers = new EnumMap<>(GrabAnswer.Verdict.class);
     private final Timer[] durations = new Timer[Path.values().length];
     private final Map<Rejection, Counter> rejections = new EnumMap<>(Rejection.class);
-    private final Map<TxSend, Counter> sends = new EnumMap<>(TxSend.class);
     private final Counter checkBackCommit;
     private final Counter checkBackRollback;
     private final Counter checkBackUnknown;
@@ -107,11 +92,6 @@ public final class GrabMetrics {
         for (Rejection r : Rejection.values()) {
             rejections.put(r, Counter.builder("coupon.admission.rejections").tag("reason", r.label)
                     .description("grabs refused by admission before any Redis grab")
-                    .register(registry));
-        }
-        for (TxSend s : TxSend.values()) {
-            sends.put(s, Counter.builder("coupon.tx.sends").tag("result", s.label)
-                    .description("transactional CouponGrabbed sends by the grab's local decision")
                     .register(registry));
         }
         this.checkBackCommit = checkBackCounter(registry, "commit");
@@ -171,10 +151,6 @@ public final class GrabMetrics {
     /** A call joined an earlier attempt of its request id. */
     void joined() {
         joins.increment();
-    }
-
-    void sent(TxSend result) {
-        sends.get(result).increment();
     }
 
     /** One check-back answered {@code state}. */

@@ -2,42 +2,42 @@ package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.sale.CouponSnGenerator;
+import io.flashcoupon.core.sale.GrabCandidate;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStore;
-import io.flashcoupon.core.sale.ledger.GrabUnsettledException;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.wallet.GrantRow;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
-import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.grpc.Deadline;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Steps 4-5 of the grab (docs/architecture.md) for an admitted request: a coupon_sn made here,
- * then the grab script inside its CouponGrabbed event's transactional send ({@link GrantLedger}).
- * GRANTED is returned only once the grab is in the ledger, so its event is committed or will be by
- * the check-back. A request id's first definitive outcome is recorded in Redis by the script: a retry
- * gets the original coupon_sn back (REPEATED, answered like a grant, counted apart so
- * coupon_grab_outcomes_total{code="granted"} counts new grants) or the same refusal. A grab the
- * ledger could not settle, or that raced three times (with the same user's other grabs, with its own
- * check-back, or with another grab that made the same coupon_sn), is answered UNAVAILABLE; each
- * transactional send is counted by its local decision (coupon_tx_sends_total). No attempt starts
- * after the call's latest start (its deadline less a margin): DEADLINE_EXCEEDED, nothing changed.
+ * Steps 4-5 of the grab (docs/architecture.md) for an admitted request: a coupon_sn made here, then
+ * the grab in its sale's next group-committed batch ({@link GrantLedger}). GRANTED is returned only
+ * once the grant is durable in Redis, its event stored by the broker or waiting in the publication
+ * outbox. A request id's first definitive outcome is recorded in Redis by the script: a retry gets
+ * the original coupon_sn back (REPEATED, answered like a grant, counted apart so
+ * coupon_grab_outcomes_total{code="granted"} counts new grants) or the same refusal. A grab whose
+ * batch Redis could not settle (failed, timed out, not confirmed on disk) is answered UNAVAILABLE with
+ * "outcome unknown". No attempt starts after the call's latest start (its deadline less a margin):
+ * DEADLINE_EXCEEDED, nothing changed.
  *
  * <p>A coupon_sn found in the ledger as another grab's (SN_COLLISION: two instances with one node
- * id, a clock stepped back) is never answered as a grant: the attempt changed nothing, its half
- * message is rolled back (and the check-back, which compares the message's grantee, rolls it back
- * too), and it is retried with a fresh coupon_sn, counted in coupon_grab_sn_collisions_total. The
- * same user's same n-th grab making the same coupon_sn is indistinguishable from a replay and is
- * answered that grant - which this user holds.
+ * id, a clock stepped back) is never answered as a grant: the attempt changed nothing and is retried
+ * with a fresh coupon_sn, counted in coupon_grab_sn_collisions_total; three collisions in a row are
+ * answered UNAVAILABLE. The script tells a replay of the same grab (Lettuce re-sent the batch) from a
+ * collision by the grab's user and grant time.
  *
  * <p>After cleanup the sale's keys are gone (NOT_IN_REDIS); a request id is then answered from its
  * user_coupons row (column request_id), so a retry still gets its original grant.
@@ -54,13 +54,15 @@ public final class Grabber implements Grabs {
     private final GrabMetrics metrics;
     private final UserCouponRepository coupons;
     private final Executor lookups;
+    private final long answerTimeoutMs;
 
     /**
      * {@code coupons} answers request ids of cleaned-up sales; {@code lookups} runs those MySQL reads
      * when they follow an asynchronous Redis call (never on Lettuce's event loop).
      */
     public Grabber(SaleStore store, GrantLedger ledger, CouponSnGenerator serials, SoldOutFlags soldOut,
-            Clock clock, GrabMetrics metrics, UserCouponRepository coupons, Executor lookups) {
+            Clock clock, GrabMetrics metrics, UserCouponRepository coupons, Executor lookups, long answerTimeoutMs) {
+        this.answerTimeoutMs = answerTimeoutMs;
         this.store = store;
         this.ledger = ledger;
         this.serials = serials;
@@ -104,45 +106,30 @@ public final class Grabber implements Grabs {
                 return GrabAnswer.deadlineExceeded("the call's deadline " + (attempt == 0 ? "" : "(after " + attempt
                         + " interrupted attempt(s)) ") + "left no time to grab; nothing was changed");
             }
-            int seq = activity.perUserLimit() > 1 ? store.userCount(activity.id(), userId) + 1 : 1;
-            CouponGrabbed.Builder grab = CouponGrabbed.newBuilder()
-                    .setCouponSn(serials.next())
-                    .setActivityId(activity.id())
-                    .setTemplateId(activity.templateId())
-                    .setUserId(userId)
-                    .setSeq(seq)
-                    .setGrantedAtMs(clock.millis());
-            if (requestId != null) {
-                grab.setRequestId(requestId);
-            }
+            GrabCandidate grab = new GrabCandidate(userId, serials.next(), clock.millis(), requestId);
             try {
-                last = ledger.grab(grab.build());
-            } catch (GrabUnsettledException e) {
-                metrics.sent(e.reason() == GrabUnsettledException.Reason.OUTCOME_UNKNOWN
-                        ? GrabMetrics.TxSend.UNKNOWN : GrabMetrics.TxSend.SEND_FAILED);
-                return GrabAnswer.unavailable(e.getMessage(), e.getCause());
+                last = ledger.grab(activity.id(), activity.templateId(), grab).get(answerTimeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                return GrabAnswer.unavailable(e.getCause().getMessage(), e.getCause().getCause());
+            } catch (TimeoutException e) {
+                return GrabAnswer.unavailable("the grab's batch did not finish within " + answerTimeoutMs + " ms: its"
+                        + " outcome is unknown; retry with the same request_id to learn it", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return GrabAnswer.unavailable("interrupted while the grab's batch ran (shutting down): its outcome is"
+                        + " unknown; retry with the same request_id to learn it", e);
             }
-            // As the ledger's local transaction decided: only a grant commits the half message.
-            metrics.sent(last.code() == GrabCode.GRANTED ? GrabMetrics.TxSend.COMMIT : GrabMetrics.TxSend.ROLLBACK);
             switch (last.code()) {
                 case SN_COLLISION -> {
                     metrics.snCollision();
                     log.warn("coupon_sn {} of a grab of user {} in activity {} is another grab's in the ledger"
                             + " (two instances with one node id? a clock stepped back?); retrying with a fresh one",
-                            grab.getCouponSn(), userId, activity.id());
-                    continue;
-                }
-                case SEQ_STALE, VOIDED -> {
+                            grab.couponSn(), userId, activity.id());
                     continue;
                 }
                 // remaining is Redis's stock now: 0 when this refusal is fresh, maybe more when it is
                 // a request's recorded one and the sale was restocked since.
-                case SOLD_OUT -> {
-                    if (last.remaining() == 0) {
-                        soldOut.markSoldOut(activity.id());
-                    }
-                }
-                case GRANTED -> {
+                case SOLD_OUT, GRANTED -> {
                     if (last.remaining() == 0) {
                         soldOut.markSoldOut(activity.id());
                     }
@@ -159,7 +146,7 @@ public final class Grabber implements Grabs {
             }
             return GrabAnswer.of(activity, last);
         }
-        return GrabAnswer.unavailable("the grab raced with itself " + MAX_ATTEMPTS
+        return GrabAnswer.unavailable("the grab's coupon_sn collided " + MAX_ATTEMPTS
                 + " times (" + last.code() + "); nothing was granted, retry", null);
     }
 

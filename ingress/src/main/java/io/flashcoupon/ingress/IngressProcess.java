@@ -10,6 +10,7 @@ import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.NodeIdLease;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
+import io.flashcoupon.core.sale.ledger.LedgerMetrics;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.ingress.admission.RateLimiter;
@@ -80,7 +81,7 @@ public final class IngressProcess {
                 fs.maxQpsPerIp(), soldOut, infra.clock());
         CouponSnGenerator serials = new CouponSnGenerator(infra.clock(), lease);
         Grabber grabber = new Grabber(infra.store(), ledger, serials, soldOut, infra.clock(), grabMetrics,
-                infra.coupons(), grabExecutor);
+                infra.coupons(), grabExecutor, answerTimeoutMs(config));
         if (fs.warmupGrabs() > 0) {
             warmUp(infra, serials);
         }
@@ -96,11 +97,20 @@ public final class IngressProcess {
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales,
                 infra.coupons(), grabs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), orderCoupons, infra.clock()))).start();
-        // gRPC shutdown: no new calls; running calls (grabs: Redis + transactional send) finish.
+        // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",
                 remaining -> server.stop(Math.max(1, remaining / 2)));
         return new IngressProcess(server);
+    }
+
+    /**
+     * How long a grab thread waits for its batch: the script (Redis timeout, with its durability wait)
+     * and the events' send, plus a second. Past it the grab is answered "outcome unknown".
+     */
+    static long answerTimeoutMs(ServiceConfig config) {
+        return (long) config.redis().timeoutMs() + config.redis().durabilityTimeoutMs()
+                + config.rocketmq().sendTimeoutMs() + 1_000;
     }
 
     /** The port the gRPC server listens on. */
@@ -116,14 +126,16 @@ public final class IngressProcess {
         ServiceConfig.Flashsale fs = infra.config().business().flashsale();
         GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
         GrantLedger warmLedger = new GrantLedger(infra.namesrvAddr(), infra.instance() + "-warmup",
-                infra.config().rocketmq().sendTimeoutMs(), infra.store(), quiet::checkedBack,
+                infra.config().rocketmq().sendTimeoutMs(), infra.store(), infra.clock(),
+                new GrantLedger.Batching(fs.grabBatchMax(), fs.grabBatchesInFlight()),
+                new LedgerMetrics(new SimpleMeterRegistry()), quiet::checkedBack,
                 Registry.GROUP_WARMUP_PRODUCER, Registry.TOPIC_WARMUP);
         ExecutorService pool = Executors.newFixedThreadPool(fs.grabThreads(), DaemonThreads.named("warmup"));
         try {
             warmLedger.start();
             Grabber grabber = new Grabber(infra.store(), warmLedger, serials,
                     new SoldOutFlags(fs.soldOutRecheckMs(), infra.clock()::millis), infra.clock(), quiet,
-                    infra.coupons(), pool);
+                    infra.coupons(), pool, answerTimeoutMs(infra.config()));
             GrabWarmup.Result r = new GrabWarmup(infra.store(), grabber, infra.clock()).run(
                     GrabWarmup.saleId(serials.nodeId()), fs.warmupGrabs(), pool,
                     Infrastructure.BROKER_WAIT.multipliedBy(2));

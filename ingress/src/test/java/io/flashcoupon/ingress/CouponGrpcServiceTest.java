@@ -242,12 +242,12 @@ class CouponGrpcServiceTest {
     }
 
     @Test
-    void a_grab_interrupted_by_its_own_check_back_is_unavailable_and_retryable() {
+    void a_grab_whose_coupon_sn_kept_colliding_is_unavailable_and_retryable() {
         running(1);
-        onGrab = (activity, user, requestId) -> GrabAnswer.of(activity, new GrabResult(GrabCode.VOIDED, 9, 1, null));
+        onGrab = (activity, user, requestId) -> GrabAnswer.of(activity, new GrabResult(GrabCode.SN_COLLISION, 9, 0, null));
 
         assertStatus(() -> grab(1, 7, null), Status.Code.UNAVAILABLE,
-                "the grab was interrupted (VOIDED); nothing was granted, retry");
+                "the grab was interrupted (SN_COLLISION); nothing was granted, retry");
         assertCounted("unavailable", "redis");
     }
 
@@ -276,12 +276,14 @@ class CouponGrpcServiceTest {
 
         assertStatus(() -> grab(1, 0, null), Status.Code.INVALID_ARGUMENT, "user_id must be positive, was 0");
         assertStatus(() -> grab(1, 7, "a:b"), Status.Code.INVALID_ARGUMENT,
-                "request_id must be 1 to 64 characters without ':'");
+                "request_id must be 1 to 64 characters without ':' or control characters");
+        assertStatus(() -> grab(1, 7, "a\nb"), Status.Code.INVALID_ARGUMENT,
+                "request_id must be 1 to 64 characters without ':' or control characters");
         assertStatus(() -> grab(404, 7, null), Status.Code.NOT_FOUND, "activity 404 does not exist");
 
-        assertThat(answers("invalid")).isEqualTo(2);
+        assertThat(answers("invalid")).isEqualTo(3);
         assertThat(answers("not_found")).isEqualTo(1);
-        assertThat(registry.get("coupon.grab.duration").tag("path", "local").timer().count()).isEqualTo(3);
+        assertThat(registry.get("coupon.grab.duration").tag("path", "local").timer().count()).isEqualTo(4);
         assertThat(registry.get("coupon.admission.rejections").counters())
                 .allSatisfy(c -> assertThat(c.count()).isZero());
     }

@@ -49,8 +49,7 @@ class GrabMetricsTest {
         assertThat(verdict(GrabCode.NOT_ACTIVE)).isEqualTo(Verdict.NOT_ACTIVE);
         assertThat(verdict(GrabCode.NOT_IN_REDIS)).isEqualTo(Verdict.NOT_IN_REDIS);
         assertThat(verdict(GrabCode.REPEATED)).isEqualTo(Verdict.REPEATED);
-        assertThat(verdict(GrabCode.VOIDED)).as("replied UNAVAILABLE").isEqualTo(Verdict.UNAVAILABLE);
-        assertThat(verdict(GrabCode.SEQ_STALE)).as("replied UNAVAILABLE").isEqualTo(Verdict.UNAVAILABLE);
+        assertThat(verdict(GrabCode.FENCED)).as("replied UNAVAILABLE").isEqualTo(Verdict.UNAVAILABLE);
         assertThat(verdict(GrabCode.SN_COLLISION)).as("never a grant: replied UNAVAILABLE once retries are spent")
                 .isEqualTo(Verdict.UNAVAILABLE);
     }
@@ -107,18 +106,15 @@ class GrabMetricsTest {
     void every_series_exists_before_its_first_event() {
         assertThat(registry.get("coupon.grab.outcomes").counters()).hasSize(Verdict.values().length);
         assertThat(registry.get("coupon.admission.rejections").counters()).hasSize(Rejection.values().length);
-        assertThat(registry.get("coupon.tx.sends").counters()).hasSize(GrabMetrics.TxSend.values().length);
         assertThat(registry.get("coupon.tx.checkbacks").counters()).hasSize(3);
     }
 
     @Test
-    void sends_and_check_backs_count_by_result() {
-        metrics.sent(GrabMetrics.TxSend.SEND_FAILED);
+    void check_backs_count_by_result() {
         metrics.checkedBack(LocalTransactionState.UNKNOW);
         metrics.checkedBack(LocalTransactionState.COMMIT_MESSAGE);
         metrics.checkedBack(LocalTransactionState.COMMIT_MESSAGE);
 
-        assertThat(registry.get("coupon.tx.sends").tag("result", "send_failed").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("coupon.tx.checkbacks").tag("resolution", "unknown").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("coupon.tx.checkbacks").tag("resolution", "commit").counter().count()).isEqualTo(2.0);
         assertThat(registry.get("coupon.tx.checkbacks").tag("resolution", "rollback").counter().count()).isZero();

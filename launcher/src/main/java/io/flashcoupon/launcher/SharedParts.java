@@ -8,10 +8,13 @@ import io.flashcoupon.core.outbox.Outbox;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
+import io.flashcoupon.core.sale.ledger.LedgerMetrics;
+import io.flashcoupon.core.sale.ledger.PublicationRelay;
 import io.flashcoupon.ingress.GrabMetrics;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.flashcoupon.topology.outbox.OutboxRelay;
@@ -22,6 +25,7 @@ import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Executors;
 import org.apache.rocketmq.client.exception.MQClientException;
 
 /**
@@ -80,16 +84,25 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
                     soldOut::clear, reads.activityChanged());
         }
 
-        // the grab's transactional producer
+        // the grab's ledger: group commit, its producer, and the relay of its publication outbox
         GrabMetrics grabMetrics = null;
         GrantLedger ledger = null;
         if (uses.ledger()) {
+            ServiceConfig.Flashsale fs = config.business().flashsale();
             grabMetrics = new GrabMetrics(infra.metrics());
             ledger = new GrantLedger(infra.namesrvAddr(), infra.instance(),
-                    config.rocketmq().sendTimeoutMs(), infra.store(), grabMetrics::checkedBack);
+                    config.rocketmq().sendTimeoutMs(), infra.store(), infra.clock(),
+                    new GrantLedger.Batching(fs.grabBatchMax(), fs.grabBatchesInFlight()),
+                    new LedgerMetrics(infra.metrics()), grabMetrics::checkedBack);
             ledger.start();
             GrantLedger started = ledger;
-            lifecycle.onStop("transactional producer", remaining -> started.close());
+            lifecycle.onStop("grab producer", remaining -> started.close());
+            ReconciliationReports liveSales = new ReconciliationReports(infra.dataSource());
+            PublicationRelay publications = new PublicationRelay(ledger, liveSales::activitiesToReconcile,
+                    infra.clock(), fs.publishRelayMs(), fs.publishStaleMs(),
+                    Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("publication-relay"))).start();
+            // Before the producer: a pass in progress still has it.
+            lifecycle.onStop("publication relay", remaining -> publications.close());
         }
 
         // reconciliation: compare a sale's ledger with its rows, re-publish what never became a row

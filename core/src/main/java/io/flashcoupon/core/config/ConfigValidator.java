@@ -72,6 +72,13 @@ public final class ConfigValidator {
         range(errors, "business.flashsale.max-qps-per-ip", fs.maxQpsPerIp(), 0, 10_000_000);
         range(errors, "business.flashsale.sold-out-recheck-ms", fs.soldOutRecheckMs(), 1, 3_600_000);
         range(errors, "business.flashsale.warmup-grabs", fs.warmupGrabs(), 0, 1_000_000);
+        range(errors, "business.flashsale.grab-batch-max", fs.grabBatchMax(), 1, 1_000);
+        range(errors, "business.flashsale.grab-batches-in-flight", fs.grabBatchesInFlight(), 1, 64);
+        range(errors, "business.flashsale.publish-relay-ms", fs.publishRelayMs(), 10, 3_600_000);
+        range(errors, "business.flashsale.publish-stale-ms", fs.publishStaleMs(), 1, 3_600_000);
+        require(errors, fs.publishStaleMs() > mq.sendTimeoutMs(),
+                "business.flashsale.publish-stale-ms must exceed rocketmq.send-timeout-ms (an entry younger than a send"
+                        + " may belong to a batch still being sent)");
         ServiceConfig.Sink sink = c.business().sink();
         range(errors, "business.sink.batch-size", sink.batchSize(), 1, 10_000);
         range(errors, "business.sink.flush-interval-ms", sink.flushIntervalMs(), 1, 60_000);

@@ -163,9 +163,14 @@ public record ServiceConfig(
     /** Business rules and tuning. */
     public record Business(Flashsale flashsale, Sink sink, Reconcile reconcile, Wallet wallet) {}
 
-    /** Flash-sale admission and grab execution. maxQpsPerIp 0 = no per-IP limit. */
+    /**
+     * Flash-sale admission and grab execution. maxQpsPerIp 0 = no per-IP limit. Group commit:
+     * grabBatchMax grabs at most per grab script call, grabBatchesInFlight calls of one sale at once;
+     * the publication relay looks every publishRelayMs for outbox entries older than publishStaleMs.
+     */
     public record Flashsale(int grabThreads, int grabQueue, int activityCacheMs, int maxQpsPerUser, int maxQpsPerIp,
-            int soldOutRecheckMs, int warmupGrabs) {}
+            int soldOutRecheckMs, int warmupGrabs, int grabBatchMax, int grabBatchesInFlight, int publishRelayMs,
+            int publishStaleMs) {}
 
     /** The batched MySQL writer behind the materializer. */
     public record Sink(int batchSize, int flushIntervalMs) {}

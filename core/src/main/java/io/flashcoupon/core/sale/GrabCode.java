@@ -5,6 +5,9 @@ package io.flashcoupon.core.sale;
  * one to a reply or a gRPC status in one switch.
  */
 public enum GrabCode {
+    // Codes 8 (voided by a check-back) and 9 (seq stale) were answered while each grab was its own
+    // transactional send; the group commit (lua/grab.lua) decides the seq itself and sends nothing
+    // before the script, so neither can happen any more and their numbers stay unused.
     /** Won: decremented stock, counted the user, recorded the coupon_sn in the ledger. */
     GRANTED(1),
     /** No stock left. */
@@ -19,10 +22,6 @@ public enum GrabCode {
     NOT_ACTIVE(6),
     /** The sale was never started (nothing in Redis). */
     NOT_IN_REDIS(7),
-    /** The transaction checker rolled this coupon_sn back before the grab ran. */
-    VOIDED(8),
-    /** The user's count changed between reading it and grabbing (a concurrent grab of the same user). */
-    SEQ_STALE(9),
     /** This client request id was granted before; the result names the original coupon_sn. */
     REPEATED(10),
     /**

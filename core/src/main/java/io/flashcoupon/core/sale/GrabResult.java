@@ -37,6 +37,22 @@ public record GrabResult(GrabCode code, long remaining, int seq, String couponSn
         return new GrabResult(code, asLong(list.get(1)), (int) asLong(list.get(2)), serial, recorded);
     }
 
+    /**
+     * Maps the batch script's reply: 5 elements per grab, in the order the grabs were passed;
+     * anything else is a protocol error.
+     */
+    public static List<GrabResult> fromBatchReply(Object reply, int grabs) {
+        if (!(reply instanceof List<?> list) || list.size() != 5 * grabs) {
+            throw new IllegalStateException("grab script reply must hold 5 elements for each of " + grabs
+                    + " grabs, was " + reply);
+        }
+        List<GrabResult> results = new java.util.ArrayList<>(grabs);
+        for (int i = 0; i < grabs; i++) {
+            results.add(fromScriptReply(list.subList(5 * i, 5 * i + 5)));
+        }
+        return results;
+    }
+
     private static long asLong(Object o) {
         if (o instanceof Long l) {
             return l;

@@ -109,30 +109,43 @@ public final class SaleStore {
     }
 
     /**
-     * Runs the grab script (see lua/grab.lua); {@code seq} must be the user's count + 1;
-     * {@code requestId} (nullable) makes the request's first definitive outcome stick: a retry of a
-     * granted request answers REPEATED, of a refused one the same refusal ({@link GrabResult#recorded}).
-     * GRANTED, REPEATED and a refusal recorded for a request id complete only once durable; when that
-     * cannot be confirmed the stage fails (outcome unknown).
+     * Runs the grab script (see lua/grab.lua) for a batch of grabs of one sale, in order, in one
+     * atomic call (group commit); returns one result per grab. The grants and their publication
+     * outbox entry {@code batchId} (unique; holding {@code createdAtMs} and {@code templateId}, which the
+     * relay needs to build the events) are written together. A request id makes the request's first
+     * definitive outcome stick: a retry of a granted request answers REPEATED, of a refused one the same
+     * refusal ({@link GrabResult#recorded}). Completes only once durable; when that cannot be confirmed,
+     * or Redis fails, the stage fails (outcome unknown: the grants may be in the ledger and the outbox).
      */
-    public CompletionStage<GrabResult> grab(long activityId, long userId, String couponSn, long grantedAtMs, int seq,
-            String requestId) {
-        return grab.<List<Object>>call(redis, Registry.saleKeys(activityId),
-                        Long.toString(userId), couponSn, Long.toString(grantedAtMs), Integer.toString(seq),
-                        requestId == null ? "" : requestId)
-                .thenApply(GrabResult::fromScriptReply)
-                .thenCompose(r -> durableGrab(r, requestId != null));
+    public CompletionStage<List<GrabResult>> grab(long activityId, long templateId, String batchId, long createdAtMs,
+            List<GrabCandidate> grabs) {
+        String[] args = new String[3 + 4 * grabs.size()];
+        args[0] = batchId;
+        args[1] = Long.toString(createdAtMs);
+        args[2] = Long.toString(templateId);
+        int i = 3;
+        for (GrabCandidate g : grabs) {
+            args[i++] = Long.toString(g.userId());
+            args[i++] = g.couponSn();
+            args[i++] = Long.toString(g.grantedAtMs());
+            args[i++] = g.requestId() == null ? "" : g.requestId();
+        }
+        return grab.<List<Object>>call(redis, Registry.saleKeys(activityId), args)
+                .thenApply(reply -> GrabResult.fromBatchReply(reply, grabs.size()))
+                .thenCompose(this::durable);
+    }
+
+    /** Blocking form of {@link #grab} for a batch of one, its batch id made from its coupon_sn. */
+    public GrabResult grabSync(long activityId, long templateId, GrabCandidate grab) {
+        return await(grab(activityId, templateId, "b" + grab.couponSn(), grab.grantedAtMs(), List.of(grab))).get(0);
     }
 
     /**
-     * A grant, a retry's earlier grant, or any answer to a grab with a request id (its outcome is
-     * recorded: a later attempt is answered the same) is answered only once durable; a plain refusal
-     * promises nothing.
+     * Removes batch {@code batchId}'s publication outbox entry: its events are in the broker. Not made
+     * durable: an entry that comes back after a crash is sent once more, and consumers deduplicate.
      */
-    private CompletionStage<GrabResult> durableGrab(GrabResult r, boolean recordsOutcome) {
-        return r.code() == GrabCode.GRANTED || r.code() == GrabCode.REPEATED || recordsOutcome
-                ? durability.confirm(r)
-                : CompletableFuture.completedFuture(r);
+    public CompletionStage<Long> published(long activityId, String batchId) {
+        return redis.hdel(Registry.publicationsKey(activityId), batchId);
     }
 
     /** {@code value} once everything Redis had written when it answered is durable (see RedisDurability). */
@@ -140,10 +153,9 @@ public final class SaleStore {
         return durability.confirm(value);
     }
 
-    /** Blocking form of {@link #grab}. */
-    public GrabResult grabSync(long activityId, long userId, String couponSn, long grantedAtMs, int seq,
-            String requestId) {
-        return await(grab(activityId, userId, couponSn, grantedAtMs, seq, requestId));
+    /** The sale's publication outbox: batch id -> entry (see Registry#publicationsKey); empty when none. */
+    public Map<String, String> publications(long activityId) {
+        return await(redis.hgetall(Registry.publicationsKey(activityId)));
     }
 
     /**

@@ -65,8 +65,10 @@ public final class GrabAdmission {
         if (userId <= 0) {
             return Decision.answer(null, GrabAnswer.invalid("user_id", "must be positive, was " + userId));
         }
-        if (requestId != null && (requestId.isEmpty() || requestId.length() > 64 || requestId.indexOf(':') >= 0)) {
-            return Decision.answer(null, GrabAnswer.invalid("request_id", "must be 1 to 64 characters without ':'"));
+        if (requestId != null && (requestId.isEmpty() || requestId.length() > 64 || requestId.indexOf(':') >= 0
+                || requestId.chars().anyMatch(Character::isISOControl))) {
+            return Decision.answer(null, GrabAnswer.invalid("request_id",
+                    "must be 1 to 64 characters without ':' or control characters"));
         }
         Optional<Activity> found = activities.find(activityId);
         if (found.isEmpty()) {

@@ -8,6 +8,7 @@ import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.mq.TopicProvisioner;
+import io.flashcoupon.core.sale.GrabCandidate;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.ingress.GrabWarmup;
@@ -53,7 +54,7 @@ class GrabWarmupIT {
             Instant now = Instant.now();
             store.start(new Activity(sale, 0, "left over", 5, now.minusSeconds(600), now.plusSeconds(600), 1,
                     ActivityStatus.ACTIVE));
-            assertThat(store.grabSync(sale, 1, "left-over-1", now.toEpochMilli(), 1, null).code())
+            assertThat(store.grabSync(sale, 0, new GrabCandidate(1, "left-over-1", now.toEpochMilli(), null)).code())
                     .isEqualTo(GrabCode.GRANTED);
 
             long startedAt = System.currentTimeMillis();
@@ -114,7 +115,8 @@ class GrabWarmupIT {
                         "refuse", s.nodeLeaseMs()),
                 base.mysql(), base.redis(), base.rocketmq(),
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(fs.grabThreads(), fs.grabQueue(),
-                        fs.activityCacheMs(), fs.maxQpsPerUser(), fs.maxQpsPerIp(), fs.soldOutRecheckMs(), GRABS),
+                        fs.activityCacheMs(), fs.maxQpsPerUser(), fs.maxQpsPerIp(), fs.soldOutRecheckMs(), GRABS,
+                        fs.grabBatchMax(), fs.grabBatchesInFlight(), fs.publishRelayMs(), fs.publishStaleMs()),
                         b.sink(), b.reconcile(), b.wallet()),
                 base.admin(), base.cache(), base.cdc(), base.tracing());
     }

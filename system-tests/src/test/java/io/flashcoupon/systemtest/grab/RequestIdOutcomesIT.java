@@ -102,7 +102,7 @@ class RequestIdOutcomesIT {
                 h.service.ledger(), new CouponSnGenerator(Clock.systemUTC(), PinnedLease.of(Clock.systemUTC(), 1001)),
                 new SoldOutFlags(1_000, System::currentTimeMillis), Clock.systemUTC(),
                 new GrabMetrics(new SimpleMeterRegistry()), new UserCouponRepository(h.service.dataSource()),
-                Runnable::run).grab(sale, late, "r-late", null);
+                Runnable::run, 10_000).grab(sale, late, "r-late", null);
         assertThat(queued.verdict()).as("the request's first answer").isEqualTo(GrabAnswer.Verdict.SOLD_OUT);
         assertThat(queued.message()).contains("was sold out when this request_id was first answered");
 

@@ -62,7 +62,7 @@ class SnCollisionIT {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         Grabber grabber = new Grabber(store, h.service.ledger(), new CouponSnGenerator(frozen, PinnedLease.of(frozen, NODE)),
                 new SoldOutFlags(1_000, System::currentTimeMillis), frozen, new GrabMetrics(meters),
-                new UserCouponRepository(h.service.dataSource()), Runnable::run);
+                new UserCouponRepository(h.service.dataSource()), Runnable::run, 10_000);
 
         // Another user whose first attempt makes sn0.
         GrabAnswer b = grabber.grab(sale, other, "r-collide", null);
@@ -75,7 +75,7 @@ class SnCollisionIT {
         // coupon, seq 1 not 2), then sn1 (the other user's): both refused, then sn2.
         Grabber restarted = new Grabber(store, h.service.ledger(), new CouponSnGenerator(frozen, PinnedLease.of(frozen, NODE)),
                 new SoldOutFlags(1_000, System::currentTimeMillis), frozen, new GrabMetrics(meters),
-                new UserCouponRepository(h.service.dataSource()), Runnable::run);
+                new UserCouponRepository(h.service.dataSource()), Runnable::run, 10_000);
         GrabAnswer second = restarted.grab(sale, owner, null, null);
         assertThat(second.verdict()).isEqualTo(GrabAnswer.Verdict.GRANTED);
         assertThat(second.couponSn()).isEqualTo(sn2);

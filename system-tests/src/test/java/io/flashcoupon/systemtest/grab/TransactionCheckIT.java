@@ -7,6 +7,7 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.sale.GrabCandidate;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.wallet.UserCouponRepository;
@@ -29,8 +30,9 @@ import org.apache.rocketmq.common.message.MessageExt;
 import org.junit.jupiter.api.Test;
 
 /**
- * The check-back against the real broker: half messages left open (local transaction UNKNOW) are
- * resolved by the production checker from the Redis ledger.
+ * The check-back against the real broker: half messages left open (local transaction UNKNOW) - a
+ * re-published grant's, or one a process older than the group commit left - are resolved by the
+ * production checker from the Redis ledger.
  */
 class TransactionCheckIT {
 
@@ -62,9 +64,12 @@ class TransactionCheckIT {
             String absent = "9000000000000000001";
             String present = "9000000000000000002";
             producer.sendMessageInTransaction(grabbed(sale, absent, 501), (Runnable) () -> { });
-            producer.sendMessageInTransaction(grabbed(sale, present, 502), (Runnable) () ->
-                    assertThat(store.grabSync(sale.id(), 502, present, System.currentTimeMillis(), 1, null).code())
-                            .isEqualTo(GrabCode.GRANTED));
+            producer.sendMessageInTransaction(grabbed(sale, present, 502), (Runnable) () -> {
+                assertThat(store.grabSync(sale.id(), sale.templateId(),
+                        new GrabCandidate(502, present, System.currentTimeMillis(), null)).code()).isEqualTo(GrabCode.GRANTED);
+                // As if its batch's events had been sent: only the check-back can make its row now.
+                redis.hdel(Registry.publicationsKey(sale.id()), "b" + present);
+            });
             System.out.println("injected: two half messages left open; one grab in the ledger, one absent");
 
             await("check-back commits the grab in the ledger").atMost(Duration.ofSeconds(60))
@@ -73,9 +78,6 @@ class TransactionCheckIT {
             await("check-back rolls back and voids the absent grab").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> redis.hexists(Registry.voidKey(sale.id()), absent));
-
-            assertThat(store.grabSync(sale.id(), 501, absent, System.currentTimeMillis(), 1, null).code())
-                    .as("a grab arriving after its rollback cannot land").isEqualTo(GrabCode.VOIDED);
 
             // A later, normally committed grab is materialized; the rolled-back one never is.
             FlashSaleResponse later = h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS).flashSaleCoupon(
@@ -89,32 +91,6 @@ class TransactionCheckIT {
         } finally {
             producer.shutdown();
         }
-    }
-
-    @Test
-    void a_grab_replayed_after_its_reply_was_lost_answers_granted_so_its_event_commits() throws Exception {
-        // Lettuce re-sends a command whose reply was lost with the connection (at-least-once): the grab
-        // script then runs twice with the same coupon_sn and request id. The second run must answer
-        // GRANTED, not REPEATED, or the listener rolls back the event of a grant that is in the ledger.
-        ServiceHarness h = ServiceHarness.get();
-        Activity sale = h.runningSale(5, 1);
-        SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3));
-        String sn = "9000000000000000004";
-        long now = System.currentTimeMillis();
-        var first = store.grabSync(sale.id(), 504, sn, now, 1, "replayed-request");
-        var replay = store.grabSync(sale.id(), 504, sn, now, 1, "replayed-request");
-
-        assertThat(first.code()).isEqualTo(GrabCode.GRANTED);
-        assertThat(replay.code()).as("the replay of an applied grab").isEqualTo(GrabCode.GRANTED);
-        assertThat(replay.couponSn()).isEqualTo(sn);
-        assertThat(replay.seq()).isEqualTo(1);
-        var redis = h.service.redis().connection().sync();
-        assertThat(redis.hget(Registry.saleKey(sale.id()), "stock")).as("stock taken once").isEqualTo("4");
-        assertThat(redis.hget(Registry.usersKey(sale.id()), "504")).as("user counted once").isEqualTo("1");
-
-        var retry = store.grabSync(sale.id(), 504, "9000000000000000005", now, 1, "replayed-request");
-        assertThat(retry.code()).as("a client retry with a new coupon_sn").isEqualTo(GrabCode.REPEATED);
-        assertThat(retry.couponSn()).isEqualTo(sn);
     }
 
     @Test

@@ -55,8 +55,11 @@ class MetricsIT {
 
         assertThat(delta(before, after, "coupon_admission_rejections_total", "reason", "sold_out_flag"))
                 .as("the sold-out answer and the retry's lookup").isEqualTo(2);
-        assertThat(delta(before, after, "coupon_tx_sends_total", "result", "commit")).isEqualTo(2);
-        assertThat(delta(before, after, "coupon_tx_sends_total", "result", "rollback")).as("limit").isEqualTo(1);
+        assertThat(delta(before, after, "coupon_grab_publications_total", "result", "sent"))
+                .as("each grant's event stored with its batch").isEqualTo(2);
+        assertThat(delta(before, after, "coupon_grab_batch_size_grabs_count"))
+                .as("grab script calls: two grants, the limit refusal, the retry's (one call each, one at a time)")
+                .isEqualTo(3);
         // Six grabs reached the activity cache (not the invalid one); which were hits depends on its
         // TTL (200 ms in the harness), but the new sale and the unknown id were misses.
         assertThat(delta(before, after, "coupon_cache_requests_total", "cache", "activity", "level", "l1"))

@@ -2,71 +2,118 @@ package io.flashcoupon.core.sale.ledger;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.observe.TraceHeaders;
+import io.flashcoupon.core.sale.GrabCandidate;
+import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.proto.v1.EventType;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
+import org.apache.rocketmq.client.producer.SendCallback;
+import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.client.producer.TransactionMQProducer;
 import org.apache.rocketmq.client.producer.TransactionSendResult;
 import org.apache.rocketmq.common.message.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The grab's ledger (docs/architecture.md, the grab's step 5): a grant and its CouponGrabbed event commit
- * together, because the grab script runs as the local transaction of a RocketMQ transactional send
- * - half message first, then the script, then commit (granted) or rollback (refused). When the
- * outcome does not reach the broker, its check-back answers from the ledger ({@link LedgerCheckBack},
- * the voiding read). Reconciliation re-publishes lost events through the same producer, with the
- * plain ledger read as the local transaction. So the event exists if and only if the grant is in
- * the ledger, for first sends and re-sends alike. The broker's check-backs reach any member of the
- * producer group, so every process that grabs or reconciles keeps one open.
+ * The grab's ledger (docs/architecture.md, the grab's step 5) with group commit: grabs of one sale
+ * that arrive together share one grab script call ({@link GroupCommit}), which writes their grants and
+ * a publication outbox entry for them atomically and durably; then their CouponGrabbed events go to
+ * the broker as one batch send, the grabs are answered, and the outbox entry is removed. A grab is
+ * answered GRANTED only once its grant is durable in Redis; normally its event is stored by the broker
+ * too, and when the send failed it waits in the outbox. A crash between the script and the send
+ * leaves the entry, which {@link PublicationRelay} sends. So a grant is in the ledger if and only if
+ * its event is in the broker or in the outbox: the same rule the per-grant transactional send kept,
+ * paid per batch instead of per grant (docs/decisions.md "Group commit").
+ *
+ * <p>Reconciliation re-publishes a grant that never became a row through the producer's
+ * transactional send, with the plain ledger read as the local transaction ({@link LedgerTransactions});
+ * the broker's check-back for it is {@link LedgerCheckBack}. The broker's check-backs reach any member
+ * of the producer group, so every process that grabs or reconciles keeps one open.
  */
 public final class GrantLedger implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GrantLedger.class);
+
+    /** Group commit's limits: grabs per script call, script calls of one sale running at once. */
+    public record Batching(int maxBatch, int maxInFlight) {}
+
+    /** A grab waiting for its batch: its sale's template, the grab, its trace context, its answer. */
+    private record Pending(long templateId, GrabCandidate grab, Context trace, CompletableFuture<GrabResult> answer) {}
+
     private final TransactionMQProducer producer;
     private final ExecutorService checkExecutor;
+    private final ExecutorService publisher;
     private final String topic;
+    private final SaleStore store;
+    private final Clock clock;
+    private final LedgerMetrics metrics;
+    private final GroupCommit<Pending> commits;
+    private final String batchPrefix;
+    private final AtomicLong batches = new AtomicLong();
+    private final int sendTimeoutMs;
 
     /** The service's ledger: group coupon-grab-producer, topic coupon-events. */
-    public GrantLedger(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store,
-            Consumer<LocalTransactionState> checkedBack) {
-        this(namesrvAddr, instanceName, sendTimeoutMs, store, checkedBack, Registry.GROUP_GRAB_PRODUCER,
-                Registry.TOPIC_COUPON_EVENTS);
+    public GrantLedger(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store, Clock clock,
+            Batching batching, LedgerMetrics metrics, Consumer<LocalTransactionState> checkedBack) {
+        this(namesrvAddr, instanceName, sendTimeoutMs, store, clock, batching, metrics, checkedBack,
+                Registry.GROUP_GRAB_PRODUCER, Registry.TOPIC_COUPON_EVENTS);
     }
 
     /**
      * Sends to {@code topic} as a member of producer group {@code group} (the warm-up has its own
      * pair); {@code checkedBack} is told every check-back answer (the check-back metric).
      */
-    public GrantLedger(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store,
-            Consumer<LocalTransactionState> checkedBack, String group, String topic) {
+    public GrantLedger(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store, Clock clock,
+            Batching batching, LedgerMetrics metrics, Consumer<LocalTransactionState> checkedBack, String group,
+            String topic) {
         this.topic = topic;
+        this.store = store;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.sendTimeoutMs = sendTimeoutMs;
+        this.batchPrefix = instanceName + ":" + Long.toString(clock.millis(), 36) + ":";
+        this.commits = new GroupCommit<>(this::write, batching.maxBatch(), batching.maxInFlight());
         this.checkExecutor = new ThreadPoolExecutor(2, 4, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000),
-                r -> {
-                    Thread t = new Thread(r, "grab-check-back");
-                    t.setDaemon(true);
-                    return t;
-                });
+                daemon("grab-check-back"));
+        // Builds and sends the batches' events off Lettuce's event loop.
+        this.publisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                daemon("grab-publish"));
         this.producer = new TransactionMQProducer(group);
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName);
         producer.setSendMsgTimeout(sendTimeoutMs);
         producer.setRetryTimesWhenSendFailed(0);
+        producer.setRetryTimesWhenSendAsyncFailed(0);
         producer.setExecutorService(checkExecutor);
-        producer.setTransactionListener(new LedgerTransactions(
-                g -> store.grabSync(g.getActivityId(), g.getUserId(), g.getCouponSn(), g.getGrantedAtMs(), g.getSeq(),
-                        g.hasRequestId() ? g.getRequestId() : null),
-                store::inLedger,
+        producer.setTransactionListener(new LedgerTransactions(store::inLedger,
                 new LedgerCheckBack(store::resolve, checkedBack)));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public void start() throws MQClientException {
@@ -74,43 +121,146 @@ public final class GrantLedger implements AutoCloseable {
     }
 
     /**
-     * Runs the grab script for {@code grab} inside its event's transactional send and returns the
-     * script's answer: GRANTED means the grant is in the ledger and its event committed or left to
-     * the check-back, which will commit it. Throws when there is no answer: the broker refused the
-     * half message (the script never ran) or Redis failed mid-grab (outcome unknown).
+     * Grabs a coupon of sale {@code activityId} (template {@code templateId}) for {@code grab}, in the
+     * next batch of that sale. Completes with the script's answer once it is durable - GRANTED means the
+     * grant is in the ledger and its event in the broker or in the publication outbox - or exceptionally
+     * with {@link GrabUnsettledException} when Redis failed or could not confirm the batch on disk (the
+     * outcome is unknown: a retry with the same request id learns it).
      */
-    public GrabResult grab(CouponGrabbed grab) throws GrabUnsettledException {
-        LedgerTransactions.Grab call = new LedgerTransactions.Grab(grab, new CompletableFuture<>());
-        Exception sendFailure = null;
-        try {
-            producer.sendMessageInTransaction(message(topic, grab), call);
-        } catch (Exception e) {
-            sendFailure = e;
+    public CompletableFuture<GrabResult> grab(long activityId, long templateId, GrabCandidate grab) {
+        Pending p = new Pending(templateId, grab, Context.current(), new CompletableFuture<>());
+        commits.submit(activityId, p);
+        return p.answer();
+    }
+
+    /** One batch: the script, then its events, then the answers; completes when the batch's place is free. */
+    private CompletionStage<?> write(long activityId, List<Pending> batch) {
+        metrics.batch(batch.size());
+        String batchId = batchPrefix + batches.incrementAndGet();
+        List<GrabCandidate> grabs = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            grabs.add(p.grab());
         }
-        return settle(call.ran(), sendFailure);
+        CompletionStage<List<GrabResult>> ran;
+        try {
+            ran = store.grab(activityId, batch.get(0).templateId(), batchId, clock.millis(), grabs);
+        } catch (RuntimeException e) {
+            ran = CompletableFuture.failedFuture(e);
+        }
+        return ran.handleAsync((results, failure) -> {
+            if (failure != null) {
+                GrabUnsettledException unsettled = new GrabUnsettledException(failure);
+                batch.forEach(p -> p.answer().completeExceptionally(unsettled));
+                return CompletableFuture.completedFuture(null);
+            }
+            return publish(activityId, batchId, batch, results);
+        }, publisher).thenCompose(stage -> stage);
     }
 
     /**
-     * What a grab's send came to: the script's answer when it ran (a send failure after it ran -
-     * the end-transaction call - is the check-back's to settle); otherwise why there is none.
+     * Sends the batch's new grants' events as one batch and answers every grab of the batch when the
+     * send ended; removes the outbox entry when the broker stored them. A failed send is answered all
+     * the same (the grants are durable in Redis, their events wait in the outbox for the relay).
      */
-    static GrabResult settle(CompletableFuture<GrabResult> ran, Exception sendFailure) throws GrabUnsettledException {
-        if (!ran.isDone()) {
-            throw new GrabUnsettledException(GrabUnsettledException.Reason.BROKER_REFUSED, sendFailure);
+    private CompletionStage<?> publish(long activityId, String batchId, List<Pending> batch, List<GrabResult> results) {
+        List<Message> events = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            GrabResult r = results.get(i);
+            if (r.code() == GrabCode.GRANTED) {
+                Pending p = batch.get(i);
+                events.add(traced(p.trace(), grabbed(activityId, p.templateId(), r.couponSn(), p.grab().userId(), r.seq(),
+                        p.grab().grantedAtMs(), p.grab().requestId())));
+            }
         }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable answer = () -> {
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).answer().complete(results.get(i));
+            }
+            done.complete(null);
+        };
+        if (events.isEmpty()) {
+            answer.run();
+            return done;
+        }
+        int count = events.size();
         try {
-            return ran.join();
-        } catch (CompletionException e) {
-            throw new GrabUnsettledException(GrabUnsettledException.Reason.OUTCOME_UNKNOWN, e.getCause());
+            producer.send(events, new SendCallback() {
+                @Override
+                public void onSuccess(SendResult result) {
+                    if (result.getSendStatus() == SendStatus.SEND_OK) {
+                        metrics.sent(count);
+                        store.published(activityId, batchId);
+                    } else {
+                        deferred(activityId, batchId, count, result.getSendStatus().toString());
+                    }
+                    answer.run();
+                }
+
+                @Override
+                public void onException(Throwable e) {
+                    deferred(activityId, batchId, count, e.toString());
+                    answer.run();
+                }
+            }, sendTimeoutMs);
+        } catch (Exception e) {
+            deferred(activityId, batchId, count, e.toString());
+            answer.run();
         }
+        return done;
+    }
+
+    private void deferred(long activityId, String batchId, int events, String why) {
+        metrics.deferred(events);
+        log.warn("the events of {} grant(s) of activity {} (batch {}) were not stored by the broker ({}); they are"
+                + " durable in Redis and wait in the publication outbox for the relay", events, activityId, batchId, why);
+    }
+
+    /**
+     * Sends the outbox entries of sale {@code activityId} created before {@code createdBeforeMs} (their
+     * batch's own send failed, or its process died before it) and removes each once the broker stored
+     * it. Returns the number of events sent. Throws when Redis or the broker fails; what was not sent
+     * stays in the outbox for the next pass. Several processes may relay at once: a duplicate event is
+     * harmless (consumers deduplicate on the event id).
+     */
+    public int relay(long activityId, long createdBeforeMs) throws Exception {
+        int sent = 0;
+        for (Map.Entry<String, String> e : store.publications(activityId).entrySet()) {
+            PendingPublication entry;
+            try {
+                entry = PendingPublication.parse(e.getKey(), e.getValue());
+            } catch (IllegalArgumentException malformed) {
+                log.error("{}; left in place for an operator", malformed.getMessage());
+                continue;
+            }
+            if (entry.createdAtMs() >= createdBeforeMs) {
+                continue;
+            }
+            List<Message> events = new ArrayList<>(entry.grants().size());
+            for (PendingPublication.Grant g : entry.grants()) {
+                events.add(grabbed(activityId, entry.templateId(), g.couponSn(), g.userId(), g.seq(), g.grantedAtMs(),
+                        g.requestId()));
+            }
+            SendResult result = producer.send(events, sendTimeoutMs);
+            if (result.getSendStatus() != SendStatus.SEND_OK) {
+                throw new IllegalStateException("the broker answered " + result.getSendStatus() + " to the events of "
+                        + "outbox entry " + entry.batchId());
+            }
+            store.published(activityId, entry.batchId()).toCompletableFuture().get(sendTimeoutMs, TimeUnit.MILLISECONDS);
+            metrics.relayed(events.size());
+            sent += events.size();
+            log.info("relayed the {} event(s) of outbox entry {} of activity {} (created {} ms before the pass)",
+                    events.size(), entry.batchId(), activityId, clock.millis() - entry.createdAtMs());
+        }
+        return sent;
     }
 
     /**
      * Commits the CouponGrabbed of a grant that is already in the ledger once more (reconciliation
      * of an event that never became a row). The local transaction is the plain ledger read - COMMIT
      * when the grant is there, ROLLBACK when not, UNKNOW on a Redis error (then the check-back
-     * decides) - so the rule "the event exists iff the grant is in the ledger" holds for re-sent
-     * events too. Same event_id as the original: consumers deduplicate. True when committed now.
+     * decides) - so an event exists only for a grant in the ledger. Same event_id as the original:
+     * consumers deduplicate. True when committed now.
      */
     public boolean republish(CouponGrabbed grabbed) throws MQClientException {
         TransactionSendResult result = producer.sendMessageInTransaction(message(topic, grabbed),
@@ -119,9 +269,31 @@ public final class GrantLedger implements AutoCloseable {
                 && result.getLocalTransactionState() == LocalTransactionState.COMMIT_MESSAGE;
     }
 
+    private Message grabbed(long activityId, long templateId, String couponSn, long userId, int seq, long grantedAtMs,
+            String requestId) {
+        CouponGrabbed.Builder b = CouponGrabbed.newBuilder()
+                .setCouponSn(couponSn)
+                .setActivityId(activityId)
+                .setTemplateId(templateId)
+                .setUserId(userId)
+                .setSeq(seq)
+                .setGrantedAtMs(grantedAtMs);
+        if (requestId != null) {
+            b.setRequestId(requestId);
+        }
+        return message(topic, b.build());
+    }
+
+    private static Message traced(Context trace, Message msg) {
+        try (Scope ignored = trace.makeCurrent()) {
+            TraceHeaders.inject(msg);
+        }
+        return msg;
+    }
+
     /**
-     * The message of a grab: body CouponEvent, tag, key coupon_sn, the properties the check-back reads,
-     * and the grab's trace context when tracing is on.
+     * The message of a grant: body CouponEvent, tag, key coupon_sn, the properties the check-back of
+     * a re-published event reads, and the current trace context when tracing is on.
      */
     static Message message(String topic, CouponGrabbed grabbed) {
         CouponEvent event = CouponEvent.newBuilder()
@@ -148,5 +320,6 @@ public final class GrantLedger implements AutoCloseable {
     public void close() {
         producer.shutdown();
         checkExecutor.shutdownNow();
+        publisher.shutdownNow();
     }
 }
