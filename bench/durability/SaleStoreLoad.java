@@ -1,5 +1,6 @@
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.sale.GrabCandidate;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStore;
@@ -51,7 +52,7 @@ public final class SaleStoreLoad {
                     long user = users.incrementAndGet();
                     GrabResult r;
                     try {
-                        r = store.grabSync(activity, user, "sn" + user, System.currentTimeMillis(), 1, null);
+                        r = store.grabSync(activity, 1, new GrabCandidate(user, "sn" + user, System.currentTimeMillis(), null));
                     } catch (RuntimeException e) {
                         if (t0 >= warmEnd) {
                             failed.incrementAndGet();

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>A coupon_sn found in the ledger as another grab's (SN_COLLISION: two instances with one node
  * id, a clock stepped back) is never answered as a grant: the attempt changed nothing and is retried
  * with a fresh coupon_sn, counted in coupon_grab_sn_collisions_total; three collisions in a row are
- * answered UNAVAILABLE. The script tells a replay of the same grab (Lettuce re-sent the batch) from a
- * collision by the grab's user and grant time.
+ * answered UNAVAILABLE. The script tells a replay of the same call (Lettuce re-sent the batch) from a
+ * collision by the batch's own publication outbox entry and the grab's user.
  *
  * <p>After cleanup the sale's keys are gone (NOT_IN_REDIS); a request id is then answered from its
  * user_coupons row (column request_id), so a retry still gets its original grant.
