@@ -68,4 +68,23 @@ class GrabResultTest {
         assertThatThrownBy(() -> GrabResult.fromScriptReply(Arrays.asList(1L, "x", 1L, "", 0L)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("integer");
     }
+
+    @Test
+    void a_batch_reply_maps_five_elements_per_grab_in_order() {
+        List<GrabResult> rs = GrabResult.fromBatchReply(List.of(
+                1L, 9L, 1L, "0000000000000000007", 0L,
+                3L, 9L, 2L, "", 0L,
+                2L, 0L, 0L, "", 1L), 3);
+        assertThat(rs).containsExactly(
+                new GrabResult(GrabCode.GRANTED, 9, 1, "0000000000000000007"),
+                new GrabResult(GrabCode.LIMIT_REACHED, 9, 2, null),
+                new GrabResult(GrabCode.SOLD_OUT, 0, 0, null, true));
+    }
+
+    @Test
+    void a_batch_reply_of_the_wrong_size_is_a_protocol_error() {
+        assertThatThrownBy(() -> GrabResult.fromBatchReply(List.of(1L, 9L, 1L, "0000000000000000007", 0L), 2))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("each of 2 grabs");
+        assertThatThrownBy(() -> GrabResult.fromBatchReply("OK", 1)).isInstanceOf(IllegalStateException.class);
+    }
 }
