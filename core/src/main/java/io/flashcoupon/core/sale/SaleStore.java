@@ -341,13 +341,14 @@ public final class SaleStore {
      * when the sale is not fenced (nothing done).
      */
     public long heal(long activityId, List<io.flashcoupon.core.wallet.GrantRecord> rows) {
-        String[] args = new String[rows.size() * 4];
+        String[] args = new String[rows.size() * 5];
         int i = 0;
         for (io.flashcoupon.core.wallet.GrantRecord r : rows) {
             args[i++] = r.couponSn();
             args[i++] = Long.toString(r.userId());
             args[i++] = Integer.toString(r.seq());
             args[i++] = Long.toString(r.grantedAtMs());
+            args[i++] = r.requestId() == null ? "" : r.requestId();
         }
         List<?> reply = ScriptReplies.integers(await(heal.<List<Object>>call(redis, Registry.saleKeys(activityId), args)),
                 2, "heal");

@@ -105,7 +105,7 @@ public final class UserCouponRepository {
      * reads a sale of any size in pages, and rows landing meanwhile come last).
      */
     public List<GrantRecord> grantsAfter(long activityId, long afterId, int limit) {
-        String sql = "SELECT id, coupon_sn, user_id, seq, granted_at_ms FROM " + Registry.TABLE_USER_COUPONS
+        String sql = "SELECT id, coupon_sn, user_id, seq, granted_at_ms, request_id FROM " + Registry.TABLE_USER_COUPONS
                 + " WHERE activity_id=? AND id>? ORDER BY id LIMIT ?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setLong(1, activityId);
@@ -114,7 +114,8 @@ public final class UserCouponRepository {
             List<GrantRecord> out = new ArrayList<>(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new GrantRecord(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getLong(5)));
+                    out.add(new GrantRecord(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getLong(5),
+                            rs.getString(6)));
                 }
             }
             return out;
