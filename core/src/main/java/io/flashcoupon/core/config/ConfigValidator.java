@@ -8,6 +8,8 @@ import java.util.Set;
 
 /** Checks a loaded configuration and reports every problem at once, each naming its key. */
 public final class ConfigValidator {
+    /** Clock difference between instances that business.flashsale.publish-stale-ms must allow for. */
+    static final long PUBLISH_CLOCK_SKEW_MS = 1_000;
     /** The operate token of the shipped srv.yaml: known to everyone, refused unless admin.allow-dev-token. */
     public static final String DEV_TOKEN = "dev-operate-token-change-me";
     /** Shortest admin token accepted: 16 characters (e.g. `openssl rand -hex 16` gives 32). */
@@ -76,9 +78,13 @@ public final class ConfigValidator {
         range(errors, "business.flashsale.grab-batches-in-flight", fs.grabBatchesInFlight(), 1, 64);
         range(errors, "business.flashsale.publish-relay-ms", fs.publishRelayMs(), 10, 3_600_000);
         range(errors, "business.flashsale.publish-stale-ms", fs.publishStaleMs(), 1, 3_600_000);
-        require(errors, fs.publishStaleMs() > mq.sendTimeoutMs(),
-                "business.flashsale.publish-stale-ms must exceed rocketmq.send-timeout-ms (an entry younger than a send"
-                        + " may belong to a batch still being sent)");
+        long batchLifeMs = (long) c.redis().timeoutMs() + c.redis().durabilityTimeoutMs() + mq.sendTimeoutMs()
+                + PUBLISH_CLOCK_SKEW_MS;
+        require(errors, fs.publishStaleMs() > batchLifeMs,
+                "business.flashsale.publish-stale-ms (" + fs.publishStaleMs() + ") must exceed redis.timeout-ms +"
+                        + " redis.durability-timeout-ms + rocketmq.send-timeout-ms + " + PUBLISH_CLOCK_SKEW_MS
+                        + " ms of clock skew (" + batchLifeMs + "): a younger outbox entry may belong to a batch whose"
+                        + " script is still being replayed or whose events are still being sent");
         ServiceConfig.Sink sink = c.business().sink();
         range(errors, "business.sink.batch-size", sink.batchSize(), 1, 10_000);
         range(errors, "business.sink.flush-interval-ms", sink.flushIntervalMs(), 1, 60_000);

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,15 +89,22 @@ public final class ActivityReconciler implements Reconciler {
 
         List<String> republished = new ArrayList<>();
         List<String> failed = new ArrayList<>();
+        // The request id travels with the event (user_coupons.request_id answers a retry after cleanup and
+        // restores the request's outcome in a heal); read only when something is late: O(requests).
+        Map<String, String> requestIds = findings.late().isEmpty() ? Map.of() : store.requestIdsByGrant(activityId);
         for (LedgerEntry late : findings.late()) {
-            CouponGrabbed grabbed = CouponGrabbed.newBuilder()
+            CouponGrabbed.Builder event = CouponGrabbed.newBuilder()
                     .setCouponSn(late.couponSn())
                     .setActivityId(activityId)
                     .setTemplateId(activity.templateId())
                     .setUserId(late.userId())
                     .setSeq(late.seq())
-                    .setGrantedAtMs(late.grantedAtMs())
-                    .build();
+                    .setGrantedAtMs(late.grantedAtMs());
+            String requestId = requestIds.get(late.couponSn());
+            if (requestId != null) {
+                event.setRequestId(requestId);
+            }
+            CouponGrabbed grabbed = event.build();
             try {
                 (ledger.republish(grabbed) ? republished : failed).add(late.couponSn());
             } catch (Exception e) {

@@ -91,7 +91,14 @@ public final class RedisDurability implements AutoCloseable {
      * configRefusal is Redis's answer to CONFIG GET when it refused it (managed Redis), else null.
      */
     public record ServerFacts(String version, boolean replica, int connectedReplicas, Boolean aofEnabled,
-            String appendfsync, String configRefusal) {}
+            String appendfsync, String configRefusal, boolean noFsyncOnRewrite) {
+
+        /** Facts of a server that keeps fsyncing while it rewrites (no-appendfsync-on-rewrite no, the default). */
+        public ServerFacts(String version, boolean replica, int connectedReplicas, Boolean aofEnabled,
+                String appendfsync, String configRefusal) {
+            this(version, replica, connectedReplicas, aofEnabled, appendfsync, configRefusal, false);
+        }
+    }
 
     /** The mode chosen at start and why, in words for the log. */
     public record Choice(Mode mode, String why) {}
@@ -269,7 +276,8 @@ public final class RedisDurability implements AutoCloseable {
             case AUTO -> {
                 // A server that fsyncs before it replies needs nothing added: WAITAOF would cost a round
                 // trip per answer (and on 7.2.x up to 100 ms, see docs/performance.md) for no gain.
-                if (replicas == 0 && Boolean.TRUE.equals(f.aofEnabled()) && "always".equals(f.appendfsync())) {
+                if (replicas == 0 && Boolean.TRUE.equals(f.aofEnabled()) && "always".equals(f.appendfsync())
+                        && !f.noFsyncOnRewrite()) {
                     return new Choice(Mode.FSYNC_ALWAYS, "auto: the server runs appendonly yes, appendfsync always");
                 }
                 if (hasWaitAof && Boolean.TRUE.equals(f.aofEnabled()) && !"no".equals(f.appendfsync())) {
@@ -323,6 +331,12 @@ public final class RedisDurability implements AutoCloseable {
         if (!"always".equals(f.appendfsync())) {
             throw new ConfigException(prefix + redis + " runs appendfsync " + f.appendfsync() + ", so a grant"
                     + " acknowledged before the next fsync is lost if the host crashes (" + why + "): " + fix);
+        }
+        if (f.noFsyncOnRewrite()) {
+            throw new ConfigException(prefix + redis + " runs no-appendfsync-on-rewrite yes, so while it rewrites"
+                    + " the AOF or saves a snapshot it answers without fsyncing and a grant acknowledged then is lost if"
+                    + " the host crashes (" + why + "): set no-appendfsync-on-rewrite no (CONFIG SET"
+                    + " no-appendfsync-on-rewrite no, CONFIG REWRITE)");
         }
         return new Choice(Mode.FSYNC_ALWAYS, why + "; the server runs appendonly yes, appendfsync always");
     }
@@ -380,8 +394,9 @@ public final class RedisDurability implements AutoCloseable {
         try {
             String appendonly = redis.configGet("appendonly").get("appendonly");
             String appendfsync = redis.configGet("appendfsync").get("appendfsync");
+            String noFsyncOnRewrite = redis.configGet("no-appendfsync-on-rewrite").get("no-appendfsync-on-rewrite");
             return new ServerFacts(server.get("redis_version"), replica, connected,
-                    appendonly == null ? null : "yes".equals(appendonly), appendfsync, null);
+                    appendonly == null ? null : "yes".equals(appendonly), appendfsync, null, "yes".equals(noFsyncOnRewrite));
         } catch (RedisCommandExecutionException e) {
             String aof = info(redis.info("persistence")).get("aof_enabled");
             return new ServerFacts(server.get("redis_version"), replica, connected,

@@ -153,6 +153,21 @@ public final class SaleStore {
         return durability.confirm(value);
     }
 
+    /**
+     * coupon_sn -> the client request id it was granted to, from the sale's request hash (refusals
+     * left out); empty when none. Reads the whole hash: O(requests) on the Redis thread.
+     */
+    public Map<String, String> requestIdsByGrant(long activityId) {
+        Map<String, String> bySn = new HashMap<>();
+        await(redis.hgetall(Registry.requestsKey(activityId))).forEach((request, outcome) -> {
+            int colon = request.indexOf(':');
+            if (colon > 0 && !outcome.startsWith("!")) {
+                bySn.put(outcome, request.substring(colon + 1));
+            }
+        });
+        return bySn;
+    }
+
     /** The sale's publication outbox: batch id -> entry (see Registry#publicationsKey); empty when none. */
     public Map<String, String> publications(long activityId) {
         return await(redis.hgetall(Registry.publicationsKey(activityId)));

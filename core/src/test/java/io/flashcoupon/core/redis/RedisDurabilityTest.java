@@ -47,6 +47,20 @@ class RedisDurabilityTest {
     }
 
     @Test
+    void a_server_that_skips_fsync_while_rewriting_is_not_trusted_to_fsync_always() {
+        ServerFacts skips = new ServerFacts("7.0.15", false, 0, true, "always", null, true);
+        assertThatThrownBy(() -> RedisDurability.choose(Durability.AUTO, 0, skips, WHERE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("runs no-appendfsync-on-rewrite yes")
+                .hasMessageContaining("CONFIG SET no-appendfsync-on-rewrite no");
+        assertThatThrownBy(() -> RedisDurability.choose(Durability.FSYNC_ALWAYS, 0, skips, WHERE))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("no-appendfsync-on-rewrite");
+        ServerFacts skips72 = new ServerFacts("7.2.4", false, 0, true, "always", null, true);
+        assertThat(RedisDurability.choose(Durability.AUTO, 0, skips72, WHERE).mode())
+                .as("WAITAOF waits for the fsync itself").isEqualTo(Mode.WAITAOF);
+    }
+
+    @Test
     void auto_on_7_0_with_everysec_refuses_naming_the_setting_and_the_fix() {
         assertThatThrownBy(() -> RedisDurability.choose(Durability.AUTO, 0, facts("7.0.15", true, "everysec"), WHERE))
                 .isInstanceOf(ConfigException.class)

@@ -58,7 +58,7 @@ class MetricsIT {
         assertThat(delta(before, after, "coupon_grab_publications_total", "result", "sent"))
                 .as("each grant's event stored with its batch").isEqualTo(2);
         assertThat(delta(before, after, "coupon_grab_batch_size_grabs_count"))
-                .as("grab script calls: two grants, the limit refusal, the retry's (one call each, one at a time)")
+                .as("grab script calls: two grants and the limit refusal (one call each, one at a time)")
                 .isEqualTo(3);
         // Six grabs reached the activity cache (not the invalid one); which were hits depends on its
         // TTL (200 ms in the harness), but the new sale and the unknown id were misses.

@@ -97,7 +97,7 @@ public final class ServiceHarness {
                 new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
                 new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
-                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000, 0, 128, 2, 200, 4_000), new ServiceConfig.Sink(200, 20),
+                new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000, 0, 128, 4, 200, 10_000), new ServiceConfig.Sink(200, 20),
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
                         // Fence checks off (0): a background heal would re-add the stray rows the reconciliation
                         // tests plant and hide what they check; FaultHostCrashIT tests the fence on its own rig.

@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * that arrive together share one grab script call ({@link GroupCommit}), which writes their grants and
  * a publication outbox entry for them atomically and durably; then their CouponGrabbed events go to
  * the broker as one batch send, the grabs are answered, and the outbox entry is removed. A grab is
- * answered GRANTED only once its grant is durable in Redis; normally its event is stored by the broker
- * too, and when the send failed it waits in the outbox. A crash between the script and the send
- * leaves the entry, which {@link PublicationRelay} sends. So a grant is in the ledger if and only if
+ * answered GRANTED only once its grant is durable in Redis and its event stored by the broker; when the
+ * send failed, the grant's event waits in the outbox and its grab is answered "outcome unknown". A crash
+ * between the script and the send leaves the entry, which {@link PublicationRelay} sends. So a grant is in the ledger if and only if
  * its event is in the broker or in the outbox: the same rule the per-grant transactional send kept,
  * paid per batch instead of per grant (docs/decisions.md "Group commit").
  *
@@ -70,6 +70,9 @@ public final class GrantLedger implements AutoCloseable {
     private final String batchPrefix;
     private final AtomicLong batches = new AtomicLong();
     private final int sendTimeoutMs;
+    /** Until when (clock ms) grabs are refused unrun: the broker refused a batch's events just before. */
+    private volatile long brokerRefusedUntilMs;
+    private volatile boolean closed;
 
     /** The service's ledger: group coupon-grab-producer, topic coupon-events. */
     public GrantLedger(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store, Clock clock,
@@ -90,7 +93,8 @@ public final class GrantLedger implements AutoCloseable {
         this.clock = clock;
         this.metrics = metrics;
         this.sendTimeoutMs = sendTimeoutMs;
-        this.batchPrefix = instanceName + ":" + Long.toString(clock.millis(), 36) + ":";
+        // Unique among processes without coordination: 64 random bits per ledger, then a counter.
+        this.batchPrefix = Long.toHexString(new java.security.SecureRandom().nextLong()) + ":";
         this.commits = new GroupCommit<>(this::write, batching.maxBatch(), batching.maxInFlight());
         this.checkExecutor = new ThreadPoolExecutor(2, 4, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000),
                 daemon("grab-check-back"));
@@ -122,45 +126,76 @@ public final class GrantLedger implements AutoCloseable {
 
     /**
      * Grabs a coupon of sale {@code activityId} (template {@code templateId}) for {@code grab}, in the
-     * next batch of that sale. Completes with the script's answer once it is durable - GRANTED means the
-     * grant is in the ledger and its event in the broker or in the publication outbox - or exceptionally
-     * with {@link GrabUnsettledException} when Redis failed or could not confirm the batch on disk (the
-     * outcome is unknown: a retry with the same request id learns it).
+     * next batch of that sale. Completes with the script's answer once it is durable - and, for a grant,
+     * once the broker stored its event - or exceptionally with {@link GrabUnsettledException}: BROKER_UNAVAILABLE
+     * (the broker refused a batch's events within the last second: nothing was tried, so grants do not pile
+     * up in Redis while nothing can deliver them), OUTCOME_UNKNOWN (Redis failed, timed out or did not confirm
+     * the batch on disk), EVENT_NOT_STORED (granted, but its event waits in the publication outbox).
      */
     public CompletableFuture<GrabResult> grab(long activityId, long templateId, GrabCandidate grab) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new GrabUnsettledException(GrabUnsettledException.Reason.BROKER_UNAVAILABLE,
+                    new IllegalStateException("the grab ledger is closed")));
+        }
+        if (clock.millis() < brokerRefusedUntilMs) {
+            return CompletableFuture.failedFuture(new GrabUnsettledException(GrabUnsettledException.Reason.BROKER_UNAVAILABLE,
+                    null));
+        }
         Pending p = new Pending(templateId, grab, Context.current(), new CompletableFuture<>());
         commits.submit(activityId, p);
         return p.answer();
     }
 
-    /** One batch: the script, then its events, then the answers; completes when the batch's place is free. */
+    /**
+     * One batch: the script, then its events, then the answers; completes when the batch's place is free.
+     * Never throws, and answers every grab of the batch on every path: what the normal path left
+     * unanswered (an executor that refused the work at shutdown, an unexpected exception, a send whose
+     * callback never came within its timeout) is answered OUTCOME_UNKNOWN.
+     */
     private CompletionStage<?> write(long activityId, List<Pending> batch) {
-        metrics.batch(batch.size());
-        String batchId = batchPrefix + batches.incrementAndGet();
-        List<GrabCandidate> grabs = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            grabs.add(p.grab());
-        }
-        CompletionStage<List<GrabResult>> ran;
+        CompletionStage<?> written;
         try {
-            ran = store.grab(activityId, batch.get(0).templateId(), batchId, clock.millis(), grabs);
-        } catch (RuntimeException e) {
-            ran = CompletableFuture.failedFuture(e);
-        }
-        return ran.handleAsync((results, failure) -> {
-            if (failure != null) {
-                GrabUnsettledException unsettled = new GrabUnsettledException(failure);
-                batch.forEach(p -> p.answer().completeExceptionally(unsettled));
-                return CompletableFuture.completedFuture(null);
+            metrics.batch(batch.size());
+            String batchId = batchPrefix + batches.incrementAndGet();
+            List<GrabCandidate> grabs = new ArrayList<>(batch.size());
+            for (Pending p : batch) {
+                grabs.add(p.grab());
             }
-            return publish(activityId, batchId, batch, results);
-        }, publisher).thenCompose(stage -> stage);
+            written = store.grab(activityId, batch.get(0).templateId(), batchId, clock.millis(), grabs)
+                    .handleAsync((results, failure) -> {
+                        if (failure != null) {
+                            unsettled(batch, GrabUnsettledException.Reason.OUTCOME_UNKNOWN, failure);
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        return publish(activityId, batchId, batch, results);
+                    }, publisher)
+                    .thenCompose(stage -> stage)
+                    .toCompletableFuture()
+                    .orTimeout(2L * sendTimeoutMs + 1_000, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            written = CompletableFuture.failedFuture(e);
+        }
+        return written.whenComplete((r, e) -> {
+            if (e != null) {
+                log.error("a grab batch of activity {} ended abnormally; its unanswered grabs are answered 'outcome"
+                        + " unknown'", activityId, e);
+                unsettled(batch, GrabUnsettledException.Reason.OUTCOME_UNKNOWN, e);
+            }
+        });
+    }
+
+    private static void unsettled(List<Pending> batch, GrabUnsettledException.Reason reason, Throwable cause) {
+        GrabUnsettledException e = new GrabUnsettledException(reason, cause);
+        batch.forEach(p -> p.answer().completeExceptionally(e));
     }
 
     /**
      * Sends the batch's new grants' events as one batch and answers every grab of the batch when the
-     * send ended; removes the outbox entry when the broker stored them. A failed send is answered all
-     * the same (the grants are durable in Redis, their events wait in the outbox for the relay).
+     * send ended; removes the outbox entry when the broker stored them. When the broker did not store
+     * them, the grants are durable in Redis and their events wait in the outbox for the relay; their
+     * grabs are answered EVENT_NOT_STORED (never GRANTED: a GRANTED grant's event is in the broker, so
+     * even a Redis restored from an older copy cannot lose it), the refusals as they are, and grabs are
+     * refused unrun for a second.
      */
     private CompletionStage<?> publish(long activityId, String batchId, List<Pending> batch, List<GrabResult> results) {
         List<Message> events = new ArrayList<>();
@@ -173,14 +208,23 @@ public final class GrantLedger implements AutoCloseable {
             }
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Runnable answer = () -> {
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).answer().complete(results.get(i));
+        java.util.function.Consumer<Throwable> answer = notStored -> {
+            try {
+                for (int i = 0; i < batch.size(); i++) {
+                    GrabResult r = results.get(i);
+                    if (notStored != null && r.code() == GrabCode.GRANTED) {
+                        batch.get(i).answer().completeExceptionally(
+                                new GrabUnsettledException(GrabUnsettledException.Reason.EVENT_NOT_STORED, notStored));
+                    } else {
+                        batch.get(i).answer().complete(r);
+                    }
+                }
+            } finally {
+                done.complete(null);
             }
-            done.complete(null);
         };
         if (events.isEmpty()) {
-            answer.run();
+            answer.accept(null);
             return done;
         }
         int count = events.size();
@@ -189,31 +233,32 @@ public final class GrantLedger implements AutoCloseable {
                 @Override
                 public void onSuccess(SendResult result) {
                     if (result.getSendStatus() == SendStatus.SEND_OK) {
+                        answer.accept(null);
                         metrics.sent(count);
                         store.published(activityId, batchId);
                     } else {
-                        deferred(activityId, batchId, count, result.getSendStatus().toString());
+                        answer.accept(deferred(activityId, batchId, count, result.getSendStatus().toString()));
                     }
-                    answer.run();
                 }
 
                 @Override
                 public void onException(Throwable e) {
-                    deferred(activityId, batchId, count, e.toString());
-                    answer.run();
+                    answer.accept(deferred(activityId, batchId, count, e.toString()));
                 }
             }, sendTimeoutMs);
         } catch (Exception e) {
-            deferred(activityId, batchId, count, e.toString());
-            answer.run();
+            answer.accept(deferred(activityId, batchId, count, e.toString()));
         }
         return done;
     }
 
-    private void deferred(long activityId, String batchId, int events, String why) {
+    /** Counts and logs a batch whose events the broker did not store; grabs are refused unrun for a second. */
+    private Throwable deferred(long activityId, String batchId, int events, String why) {
+        brokerRefusedUntilMs = clock.millis() + 1_000;
         metrics.deferred(events);
         log.warn("the events of {} grant(s) of activity {} (batch {}) were not stored by the broker ({}); they are"
                 + " durable in Redis and wait in the publication outbox for the relay", events, activityId, batchId, why);
+        return new IllegalStateException("the broker did not store the events: " + why);
     }
 
     /**
@@ -318,6 +363,7 @@ public final class GrantLedger implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         producer.shutdown();
         checkExecutor.shutdownNow();
         publisher.shutdownNow();

@@ -13,14 +13,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Group commit per key (a sale): items submitted while a batch of their key is being written wait
  * for the next batch instead of paying for a write of their own. A lone item starts a batch at once
  * - a batch of one, no timer, no added wait; under load the batches grow with the queue. At most
- * {@code maxInFlight} batches of one key run at once, each of at most {@code maxBatch} items, in the
- * order the items were submitted. The flush writes a batch and answers its items; the stage it
- * returns completing (normally or not) frees the batch's place. Pure: the flush is handed in, so the
- * batching is testable with plain futures.
+ * {@code maxInFlight} batches of one key run at once, each of at most {@code maxBatch} items taken from
+ * the queue in submission order (two batches started at once may reach the store in either order).
+ * The flush writes a batch and answers its items on every path; the stage it returns completing
+ * (normally or not) frees the batch's place, and so does a flush that throws (a broken flush: logged).
+ * Pure: the flush is handed in, so the batching is testable with plain futures.
  */
 final class GroupCommit<T> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GroupCommit.class);
 
-    /** Writes {@code batch} (all of key {@code key}); completes when the batch no longer holds its place. */
+    /**
+     * Writes {@code batch} (all of key {@code key}) and answers its items; completes when the batch no
+     * longer holds its place. Must not throw: its items would stay unanswered.
+     */
     @FunctionalInterface
     interface Flush<T> {
         CompletionStage<?> write(long key, List<T> batch);
@@ -80,8 +85,8 @@ final class GroupCommit<T> {
             try {
                 written = flush.write(key, batch);
             } catch (RuntimeException e) {
-                lane.inFlight.decrementAndGet();
-                throw e;
+                log.error("the flush of a batch of {} item(s) of key {} threw; its place is freed", batch.size(), key, e);
+                written = java.util.concurrent.CompletableFuture.failedFuture(e);
             }
             written.whenComplete((r, e) -> {
                 lane.inFlight.decrementAndGet();
