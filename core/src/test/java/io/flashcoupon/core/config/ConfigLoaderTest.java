@@ -121,7 +121,7 @@ class ConfigLoaderTest {
     @Test
     void reconciliation_defaults_and_overrides() {
         ServiceConfig.Reconcile defaults = loader.load(null, Map.of()).business().reconcile();
-        assertThat(defaults).isEqualTo(new ServiceConfig.Reconcile(true, 10_000, 30_000, 600_000));
+        assertThat(defaults).isEqualTo(new ServiceConfig.Reconcile(true, 15_000, 30_000, 600_000));
         ServiceConfig.Reconcile custom = loader.load(null, Map.of(
                 "COUPON_BUSINESS_RECONCILE_ENABLED", "false",
                 "COUPON_BUSINESS_RECONCILE_GRACE_MS", "2500",
