@@ -6,21 +6,18 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
-import io.flashcoupon.proto.v1.FlashSaleResponse;
 import io.flashcoupon.proto.v1.GrabCode;
+import io.flashcoupon.systemtest.support.AsyncGrabs;
 import io.flashcoupon.systemtest.support.SaleInvariants;
 import io.flashcoupon.systemtest.support.ServiceHarness;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -31,67 +28,39 @@ class GrabConcurrencyIT {
     void stock_300_and_2000_grabs_from_500_users_grant_exactly_300_once_per_user_and_materialize_them() throws Exception {
         ServiceHarness h = ServiceHarness.get();
         Activity sale = h.runningSale(300, 1);
-        int calls = 2000;
         int users = 500;
         int inFlight = 96;
         List<Long> requests = new ArrayList<>();
-        for (int i = 0; i < calls; i++) {
+        for (int i = 0; i < 2000; i++) {
             requests.add(1_000_000L + (i % users));
         }
         Collections.shuffle(requests, new java.util.Random(7));
 
-        Map<String, Long> granted = new ConcurrentHashMap<>();
-        Map<GrabCode, AtomicInteger> codes = new ConcurrentHashMap<>();
-        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
-        AtomicInteger peak = new AtomicInteger();
-        AtomicInteger current = new AtomicInteger();
-        Semaphore window = new Semaphore(inFlight);
-        CountDownLatch done = new CountDownLatch(calls);
-        for (long user : requests) {
-            window.acquire();
-            peak.accumulateAndGet(current.incrementAndGet(), Math::max);
-            h.async.withDeadlineAfter(30, TimeUnit.SECONDS).flashSaleCoupon(
-                    FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(user).build(),
-                    new StreamObserver<>() {
-                        @Override
-                        public void onNext(FlashSaleResponse r) {
-                            codes.computeIfAbsent(r.getCode(), c -> new AtomicInteger()).incrementAndGet();
-                            if (r.getCode() == GrabCode.GRANTED) {
-                                Long previous = granted.put(r.getCouponSn(), user);
-                                if (previous != null) {
-                                    errors.add(new AssertionError("coupon_sn granted twice: " + r.getCouponSn()));
-                                }
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            errors.add(t);
-                            finish();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            finish();
-                        }
-
-                        private void finish() {
-                            current.decrementAndGet();
-                            window.release();
-                            done.countDown();
-                        }
-                    });
+        List<FlashSaleRequest> calls = requests.stream()
+                .map(user -> FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(user).build()).toList();
+        AsyncGrabs.Run run = AsyncGrabs.run(h.async, calls, inFlight, Duration.ofSeconds(30), Duration.ofSeconds(120));
+        Map<String, Long> granted = new HashMap<>();
+        Map<GrabCode, Integer> codes = new EnumMap<>(GrabCode.class);
+        List<Throwable> errors = new ArrayList<>(run.errors());
+        for (AsyncGrabs.Answer a : run.answers()) {
+            if (a.response() == null) {
+                continue;
+            }
+            codes.merge(a.response().getCode(), 1, Integer::sum);
+            if (a.response().getCode() == GrabCode.GRANTED
+                    && granted.put(a.response().getCouponSn(), a.request().getUserId()) != null) {
+                errors.add(new AssertionError("coupon_sn granted twice: " + a.response().getCouponSn()));
+            }
         }
-        assertThat(done.await(120, TimeUnit.SECONDS)).as("all grabs answered").isTrue();
         System.out.printf("grabs=%d users=%d peak in flight=%d outcomes=%s errors=%d%n",
-                calls, users, peak.get(), codes, errors.size());
+                calls.size(), users, run.peakInFlight(), codes, errors.size());
 
         assertThat(errors).as("no grab failed").isEmpty();
-        assertThat(peak.get()).as("in flight at once").isGreaterThanOrEqualTo(64);
+        assertThat(run.peakInFlight()).as("in flight at once").isGreaterThanOrEqualTo(64);
         assertThat(granted).as("granted coupons").hasSize(300);
         assertThat(granted.values()).as("no user twice").doesNotHaveDuplicates();
-        assertThat(codes.get(GrabCode.GRANTED).get() + codes.get(GrabCode.SOLD_OUT).get()
-                + codes.getOrDefault(GrabCode.LIMIT_REACHED, new AtomicInteger()).get()).isEqualTo(calls);
+        assertThat(codes.get(GrabCode.GRANTED) + codes.get(GrabCode.SOLD_OUT)
+                + codes.getOrDefault(GrabCode.LIMIT_REACHED, 0)).isEqualTo(calls.size());
 
         var redis = h.service.redis().connection().sync();
         assertThat(redis.hget(Registry.saleKey(sale.id()), "stock")).isEqualTo("0");
@@ -134,31 +103,11 @@ class GrabConcurrencyIT {
         }, "snapshot-reader");
         reader.start();
 
-        Semaphore window = new Semaphore(64);
-        CountDownLatch done = new CountDownLatch(4000);
+        List<FlashSaleRequest> calls = new ArrayList<>();
         for (int i = 0; i < 4000; i++) {
-            window.acquire();
-            h.async.withDeadlineAfter(30, TimeUnit.SECONDS).flashSaleCoupon(
-                    FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(2_000_000L + i).build(),
-                    new StreamObserver<>() {
-                        @Override
-                        public void onNext(FlashSaleResponse r) {}
-
-                        @Override
-                        public void onError(Throwable t) {
-                            errors.add(t);
-                            window.release();
-                            done.countDown();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            window.release();
-                            done.countDown();
-                        }
-                    });
+            calls.add(FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(2_000_000L + i).build());
         }
-        assertThat(done.await(120, TimeUnit.SECONDS)).as("all grabs answered").isTrue();
+        errors.addAll(AsyncGrabs.run(h.async, calls, 64, Duration.ofSeconds(30), Duration.ofSeconds(120)).errors());
         grabbing.set(false);
         reader.join(10_000);
         assertThat(reader.isAlive()).as("snapshot reader finished").isFalse();

@@ -11,17 +11,13 @@ import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
-import io.flashcoupon.proto.v1.FlashSaleResponse;
+import io.flashcoupon.systemtest.support.AsyncGrabs;
 import io.flashcoupon.systemtest.support.Exposition;
 import io.flashcoupon.systemtest.support.SaleInvariants;
 import io.flashcoupon.systemtest.support.ServiceHarness;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,7 +89,7 @@ class GroupCommitIT {
         SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3));
         UserCouponRepository rows = new UserCouponRepository(h.service.dataSource());
         long now = System.currentTimeMillis();
-        Map<String, Long> granted = new ConcurrentHashMap<>();
+        Map<String, Long> granted = new java.util.concurrent.ConcurrentHashMap<>();
         for (int b = 0; b < 4; b++) {
             List<GrabCandidate> batch = new java.util.ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -126,42 +122,23 @@ class GroupCommitIT {
         ServiceHarness h = ServiceHarness.get();
         Activity sale = h.runningSale(400, 2);
         Exposition before = scrape(h);
-        int calls = 1_200;
-        java.util.Queue<String> twice = new java.util.concurrent.ConcurrentLinkedQueue<>();
-        Map<String, Long> granted = new ConcurrentHashMap<>();
-        Map<Long, Integer> perUser = new ConcurrentHashMap<>();
-        CountDownLatch done = new CountDownLatch(calls);
-        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(128);
-        for (int i = 0; i < calls; i++) {
-            long user = 800_000L + i % 300;
-            window.acquire();
-            h.async.withDeadlineAfter(30, TimeUnit.SECONDS).flashSaleCoupon(
-                    FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(user).build(),
-                    new StreamObserver<>() {
-                        @Override
-                        public void onNext(FlashSaleResponse r) {
-                            if (r.getCode() == io.flashcoupon.proto.v1.GrabCode.GRANTED) {
-                                if (granted.put(r.getCouponSn(), user) != null) {
-                                    twice.add(r.getCouponSn());
-                                }
-                                perUser.merge(user, 1, Integer::sum);
-                            }
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            window.release();
-                            done.countDown();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            window.release();
-                            done.countDown();
-                        }
-                    });
+        List<FlashSaleRequest> requests = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            requests.add(FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(800_000L + i % 300).build());
         }
-        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        AsyncGrabs.Run run = AsyncGrabs.run(h.async, requests, 128, Duration.ofSeconds(30), Duration.ofSeconds(60));
+        Map<String, Long> granted = new java.util.HashMap<>();
+        Map<Long, Integer> perUser = new java.util.HashMap<>();
+        List<String> twice = new java.util.ArrayList<>();
+        for (AsyncGrabs.Answer a : run.answers()) {
+            if (a.response() != null && a.response().getCode() == io.flashcoupon.proto.v1.GrabCode.GRANTED) {
+                if (granted.put(a.response().getCouponSn(), a.request().getUserId()) != null) {
+                    twice.add(a.response().getCouponSn());
+                }
+                perUser.merge(a.request().getUserId(), 1, Integer::sum);
+            }
+        }
+        assertThat(run.errors()).as("no grab failed").isEmpty();
         var redis = h.service.redis().connection().sync();
         // Before the relay could act (an entry is relayed once older than 10 s in the harness): the batches
         // removed their own entries after their events were stored.
@@ -182,10 +159,6 @@ class GroupCommitIT {
     }
 
     private static Exposition scrape(ServiceHarness h) throws Exception {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + h.service.httpPort()
-                        + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-        return Exposition.parse(r.body());
+        return Exposition.scrape(h.service.httpPort());
     }
 }

@@ -19,6 +19,18 @@ public final class Exposition {
         this.samples = samples;
     }
 
+    /** GETs /metrics of the process whose metrics endpoint listens on {@code port} and parses it. */
+    public static Exposition scrape(int port) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(java.time.Duration.ofSeconds(10)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("GET /metrics answered " + r.statusCode() + ": " + r.body());
+        }
+        return parse(r.body());
+    }
+
     public static Exposition parse(String text) {
         List<Sample> samples = new ArrayList<>();
         for (String line : text.split("\n")) {
