@@ -5,12 +5,12 @@ import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.SaleFigures;
+import io.flashcoupon.core.runtime.FixedDelayJob;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -43,7 +43,7 @@ public final class ReconcileJob implements AutoCloseable {
     private final Reconciler reconciler;
     private final LongFunction<Optional<SaleFigures>> figures;
     private final ReconcileMetrics metrics;
-    private final ScheduledExecutorService scheduler;
+    private final FixedDelayJob job;
     private final long intervalMs;
     private final long settledRecheckMs;
     private final LongSupplier clockMs;
@@ -60,24 +60,15 @@ public final class ReconcileJob implements AutoCloseable {
         this.reconciler = reconciler;
         this.figures = figures;
         this.metrics = metrics;
-        this.scheduler = scheduler;
+        this.job = new FixedDelayJob("reconciliation run", scheduler, this::runOnce);
         this.intervalMs = intervalMs;
         this.settledRecheckMs = settledRecheckMs;
         this.clockMs = clockMs;
     }
 
     public ReconcileJob start() {
-        scheduler.scheduleWithFixedDelay(this::runSafely, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        job.start(intervalMs, intervalMs);
         return this;
-    }
-
-    private void runSafely() {
-        try {
-            runOnce();
-        } catch (RuntimeException e) {
-            // Never let an exception cancel the schedule.
-            log.error("reconciliation run failed", e);
-        }
     }
 
     /**
@@ -127,13 +118,6 @@ public final class ReconcileJob implements AutoCloseable {
     /** Stops scheduling, interrupts a run in progress and waits up to 5 s for it. */
     @Override
     public void close() {
-        scheduler.shutdownNow();
-        try {
-            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("a reconciliation run did not stop within 5 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        job.close();
     }
 }

@@ -1,10 +1,10 @@
 package io.flashcoupon.core.sale.ledger;
 
 import io.flashcoupon.core.observe.LogFields;
+import io.flashcoupon.core.runtime.FixedDelayJob;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +24,7 @@ public final class PublicationRelay implements AutoCloseable {
     private final Supplier<? extends Collection<Long>> liveSales;
     private final Clock clock;
     private final long staleMs;
-    private final ScheduledExecutorService scheduler;
+    private final FixedDelayJob job;
     private final long intervalMs;
 
     /** {@code scheduler} is owned (shut down) by the relay; {@code liveSales} lists sales started and not cleaned up. */
@@ -34,12 +34,12 @@ public final class PublicationRelay implements AutoCloseable {
         this.liveSales = liveSales;
         this.clock = clock;
         this.staleMs = staleMs;
-        this.scheduler = scheduler;
+        this.job = new FixedDelayJob("publication relay pass", scheduler, this::runOnce);
         this.intervalMs = intervalMs;
     }
 
     public PublicationRelay start() {
-        scheduler.scheduleWithFixedDelay(this::runSafely, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        job.start(intervalMs, intervalMs);
         return this;
     }
 
@@ -63,25 +63,9 @@ public final class PublicationRelay implements AutoCloseable {
         return sent;
     }
 
-    private void runSafely() {
-        try {
-            runOnce();
-        } catch (RuntimeException e) {
-            // Never let an exception cancel the schedule.
-            log.error("publication relay pass failed", e);
-        }
-    }
-
     /** Stops scheduling, interrupts a pass in progress and waits up to 5 s for it. */
     @Override
     public void close() {
-        scheduler.shutdownNow();
-        try {
-            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
-                log.warn("a publication relay pass did not stop within 5 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        job.close();
     }
 }
