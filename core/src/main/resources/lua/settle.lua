@@ -7,12 +7,23 @@
 -- Returns grab.lua's reply shape {code, remaining stock, seq or count, coupon_sn, recorded}:
 -- {7, 0, 0, '', 0} when the sale is not in Redis (cleaned up: nothing is written, the request hash is gone
 -- with the sale; the caller asks MySQL), {10, stock, seq, sn, 0} when the request was granted,
--- {code, stock, count, '', recorded} for a refusal, recorded = 1 when it was there before this call.
-local sale = redis.call('HMGET', KEYS[1], 'status', 'stock')
+-- {code, stock, count, '', recorded} for a refusal, recorded = 1 when it was there before this call,
+-- {12, stock, 0, '', 0} when the sale is fenced or its fence lease lapsed (as in grab.lua): Redis may have
+-- lost this request's recorded outcome, so nothing is recorded or answered from it until a heal restored it.
+local sale = redis.call('HMGET', KEYS[1], 'status', 'stock', 'fenced', 'lease_until')
 if not sale[1] then
   return {7, 0, 0, '', 0}
 end
 local stock = tonumber(sale[2])
+if sale[3] then
+  return {12, stock, 0, '', 0}
+end
+if sale[4] then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) >= tonumber(sale[4]) then
+    return {12, stock, 0, '', 0}
+  end
+end
 local request = ARGV[1] .. ':' .. ARGV[2]
 local fresh = redis.call('HSETNX', KEYS[5], request, '!' .. ARGV[3])
 local outcome = redis.call('HGET', KEYS[5], request)
