@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.activity.ActivityStatus;
@@ -17,6 +16,7 @@ import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.discount.CouponType;
 import io.flashcoupon.proto.v1.CouponGrpc;
+import io.flashcoupon.proto.v1.FlashSaleStatusRequest;
 import io.flashcoupon.proto.v1.StartFlashSaleRequest;
 import io.flashcoupon.systemtest.support.FaultPorts;
 import io.flashcoupon.systemtest.support.RedisProcess;
@@ -26,17 +26,10 @@ import io.flashcoupon.systemtest.support.ServiceJvms;
 import io.flashcoupon.systemtest.support.TempTree;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -53,10 +46,23 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * What every fault test needs: its own redis-server, the database {@code coupon_it_faults} emptied,
  * free ports, a work directory (deleted afterwards) and a log directory under target/fault-logs (kept),
- * the service's environment, a sale, and the checks after the faults. Prints a timeline.
+ * the service's environment, the service started, a sale, a crowd of clients, a kill -9 and restart
+ * of the service, and the black-box checks after the faults. Prints a timeline: what was injected and
+ * what was found.
+ *
+ * <p>The service runs with periodic reconciliation off and without fence checks, so nothing repairs
+ * Redis or re-publishes a grant in the background before the checks look: what the grab path and the
+ * materializer do on their own is what is checked. A test about fence and heal turns the fence on
+ * ({@link #fenceChecks}).
  */
 final class FaultRig implements AutoCloseable {
     static final String DB = System.getProperty("fault.db", "coupon_it_faults");
+    /** The crowd of every fault test: users drawn at random, grabs in flight, and each call's deadline. */
+    static final int USERS = 2_000;
+    static final int IN_FLIGHT = 96;
+    static final Duration CALL_DEADLINE = Duration.ofSeconds(10);
+    /** How long rows may take to land after the load stopped (the broker's check-back comes within seconds). */
+    static final Duration SETTLE_WITHIN = Duration.ofSeconds(60);
 
     final String name;
     final long seed;
@@ -67,8 +73,6 @@ final class FaultRig implements AutoCloseable {
     private final long t0 = System.nanoTime();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private RedisProcess redis;
-    private RedisClient redisClient;
-    private StatefulRedisConnection<String, String> redisConnection;
     private HikariDataSource db;
     private ManagedChannel channel;
     private boolean keepWork;
@@ -80,6 +84,8 @@ final class FaultRig implements AutoCloseable {
         String fixed = System.getProperty("fault.seed");
         this.seed = fixed == null || fixed.isBlank() ? System.nanoTime() : Long.parseLong(fixed);
         this.random = new Random(seed);
+        config.put("business.reconcile.enabled", "false");
+        config.put("business.reconcile.fence-interval-ms", "0");
         try {
             this.work = Files.createTempDirectory("coupon-" + name + "-");
             String started = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -90,6 +96,16 @@ final class FaultRig implements AutoCloseable {
         }
         log("seed %d (rerun with -Dfault.seed=%d), logs in %s, work in %s, load average %s", seed, seed, logs, work,
                 loadAverage());
+    }
+
+    /**
+     * Fence checks every {@code intervalMs} (leases of {@code leaseMs}, heals settling {@code settleMs}):
+     * for the test of a Redis that lost grants. Periodic reconciliation stays off.
+     */
+    void fenceChecks(long intervalMs, long leaseMs, long settleMs) {
+        config.put("business.reconcile.fence-interval-ms", Long.toString(intervalMs));
+        config.put("business.reconcile.fence-lease-ms", Long.toString(leaseMs));
+        config.put("business.reconcile.heal-settle-ms", Long.toString(settleMs));
     }
 
     private static String loadAverage() {
@@ -112,7 +128,7 @@ final class FaultRig implements AutoCloseable {
 
     // ------------------------------------------------------------------ Redis
 
-    /** Starts this test's own redis-server (AOF, appendfsync always) and a client the test reads it with. */
+    /** Starts this test's own redis-server (AOF, appendfsync always). */
     RedisProcess startRedis() {
         redis = new RedisProcess(ports.one(), work.resolve("redis"), logs.resolve("redis.log"));
         redis.start(Duration.ofSeconds(30));
@@ -121,18 +137,13 @@ final class FaultRig implements AutoCloseable {
                 redis.shutdown(Duration.ofSeconds(30));
             }
         });
-        redisClient = RedisClient.create(redis.uri());
-        redisConnection = redisClient.connect();
-        closeables.add(() -> {
-            redisConnection.close();
-            redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        });
         log("own redis-server on 127.0.0.1:%d (appendonly yes, appendfsync always)", redis.port);
         return redis;
     }
 
-    RedisCommands<String, String> redis() {
-        return redisConnection.sync();
+    /** This test's redis-server, to kill and restart. */
+    RedisProcess redisProcess() {
+        return redis;
     }
 
     // ------------------------------------------------------------------ MySQL
@@ -245,13 +256,73 @@ final class FaultRig implements AutoCloseable {
         return a;
     }
 
-    GrabLoad load(ServiceJvms.Service service, Activity sale, int users, int inFlight) {
-        GrabLoad load = new GrabLoad(CouponGrpc.newStub(channel(service)), sale.id(), 5_000_000L, users,
-                sale.perUserLimit(), inFlight, Duration.ofSeconds(10), 60, random.nextLong());
+    /**
+     * The crowd of {@link GrabLoad}: {@link #USERS} users drawn at random, half of them with request_ids,
+     * {@link #IN_FLIGHT} grabs in flight, {@link #CALL_DEADLINE} per call. Not started.
+     */
+    GrabLoad load(ServiceJvms.Service service, Activity sale) {
+        GrabLoad load = new GrabLoad(CouponGrpc.newStub(channel(service)), sale.id(), 5_000_000L, USERS, IN_FLIGHT,
+                CALL_DEADLINE, 60, random.nextLong());
         closeables.add(load);
-        log("load: %d users drawn at random for stock %d, %d grabs in flight, 10 s deadline, unique request_id,"
-                + " transient failures retried with the same request_id", users, sale.totalCount(), inFlight);
+        log("load: %d users drawn at random for stock %d (limit %d), %d grabs in flight, %d s deadline; users at"
+                + " even offsets send a request_id per grab and retry an unanswered one with it, users at odd offsets"
+                + " send none and never retry", USERS, sale.totalCount(), sale.perUserLimit(), IN_FLIGHT,
+                CALL_DEADLINE.toSeconds());
         return load;
+    }
+
+    /** Redis, an emptied database and the service with its embedded broker, started and ready. */
+    ServiceJvms.Service startWithEmbeddedBroker() throws Exception {
+        startRedis();
+        resetDatabase();
+        ServiceJvms.Service service = embeddedService();
+        log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
+        return service;
+    }
+
+    /** A broker process and the service on it. */
+    record OnBroker(ServiceJvms.Broker broker, ServiceJvms.Service service) {}
+
+    /** Redis, an emptied database, BrokerMain as a process of its own and the service on it, started and ready. */
+    OnBroker startWithExternalBroker() throws Exception {
+        startRedis();
+        resetDatabase();
+        ServiceJvms.Broker broker = broker();
+        log("broker ready in %d ms", broker.start(Duration.ofMinutes(2)).toMillis());
+        ServiceJvms.Service service = externalBrokerService(broker);
+        log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
+        return new OnBroker(broker, service);
+    }
+
+    /**
+     * kill -9 of the service (and its embedded broker) and a restart on the same ports and broker store;
+     * then every request_id answered before is asked again. Returns what was injected, for the timeline.
+     */
+    String killAndRestart(ServiceJvms.Service service, GrabLoad load, String what) {
+        return killAndRestart(service, load, what, () -> { });
+    }
+
+    /** As above, running {@code whileDown} between the kill and the restart. */
+    String killAndRestart(ServiceJvms.Service service, GrabLoad load, String what, Step whileDown) {
+        long pid = service.pid();
+        GrabLoad.Snapshot before = load.snapshot();
+        service.kill();
+        GrabLoad.Snapshot killed = load.snapshot();
+        log("KILL (%s): kill -9 pid %d at %d coupons told GRANTED, %d grabs in flight", what, pid, before.granted(),
+                before.inFlight());
+        try {
+            whileDown.run();
+        } catch (Exception e) {
+            throw new IllegalStateException("while the service was down", e);
+        }
+        Duration restart = service.start(Duration.ofMinutes(2));
+        channel(service).resetConnectBackoff();
+        GrabLoad.Snapshot ready = load.snapshot();
+        int reasked = load.reaskSettled();
+        log("RESTARTED in %d ms; %d answered request_ids asked again", restart.toMillis(), reasked);
+        return String.format("%s kill -9 of the service (%s) at %d coupons told GRANTED, %d grabs in flight; down %d ms;"
+                + " the clients saw from the kill to ready %s; then %d answered request_ids asked again", at(before),
+                what, before.granted(), before.inFlight(), restart.toMillis(), ready.outcomesSince(killed), reasked);
     }
 
     /**
@@ -263,9 +334,9 @@ final class FaultRig implements AutoCloseable {
         return (int) (stock * (0.10 + band * 0.75 + random.nextDouble() * 0.15));
     }
 
-    /** Waits until the client has been told GRANTED for {@code coupons} coupons; {@code alive} checks the processes. */
+    /** Waits until the clients have been told GRANTED for {@code coupons} coupons; {@code alive} checks the processes. */
     void awaitGranted(GrabLoad load, int coupons, Runnable alive) {
-        await("client sees " + coupons + " coupons granted").atMost(Duration.ofMinutes(2))
+        await("clients see " + coupons + " coupons granted").atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(5))
                 .until(() -> {
                     alive.run();
@@ -277,7 +348,7 @@ final class FaultRig implements AutoCloseable {
      * Drives on until the sale has sold out (100+ SOLD_OUT replies) and 2000+ grabs got a reply, then
      * stops new grabs and waits until every grab is settled (or given up after its attempts).
      */
-    void finishLoad(GrabLoad load, Runnable alive, List<String> injected) {
+    void finishLoad(GrabLoad load, Runnable alive) {
         await("the sale sells out and 2000+ grabs get a reply").atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> {
@@ -285,81 +356,89 @@ final class FaultRig implements AutoCloseable {
                     return load.outcome("SOLD_OUT") >= 100 && load.replies() >= 2_000;
                 });
         load.stopNew();
-        await("every grab settled or given up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
-                .until(load::drained);
+        awaitDrained(load, alive);
         log("load stopped: %s", load.summary());
-        injected.forEach(l -> log("injected: %s", l));
     }
 
-    long ledgerSize(long activityId) {
-        return redis().hlen(Registry.ledgerKey(activityId));
+    private static void awaitDrained(GrabLoad load, Runnable alive) {
+        await("every grab settled or given up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    alive.run();
+                    return load.drained();
+                });
+    }
+
+    /**
+     * The end of every fault test: the load finishes, every request_id is asked once more (answered ones
+     * must keep their first outcome; unanswered ones learn theirs), the injected faults are printed, and
+     * {@link #verify} checks the sale.
+     */
+    void finish(ServiceJvms.Service service, Activity sale, GrabLoad load, List<String> injected) {
+        finishLoad(load, service::requireAlive);
+        int reasked = load.reaskAll();
+        awaitDrained(load, service::requireAlive);
+        log("every request_id asked once more (%d): %s", reasked, load.summary());
+        injected.forEach(l -> log("injected: %s", l));
+        verify(service, sale, load);
+    }
+
+    /** The stock the service reports left in the sale (GetFlashSaleStatus). */
+    long remaining(ServiceJvms.Service service, Activity sale) {
+        return CouponGrpc.newBlockingStub(channel(service)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .getFlashSaleStatus(FlashSaleStatusRequest.newBuilder().setActivityId(sale.id()).build())
+                .getRemainingCount();
     }
 
     // ------------------------------------------------------------------ the checks
 
     /**
-     * Waits (deadline {@code within}) until every grant of the ledger is a row (check-backs done,
-     * materializer caught up), then checks the invariants and that every coupon the client was told
-     * GRANTED is in MySQL with the coupon_sn it was given, for the user it was given to.
+     * Waits (at most {@link #SETTLE_WITHIN}) until the sale's rows account for its stock (rows + remaining
+     * = total) and every coupon the clients were told GRANTED is a row, then checks the sale black-box
+     * (SaleInvariants.compare): no oversell, nobody above the limit, every GRANTED answer exactly one
+     * row with its coupon_sn, user and request_id, no row for a refused grab; and on the client's side
+     * every request_id answered with its first outcome, and no status the faults do not explain. Prints
+     * what it found before it asserts.
      */
-    void verify(Activity sale, GrabLoad load, Duration within) {
+    void verify(ServiceJvms.Service service, Activity sale, GrabLoad load) {
         long id = sale.id();
         UserCouponRepository rows = new UserCouponRepository(db);
-        long[] last = new long[2];
         long waitStart = System.nanoTime();
+        long[] last = {-1, -1};
         try {
-            await("ledger size == user_coupons rows of activity " + id).atMost(within)
-                    .pollInterval(Duration.ofMillis(250))
+            await("rows + remaining = total for activity " + id + ", every GRANTED coupon a row").atMost(SETTLE_WITHIN)
+                    .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
-                        last[0] = ledgerSize(id);
-                        last[1] = rows.countByActivity(id);
-                        return last[0] == last[1];
+                        service.requireAlive();
+                        last[0] = rows.countByActivity(id);
+                        last[1] = remaining(service, sale);
+                        return last[0] + last[1] == sale.totalCount()
+                                && rows.ownersByActivity(id).keySet().containsAll(load.view().grants().keySet());
                     });
+            log("settled: rows %d + remaining %d = total %d, %.1f s after the load stopped", last[0], last[1],
+                    sale.totalCount(), (System.nanoTime() - waitStart) / 1e9);
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("after " + within + " the ledger holds " + last[0] + " grants but MySQL "
-                    + last[1] + " rows; " + difference(id, rows, load), e);
+            log("NOT SETTLED after %d s: rows %d, remaining %d, total %d", SETTLE_WITHIN.toSeconds(), last[0], last[1],
+                    sale.totalCount());
         }
-        log("materialized: ledger %d == rows %d, %.1f s after the load stopped", last[0], last[1],
-                (System.nanoTime() - waitStart) / 1e9);
-
-        Map<String, String> ledger = SaleInvariants.check(redis(), db, id, sale.totalCount(), sale.perUserLimit(),
-                Duration.ofSeconds(10));
-        Map<String, Long> owners = rows.ownersByActivity(id);
-        Map<String, GrabLoad.Grant> grants = load.grants();
-        List<String> missing = new ArrayList<>();
-        grants.forEach((sn, g) -> {
-            Long owner = owners.get(sn);
-            if (owner == null || owner != g.user()) {
-                missing.add(sn + " (told to user " + g.user() + " for request " + g.requestId() + "; row owner " + owner
-                        + ", ledger " + ledger.get(sn) + ")");
-            }
-        });
-        long stock = Long.parseLong(redis().hget(Registry.saleKey(id), "stock"));
-        long voided = redis().hlen(Registry.voidKey(id));
-        log("found: stock left %d + ledger %d = %d (total %d); rows %d; users with a coupon %d; voided by"
-                + " check-back %d; client told GRANTED for %d coupons, %d of them not in MySQL as told",
-                stock, ledger.size(), stock + ledger.size(), sale.totalCount(), owners.size(),
-                redis().hlen(Registry.usersKey(id)), voided, grants.size(), missing.size());
-        assertThat(missing).as("coupons the client was told GRANTED that MySQL does not hold as told").isEmpty();
-        assertThat(load.violations()).as("violations seen by the client").isEmpty();
-        assertThat(load.unexpectedStatuses()).as("statuses no injected fault explains").isEmpty();
+        SaleInvariants.Comparison found = SaleInvariants.compare(db, id, sale.totalCount(), sale.perUserLimit(),
+                remaining(service, sale), load.view());
+        log("found: %s", found.found());
+        List<String> client = load.violations();
+        List<String> unexpected = load.unexpectedStatuses();
+        log("found: %d coupon(s) answered wrong to the clients, %d status(es) no fault explains", client.size(),
+                unexpected.size());
+        found.problems().forEach(p -> log("PROBLEM: %s", p));
+        client.stream().limit(20).forEach(v -> log("CLIENT SAW: %s", v));
+        unexpected.stream().limit(20).forEach(v -> log("UNEXPECTED STATUS: %s", v));
+        assertThat(found.problems()).as("invariants of sale %d: rows against what the clients saw", id).isEmpty();
+        assertThat(client).as("what the clients saw wrong (a coupon answered to two grabs, GRANTED without a"
+                + " coupon_sn)").isEmpty();
+        assertThat(unexpected).as("statuses no injected fault explains").isEmpty();
     }
 
-    /** What differs between ledger and rows, for the failure message. */
-    private String difference(long id, UserCouponRepository rows, GrabLoad load) {
-        Map<String, String> ledger = redis().hgetall(Registry.ledgerKey(id));
-        Map<String, Long> owners = rows.ownersByActivity(id);
-        Map<String, GrabLoad.Grant> grants = load.grants();
-        List<String> noRow = new ArrayList<>();
-        ledger.forEach((sn, v) -> {
-            if (!owners.containsKey(sn)) {
-                noRow.add(sn + "=" + v + (grants.containsKey(sn) ? " (client told GRANTED)" : ""));
-            }
-        });
-        List<String> noEntry = owners.keySet().stream().filter(sn -> !ledger.containsKey(sn)).toList();
-        return "ledger entries without a row (" + noRow.size() + "): "
-                + noRow.stream().sorted().limit(20).toList() + "; rows without a ledger entry (" + noEntry.size()
-                + "): " + noEntry.stream().sorted().limit(20).toList();
+    /** Something a test does at a point of its timeline. */
+    interface Step {
+        void run() throws Exception;
     }
 
     /** A fault test's body, given its rig. */

@@ -24,8 +24,6 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulShutdownIT {
     private static final int STOCK = 600;
-    private static final int USERS = 1_500;
-    private static final int IN_FLIGHT = 64;
     private static final long BUDGET_MS = 15_000;
 
     private final ObjectMapper json = new ObjectMapper();
@@ -52,7 +50,7 @@ class GracefulShutdownIT {
             rig.log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
             Activity sale = rig.startSale(service, STOCK, 1);
             List<String> injected = new ArrayList<>();
-            try (GrabLoad load = rig.load(service, sale, USERS, IN_FLIGHT)) {
+            try (GrabLoad load = rig.load(service, sale)) {
                 load.start();
                 rig.awaitGranted(load, STOCK / 4, service::requireAlive);
                 GrabLoad.Snapshot before = load.snapshot();
@@ -79,8 +77,7 @@ class GracefulShutdownIT {
 
                 rig.log("restarted in %d ms", service.start(Duration.ofMinutes(2)).toMillis());
                 rig.channel(service).resetConnectBackoff();
-                rig.finishLoad(load, service::requireAlive, injected);
-                rig.verify(sale, load, Duration.ofSeconds(90));
+                rig.finish(service, sale, load, injected);
                 assertThat(load.outcome("UNAVAILABLE(outcome unknown)"))
                         .as("a graceful stop leaves no grab with an unknown outcome").isZero();
             }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A redis-server of one test's own (never the shared one on 6379): loopback only, on a port and
@@ -24,6 +25,7 @@ public final class RedisProcess {
     static final String BINARY = System.getProperty("fault.redis.binary", "/usr/bin/redis-server");
 
     public final int port;
+    private final Path dir;
     private final ChildProcess process;
 
     public RedisProcess(int port, Path dir, Path log) {
@@ -33,6 +35,7 @@ public final class RedisProcess {
     /** One running {@code binary} with {@code appendfsync} (always, everysec or no). */
     public RedisProcess(int port, Path dir, Path log, String binary, String appendfsync) {
         this.port = port;
+        this.dir = dir;
         Path conf = dir.resolve("redis.conf");
         try {
             Files.createDirectories(dir);
@@ -117,6 +120,48 @@ public final class RedisProcess {
     /** kill -9: the process dies at once, without fsyncing anything. */
     public void kill() {
         process.kill();
+    }
+
+    /**
+     * Copies the AOF directory (Redis 7's multi-part AOF: every part and its manifest) to {@code to}, as
+     * a backup or a disk snapshot taken now would hold it. Safe while Redis runs: it only appends.
+     */
+    public void copyAof(Path to) {
+        try {
+            Files.createDirectories(to);
+            try (Stream<Path> files = Files.list(aofDir())) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Replaces the AOF directory with the copy {@code from} (Redis must be down): on the next start it
+     * holds what it held when the copy was taken, as after a host crash that lost the AOF's tail.
+     */
+    public void restoreAof(Path from) {
+        if (alive()) {
+            throw new IllegalStateException("redis on " + port + " is running; kill it before restoring its AOF");
+        }
+        TempTree.delete(aofDir());
+        try {
+            Files.createDirectories(aofDir());
+            try (Stream<Path> files = Files.list(from)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, aofDir().resolve(f.getFileName()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path aofDir() {
+        return dir.resolve("appendonlydir");
     }
 
     public boolean alive() {
