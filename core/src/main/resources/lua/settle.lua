@@ -3,7 +3,8 @@
 -- grab.lua or by an earlier settle - and that recorded outcome is answered instead. So a request whose
 -- earlier attempt is still queued somewhere (another instance) can no longer be granted by that
 -- attempt after this one was told it was refused: the queued attempt finds the refusal (grab.lua).
--- KEYS as in grab.lua; ARGV[1] user id, ARGV[2] request id, ARGV[3] the local refusal (GrabCode 2, 5 or 6).
+-- KEYS as in grab.lua; ARGV[1] user id, ARGV[2] request id, ARGV[3] the local refusal (GrabCode 2, 5 or 6;
+-- a sold-out refusal of a user at the per-user limit is recorded and answered as limit reached, 3).
 -- Returns grab.lua's reply shape {code, remaining stock, seq or count, coupon_sn, recorded}:
 -- {7, 0, 0, '', 0} when the sale is not in Redis (cleaned up: nothing is written, the request hash is gone
 -- with the sale; the caller asks MySQL), {10, stock, seq, sn, 0} when the request was granted,
@@ -25,7 +26,17 @@ if sale[4] then
   end
 end
 local request = ARGV[1] .. ':' .. ARGV[2]
-local fresh = redis.call('HSETNX', KEYS[5], request, '!' .. ARGV[3])
+-- The refusal grab.lua would give: it judges the limit before the stock, so a user at the limit is
+-- refused LIMIT_REACHED, not SOLD_OUT. The same request is then answered the same refusal whichever
+-- path judged it, also when a Redis that lost the recorded outcome judges it again after a heal.
+local refusal = ARGV[3]
+if refusal == '2' then
+  local limit = tonumber(redis.call('HGET', KEYS[1], 'limit') or '0')
+  if limit > 0 and tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0') >= limit then
+    refusal = '3'
+  end
+end
+local fresh = redis.call('HSETNX', KEYS[5], request, '!' .. refusal)
 local outcome = redis.call('HGET', KEYS[5], request)
 if string.sub(outcome, 1, 1) == '!' then
   local count = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
