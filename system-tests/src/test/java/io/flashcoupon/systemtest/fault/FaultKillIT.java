@@ -58,14 +58,26 @@ class FaultKillIT {
                 load.start();
 
                 rig.awaitGranted(load, rig.faultPoint(1, 2, STOCK), service::requireAlive);
-                SinkWriteStall stall = stallSink(rig, rows, sale);
+                SinkWriteStall first = stallSink(rig, rows, sale);
                 // The lock goes once the service is dead: the killed INSERT then runs into a connection
-                // that is gone, and MySQL rolls its transaction back.
+                // that is gone, and MySQL rolls its transaction back. A second lock is taken while the
+                // service is down, so the restarted sink's first INSERT - the redelivered batch - waits
+                // for it: the sale may well be sold out by then, and no later INSERT would come.
+                SinkWriteStall[] second = new SinkWriteStall[1];
                 injected.add(rig.killAndRestart(service, load, "the sink's INSERT of a batch waiting, "
-                        + rows.countByActivity(sale.id()) + " rows written", stall::close));
+                        + rows.countByActivity(sale.id()) + " rows written", () -> {
+                            first.close();
+                            second[0] = new SinkWriteStall(rig.db(), FaultRig.DB);
+                        }));
 
-                rig.awaitGranted(load, rig.faultPoint(2, 2, STOCK), service::requireAlive);
-                stall = stallSink(rig, rows, sale);
+                SinkWriteStall stall = second[0];
+                try {
+                    rig.log("the restarted sink's INSERT seen waiting for the lock above row id %d: %s...",
+                            stall.aboveId, stall.awaitSinkWaiting(Duration.ofSeconds(30)));
+                } catch (RuntimeException | AssertionError e) {
+                    stall.close();
+                    throw e;
+                }
                 long held = rows.countByActivity(sale.id());
                 stall.close();
                 long[] seen = {held};
