@@ -117,6 +117,7 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private final GrabAdmission admission;
     private final Grabs grabs;
     private final FlashSales sales;
+    private final SaleStatusReads status;
     private final UserCouponRepository coupons;
     private final ExecutorService grabExecutor;
     private final GrabMetrics metrics;
@@ -128,14 +129,16 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     /** Without the Saga branches and the wallet/template RPCs (they answer UNIMPLEMENTED). */
     public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
             ExecutorService grabExecutor, GrabMetrics metrics, Duration grabStartMargin) {
-        this(admission, grabs, sales, coupons, grabExecutor, metrics, grabStartMargin, null, null);
+        this(admission, grabs, sales, null, coupons, grabExecutor, metrics, grabStartMargin, null, null);
     }
 
     /**
-     * {@code saga} serves the four DTM branch RPCs, {@code wallet} the template, order and discount RPCs;
-     * a grab is not started with less than {@code grabStartMargin} left before its call's deadline.
+     * {@code status} answers GetFlashSaleStatus; {@code saga} serves the four DTM branch RPCs, {@code wallet}
+     * the template, order and discount RPCs; a grab is not started with less than {@code grabStartMargin}
+     * left before its call's deadline.
      */
-    public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
+    public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, SaleStatusReads status,
+            UserCouponRepository coupons,
             ExecutorService grabExecutor, GrabMetrics metrics, Duration grabStartMargin, SagaBranchesGrpc saga,
             WalletGrpc wallet) {
         if (grabStartMargin.isNegative()) {
@@ -146,6 +149,7 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         this.admission = admission;
         this.grabs = grabs;
         this.sales = sales;
+        this.status = status;
         this.coupons = coupons;
         this.grabExecutor = grabExecutor;
         this.metrics = metrics;
@@ -312,13 +316,12 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     public void getFlashSaleStatus(FlashSaleStatusRequest request, StreamObserver<FlashSaleStatusResponse> out) {
         answer(out, () -> {
             requirePositive("activity_id", request.getActivityId());
-            FlashSales.SaleStatus s = sales.status(request.getActivityId());
+            SaleStatusReads.View s = required(status).status(request.getActivityId());
             FlashSaleStatusResponse.Builder b = FlashSaleStatusResponse.newBuilder()
                     .setActivity(ProtoMapper.activity(s.activity()))
-                    .setGrantedCount(s.granted())
-                    .setMaterializedCount(s.materialized());
-            if (s.remaining() != null) {
-                b.setRemainingCount(s.remaining());
+                    .setGrantedCount(s.figures().granted());
+            if (s.figures().remaining() != null) {
+                b.setRemainingCount(s.figures().remaining());
             }
             return b.build();
         });

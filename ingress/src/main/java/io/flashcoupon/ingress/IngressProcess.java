@@ -94,7 +94,10 @@ public final class IngressProcess {
             builder.intercept(new TracingInterceptor(infra.tracer()));
             grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
         }
-        IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales,
+        SaleStatusReads status = new SaleStatusReads(activityCache::find, infra.store()::snapshot, soldOut,
+                Duration.ofMillis(config.business().reads().statusCacheMs()), System::nanoTime);
+        status.bindTo(infra.metrics());
+        IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
                 infra.coupons(), grabs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), orderCoupons, infra.clock()))).start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.

@@ -12,6 +12,7 @@ import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.core.wallet.SaleRowCounts;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.sale.ledger.LedgerMetrics;
 import io.flashcoupon.core.sale.ledger.PublicationRelay;
@@ -80,7 +81,8 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
             // What the admin API reads through, and drops after a write made here. A restock or resume drops
             // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
             reads = CachedReads.cached(infra.templateCache(), infra.activityCache());
-            sales = new FlashSales(infra.activities(), infra.templates(), infra.coupons(), infra.store(), infra.clock(),
+            sales = new FlashSales(infra.activities(), infra.templates(), new SaleRowCounts(infra.dataSource()),
+                    infra.store(), infra.clock(),
                     soldOut::clear, reads.activityChanged());
         }
 
