@@ -99,7 +99,8 @@ public final class IngressProcess {
         status.bindTo(infra.metrics());
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
                 infra.coupons(), grabs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
-                new WalletGrpc(infra.templates(), orderCoupons, infra.clock()))).start();
+                new WalletGrpc(infra.templates(), infra.templateCache()::find, infra.templatePages(),
+                        id -> templateWritten(infra, id), orderCoupons, infra.clock()))).start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",
@@ -114,6 +115,20 @@ public final class IngressProcess {
     static long answerTimeoutMs(ServiceConfig config) {
         return (long) config.redis().timeoutMs() + config.redis().durabilityTimeoutMs()
                 + config.rocketmq().sendTimeoutMs() + 1_000;
+    }
+
+    /**
+     * A template written through this instance's gRPC API: dropped from its caches at once (read-your-writes
+     * here); other instances learn of it from the binlog, as this one would if Redis is unreachable now.
+     */
+    private static void templateWritten(Infrastructure infra, long templateId) {
+        infra.templatePages().invalidateAll();
+        try {
+            infra.templateCache().invalidate(templateId);
+        } catch (RuntimeException e) {
+            log.warn("could not drop template {} from L2 after a write (the binlog event will): {}", templateId,
+                    e.toString());
+        }
     }
 
     /** The port the gRPC server listens on. */

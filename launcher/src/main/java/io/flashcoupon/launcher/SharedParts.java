@@ -80,7 +80,12 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
             soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), infra.clock()::millis);
             // What the admin API reads through, and drops after a write made here. A restock or resume drops
             // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
-            reads = CachedReads.cached(infra.templateCache(), infra.activityCache());
+            CachedReads byId = CachedReads.cached(infra.templateCache(), infra.activityCache());
+            // A template written here also drops this process's pages of published templates.
+            reads = new CachedReads(byId.template(), byId.activity(), id -> {
+                infra.templatePages().invalidateAll();
+                byId.templateChanged().accept(id);
+            }, byId.activityChanged());
             sales = new FlashSales(infra.activities(), infra.templates(), new SaleRowCounts(infra.dataSource()),
                     infra.store(), infra.clock(),
                     soldOut::clear, reads.activityChanged());

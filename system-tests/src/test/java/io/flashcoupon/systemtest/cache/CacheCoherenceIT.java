@@ -334,7 +334,62 @@ class CacheCoherenceIT {
         assertThat(get(a, "activities", x.id()).body()).contains("\"by-canal\"");
     }
 
+    @Test
+    @Order(5)
+    void template_reads_over_grpc_serve_a_change_made_in_mysql_on_both_processes_within_a_second() throws Exception {
+        Template t = template("g1");
+        long unknown = t.id() + 1_000;
+        for (ServiceJvms.Service s : List.of(a, b)) {
+            await("the INSERT reached " + s).atMost(WITHIN).pollInterval(Duration.ofMillis(10))
+                    .until(() -> grpcName(s, t.id()).equals("g1") && publishedNames(s).contains("g1"));
+            assertThat(grpcStatus(s, unknown)).as("an unknown id").isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+        }
+        long t0 = System.nanoTime();
+        sql("UPDATE coupon_templates SET name = 'g2' WHERE id = ?", t.id());
+        await("both processes serve the rename over gRPC").atMost(WITHIN).pollInterval(Duration.ofMillis(10))
+                .until(() -> grpcName(a, t.id()).equals("g2") && grpcName(b, t.id()).equals("g2")
+                        && publishedNames(a).contains("g2") && publishedNames(b).contains("g2"));
+        System.out.printf("[cache-coherence] template rename served over gRPC by both processes after %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        sql("UPDATE coupon_templates SET status = 3 WHERE id = ?", t.id());
+        await("both processes drop the disabled template from the published list").atMost(WITHIN)
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> !publishedNames(a).contains("g2") && !publishedNames(b).contains("g2"));
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    static final Map<Integer, ManagedChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static CouponGrpc.CouponBlockingStub stub(ServiceJvms.Service s) {
+        ManagedChannel ch = channels.computeIfAbsent(s.grpcPort, port -> {
+            ManagedChannel c = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            closeables.add(c::shutdownNow);
+            return c;
+        });
+        return CouponGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    static String grpcName(ServiceJvms.Service s, long templateId) {
+        return stub(s).getCouponTemplate(io.flashcoupon.proto.v1.GetTemplateRequest.newBuilder().setId(templateId)
+                .build()).getTemplate().getName();
+    }
+
+    static io.grpc.Status.Code grpcStatus(ServiceJvms.Service s, long templateId) {
+        try {
+            stub(s).getCouponTemplate(io.flashcoupon.proto.v1.GetTemplateRequest.newBuilder().setId(templateId).build());
+            return io.grpc.Status.Code.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
+    /** Names on the first page of PUBLISHED templates (200, newest first) served by {@code s}. */
+    static List<String> publishedNames(ServiceJvms.Service s) {
+        return stub(s).listCouponTemplates(io.flashcoupon.proto.v1.ListTemplatesRequest.newBuilder()
+                .setStatus(io.flashcoupon.proto.v1.TemplateStatus.PUBLISHED).setPageSize(200).build())
+                .getTemplatesList().stream().map(io.flashcoupon.proto.v1.Template::getName).toList();
+    }
 
     static Template template(String name) {
         return templates.insert(new Template(0, name, CouponType.FULL_CUT, 500, 0, 0, null, 100, 1, null, null, 30,
