@@ -142,7 +142,9 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
         CouponBranches branches = null;
         if (uses.wallet()) {
             DiscountEngine engine = new DiscountEngine();
-            orderCoupons = new OrderCoupons(infra.templates(), infra.coupons(), engine, infra.clock());
+            // Wallets and templates through this process's caches (kept true by the binlog).
+            orderCoupons = new OrderCoupons(infra.templateCache()::find, userId -> infra.wallets().wallet(userId)
+                    .newest(), infra.coupons(), engine, infra.clock());
             branches = new CouponBranches(infra.dataSource(), infra.templates(), engine, infra.clock(),
                     Duration.ofMillis(wallet.lockTtlMs()), relay::wake, (branch, r) -> infra.metrics().counter(
                             "coupon_saga_branches", "branch", branch,

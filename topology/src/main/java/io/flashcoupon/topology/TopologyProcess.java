@@ -105,7 +105,8 @@ public final class TopologyProcess {
     }
 
     /**
-     * Keeps this process's template and activity caches (and pages of published templates) true from
+     * Keeps this process's template and activity caches (and pages of published templates) and its
+     * wallets (keyed by user_coupons.user_id) true from
      * coupon-binlog-topic (broadcast:
      * every process its own copy); every process runs it, whatever its roles. Returns once the
      * consumer holds its queues.
@@ -117,7 +118,9 @@ public final class TopologyProcess {
                     infra.templatePages().invalidateAll();
                     infra.templateCache().invalidate(id);
                 },
-                Registry.TABLE_ACTIVITIES, infra.activityCache()::invalidate));
+                Registry.TABLE_ACTIVITIES, infra.activityCache()::invalidate,
+                Registry.TABLE_USER_COUPONS, infra.wallets()::invalidate),
+                Map.of(Registry.TABLE_USER_COUPONS, "user_id"));
         CacheInvalidationJob invalidation = new CacheInvalidationJob(infra.namesrvAddr(), infra.instance() + "-cache",
                 invalidator, Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cache-invalidation")),
                 infra.config().cache().secondDeleteMs(), infra.metrics()).start(Infrastructure.BROKER_WAIT);

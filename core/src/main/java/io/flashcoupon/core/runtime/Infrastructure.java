@@ -17,6 +17,7 @@ import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.core.wallet.WalletCache;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -36,14 +37,15 @@ import java.time.Duration;
  * configuration, the clock, the one meter registry (served at /metrics), tracing, the broker's name
  * server and this process's RocketMQ client instance name, the one MySQL pool, the one Redis
  * connection with the sale store on it, the repositories, and the template and activity caches
- * (Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog) with the pages of published templates. The stage processes
+ * (Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog) with the pages of published templates,
+ * and the wallet cache (L1, kept true by the binlog of user_coupons). The stage processes
  * ({@code IngressProcess}, {@code TopologyProcess}, {@code AdminProcess}) wire their parts from it.
  */
 public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
         OpenTelemetry telemetry, String namesrvAddr, String instance, HikariDataSource dataSource,
         RedisConnector redis, SaleStore store, TemplateRepository templates, ActivityRepository activities,
         UserCouponRepository coupons, TieredCache<Template> templateCache, TieredCache<Activity> activityCache,
-        PublishedTemplatePages templatePages) {
+        PublishedTemplatePages templatePages, WalletCache wallets) {
 
     /** The instrumentation scope of every span this service records. */
     public static final String INSTRUMENTATION = "io.flashcoupon";
@@ -125,7 +127,11 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
         PublishedTemplatePages templatePages = new PublishedTemplatePages(
                 (before, size) -> templates.list(TemplateStatus.PUBLISHED, before, size),
                 Duration.ofMillis(cc.templateL1TtlMs()), 1_000);
+        ServiceConfig.Reads reads = config.business().reads();
+        WalletCache wallets = new WalletCache((userId, limit) -> coupons.listByUser(userId, null, 0, limit),
+                Duration.ofMillis(reads.walletCacheMs()), reads.walletCacheSize(), System::nanoTime);
+        wallets.bindTo(metrics);
         return new Infrastructure(config, clock, metrics, telemetry, namesrvAddr, instance, dataSource, redis, store,
-                templates, activities, coupons, templateCache, activityCache, templatePages);
+                templates, activities, coupons, templateCache, activityCache, templatePages, wallets);
     }
 }
