@@ -87,18 +87,24 @@ public final class IngressProcess {
         }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.server().host(), config.server().grpcPort()))
-                .callExecutor(new GrabCallExecutors());
-        // With tracing off nothing is added to the call path: no interceptor, the executor unwrapped.
+                .callExecutor(new CouponCallExecutors());
+        // With tracing off nothing is added to the call path: no interceptor, the executors unwrapped.
         ExecutorService grabs = grabExecutor;
+        RpcExecutors rpcs;
         if (infra.tracing()) {
             builder.intercept(new TracingInterceptor(infra.tracer()));
             grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
+            rpcs = RpcExecutors.bounded(config.business().reads(), io.opentelemetry.context.Context::taskWrapping);
+        } else {
+            rpcs = RpcExecutors.bounded(config.business().reads(), e -> e);
         }
+        rpcs.bindTo(infra.metrics());
+        lifecycle.onStop("read, saga and admin RPC executors (finish running calls)", rpcs::shutdown);
         SaleStatusReads status = new SaleStatusReads(activityCache::find, infra.store()::snapshot, soldOut,
                 Duration.ofMillis(config.business().reads().statusCacheMs()), System::nanoTime);
         status.bindTo(infra.metrics());
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
-                infra.coupons(), grabs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
+                infra.coupons(), infra.wallets(), grabs, rpcs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), infra.templateCache()::find, infra.templatePages(),
                         id -> templateWritten(infra, id), orderCoupons, infra.clock()))).start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
