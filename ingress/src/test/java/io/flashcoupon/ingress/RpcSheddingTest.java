@@ -83,6 +83,8 @@ class RpcSheddingTest {
         CompletableFuture<TemplateResponse> running = call(async);
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<TemplateResponse> queued = call(async);
+        org.awaitility.Awaitility.await("the second read is queued").atMost(Duration.ofSeconds(10))
+                .until(() -> registry.get("coupon.rpc.in.flight").tag("class", "read").gauge().value() == 2.0);
 
         assertThatThrownBy(() -> stub.getCouponTemplate(GetTemplateRequest.newBuilder().setId(5).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
