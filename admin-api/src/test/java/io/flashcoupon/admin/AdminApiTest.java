@@ -547,7 +547,8 @@ class AdminApiTest {
         ReconciliationReports reports = new ReconciliationReports(db);
         Reconciler reconciler = this::reconcile;
         // No Redis: with no activity row, every operation stops before it would read the sale there.
-        FlashSales sales = new FlashSales(activities, templates, coupons, null, CLOCK, id -> { }, id -> { });
+        FlashSales sales = new FlashSales(activities, templates, new io.flashcoupon.core.wallet.SaleRowCounts(db), null, CLOCK, id -> { },
+                id -> { });
         SaleCleanup cleanup = new SaleCleanup(activities, null, reconciler, reports, CLOCK);
         CachedReads reads = new CachedReads(
                 id -> id == TEMPLATE_ID ? Optional.of(template) : Optional.empty(),

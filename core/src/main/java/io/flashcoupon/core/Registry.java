@@ -95,6 +95,8 @@ public final class Registry {
      * seq) or their coupon_sn; reported by reconciliation until an operator resolves them.
      */
     public static final String TABLE_GRANT_CONFLICTS = "grant_conflicts";
+    /** Per flash sale: the user_coupons rows the sink inserted, counted in its batch transactions. */
+    public static final String TABLE_SALE_ROW_COUNTS = "sale_row_counts";
 
     // ------------------------------------------------------------------ meters
     /**

@@ -28,6 +28,8 @@ import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.core.wallet.UserCouponStatus;
+import io.flashcoupon.core.wallet.WalletCache;
 import io.flashcoupon.ingress.admission.GrabAdmission;
 import io.flashcoupon.proto.v1.CouponGrpc;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
@@ -58,7 +60,9 @@ import org.slf4j.LoggerFactory;
  * coupon.v1.Coupon: FlashSaleCoupon, StartFlashSale, GetFlashSaleStatus, GetUserCoupons here; the
  * Saga branch RPCs delegate to {@link SagaBranchesGrpc}, the template, order and discount RPCs to
  * {@link WalletGrpc} (UNIMPLEMENTED when built without them).
- * Grabs run on a bounded executor; when it is full they are shed at once with RESOURCE_EXHAUSTED.
+ * Grabs run on a bounded executor; when it is full they are shed at once with RESOURCE_EXHAUSTED. Every
+ * other RPC runs on its class's bounded executor ({@link RpcExecutors}: reads, Saga branches,
+ * operator-ish), shed likewise, so reads and grabs cannot starve each other.
  * Every path of FlashSaleCoupon ends in one {@link GrabAnswer}, counted once, with its latency, in
  * {@link GrabMetrics} and sent as {@link GrabReplies} maps it; the other RPCs map exceptions to
  * statuses in {@link #answer(StreamObserver, Supplier)}.
@@ -117,8 +121,11 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private final GrabAdmission admission;
     private final Grabs grabs;
     private final FlashSales sales;
+    private final SaleStatusReads status;
     private final UserCouponRepository coupons;
+    private final WalletCache wallets;
     private final ExecutorService grabExecutor;
+    private final RpcExecutors executors;
     private final GrabMetrics metrics;
     private final SagaBranchesGrpc saga;
     private final WalletGrpc wallet;
@@ -128,16 +135,19 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     /** Without the Saga branches and the wallet/template RPCs (they answer UNIMPLEMENTED). */
     public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
             ExecutorService grabExecutor, GrabMetrics metrics, Duration grabStartMargin) {
-        this(admission, grabs, sales, coupons, grabExecutor, metrics, grabStartMargin, null, null);
+        this(admission, grabs, sales, null, coupons, null, grabExecutor, RpcExecutors.direct(), metrics,
+                grabStartMargin, null, null);
     }
 
     /**
-     * {@code saga} serves the four DTM branch RPCs, {@code wallet} the template, order and discount RPCs;
-     * a grab is not started with less than {@code grabStartMargin} left before its call's deadline.
+     * {@code status} answers GetFlashSaleStatus; GetUserCoupons reads {@code wallets} (the user's cached
+     * wallet; {@code coupons}, MySQL, for pages beyond it, or always when null); {@code saga} serves the four DTM branch RPCs, {@code wallet}
+     * the template, order and discount RPCs; a grab is not started with less than {@code grabStartMargin}
+     * left before its call's deadline.
      */
-    public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
-            ExecutorService grabExecutor, GrabMetrics metrics, Duration grabStartMargin, SagaBranchesGrpc saga,
-            WalletGrpc wallet) {
+    public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, SaleStatusReads status,
+            UserCouponRepository coupons, WalletCache wallets, ExecutorService grabExecutor, RpcExecutors executors,
+            GrabMetrics metrics, Duration grabStartMargin, SagaBranchesGrpc saga, WalletGrpc wallet) {
         if (grabStartMargin.isNegative()) {
             throw new IllegalArgumentException("grab start margin must not be negative, was " + grabStartMargin);
         }
@@ -146,8 +156,11 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         this.admission = admission;
         this.grabs = grabs;
         this.sales = sales;
+        this.status = status;
         this.coupons = coupons;
+        this.wallets = wallets;
         this.grabExecutor = grabExecutor;
+        this.executors = executors;
         this.metrics = metrics;
         this.grabStartMarginNanos = grabStartMargin.toNanos();
     }
@@ -301,7 +314,7 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
 
     @Override
     public void startFlashSale(StartFlashSaleRequest request, StreamObserver<StartFlashSaleResponse> out) {
-        answer(out, () -> {
+        answer(RpcExecutors.Kind.ADMIN, out, () -> {
             requirePositive("activity_id", request.getActivityId());
             return StartFlashSaleResponse.newBuilder()
                     .setActivity(ProtoMapper.activity(sales.start(request.getActivityId()))).build();
@@ -310,15 +323,14 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
 
     @Override
     public void getFlashSaleStatus(FlashSaleStatusRequest request, StreamObserver<FlashSaleStatusResponse> out) {
-        answer(out, () -> {
+        answer(RpcExecutors.Kind.READ, out, () -> {
             requirePositive("activity_id", request.getActivityId());
-            FlashSales.SaleStatus s = sales.status(request.getActivityId());
+            SaleStatusReads.View s = required(status).status(request.getActivityId());
             FlashSaleStatusResponse.Builder b = FlashSaleStatusResponse.newBuilder()
                     .setActivity(ProtoMapper.activity(s.activity()))
-                    .setGrantedCount(s.granted())
-                    .setMaterializedCount(s.materialized());
-            if (s.remaining() != null) {
-                b.setRemainingCount(s.remaining());
+                    .setGrantedCount(s.figures().granted());
+            if (s.figures().remaining() != null) {
+                b.setRemainingCount(s.figures().remaining());
             }
             return b.build();
         });
@@ -326,7 +338,7 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
 
     @Override
     public void getUserCoupons(GetUserCouponsRequest request, StreamObserver<UserCouponsResponse> out) {
-        answer(out, () -> {
+        answer(RpcExecutors.Kind.READ, out, () -> {
             requirePositive("user_id", request.getUserId());
             int size = request.getPageSize() == 0 ? DEFAULT_PAGE : request.getPageSize();
             if (size < 1 || size > MAX_PAGE) {
@@ -340,8 +352,11 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
                     throw new InvalidInputException("page_token", "is not a token this service issued");
                 }
             }
-            List<UserCoupon> page = coupons.listByUser(request.getUserId(),
-                    request.hasStatus() ? ProtoMapper.status(request.getStatus()) : null, before, size);
+            UserCouponStatus wanted = request.hasStatus() ? ProtoMapper.status(request.getStatus()) : null;
+            long from = before;
+            List<UserCoupon> page = wallets == null ? coupons.listByUser(request.getUserId(), wanted, before, size)
+                    : wallets.page(request.getUserId(), wanted, before, size)
+                            .orElseGet(() -> coupons.listByUser(request.getUserId(), wanted, from, size));
             UserCouponsResponse.Builder b = UserCouponsResponse.newBuilder();
             page.forEach(c -> b.addCoupons(ProtoMapper.coupon(c)));
             if (page.size() == size) {
@@ -355,54 +370,54 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
 
     @Override
     public void lockUserCoupon(LockCouponRequest request, StreamObserver<BranchResponse> out) {
-        answer(out, () -> required(saga).lock(request));
+        answer(RpcExecutors.Kind.SAGA, out, () -> required(saga).lock(request));
     }
 
     @Override
     public void unlockUserCoupon(UnlockCouponRequest request, StreamObserver<BranchResponse> out) {
-        answer(out, () -> required(saga).unlock(request));
+        answer(RpcExecutors.Kind.SAGA, out, () -> required(saga).unlock(request));
     }
 
     @Override
     public void useLockedCoupon(UseCouponRequest request, StreamObserver<UseCouponResponse> out) {
-        answer(out, () -> required(saga).use(request));
+        answer(RpcExecutors.Kind.SAGA, out, () -> required(saga).use(request));
     }
 
     @Override
     public void revertUsedCoupon(RevertCouponRequest request, StreamObserver<BranchResponse> out) {
-        answer(out, () -> required(saga).revert(request));
+        answer(RpcExecutors.Kind.SAGA, out, () -> required(saga).revert(request));
     }
 
     // ------------------------------------------------------------------ templates, orders, discounts
 
     @Override
     public void createCouponTemplate(CreateTemplateRequest request, StreamObserver<TemplateResponse> out) {
-        answer(out, () -> required(wallet).create(request));
+        answer(RpcExecutors.Kind.ADMIN, out, () -> required(wallet).create(request));
     }
 
     @Override
     public void updateCouponTemplate(UpdateTemplateRequest request, StreamObserver<TemplateResponse> out) {
-        answer(out, () -> required(wallet).update(request));
+        answer(RpcExecutors.Kind.ADMIN, out, () -> required(wallet).update(request));
     }
 
     @Override
     public void getCouponTemplate(GetTemplateRequest request, StreamObserver<TemplateResponse> out) {
-        answer(out, () -> required(wallet).get(request));
+        answer(RpcExecutors.Kind.READ, out, () -> required(wallet).get(request));
     }
 
     @Override
     public void listCouponTemplates(ListTemplatesRequest request, StreamObserver<ListTemplatesResponse> out) {
-        answer(out, () -> required(wallet).list(request));
+        answer(RpcExecutors.Kind.READ, out, () -> required(wallet).list(request));
     }
 
     @Override
     public void getAvailableCouponsForOrder(OrderCouponsRequest request, StreamObserver<AvailableCouponsResponse> out) {
-        answer(out, () -> required(wallet).availableForOrder(request));
+        answer(RpcExecutors.Kind.READ, out, () -> required(wallet).availableForOrder(request));
     }
 
     @Override
     public void calculateDiscount(CalculateDiscountRequest request, StreamObserver<DiscountResponse> out) {
-        answer(out, () -> required(wallet).calculate(request));
+        answer(RpcExecutors.Kind.READ, out, () -> required(wallet).calculate(request));
     }
 
     private static <T> T required(T part) {
@@ -415,6 +430,25 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private static void requirePositive(String field, long value) {
         if (value <= 0) {
             throw new InvalidInputException(field, "must be positive, was " + value);
+        }
+    }
+
+    /**
+     * Runs {@code body} on {@code kind}'s bounded executor, never on the transport thread, with the call's
+     * gRPC context (deadline, cancellation); a call cancelled or past its deadline while it waited is not
+     * run. A full executor answers RESOURCE_EXHAUSTED at once.
+     */
+    private <T> void answer(RpcExecutors.Kind kind, StreamObserver<T> out, Supplier<T> body) {
+        Context context = Context.current();
+        try {
+            executors.execute(kind, context.wrap(() -> {
+                if (!context.isCancelled()) {
+                    answer(out, body);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many " + kind.name().toLowerCase(
+                    java.util.Locale.ROOT) + " calls in flight on this instance; retry shortly").asRuntimeException());
         }
     }
 

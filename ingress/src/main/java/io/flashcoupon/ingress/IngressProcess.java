@@ -87,16 +87,26 @@ public final class IngressProcess {
         }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.server().host(), config.server().grpcPort()))
-                .callExecutor(new GrabCallExecutors());
-        // With tracing off nothing is added to the call path: no interceptor, the executor unwrapped.
+                .callExecutor(new CouponCallExecutors());
+        // With tracing off nothing is added to the call path: no interceptor, the executors unwrapped.
         ExecutorService grabs = grabExecutor;
+        RpcExecutors rpcs;
         if (infra.tracing()) {
             builder.intercept(new TracingInterceptor(infra.tracer()));
             grabs = io.opentelemetry.context.Context.taskWrapping(grabExecutor);
+            rpcs = RpcExecutors.bounded(config.business().reads(), io.opentelemetry.context.Context::taskWrapping);
+        } else {
+            rpcs = RpcExecutors.bounded(config.business().reads(), e -> e);
         }
-        IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales,
-                infra.coupons(), grabs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
-                new WalletGrpc(infra.templates(), orderCoupons, infra.clock()))).start();
+        rpcs.bindTo(infra.metrics());
+        lifecycle.onStop("read, saga and admin RPC executors (finish running calls)", rpcs::shutdown);
+        SaleStatusReads status = new SaleStatusReads(activityCache::find, infra.store()::snapshot, soldOut,
+                Duration.ofMillis(config.business().reads().statusCacheMs()), System::nanoTime);
+        status.bindTo(infra.metrics());
+        IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
+                infra.coupons(), infra.wallets(), grabs, rpcs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
+                new WalletGrpc(infra.templates(), infra.templateCache()::find, infra.templatePages(),
+                        id -> templateWritten(infra, id), orderCoupons, infra.clock()))).start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",
@@ -111,6 +121,20 @@ public final class IngressProcess {
     static long answerTimeoutMs(ServiceConfig config) {
         return (long) config.redis().timeoutMs() + config.redis().durabilityTimeoutMs()
                 + config.rocketmq().sendTimeoutMs() + 1_000;
+    }
+
+    /**
+     * A template written through this instance's gRPC API: dropped from its caches at once (read-your-writes
+     * here); other instances learn of it from the binlog, as this one would if Redis is unreachable now.
+     */
+    private static void templateWritten(Infrastructure infra, long templateId) {
+        infra.templatePages().invalidateAll();
+        try {
+            infra.templateCache().invalidate(templateId);
+        } catch (RuntimeException e) {
+            log.warn("could not drop template {} from L2 after a write (the binlog event will): {}", templateId,
+                    e.toString());
+        }
     }
 
     /** The port the gRPC server listens on. */

@@ -7,20 +7,27 @@ import io.grpc.ServerInterceptors;
 import io.flashcoupon.ingress.saga.DtmMetadata;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
-/** The gRPC server of the ingress: the Coupon service plus health and reflection. */
+/**
+ * The gRPC server of the ingress: the Coupon service plus health and server reflection in both
+ * versions - grpc.reflection.v1 and grpc.reflection.v1alpha, which many tools (ghz, older grpcurl,
+ * Postman) still speak exclusively.
+ */
 public final class IngressServer {
     private final Server server;
     private final HealthStatusManager health = new HealthStatusManager();
 
+    @SuppressWarnings("deprecation") // ProtoReflectionService is grpc-java's v1alpha reflection, kept for old clients
     public IngressServer(ServerBuilder<?> builder, BindableService coupon) {
         this.server = builder
                 .addService(ServerInterceptors.intercept(coupon, new DtmMetadata()))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(ProtoReflectionService.newInstance())
                 .build();
     }
 

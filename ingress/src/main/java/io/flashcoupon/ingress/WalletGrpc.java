@@ -2,6 +2,7 @@ package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.template.PublishedTemplatePages;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.template.TemplateRules;
@@ -23,42 +24,67 @@ import io.flashcoupon.proto.v1.UpdateTemplateRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 
 /**
  * Template management, GetAvailableCouponsForOrder and CalculateDiscount over gRPC: the same rules
- * as the admin REST API ({@link TemplateRules}, {@link OrderCoupons}).
+ * as the admin REST API ({@link TemplateRules}, {@link OrderCoupons}). Template reads go through the
+ * caches: GetCouponTemplate through the template cache (L1 -> L2 -> MySQL, unknown ids remembered),
+ * ListCouponTemplates of PUBLISHED templates through {@link PublishedTemplatePages}; both are kept true
+ * by the binlog invalidation on every instance, and a write made here drops them on this instance at
+ * once. Lists of other statuses (operator views) read MySQL.
  */
 public final class WalletGrpc {
     private static final int DEFAULT_PAGE = 50;
     private static final int MAX_PAGE = 200;
 
     private final TemplateRepository templates;
+    private final LongFunction<Optional<Template>> cachedTemplate;
+    private final PublishedTemplatePages publishedPages;
+    private final LongConsumer templateChanged;
     private final OrderCoupons orders;
     private final Clock clock;
 
+    /** Templates straight from MySQL (no caches). */
     public WalletGrpc(TemplateRepository templates, OrderCoupons orders, Clock clock) {
+        this(templates, templates::find, null, id -> { }, orders, clock);
+    }
+
+    /**
+     * {@code cachedTemplate}: the template cache's lookup; {@code publishedPages}: the pages of published
+     * templates (null = MySQL); {@code templateChanged}: drops a template this instance wrote from its caches.
+     */
+    public WalletGrpc(TemplateRepository templates, LongFunction<Optional<Template>> cachedTemplate,
+            PublishedTemplatePages publishedPages, LongConsumer templateChanged, OrderCoupons orders, Clock clock) {
         this.templates = templates;
+        this.cachedTemplate = cachedTemplate;
+        this.publishedPages = publishedPages;
+        this.templateChanged = templateChanged;
         this.orders = orders;
         this.clock = clock;
     }
 
     TemplateResponse create(CreateTemplateRequest r) {
-        Template t = fromProto(r.getTemplate(), clock.instant());
-        return TemplateResponse.newBuilder().setTemplate(toProto(templates.insert(t))).build();
+        Template t = templates.insert(fromProto(r.getTemplate(), clock.instant()));
+        templateChanged.accept(t.id());
+        return TemplateResponse.newBuilder().setTemplate(toProto(t)).build();
     }
 
     TemplateResponse update(UpdateTemplateRequest r) {
         long id = r.getTemplate().getId();
         positive("template.id", id);
         Template t = fromProto(r.getTemplate(), clock.instant());
-        return TemplateResponse.newBuilder()
-                .setTemplate(toProto(templates.update(id, t).orElseThrow(() -> notFound(id)))).build();
+        Template updated = templates.update(id, t).orElseThrow(() -> notFound(id));
+        templateChanged.accept(id);
+        return TemplateResponse.newBuilder().setTemplate(toProto(updated)).build();
     }
 
     TemplateResponse get(GetTemplateRequest r) {
         positive("id", r.getId());
         return TemplateResponse.newBuilder()
-                .setTemplate(toProto(templates.find(r.getId()).orElseThrow(() -> notFound(r.getId())))).build();
+                .setTemplate(toProto(cachedTemplate.apply(r.getId()).orElseThrow(() -> notFound(r.getId())))).build();
     }
 
     ListTemplatesResponse list(ListTemplatesRequest r) {
@@ -82,7 +108,8 @@ public final class WalletGrpc {
             }
             status = TemplateStatus.ofCode(r.getStatus().getNumber());
         }
-        List<Template> page = templates.list(status, before, size);
+        List<Template> page = status == TemplateStatus.PUBLISHED && publishedPages != null
+                ? publishedPages.page(before, size) : templates.list(status, before, size);
         ListTemplatesResponse.Builder b = ListTemplatesResponse.newBuilder();
         page.forEach(t -> b.addTemplates(toProto(t)));
         if (page.size() == size) {

@@ -12,6 +12,7 @@ import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.core.wallet.SaleRowCounts;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.sale.ledger.LedgerMetrics;
 import io.flashcoupon.core.sale.ledger.PublicationRelay;
@@ -79,8 +80,14 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
             soldOut = new SoldOutFlags(config.business().flashsale().soldOutRecheckMs(), infra.clock()::millis);
             // What the admin API reads through, and drops after a write made here. A restock or resume drops
             // this process's sold-out flag at once; other instances' flags expire after sold-out-recheck-ms.
-            reads = CachedReads.cached(infra.templateCache(), infra.activityCache());
-            sales = new FlashSales(infra.activities(), infra.templates(), infra.coupons(), infra.store(), infra.clock(),
+            CachedReads byId = CachedReads.cached(infra.templateCache(), infra.activityCache());
+            // A template written here also drops this process's pages of published templates.
+            reads = new CachedReads(byId.template(), byId.activity(), id -> {
+                infra.templatePages().invalidateAll();
+                byId.templateChanged().accept(id);
+            }, byId.activityChanged());
+            sales = new FlashSales(infra.activities(), infra.templates(), new SaleRowCounts(infra.dataSource()),
+                    infra.store(), infra.clock(),
                     soldOut::clear, reads.activityChanged());
         }
 
@@ -135,7 +142,9 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
         CouponBranches branches = null;
         if (uses.wallet()) {
             DiscountEngine engine = new DiscountEngine();
-            orderCoupons = new OrderCoupons(infra.templates(), infra.coupons(), engine, infra.clock());
+            // Wallets and templates through this process's caches (kept true by the binlog).
+            orderCoupons = new OrderCoupons(infra.templateCache()::find, userId -> infra.wallets().wallet(userId)
+                    .newest(), infra.coupons(), engine, infra.clock());
             branches = new CouponBranches(infra.dataSource(), infra.templates(), engine, infra.clock(),
                     Duration.ofMillis(wallet.lockTtlMs()), relay::wake, (branch, r) -> infra.metrics().counter(
                             "coupon_saga_branches", "branch", branch,

@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The sink's pure stage after its insert: which of the batch's grants are stored and which conflict,
@@ -80,5 +83,25 @@ final class ConflictCheck {
 
     private static GrantConflict conflict(GrantedCoupon g, String existingSn, Instant now) {
         return GrantConflict.detected(g.couponSn(), existingSn, g.activityId(), g.userId(), g.seq(), now);
+    }
+
+    /** Of {@code stored} (grants whose row is theirs), those whose coupon_sn no row held before the insert. */
+    static List<GrantedCoupon> insertedNow(List<GrantedCoupon> stored, Set<String> snsThereBefore) {
+        List<GrantedCoupon> out = new ArrayList<>(stored.size());
+        for (GrantedCoupon g : stored) {
+            if (!snsThereBefore.contains(g.couponSn())) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /** Rows per sale (activity id -> count), in activity order. */
+    static SortedMap<Long, Long> rowsPerSale(List<GrantedCoupon> inserted) {
+        SortedMap<Long, Long> out = new TreeMap<>();
+        for (GrantedCoupon g : inserted) {
+            out.merge(g.activityId(), 1L, Long::sum);
+        }
+        return out;
     }
 }

@@ -8,6 +8,7 @@ import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.reconcile.GrantConflict;
 import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.wallet.GrantRow;
+import io.flashcoupon.core.wallet.SaleRowCounts;
 import io.flashcoupon.core.wallet.UserCouponStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * <p>A batch of new grants costs the plain insert; a batch with a duplicate costs a second insert and
  * one indexed read of its coupon_sn, plus one read of seats for grants that met another row
  * (docs/decisions.md has the measurement). Batches, their stored rows, failures and conflicts are metered in {@link SinkMetrics}.
+ *
+ * <p>The same transaction adds the rows it inserted to each sale's counter ({@link SaleRowCounts}): all
+ * of a batch of new grants; on the duplicate path only the grants whose own row was not there before
+ * (a locking read before the insert tells), so a redelivery or a conflict never counts twice.
  */
 public final class UserCouponSink {
     private static final Logger log = LoggerFactory.getLogger(UserCouponSink.class);
@@ -84,10 +89,16 @@ public final class UserCouponSink {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                List<GrantedCoupon> inserted;
                 if (insertAllNew(c, distinct)) {
                     outcome = new ConflictCheck.Outcome(distinct, List.of(), List.of());
                     fresh = List.of();
+                    inserted = distinct;
                 } else {
+                    // Undo what earlier statements of the failed batch inserted, so that every row this
+                    // transaction leaves is inserted by the statement below and counted exactly once.
+                    c.rollback();
+                    Set<String> there = lockedSns(c, distinct);
                     insert(c, INSERT_OR_KEEP, distinct);
                     Map<String, GrantRow> bySn = rowsBySn(c, distinct);
                     List<GrantedCoupon> unseen = ConflictCheck.withoutRow(distinct, bySn);
@@ -95,7 +106,9 @@ public final class UserCouponSink {
                     outcome = ConflictCheck.classify(distinct, bySn, bySeat,
                             clock.instant().truncatedTo(ChronoUnit.MILLIS));
                     fresh = GrantConflicts.recordNew(c, outcome.conflicts());
+                    inserted = ConflictCheck.insertedNow(outcome.stored(), there);
                 }
+                SaleRowCounts.add(c, ConflictCheck.rowsPerSale(inserted));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -158,6 +171,32 @@ public final class UserCouponSink {
             }
             ps.executeBatch();
         }
+    }
+
+    /**
+     * The coupon_sn of the batch that rows hold already, by a locking read: the latest committed rows,
+     * and no other transaction can insert one of the batch's coupon_sn until this one ends (a shared
+     * next-key lock on each missing key). It does not open this transaction's read view (locking reads
+     * never do), so {@link #rowsBySn} still sees what the insert below left.
+     */
+    private static Set<String> lockedSns(Connection c, List<GrantedCoupon> coupons) throws SQLException {
+        StringBuilder sql = new StringBuilder(64 + 2 * coupons.size()).append("SELECT coupon_sn FROM ")
+                .append(TABLE).append(" WHERE coupon_sn IN (");
+        for (int i = 0; i < coupons.size(); i++) {
+            sql.append(i == 0 ? "?" : ",?");
+        }
+        Set<String> out = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.append(") LOCK IN SHARE MODE").toString())) {
+            for (int i = 0; i < coupons.size(); i++) {
+                ps.setString(i + 1, coupons.get(i).couponSn());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /** The rows under the coupons' coupon_sn, as this transaction sees them after its insert. */

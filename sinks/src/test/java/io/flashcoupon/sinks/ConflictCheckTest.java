@@ -96,4 +96,17 @@ class ConflictCheckTest {
         assertThatThrownBy(() -> ConflictCheck.classify(List.of(grant("Z", 10, 1)), Map.of(), Map.of(), NOW))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("Z");
     }
+
+    @Test
+    void only_grants_whose_serial_no_row_held_before_the_insert_count_as_inserted_per_sale() {
+        GrantedCoupon fresh = grant("A", 10, 1);
+        GrantedCoupon redelivered = grant("B", 11, 1);
+        GrantedCoupon otherSale = new GrantedCoupon("C", 3, 1, 12, 1, 1_000, Instant.EPOCH, Instant.EPOCH, null);
+        List<GrantedCoupon> inserted = ConflictCheck.insertedNow(List.of(fresh, redelivered, otherSale),
+                java.util.Set.of("B"));
+
+        assertThat(inserted).containsExactly(fresh, otherSale);
+        assertThat(ConflictCheck.rowsPerSale(inserted)).containsExactly(Map.entry(3L, 1L), Map.entry(SALE, 1L));
+        assertThat(ConflictCheck.rowsPerSale(List.of())).isEmpty();
+    }
 }

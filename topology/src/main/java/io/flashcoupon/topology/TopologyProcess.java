@@ -105,15 +105,22 @@ public final class TopologyProcess {
     }
 
     /**
-     * Keeps this process's template and activity caches true from coupon-binlog-topic (broadcast:
+     * Keeps this process's template and activity caches (and pages of published templates) and its
+     * wallets (keyed by user_coupons.user_id) true from
+     * coupon-binlog-topic (broadcast:
      * every process its own copy); every process runs it, whatever its roles. Returns once the
      * consumer holds its queues.
      */
     public static void startCacheInvalidation(Infrastructure infra, Lifecycle lifecycle)
             throws MQClientException, InterruptedException {
         CacheInvalidator invalidator = new CacheInvalidator(infra.config().mysql().database(), Map.of(
-                Registry.TABLE_TEMPLATES, infra.templateCache()::invalidate,
-                Registry.TABLE_ACTIVITIES, infra.activityCache()::invalidate));
+                Registry.TABLE_TEMPLATES, id -> {
+                    infra.templatePages().invalidateAll();
+                    infra.templateCache().invalidate(id);
+                },
+                Registry.TABLE_ACTIVITIES, infra.activityCache()::invalidate,
+                Registry.TABLE_USER_COUPONS, infra.wallets()::invalidate),
+                Map.of(Registry.TABLE_USER_COUPONS, "user_id"));
         CacheInvalidationJob invalidation = new CacheInvalidationJob(infra.namesrvAddr(), infra.instance() + "-cache",
                 invalidator, Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cache-invalidation")),
                 infra.config().cache().secondDeleteMs(), infra.metrics()).start(Infrastructure.BROKER_WAIT);

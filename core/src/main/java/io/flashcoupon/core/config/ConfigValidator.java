@@ -25,8 +25,10 @@ public final class ConfigValidator {
         require(errors, c.rocketmq() != null, "rocketmq section is missing");
         require(errors, c.tracing() != null, "tracing section is missing");
         require(errors, c.business() != null && c.business().flashsale() != null && c.business().sink() != null
-                        && c.business().reconcile() != null && c.business().wallet() != null,
-                "business.flashsale, business.sink, business.reconcile and business.wallet sections are required");
+                        && c.business().reconcile() != null && c.business().wallet() != null
+                        && c.business().reads() != null,
+                "business.flashsale, business.sink, business.reconcile, business.wallet and business.reads sections"
+                        + " are required");
         require(errors, c.admin() != null, "admin section is missing");
         require(errors, c.cache() != null, "cache section is missing");
         require(errors, c.cdc() != null && c.cdc().embedded() != null, "cdc.embedded section is missing");
@@ -96,6 +98,16 @@ public final class ConfigValidator {
         range(errors, "business.wallet.outbox-poll-ms", w.outboxPollMs(), 10, 60_000);
         range(errors, "business.wallet.outbox-batch-size", w.outboxBatchSize(), 1, 10_000);
         range(errors, "business.wallet.outbox-claim-ms", w.outboxClaimMs(), 1_000, 3_600_000);
+        ServiceConfig.Reads rd = c.business().reads();
+        range(errors, "business.reads.status-cache-ms", rd.statusCacheMs(), 0, 60_000);
+        range(errors, "business.reads.wallet-cache-ms", rd.walletCacheMs(), 0, 3_600_000);
+        range(errors, "business.reads.wallet-cache-size", rd.walletCacheSize(), 0, 10_000_000);
+        range(errors, "business.reads.read-threads", rd.readThreads(), 1, 4096);
+        range(errors, "business.reads.read-queue", rd.readQueue(), 0, 1_000_000);
+        range(errors, "business.reads.saga-threads", rd.sagaThreads(), 1, 4096);
+        range(errors, "business.reads.saga-queue", rd.sagaQueue(), 0, 1_000_000);
+        range(errors, "business.reads.admin-threads", rd.adminThreads(), 1, 4096);
+        range(errors, "business.reads.admin-queue", rd.adminQueue(), 0, 1_000_000);
         ServiceConfig.Reconcile rc = c.business().reconcile();
         range(errors, "business.reconcile.grace-ms", rc.graceMs(), 0, 86_400_000);
         range(errors, "business.reconcile.interval-ms", rc.intervalMs(), 1_000, 86_400_000);

@@ -161,7 +161,27 @@ public record ServiceConfig(
     }
 
     /** Business rules and tuning. */
-    public record Business(Flashsale flashsale, Sink sink, Reconcile reconcile, Wallet wallet) {}
+    public record Business(Flashsale flashsale, Sink sink, Reconcile reconcile, Wallet wallet, Reads reads) {
+
+        /** With the shopper reads' defaults of srv.yaml ({@link Reads#DEFAULTS}). */
+        public Business(Flashsale flashsale, Sink sink, Reconcile reconcile, Wallet wallet) {
+            this(flashsale, sink, reconcile, wallet, Reads.DEFAULTS);
+        }
+    }
+
+    /**
+     * The shopper reads (docs/architecture.md, "Reads at crowd scale"). statusCacheMs: a sale's remaining
+     * and granted figures are read from Redis at most once per this period per instance and activity;
+     * walletCacheMs / walletCacheSize: a user's wallet lives this long (and at most this many wallets) in
+     * an instance's memory unless a change of the user's coupons drops it sooner. The RPCs run on bounded
+     * executors per class, shed with RESOURCE_EXHAUSTED when full: reads (status, templates, wallets,
+     * discounts), the Saga branches, and the operator-ish RPCs (StartFlashSale, template writes).
+     */
+    public record Reads(int statusCacheMs, int walletCacheMs, int walletCacheSize, int readThreads, int readQueue,
+            int sagaThreads, int sagaQueue, int adminThreads, int adminQueue) {
+        /** The values srv.yaml ships. */
+        public static final Reads DEFAULTS = new Reads(200, 1000, 100_000, 16, 512, 8, 128, 2, 32);
+    }
 
     /**
      * Flash-sale admission and grab execution. maxQpsPerIp 0 = no per-IP limit. Group commit:

@@ -12,9 +12,12 @@ import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.db.Databases;
 import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.template.PublishedTemplatePages;
 import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.core.wallet.WalletCache;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -34,13 +37,15 @@ import java.time.Duration;
  * configuration, the clock, the one meter registry (served at /metrics), tracing, the broker's name
  * server and this process's RocketMQ client instance name, the one MySQL pool, the one Redis
  * connection with the sale store on it, the repositories, and the template and activity caches
- * (Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog). The stage processes
+ * (Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog) with the pages of published templates,
+ * and the wallet cache (L1, kept true by the binlog of user_coupons). The stage processes
  * ({@code IngressProcess}, {@code TopologyProcess}, {@code AdminProcess}) wire their parts from it.
  */
 public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
         OpenTelemetry telemetry, String namesrvAddr, String instance, HikariDataSource dataSource,
         RedisConnector redis, SaleStore store, TemplateRepository templates, ActivityRepository activities,
-        UserCouponRepository coupons, TieredCache<Template> templateCache, TieredCache<Activity> activityCache) {
+        UserCouponRepository coupons, TieredCache<Template> templateCache, TieredCache<Activity> activityCache,
+        PublishedTemplatePages templatePages, WalletCache wallets) {
 
     /** The instrumentation scope of every span this service records. */
     public static final String INSTRUMENTATION = "io.flashcoupon";
@@ -119,7 +124,14 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
                 Duration.ofMillis(config.business().flashsale().activityCacheMs()), cc.negativeMaxSize(),
                 Duration.ofMillis(cc.negativeTtlMs()), Duration.ofMillis(cc.l2TtlMs())), l2, Registry::activityCacheKey,
                 new CacheCodec<>(Activity.class), activities::find);
+        PublishedTemplatePages templatePages = new PublishedTemplatePages(
+                (before, size) -> templates.list(TemplateStatus.PUBLISHED, before, size),
+                Duration.ofMillis(cc.templateL1TtlMs()), 1_000);
+        ServiceConfig.Reads reads = config.business().reads();
+        WalletCache wallets = new WalletCache((userId, limit) -> coupons.listByUser(userId, null, 0, limit),
+                Duration.ofMillis(reads.walletCacheMs()), reads.walletCacheSize(), System::nanoTime);
+        wallets.bindTo(metrics);
         return new Infrastructure(config, clock, metrics, telemetry, namesrvAddr, instance, dataSource, redis, store,
-                templates, activities, coupons, templateCache, activityCache);
+                templates, activities, coupons, templateCache, activityCache, templatePages, wallets);
     }
 }

@@ -9,7 +9,7 @@ import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.template.TemplateStatus;
-import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.core.wallet.SaleRowCounts;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.function.LongConsumer;
@@ -37,7 +37,7 @@ public final class FlashSales {
 
     private final ActivityRepository activities;
     private final TemplateRepository templates;
-    private final UserCouponRepository coupons;
+    private final SaleRowCounts rowCounts;
     private final SaleStore store;
     private final Clock clock;
     private final LongConsumer stockReturned;
@@ -50,11 +50,11 @@ public final class FlashSales {
      * the way to a refusal - so this process's caches can drop it at once (others learn of it from the
      * binlog).
      */
-    public FlashSales(ActivityRepository activities, TemplateRepository templates, UserCouponRepository coupons,
+    public FlashSales(ActivityRepository activities, TemplateRepository templates, SaleRowCounts rowCounts,
             SaleStore store, Clock clock, LongConsumer stockReturned, LongConsumer rowWritten) {
         this.activities = activities;
         this.templates = templates;
-        this.coupons = coupons;
+        this.rowCounts = rowCounts;
         this.store = store;
         this.clock = clock;
         this.stockReturned = stockReturned;
@@ -211,19 +211,23 @@ public final class FlashSales {
                 + " but its sale is not in Redis (Redis was reset or cleaned up); refusing to " + operation + " it");
     }
 
-    /** Live figures: MySQL activity, Redis stock and ledger, materialized rows. */
+    /**
+     * Live figures for operators: MySQL activity, Redis stock and ledger, and the rows the sink counted
+     * (sale_row_counts: one row read, never a COUNT(*)). Shoppers poll GetFlashSaleStatus instead.
+     */
     public SaleStatus status(long activityId) {
         Activity activity = activities.find(activityId)
                 .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
         SaleStore.SaleSnapshot snapshot = store.snapshot(activityId);
-        long rows = coupons.countByActivity(activityId);
+        long rows = rowCounts.materialized(activityId);
         return new SaleStatus(activity, snapshot.exists() ? snapshot.remaining() : null,
                 snapshot.ledgerSize(), rows);
     }
 
     /**
      * A sale's figures. remaining is null before the sale is in Redis. granted counts ledger
-     * entries; materialized counts user_coupons rows (equal to granted once the topology caught up).
+     * entries; materialized counts the user_coupons rows the sink inserted (equal to granted once the
+     * topology caught up).
      */
     public record SaleStatus(Activity activity, Long remaining, long granted, long materialized) {}
 }

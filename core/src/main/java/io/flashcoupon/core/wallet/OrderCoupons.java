@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 
 /**
  * A user's wallet against an order, for GetAvailableCouponsForOrder / CalculateDiscount (gRPC) and
@@ -31,13 +32,25 @@ import java.util.Set;
 public final class OrderCoupons {
     public static final int WALLET_LIMIT = 500;
 
-    private final TemplateRepository templates;
+    private final LongFunction<Optional<Template>> templates;
+    private final LongFunction<List<UserCoupon>> wallets;
     private final UserCouponRepository coupons;
     private final DiscountEngine engine;
     private final Clock clock;
 
+    /** Templates and wallets straight from MySQL. */
     public OrderCoupons(TemplateRepository templates, UserCouponRepository coupons, DiscountEngine engine, Clock clock) {
+        this(templates::find, userId -> coupons.wallet(userId, WALLET_LIMIT), coupons, engine, clock);
+    }
+
+    /**
+     * {@code templates}: a template by id (the template cache); {@code wallets}: a user's newest
+     * {@link #WALLET_LIMIT} coupons (the wallet cache); {@code coupons}: single coupons by id.
+     */
+    public OrderCoupons(LongFunction<Optional<Template>> templates, LongFunction<List<UserCoupon>> wallets,
+            UserCouponRepository coupons, DiscountEngine engine, Clock clock) {
         this.templates = templates;
+        this.wallets = wallets;
         this.coupons = coupons;
         this.engine = engine;
         this.clock = clock;
@@ -56,11 +69,11 @@ public final class OrderCoupons {
         Map<Long, Verdict> verdicts = new LinkedHashMap<>();
         Map<Long, UserCoupon> byId = new HashMap<>();
         List<CouponRule> spendable = new ArrayList<>();
-        for (UserCoupon c : coupons.wallet(userId, WALLET_LIMIT)) {
+        for (UserCoupon c : wallets.apply(userId)) {
             byId.put(c.id(), c);
             verdicts.put(c.id(), null);
             String reason = unusableReason(c, now);
-            Optional<Template> t = byTemplate.computeIfAbsent(c.templateId(), templates::find);
+            Optional<Template> t = byTemplate.computeIfAbsent(c.templateId(), templates::apply);
             if (reason == null && t.isEmpty()) {
                 reason = "its template " + c.templateId() + " no longer exists";
             }
@@ -103,7 +116,7 @@ public final class OrderCoupons {
             if (reason != null) {
                 throw new ConflictException("coupon " + id + " cannot be used: " + reason);
             }
-            Template t = templates.find(c.templateId())
+            Template t = templates.apply(c.templateId())
                     .orElseThrow(() -> new ConflictException("coupon " + id + ": its template no longer exists"));
             rules.add(t.couponRule(id));
         }

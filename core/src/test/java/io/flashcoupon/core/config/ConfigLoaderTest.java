@@ -156,12 +156,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void read_defaults_match_the_shipped_file_and_are_range_checked() {
+        ServiceConfig c = loader.load(null, Map.of());
+        assertThat(c.business().reads()).isEqualTo(ServiceConfig.Reads.DEFAULTS);
+        assertThat(c.business().reads().statusCacheMs()).isEqualTo(200);
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_BUSINESS_READS_READ_THREADS", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("business.reads.read-threads must be between 1 and 4096, was 0");
+    }
+
+    @Test
     void cache_and_cdc_defaults_run_the_embedded_reader_and_production_switches_it_off() {
         ServiceConfig c = loader.load(null, Map.of());
         assertThat(c.cache().l2TtlMs()).isEqualTo(300_000);
         assertThat(c.cache().secondDeleteMs()).isEqualTo(500);
         assertThat(c.cdc().embedded().enabled()).isTrue();
-        assertThat(c.cdc().embedded().tables()).containsExactly("coupon_templates", "flash_sale_activities");
+        assertThat(c.cdc().embedded().tables()).containsExactly("coupon_templates", "flash_sale_activities",
+                "user_coupons");
         assertThat(c.cdc().embedded().effectiveServerId(c.server().nodeId())).isEqualTo(184_001L);
         ServiceConfig prod = loader.load(null, Map.of("COUPON_CDC_EMBEDDED_ENABLED", "false",
                 "COUPON_CDC_EMBEDDED_TABLES", ""));

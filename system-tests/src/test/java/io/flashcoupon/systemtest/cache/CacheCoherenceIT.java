@@ -170,6 +170,7 @@ class CacheCoherenceIT {
         env.put(ConfigLoader.envName("cache.template-l1-ttl-ms"), "600000");
         env.put(ConfigLoader.envName("cache.negative-ttl-ms"), "600000");
         env.put(ConfigLoader.envName("cache.l2-ttl-ms"), "600000");
+        env.put(ConfigLoader.envName("business.reads.wallet-cache-ms"), "600000");
         env.put(ConfigLoader.envName("cdc.embedded.enabled"), Boolean.toString(cdc));
         env.put(ConfigLoader.envName("cdc.embedded.state-dir"), work.resolve("cdc-" + name).toString());
         env.put(ConfigLoader.envName("cdc.embedded.server-id"),
@@ -334,7 +335,130 @@ class CacheCoherenceIT {
         assertThat(get(a, "activities", x.id()).body()).contains("\"by-canal\"");
     }
 
+    @Test
+    @Order(5)
+    void template_reads_over_grpc_serve_a_change_made_in_mysql_on_both_processes_within_a_second() throws Exception {
+        Template t = template("g1");
+        long unknown = t.id() + 1_000;
+        for (ServiceJvms.Service s : List.of(a, b)) {
+            await("the INSERT reached " + s).atMost(WITHIN).pollInterval(Duration.ofMillis(10))
+                    .until(() -> grpcName(s, t.id()).equals("g1") && publishedNames(s).contains("g1"));
+            assertThat(grpcStatus(s, unknown)).as("an unknown id").isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+        }
+        long t0 = System.nanoTime();
+        sql("UPDATE coupon_templates SET name = 'g2' WHERE id = ?", t.id());
+        await("both processes serve the rename over gRPC").atMost(WITHIN).pollInterval(Duration.ofMillis(10))
+                .until(() -> grpcName(a, t.id()).equals("g2") && grpcName(b, t.id()).equals("g2")
+                        && publishedNames(a).contains("g2") && publishedNames(b).contains("g2"));
+        System.out.printf("[cache-coherence] template rename served over gRPC by both processes after %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        sql("UPDATE coupon_templates SET status = 3 WHERE id = ?", t.id());
+        await("both processes drop the disabled template from the published list").atMost(WITHIN)
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> !publishedNames(a).contains("g2") && !publishedNames(b).contains("g2"));
+    }
+
+    @Test
+    @Order(6)
+    void a_won_coupon_and_a_change_of_its_state_in_mysql_reach_both_processes_wallet_reads_within_a_second()
+            throws Exception {
+        Template t = template("wallet");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Activity sale = activities.insert(new Activity(0, t.id(), "wallet sale", 10, now.minusSeconds(60),
+                now.plusSeconds(3600), 1, ActivityStatus.PENDING));
+        stub(a).startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build());
+        long user = 77_000_000L + sale.id();
+        for (ServiceJvms.Service s : List.of(a, b)) {
+            assertThat(walletSns(s, user)).as("an empty wallet, now cached by " + s).isEmpty();
+            assertThat(orderCoupons(s, user)).isEmpty();
+        }
+        io.flashcoupon.proto.v1.FlashSaleResponse won = stub(a).flashSaleCoupon(io.flashcoupon.proto.v1.FlashSaleRequest
+                .newBuilder().setActivityId(sale.id()).setUserId(user).build());
+        assertThat(won.getCode()).isEqualTo(io.flashcoupon.proto.v1.GrabCode.GRANTED);
+        await("the row is committed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                .until(() -> rowStatus(won.getCouponSn()) == 1);
+        long t0 = System.nanoTime();
+        await("both processes' wallets show the won coupon").atMost(WITHIN).pollInterval(Duration.ofMillis(10))
+                .until(() -> walletSns(a, user).contains(won.getCouponSn())
+                        && walletSns(b, user).contains(won.getCouponSn()));
+        System.out.printf("[cache-coherence] won coupon in both wallets %d ms after its row was committed%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertThat(orderCoupons(b, user)).as("GetAvailableCouponsForOrder reads the same wallet").hasSize(1)
+                .allSatisfy(c -> assertThat(c.getUsable()).isTrue());
+
+        t0 = System.nanoTime();
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE user_coupons SET status = 4 WHERE coupon_sn = ?")) {
+            ps.setString(1, won.getCouponSn());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        await("both processes serve the coupon EXPIRED").atMost(WITHIN).pollInterval(Duration.ofMillis(10))
+                .until(() -> walletStatus(a, user) == io.flashcoupon.proto.v1.UserCouponStatus.EXPIRED
+                        && walletStatus(b, user) == io.flashcoupon.proto.v1.UserCouponStatus.EXPIRED);
+        System.out.printf("[cache-coherence] coupon state change in both wallets after %d ms%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertThat(orderCoupons(a, user)).allSatisfy(c -> assertThat(c.getUsable()).isFalse());
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    static final Map<Integer, ManagedChannel> channels = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static CouponGrpc.CouponBlockingStub stub(ServiceJvms.Service s) {
+        ManagedChannel ch = channels.computeIfAbsent(s.grpcPort, port -> {
+            ManagedChannel c = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+            closeables.add(c::shutdownNow);
+            return c;
+        });
+        return CouponGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    static String grpcName(ServiceJvms.Service s, long templateId) {
+        return stub(s).getCouponTemplate(io.flashcoupon.proto.v1.GetTemplateRequest.newBuilder().setId(templateId)
+                .build()).getTemplate().getName();
+    }
+
+    static io.grpc.Status.Code grpcStatus(ServiceJvms.Service s, long templateId) {
+        try {
+            stub(s).getCouponTemplate(io.flashcoupon.proto.v1.GetTemplateRequest.newBuilder().setId(templateId).build());
+            return io.grpc.Status.Code.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
+    /** Names on the first page of PUBLISHED templates (200, newest first) served by {@code s}. */
+    static List<String> publishedNames(ServiceJvms.Service s) {
+        return stub(s).listCouponTemplates(io.flashcoupon.proto.v1.ListTemplatesRequest.newBuilder()
+                .setStatus(io.flashcoupon.proto.v1.TemplateStatus.PUBLISHED).setPageSize(200).build())
+                .getTemplatesList().stream().map(io.flashcoupon.proto.v1.Template::getName).toList();
+    }
+
+    static List<String> walletSns(ServiceJvms.Service s, long user) {
+        return stub(s).getUserCoupons(io.flashcoupon.proto.v1.GetUserCouponsRequest.newBuilder().setUserId(user)
+                .build()).getCouponsList().stream().map(io.flashcoupon.proto.v1.UserCoupon::getCouponSn).toList();
+    }
+
+    static io.flashcoupon.proto.v1.UserCouponStatus walletStatus(ServiceJvms.Service s, long user) {
+        return stub(s).getUserCoupons(io.flashcoupon.proto.v1.GetUserCouponsRequest.newBuilder().setUserId(user)
+                .build()).getCoupons(0).getStatus();
+    }
+
+    static List<io.flashcoupon.proto.v1.CouponAvailability> orderCoupons(ServiceJvms.Service s, long user) {
+        return stub(s).getAvailableCouponsForOrder(io.flashcoupon.proto.v1.OrderCouponsRequest.newBuilder()
+                .setUserId(user).addItems(io.flashcoupon.proto.v1.OrderItem.newBuilder().setGoodsId(1)
+                        .setCategoryId(1).setQuantity(1).setUnitPriceCents(10_000)).build()).getCouponsList();
+    }
+
+    static int rowStatus(String couponSn) throws Exception {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT status FROM user_coupons WHERE coupon_sn = ?")) {
+            ps.setString(1, couponSn);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        }
+    }
 
     static Template template(String name) {
         return templates.insert(new Template(0, name, CouponType.FULL_CUT, 500, 0, 0, null, 100, 1, null, null, 30,

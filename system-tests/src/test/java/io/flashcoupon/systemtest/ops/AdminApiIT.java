@@ -101,7 +101,8 @@ class AdminApiIT {
         ActivityRepository activities = new ActivityRepository(dataSource);
         UserCouponRepository coupons = new UserCouponRepository(dataSource);
         SaleStore store = new SaleStore(redis.connection(), Duration.ofSeconds(3));
-        FlashSales sales = new FlashSales(activities, templates, coupons, store, clock, stockReturned::add, id -> { });
+        FlashSales sales = new FlashSales(activities, templates, new io.flashcoupon.core.wallet.SaleRowCounts(dataSource), store, clock,
+                stockReturned::add, id -> { });
         // Reconciliation itself needs the broker (ReconciliationIT runs it); here the
         // routes and cleanup's own refusals are under test, so reconciling is not expected.
         Reconciler reconciler = id -> {

@@ -19,7 +19,7 @@ import io.flashcoupon.core.sale.RestockResult;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.sale.SaleTransition;
 import io.flashcoupon.core.sale.TransitionResult;
-import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.flashcoupon.core.wallet.SaleRowCounts;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
 import io.flashcoupon.proto.v1.GrabCode;
 import io.flashcoupon.systemtest.support.ReplyCutter;
@@ -75,7 +75,7 @@ class OperatorReplayIT {
         cutRedis = new RedisConnector(new ServiceConfig.Redis("127.0.0.1", cutter.port(), "", ServiceHarness.REDIS_DB,
                 5000));
         cutStore = new SaleStore(cutRedis.connection(), Duration.ofSeconds(10));
-        cutSales = new FlashSales(h.activities, h.templates, new UserCouponRepository(h.service.dataSource()), cutStore,
+        cutSales = new FlashSales(h.activities, h.templates, new SaleRowCounts(h.service.dataSource()), cutStore,
                 Clock.systemUTC(), id -> { }, id -> { });
         store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5));
         reports = new ReconciliationReports(h.service.dataSource());

@@ -109,7 +109,7 @@ public final class ServiceHarness {
                 // A replication id of its own: readers with the same id on one MariaDB throw each other out.
                 new ServiceConfig.Cdc(new ServiceConfig.Embedded(true, 1_000_000L + ProcessHandle.current().pid(),
                         home.resolve("cdc").toString(),
-                        List.of(Registry.TABLE_TEMPLATES, Registry.TABLE_ACTIVITIES), 20)),
+                        List.of(Registry.TABLE_TEMPLATES, Registry.TABLE_ACTIVITIES, Registry.TABLE_USER_COUPONS), 20)),
                 new ServiceConfig.Tracing("", 1.0));
     }
 

@@ -9,8 +9,9 @@ import java.util.function.LongConsumer;
 
 /**
  * Turns one Canal flat message into the cache entries it makes stale: for a row change (INSERT,
- * UPDATE, DELETE) of a cached table in the service's database, the primary key of every row (and, for
- * an UPDATE that changed the key, the old key too). DDL, other databases, other tables and other
+ * UPDATE, DELETE) of a cached table in the service's database, the key of every row - its primary key,
+ * or the column the table's cache is keyed by (user_coupons: user_id, the wallet) - and, for an UPDATE
+ * that changed the key, the old key too. DDL, other databases, other tables and other
  * event types make nothing stale. Only deletes follow, never a write, so applying a message twice or
  * out of order leaves the same state: the next read loads the row from MySQL.
  */
@@ -22,11 +23,21 @@ public final class CacheInvalidator {
 
     private final String database;
     private final Map<String, LongConsumer> caches;
+    private final Map<String, String> keyColumns;
 
     /** {@code caches}: table name -> what drops row id from that table's cache. */
     public CacheInvalidator(String database, Map<String, LongConsumer> caches) {
+        this(database, caches, Map.of());
+    }
+
+    /**
+     * {@code keyColumns}: table name -> the column its cache is keyed by, for tables not keyed by their
+     * primary key; {@code caches} is then told that column's values.
+     */
+    public CacheInvalidator(String database, Map<String, LongConsumer> caches, Map<String, String> keyColumns) {
         this.database = database;
         this.caches = Map.copyOf(caches);
+        this.keyColumns = Map.copyOf(keyColumns);
     }
 
     /** The entries {@code m} makes stale (empty for anything that is not a row change of a cached table). */
@@ -35,7 +46,8 @@ public final class CacheInvalidator {
                 || !caches.containsKey(m.table()) || m.data() == null) {
             return List.of();
         }
-        String pk = m.pkNames() == null || m.pkNames().isEmpty() ? "id" : m.pkNames().get(0);
+        String pk = keyColumns.containsKey(m.table()) ? keyColumns.get(m.table())
+                : m.pkNames() == null || m.pkNames().isEmpty() ? "id" : m.pkNames().get(0);
         Set<Target> out = new LinkedHashSet<>();
         for (int i = 0; i < m.data().size(); i++) {
             Map<String, String> row = m.data().get(i);

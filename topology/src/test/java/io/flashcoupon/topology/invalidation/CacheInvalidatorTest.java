@@ -83,4 +83,17 @@ class CacheInvalidatorTest {
         }
         assertThat(dropped).containsExactly("t1", "t2", "reported");
     }
+
+    @Test
+    void a_user_coupons_change_drops_the_wallet_of_each_distinct_user_of_its_rows() {
+        List<Long> wallets = new ArrayList<>();
+        CacheInvalidator byUser = new CacheInvalidator("coupon", Map.of(Registry.TABLE_USER_COUPONS, wallets::add),
+                Map.of(Registry.TABLE_USER_COUPONS, "user_id"));
+        byUser.apply(byUser.targets(rows(Registry.TABLE_USER_COUPONS, "INSERT", List.of(
+                Map.of("id", "100", "user_id", "7"), Map.of("id", "101", "user_id", "8"),
+                Map.of("id", "102", "user_id", "7")), null)));
+        byUser.apply(byUser.targets(rows(Registry.TABLE_USER_COUPONS, "UPDATE",
+                List.of(Map.of("id", "100", "user_id", "7", "status", "2")), List.of(Map.of("status", "1")))));
+        assertThat(wallets).containsExactly(7L, 8L, 7L);
+    }
 }

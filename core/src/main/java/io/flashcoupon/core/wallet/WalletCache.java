@@ -1,0 +1,122 @@
+package io.flashcoupon.core.wallet;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+/**
+ * Each user's wallet - the newest {@link #WINDOW} coupons - in this process's memory (L1 only), so a
+ * winner opening the wallet, and the order page matching it, do not reach MySQL on every call.
+ *
+ * <p>Kept true by every write to the user's coupons, whoever made it (the sink, the Saga branches, the
+ * expiry jobs, an operator's SQL): the binlog event of the user_coupons row drops the user's wallet on
+ * every process ({@link #invalidate}, through the cache invalidation's broadcast consumer). A load and
+ * an invalidation of the same user never interleave wrongly: Caffeine runs the load under the key's
+ * lock and the invalidation waits for it, then drops what it loaded; concurrent readers of a cold
+ * wallet wait for one load.
+ *
+ * <p>Staleness bound: a wallet is served at most {@code ttl} (business.reads.wallet-cache-ms) plus one
+ * MySQL read after it was loaded - so a shopper never sees a coupon in a state it left more than that
+ * ago, and sees a won coupon at most that long after its row was committed - and in practice only for
+ * the binlog's lag (CacheCoherenceIT measures it). Known gap: when the binlog path is down, the TTL
+ * is the only bound.
+ */
+public final class WalletCache implements MeterBinder {
+    /** Coupons of a wallet kept: the newest ones, as many as an order is matched against. */
+    public static final int WINDOW = OrderCoupons.WALLET_LIMIT;
+
+    /** A user's newest coupons (id descending); complete when the user has no older ones. */
+    public record Wallet(List<UserCoupon> newest, boolean complete) {}
+
+    /** The store of record: a user's newest coupons, at most {@code limit}, id descending. */
+    public interface Loader {
+        List<UserCoupon> newest(long userId, int limit);
+    }
+
+    private final Cache<Long, Wallet> wallets;
+    private final Loader loader;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder loads = new LongAdder();
+    private final LongAdder invalidations = new LongAdder();
+
+    /** {@code nanos}: the clock the TTL runs on (System::nanoTime; a fake in tests). */
+    public WalletCache(Loader loader, Duration ttl, int maxWallets, LongSupplier nanos) {
+        this.loader = loader;
+        this.wallets = Caffeine.newBuilder().maximumSize(maxWallets).expireAfterWrite(ttl)
+                .ticker(nanos::getAsLong).build();
+    }
+
+    public Wallet wallet(long userId) {
+        Wallet w = wallets.getIfPresent(userId);
+        if (w != null) {
+            hits.increment();
+            return w;
+        }
+        return wallets.get(userId, this::load);
+    }
+
+    private Wallet load(Long userId) {
+        loads.increment();
+        List<UserCoupon> rows = loader.newest(userId, WINDOW + 1);
+        boolean complete = rows.size() <= WINDOW;
+        return new Wallet(List.copyOf(complete ? rows : rows.subList(0, WINDOW)), complete);
+    }
+
+    /**
+     * A page of the user's coupons (id below {@code beforeId}, 0 = from the newest; of {@code status},
+     * null = any; at most {@code size}) from the cached wallet; empty when the page reaches beyond the
+     * coupons kept (the caller reads MySQL).
+     */
+    public Optional<List<UserCoupon>> page(long userId, UserCouponStatus status, long beforeId, int size) {
+        return page(wallet(userId), status, beforeId, size);
+    }
+
+    /** The page logic on its own (pure). */
+    static Optional<List<UserCoupon>> page(Wallet w, UserCouponStatus status, long beforeId, int size) {
+        List<UserCoupon> out = new ArrayList<>(Math.min(size, w.newest().size()));
+        for (UserCoupon c : w.newest()) {
+            if ((beforeId > 0 && c.id() >= beforeId) || (status != null && c.status() != status)) {
+                continue;
+            }
+            out.add(c);
+            if (out.size() == size) {
+                return Optional.of(out);
+            }
+        }
+        return w.complete() ? Optional.of(out) : Optional.empty();
+    }
+
+    /** Drops the user's wallet from this process (a row of theirs changed). */
+    public void invalidate(long userId) {
+        invalidations.increment();
+        wallets.invalidate(userId);
+    }
+
+    /**
+     * coupon_cache_requests_total{cache="wallet",level="l1",result=hit|miss}, coupon_cache_size{cache="wallet"}
+     * and coupon_cache_invalidations_total{cache="wallet"}, alongside the template and activity caches.
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("coupon.cache.requests", hits, LongAdder::sum)
+                .tags("cache", "wallet", "level", "l1", "result", "hit")
+                .description("cache lookups by cache, level and result").register(registry);
+        FunctionCounter.builder("coupon.cache.requests", loads, LongAdder::sum)
+                .tags("cache", "wallet", "level", "l1", "result", "miss")
+                .description("cache lookups by cache, level and result").register(registry);
+        Gauge.builder("coupon.cache.size", wallets, Cache::estimatedSize).tags("cache", "wallet", "level", "l1")
+                .description("entries held (estimate)").register(registry);
+        FunctionCounter.builder("coupon.cache.invalidations", invalidations, LongAdder::sum).tags("cache", "wallet")
+                .description("rows dropped from L2 and L1 by change data capture or a local write")
+                .register(registry);
+    }
+}

@@ -1,0 +1,91 @@
+package io.flashcoupon.ingress;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.flashcoupon.core.NotFoundException;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.ingress.admission.SoldOutFlags;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
+
+/**
+ * GetFlashSaleStatus for a crowd of pollers, in O(1) and without MySQL: the activity from the activity
+ * cache; remaining and granted from ONE Redis call (snapshot.lua: HMGET of the sale hash and HLEN of
+ * the ledger, atomic with the grabs), shared by every caller of this instance for {@code period}.
+ * Concurrent callers of one sale wait for one load (Caffeine's per-key compute), so N pollers cost one
+ * Redis read per period. A sale this instance knows sold out ({@link SoldOutFlags}) is answered without
+ * Redis: remaining 0, granted = the activity's total (stock + ledger = total holds at every instant).
+ *
+ * <p>Staleness bound: figures are at most {@code period} plus one Redis round trip old; the activity
+ * follows the activity cache (binlog invalidation, at most activity-cache-ms). The materialized row
+ * count is not here: it is an operator figure (admin status, from the sink's counter).
+ */
+public final class SaleStatusReads implements MeterBinder {
+    /** A sale's figures as Redis held them; remaining null before the sale is in Redis. */
+    public record Figures(Long remaining, long granted) {}
+
+    /** What the RPC answers: the activity and its figures. */
+    public record View(Activity activity, Figures figures) {}
+
+    private final LongFunction<Optional<Activity>> activities;
+    private final LongFunction<SaleStore.SaleSnapshot> snapshots;
+    private final SoldOutFlags soldOut;
+    private final Cache<Long, Figures> figures;
+    private final LongAdder loads = new LongAdder();
+    private final LongAdder soldOutAnswers = new LongAdder();
+
+    /**
+     * {@code activities}: the activity cache; {@code snapshots}: the one Redis call; {@code nanos}: the
+     * clock the period is measured on (System::nanoTime, a fake in tests).
+     */
+    public SaleStatusReads(LongFunction<Optional<Activity>> activities, LongFunction<SaleStore.SaleSnapshot> snapshots,
+            SoldOutFlags soldOut, Duration period, LongSupplier nanos) {
+        this.activities = activities;
+        this.snapshots = snapshots;
+        this.soldOut = soldOut;
+        this.figures = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(period)
+                .ticker(nanos::getAsLong).build();
+    }
+
+    /** The sale's status; NotFoundException for an activity that does not exist. */
+    public View status(long activityId) {
+        Activity a = activities.apply(activityId)
+                .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
+        if (soldOut.isSoldOut(activityId)) {
+            soldOutAnswers.increment();
+            return new View(a, new Figures(0L, a.totalCount()));
+        }
+        return new View(a, figures.get(activityId, this::load));
+    }
+
+    private Figures load(Long activityId) {
+        loads.increment();
+        SaleStore.SaleSnapshot s = snapshots.apply(activityId);
+        return new Figures(s.exists() ? s.remaining() : null, s.ledgerSize());
+    }
+
+    /** Redis reads made so far (one per sale and period at most, whatever the number of callers). */
+    public long loads() {
+        return loads.sum();
+    }
+
+    /**
+     * coupon_status_reads_total{source="redis|sold_out_flag"}: status figures read from Redis, and status
+     * calls answered from this instance's sold-out flag (cache hits are the difference to the RPC count).
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("coupon.status.reads", loads, LongAdder::sum).tag("source", "redis")
+                .description("sale figures read from Redis for GetFlashSaleStatus").register(registry);
+        FunctionCounter.builder("coupon.status.reads", soldOutAnswers, LongAdder::sum).tag("source", "sold_out_flag")
+                .description("GetFlashSaleStatus calls answered from this instance's sold-out flag")
+                .register(registry);
+    }
+}
