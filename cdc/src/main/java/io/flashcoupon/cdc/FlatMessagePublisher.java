@@ -3,6 +3,7 @@ package io.flashcoupon.cdc;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.cdc.FlatMessage;
 import io.flashcoupon.core.cdc.FlatMessageCodec;
+import io.flashcoupon.core.mq.BatchGuardPacing;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -25,6 +26,7 @@ public final class FlatMessagePublisher implements AutoCloseable {
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName);
         producer.setRetryTimesWhenSendFailed(0);
+        BatchGuardPacing.slowDown(producer);
     }
 
     public FlatMessagePublisher start() throws MQClientException {

@@ -1,6 +1,7 @@
 package io.flashcoupon.topology.outbox;
 
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.mq.BatchGuardPacing;
 import io.flashcoupon.core.outbox.Outbox;
 import java.time.Clock;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class OutboxRelay implements AutoCloseable {
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName + "-outbox");
         producer.setSendMsgTimeout(sendTimeoutMs);
+        BatchGuardPacing.slowDown(producer);
         producer.setTransactionListener(new TransactionListener() {
             @Override
             public LocalTransactionState executeLocalTransaction(Message msg, Object arg) {

@@ -1,6 +1,7 @@
 package io.flashcoupon.core.sale.ledger;
 
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.mq.BatchGuardPacing;
 import io.flashcoupon.core.observe.TraceHeaders;
 import io.flashcoupon.core.sale.GrabCandidate;
 import io.flashcoupon.core.sale.GrabCode;
@@ -108,6 +109,7 @@ public final class GrantLedger implements AutoCloseable {
         producer.setRetryTimesWhenSendFailed(0);
         producer.setRetryTimesWhenSendAsyncFailed(0);
         producer.setExecutorService(checkExecutor);
+        BatchGuardPacing.slowDown(producer);
         producer.setTransactionListener(new LedgerTransactions(store::inLedger,
                 new LedgerCheckBack(store::resolve, checkedBack)));
     }

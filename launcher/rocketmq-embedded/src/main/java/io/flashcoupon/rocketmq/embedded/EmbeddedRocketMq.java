@@ -33,6 +33,7 @@ import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
+import org.apache.rocketmq.store.IdleBackoffReputMessageService;
 import org.apache.rocketmq.store.MessageStore;
 import org.apache.rocketmq.store.config.MessageStoreConfig;
 
@@ -50,7 +51,9 @@ import org.apache.rocketmq.store.config.MessageStoreConfig;
  * discards it; RocketMQ's 15 would give up after ~30 s, even when no producer was there to answer, and a
  * discarded CouponGrabbed is a granted coupon that never becomes a row), {@code opBatchIdleSpinFix}
  * (true: the broker's op-batch thread is replaced by {@link NonSpinningOpBatchService}, so an idle broker
- * does not spin on a core; false keeps RocketMQ 5.5.0's own).
+ * does not spin on a core; false keeps RocketMQ 5.5.0's own), {@code reputIdleBackoff} (true: the store's
+ * dispatch thread is replaced by {@link IdleBackoffReputMessageService}, which stops looking for new
+ * entries every millisecond after a quiet second and is woken by the next put; false keeps 5.5.0's own).
  *
  * <p>The broker registers as 127.0.0.1 and listens on 127.0.0.1 only; topics and subscription groups
  * are never auto-created, so every topic (with its message type) and group must be provisioned.
@@ -236,6 +239,9 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         // Transaction metrics are a broker-side report nobody reads here; their flush thread cost
         // ~1 % of the service's CPU samples in scripts/bench (docs/performance.md).
         config.setEnableTransactionMetrics(false);
+        // No client pops (the remoting clients pull; no proxy runs here): the pop buffer-merge thread
+        // (a scan every 5 ms, ~0.7 % of a core idle) and the pop revive threads are not started.
+        config.setPopConsumerFSServiceInit(false);
 
         NettyServerConfig server = new NettyServerConfig();
         server.setBindAddress(LOCALHOST);
@@ -284,6 +290,9 @@ public final class EmbeddedRocketMq implements AutoCloseable {
             }
             if (settings.opBatchIdleSpinFix) {
                 NonSpinningOpBatchService.install(broker);
+            }
+            if (settings.reputIdleBackoff) {
+                IdleBackoffReputMessageService.install(broker.getMessageStore());
             }
             broker.start();
         } finally {
@@ -361,7 +370,7 @@ public final class EmbeddedRocketMq implements AutoCloseable {
     /** The validated properties. */
     private record Settings(Path home, int namesrvPort, int brokerPort, String brokerName, String clusterName,
                             long transactionTimeOut, long transactionCheckInterval, int transactionCheckMax,
-                            boolean opBatchIdleSpinFix) {
+                            boolean opBatchIdleSpinFix, boolean reputIdleBackoff) {
 
         static Settings from(Properties props) {
             if (props == null) {
@@ -384,7 +393,7 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                     intIn(props, "transactionTimeOut", 3000, 1, Integer.MAX_VALUE),
                     intIn(props, "transactionCheckInterval", 2000, 1, Integer.MAX_VALUE),
                     intIn(props, "transactionCheckMax", 1800, 1, Integer.MAX_VALUE),
-                    bool(props, "opBatchIdleSpinFix", true));
+                    bool(props, "opBatchIdleSpinFix", true), bool(props, "reputIdleBackoff", true));
         }
 
         Path store() {

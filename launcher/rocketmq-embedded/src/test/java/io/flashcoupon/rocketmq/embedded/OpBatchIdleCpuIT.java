@@ -3,40 +3,25 @@ package io.flashcoupon.rocketmq.embedded;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import org.apache.rocketmq.client.ClientConfig;
-import org.apache.rocketmq.client.impl.ClientRemotingProcessor;
-import org.apache.rocketmq.client.impl.MQClientAPIImpl;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.client.producer.TransactionListener;
 import org.apache.rocketmq.client.producer.TransactionMQProducer;
 import org.apache.rocketmq.client.producer.TransactionSendResult;
-import org.apache.rocketmq.common.TopicAttributes;
-import org.apache.rocketmq.common.TopicConfig;
-import org.apache.rocketmq.common.attribute.AttributeParser;
-import org.apache.rocketmq.common.constant.PermName;
 import org.apache.rocketmq.common.message.Message;
 import org.apache.rocketmq.common.message.MessageExt;
-import org.apache.rocketmq.common.topic.TopicValidator;
-import org.apache.rocketmq.remoting.netty.NettyClientConfig;
-import org.apache.rocketmq.remoting.protocol.route.TopicRouteData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,16 +50,10 @@ class OpBatchIdleCpuIT {
     void idle_op_batch_thread_uses_under_5_percent_of_a_core_and_still_writes_ops() throws Exception {
         boolean fix = Boolean.parseBoolean(System.getProperty("broker.idle.fix", "true"));
         Duration window = Duration.ofSeconds(Long.getLong("broker.idle.seconds", 10));
-        int brokerPort = freeBrokerPort();
-        Properties props = new Properties();
-        props.setProperty("home", home.toString());
-        props.setProperty("namesrvPort", Integer.toString(freePort(brokerPort)));
-        props.setProperty("brokerPort", Integer.toString(brokerPort));
-        props.setProperty("opBatchIdleSpinFix", Boolean.toString(fix));
         Set<String> checkedBack = ConcurrentHashMap.newKeySet();
 
-        try (EmbeddedRocketMq broker = new EmbeddedRocketMq(props)) {
-            createTransactionTopic(broker.namesrvAddr(), "127.0.0.1:" + brokerPort);
+        try (TestBroker broker = TestBroker.start(home, Map.of("opBatchIdleSpinFix", Boolean.toString(fix)))) {
+            broker.createTopic(TOPIC, "TRANSACTION");
             TransactionMQProducer producer = new TransactionMQProducer("op-batch-idle-it-producer");
             producer.setNamesrvAddr(broker.namesrvAddr());
             producer.setTransactionListener(new TransactionListener() {
@@ -135,38 +114,6 @@ class OpBatchIdleCpuIT {
         }
     }
 
-    /** A TRANSACTION topic of one queue (auto-creation is off), once the name server routes it. */
-    private static void createTransactionTopic(String namesrvAddr, String brokerAddr) throws Exception {
-        ClientConfig clientConfig = new ClientConfig();
-        clientConfig.setNamesrvAddr(namesrvAddr);
-        MQClientAPIImpl api = new MQClientAPIImpl(new NettyClientConfig(), new ClientRemotingProcessor(null), null,
-                clientConfig);
-        api.updateNameServerAddressList(namesrvAddr);
-        api.start();
-        try {
-            TopicConfig config = new TopicConfig(TOPIC, 1, 1, PermName.PERM_READ | PermName.PERM_WRITE);
-            config.setAttributes(Map.of(AttributeParser.ATTR_ADD_PLUS_SIGN
-                    + TopicAttributes.TOPIC_MESSAGE_TYPE_ATTRIBUTE.getName(), "TRANSACTION"));
-            api.createTopic(brokerAddr, TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC, config, 3_000);
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            Exception last = null;
-            while (System.nanoTime() - deadline < 0) {
-                try {
-                    TopicRouteData route = api.getTopicRouteInfoFromNameServer(TOPIC, 3_000, false);
-                    if (route != null && route.getQueueDatas() != null && !route.getQueueDatas().isEmpty()) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    last = e; // TOPIC_NOT_EXIST until the broker's registration reaches the name server
-                }
-                Thread.sleep(100);
-            }
-            throw new IllegalStateException("the name server does not route " + TOPIC + " after 20 s", last);
-        } finally {
-            api.shutdown();
-        }
-    }
-
     private static String send(TransactionMQProducer producer, LocalTransactionState decision) throws Exception {
         String key = decision.name() + "-" + UUID.randomUUID();
         TransactionSendResult result =
@@ -203,37 +150,5 @@ class OpBatchIdleCpuIT {
     private static String threadName(ThreadMXBean threads, long id) {
         ThreadInfo info = threads.getThreadInfo(id);
         return info == null ? "(ended) #" + id : info.getThreadName();
-    }
-
-    /**
-     * A loopback port p with p-2 (the broker's VIP channel), p and p+1 (HA) free, below the kernel's
-     * ephemeral range so no outgoing connection takes one of them meanwhile.
-     */
-    private static int freeBrokerPort() {
-        for (int attempt = 0; attempt < 500; attempt++) {
-            int p = ThreadLocalRandom.current().nextInt(20_002, 32_000);
-            if (canBind(p - 2) && canBind(p) && canBind(p + 1)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no free broker port triple in [20000, 32001)");
-    }
-
-    private static int freePort(int brokerPort) {
-        for (int attempt = 0; attempt < 500; attempt++) {
-            int p = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-            if ((p < brokerPort - 2 || p > brokerPort + 1) && canBind(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("no free port in [20000, 32000)");
-    }
-
-    private static boolean canBind(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return socket.isBound();
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
