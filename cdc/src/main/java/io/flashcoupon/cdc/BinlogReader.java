@@ -77,6 +77,35 @@ public final class BinlogReader implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * The stored offsets and schema history are those of one database and table list: the history
+     * holds only the captured tables' DDL, so a table added to cdc.embedded.tables (or another
+     * database) would stop the reader at its first change ("schema isn't known to this connector").
+     * When the capture changed, both are dropped and the reader starts over from the current binlog
+     * position (schema only), logged at WARN: changes made while it was stopped are not published,
+     * and the caches they would have invalidated catch up within their TTLs.
+     */
+    static void startOverIfCaptureChanged(Path dir, String capture) {
+        Path marker = dir.resolve("capture.txt");
+        try {
+            String stored = Files.exists(marker) ? Files.readString(marker).trim() : null;
+            if (stored != null && !stored.equals(capture)) {
+                log.warn("cdc: the captured tables changed from [{}] to [{}]: dropping the stored offsets and schema"
+                        + " history, reading on from the current binlog position", stored, capture);
+                Files.deleteIfExists(dir.resolve("offsets.dat"));
+                Files.deleteIfExists(dir.resolve("schema-history.dat"));
+            } else if (stored == null && Files.exists(dir.resolve("offsets.dat"))) {
+                log.warn("cdc: state in {} records no captured tables (written before they were recorded): dropping"
+                        + " its offsets and schema history, reading on from the current binlog position", dir);
+                Files.deleteIfExists(dir.resolve("offsets.dat"));
+                Files.deleteIfExists(dir.resolve("schema-history.dat"));
+            }
+            Files.writeString(marker, capture + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or write " + marker, e);
+        }
+    }
+
     static Properties properties(ServiceConfig.Mysql mysql, ServiceConfig.Embedded cdc, long serverId) {
         Path dir = Path.of(cdc.stateDir()).toAbsolutePath();
         try {
@@ -84,6 +113,7 @@ public final class BinlogReader implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create cdc.embedded.state-dir " + dir, e);
         }
+        startOverIfCaptureChanged(dir, mysql.database() + ":" + String.join(",", cdc.tables()));
         Properties p = new Properties();
         p.setProperty("name", "coupon-binlog-reader");
         p.setProperty("connector.class", "io.debezium.connector.mariadb.MariaDbConnector");
