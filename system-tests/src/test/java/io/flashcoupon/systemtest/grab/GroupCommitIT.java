@@ -121,7 +121,7 @@ class GroupCommitIT {
     void concurrent_grabs_share_script_calls_and_every_answer_is_honoured() throws Exception {
         ServiceHarness h = ServiceHarness.get();
         Activity sale = h.runningSale(400, 2);
-        Exposition before = scrape(h);
+        Exposition before = Exposition.scrape(h.service.httpPort());
         List<FlashSaleRequest> requests = new java.util.ArrayList<>();
         for (int i = 0; i < 1_200; i++) {
             requests.add(FlashSaleRequest.newBuilder().setActivityId(sale.id()).setUserId(800_000L + i % 300).build());
@@ -145,7 +145,7 @@ class GroupCommitIT {
         await("every batch's outbox entry removed by its batch").atMost(Duration.ofSeconds(3))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> redis.hlen(Registry.publicationsKey(sale.id())) == 0);
-        Exposition after = scrape(h);
+        Exposition after = Exposition.scrape(h.service.httpPort());
         double scriptCalls = after.value("coupon_grab_batch_size_grabs_count") - before.value("coupon_grab_batch_size_grabs_count");
         double batched = after.value("coupon_grab_batch_size_grabs_sum") - before.value("coupon_grab_batch_size_grabs_sum");
         System.out.println("found: " + granted.size() + " grants answered for stock 400; " + (long) batched
@@ -156,9 +156,5 @@ class GroupCommitIT {
         assertThat(perUser.values()).allMatch(n -> n <= 2);
         SaleInvariants.check(h, sale.id(), 400, 2, Duration.ofSeconds(30));
         assertThat(new UserCouponRepository(h.service.dataSource()).ownersByActivity(sale.id())).isEqualTo(granted);
-    }
-
-    private static Exposition scrape(ServiceHarness h) throws Exception {
-        return Exposition.scrape(h.service.httpPort());
     }
 }

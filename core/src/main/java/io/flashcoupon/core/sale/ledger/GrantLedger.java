@@ -205,8 +205,11 @@ public final class GrantLedger implements AutoCloseable {
             GrabResult r = results.get(i);
             if (r.code() == GrabCode.GRANTED) {
                 Pending p = batch.get(i);
-                events.add(traced(p.trace(), grabbed(activityId, p.templateId(), r.couponSn(), p.grab().userId(), r.seq(),
-                        p.grab().grantedAtMs(), p.grab().requestId())));
+                // Built in the grab's trace context: message() injects it, once.
+                try (Scope ignored = p.trace().makeCurrent()) {
+                    events.add(grabbed(activityId, p.templateId(), r.couponSn(), p.grab().userId(), r.seq(),
+                            p.grab().grantedAtMs(), p.grab().requestId()));
+                }
             }
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -329,13 +332,6 @@ public final class GrantLedger implements AutoCloseable {
             b.setRequestId(requestId);
         }
         return message(topic, b.build());
-    }
-
-    private static Message traced(Context trace, Message msg) {
-        try (Scope ignored = trace.makeCurrent()) {
-            TraceHeaders.inject(msg);
-        }
-        return msg;
     }
 
     /**
