@@ -57,8 +57,12 @@ class FaultKillIT {
             try (GrabLoad load = rig.load(service, sale)) {
                 load.start();
 
+                // The lock is taken before the fault point: at group-commit speed the rest of the sale can be
+                // granted and written in less time than it takes to see the grants reach the fault point,
+                // and then no INSERT would come to wait for a lock taken after it.
+                SinkWriteStall first = new SinkWriteStall(rig.db(), FaultRig.DB);
                 rig.awaitGranted(load, rig.faultPoint(1, 2, STOCK), service::requireAlive);
-                SinkWriteStall first = stallSink(rig, rows, sale);
+                awaitSinkHeld(rig, first);
                 // The lock goes once the service is dead: the killed INSERT then runs into a connection
                 // that is gone, and MySQL rolls its transaction back. A second lock is taken while the
                 // service is down, so the restarted sink's first INSERT - the redelivered batch - waits
@@ -93,16 +97,13 @@ class FaultKillIT {
         });
     }
 
-    /** Holds the sink's next INSERT on a MySQL lock and waits until it waits; the caller lets it go. */
-    private static SinkWriteStall stallSink(FaultRig rig, UserCouponRepository rows, Activity sale) throws Exception {
+    /** Waits until the sink's INSERT waits for {@code stall}'s lock; lets the lock go if it never does. */
+    private static void awaitSinkHeld(FaultRig rig, SinkWriteStall stall) throws Exception {
         long t0 = System.nanoTime();
-        SinkWriteStall stall = new SinkWriteStall(rig.db(), FaultRig.DB);
-        long locked = System.nanoTime();
         try {
             String waiter = stall.awaitSinkWaiting(Duration.ofSeconds(30));
-            rig.log("lock above row id %d taken in %d ms; the sink's INSERT seen waiting for it %d ms later: %s...",
-                    stall.aboveId, (locked - t0) / 1_000_000, (System.nanoTime() - locked) / 1_000_000, waiter);
-            return stall;
+            rig.log("the sink's INSERT seen waiting for the lock above row id %d %d ms after the fault point: %s...",
+                    stall.aboveId, (System.nanoTime() - t0) / 1_000_000, waiter);
         } catch (RuntimeException | AssertionError e) {
             stall.close();
             throw e;
