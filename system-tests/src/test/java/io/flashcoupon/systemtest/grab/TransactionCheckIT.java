@@ -61,8 +61,10 @@ class TransactionCheckIT {
         });
         producer.start();
         try {
-            String absent = "9000000000000000001";
-            String present = "9000000000000000002";
+            // coupon_sn unique to this sale: the table keeps the rows of earlier runs on this database,
+            // and a fixed sn met there is a conflicting row, never this grant's.
+            String absent = testSn(sale, 1);
+            String present = testSn(sale, 2);
             producer.sendMessageInTransaction(grabbed(sale, absent, 501), (Runnable) () -> { });
             producer.sendMessageInTransaction(grabbed(sale, present, 502), (Runnable) () -> {
                 assertThat(store.grabSync(sale.id(), sale.templateId(),
@@ -106,6 +108,11 @@ class TransactionCheckIT {
         assertThat(new LedgerCheckBack(store::resolve).check(props::get)).isEqualTo(LocalTransactionState.UNKNOW);
         assertThat(h.service.redis().connection().sync().hexists(Registry.voidKey(sale.id()), "9000000000000000003"))
                 .as("nothing voided on error").isFalse();
+    }
+
+    /** A coupon_sn no grab makes (they start with the time): 9, then the activity id and {@code k}. */
+    private static String testSn(Activity sale, int k) {
+        return String.format("9%017d%d", sale.id(), k);
     }
 
     private static Message grabbed(Activity sale, String sn, long user) {
