@@ -1,6 +1,7 @@
 package io.flashcoupon.admin;
 
 import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.saga.BranchCredential;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
@@ -17,17 +18,21 @@ import java.util.Set;
  * <li>open: GET of the probes and the scrape (/healthz, /readyz, /metrics), the API description
  *     (/openapi.json, /docs, /webjars/...) and the dashboard page and its assets (/dashboard, /ui/...);
  *     the page itself holds no data, it calls the API with the operator's token;
- * <li>operate: every /api/v1/dtm/ route (whatever its method) and every method other than GET and HEAD;
+ * <li>DTM: every /api/v1/dtm/ route (the Saga branches, whatever the method) takes saga.branch-token
+ *     ({@link BranchCredential}) and nothing else - no admin token, so only DTM can lock, use, unlock
+ *     or revert a coupon;
+ * <li>operate: every other method than GET and HEAD;
  * <li>read (or operate): every other GET, including the wallets under /api/v1/users.
  * </ul>
- * No token, a malformed header or an unknown token is 401 (with {@code WWW-Authenticate: Bearer});
+ * No token, a malformed header or an unknown token is 401 (with {@code WWW-Authenticate: Bearer}),
+ * as is anything but the branch token on a DTM route;
  * a read token on an operate route is 403. Tokens are kept only as SHA-256 digests and compared with
  * {@link MessageDigest#isEqual} against every known digest, so the time taken says nothing about how
  * much of a token matched; no token, digest or header value is ever logged or put in a reply.
  */
 public final class AdminAuth {
-    /** What a token may do; operate includes read. */
-    public enum Role { READ, OPERATE }
+    /** What a token may do; operate includes read; DTM is the Saga branches' own credential. */
+    public enum Role { READ, OPERATE, DTM }
 
     private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs",
             "/dashboard");
@@ -37,23 +42,25 @@ public final class AdminAuth {
     private record Known(byte[] digest, Role role) {}
 
     private final List<Known> known;
+    private final BranchCredential dtm;
 
-    private AdminAuth(List<Known> known) {
+    private AdminAuth(List<Known> known, BranchCredential dtm) {
         this.known = List.copyOf(known);
+        this.dtm = dtm;
     }
 
-    /** The tokens of {@code config} (already validated by ConfigValidator). */
-    public static AdminAuth of(ServiceConfig.Admin config) {
+    /** The tokens of {@code config} and DTM's branch credential (already validated by ConfigValidator). */
+    public static AdminAuth of(ServiceConfig.Admin config, BranchCredential dtm) {
         List<Known> known = new ArrayList<>();
         config.readTokens().forEach(t -> known.add(new Known(digest(t), Role.READ)));
         config.operateTokens().forEach(t -> known.add(new Known(digest(t), Role.OPERATE)));
-        return new AdminAuth(known);
+        return new AdminAuth(known, dtm);
     }
 
     /** The role a request needs; null when it is open. */
     static Role required(HandlerType method, String path) {
         if (path.startsWith(DtmBranchRoutes.PREFIX + "/") || path.equals(DtmBranchRoutes.PREFIX)) {
-            return Role.OPERATE;
+            return Role.DTM;
         }
         boolean read = method == HandlerType.GET || method == HandlerType.HEAD;
         if (!read) {
@@ -90,6 +97,13 @@ public final class AdminAuth {
     void check(Context ctx) {
         Role needed = required(ctx.method(), ctx.path());
         if (needed == null) {
+            return;
+        }
+        if (needed == Role.DTM) {
+            if (!dtm.accepts(ctx.header("Authorization"))) {
+                throw new AccessDeniedException(ApiError.UNAUTHENTICATED, "the Saga branches are called by DTM"
+                        + " only, with 'Authorization: Bearer <saga.branch-token>' (the Saga's branch_headers)");
+            }
             return;
         }
         Role role = roleOf(ctx.header("Authorization"));

@@ -7,6 +7,7 @@ import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.saga.BranchCredential;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.wallet.OrderCoupons;
@@ -38,7 +39,7 @@ public final class AdminProcess {
         ServiceConfig config = infra.config();
         SaleCleanup cleanup = new SaleCleanup(infra.activities(), infra.store(), reconciler, reports, infra.clock());
         AdminApi admin = new AdminApi(infra.templates(), infra.activities(), infra.coupons(), sales, reconciler,
-                reports, cleanup, lifecycle::ready, infra.clock(), AdminAuth.of(config.admin()), infra.metrics(), reads)
+                reports, cleanup, lifecycle::ready, infra.clock(), AdminAuth.of(config.admin(), BranchCredential.of(config.saga().branchToken())), infra.metrics(), reads)
                 .dtmBranches(branches).orderCoupons(orderCoupons)
                 .grantConflicts(new GrantConflicts(infra.dataSource()), infra.clock());
         admin.start(config.server().host(), config.server().httpPort());

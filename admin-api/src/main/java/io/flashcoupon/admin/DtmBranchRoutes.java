@@ -19,8 +19,11 @@ import java.util.Locale;
  * revert (its compensation). DTM POSTs the step's payload with query parameters gid, trans_type,
  * branch_id and op. DTM's result contract: 200 = SUCCESS; 409 = FAILURE (the Saga rolls back),
  * with {"dtm_result":"FAILURE","error":"<refusal>","message":"..."}; anything else (500 on a
- * database failure) = retry later. A body that cannot be read is a FAILURE too (409 with error
- * invalid_argument), since retrying it cannot help; missing DTM parameters answer 400.
+ * database failure) = retry later. An action whose body or DTM parameters cannot be read is a
+ * FAILURE too (409 with error invalid_argument), since retrying it cannot help. A compensation never
+ * answers FAILURE - DTM retries a failed compensation for ever - so an unreadable one is SUCCESS with
+ * effect UNREADABLE ({@link CouponBranches#unreadableCompensation}). A request without DTM's
+ * parameters is not a DTM call: 400. Only DTM, holding saga.branch-token, gets here ({@link AdminAuth}).
  */
 final class DtmBranchRoutes {
     static final String PREFIX = "/api/v1/dtm";
@@ -34,27 +37,45 @@ final class DtmBranchRoutes {
     }
 
     void register(Javalin app) {
-        app.post(PREFIX + "/lock", ctx -> run(ctx, false, (b, r) -> branches.lock(b, r.userId, r.couponId, r.orderSn)));
-        app.post(PREFIX + "/unlock", ctx -> run(ctx, false, (b, r) -> branches.unlock(b, r.userId, r.couponId, r.orderSn)));
-        app.post(PREFIX + "/use", ctx -> run(ctx, true, (b, r) ->
+        app.post(PREFIX + "/lock", ctx -> run(ctx, "lock", false,
+                (b, r) -> branches.lock(b, r.userId, r.couponId, r.orderSn)));
+        app.post(PREFIX + "/unlock", ctx -> run(ctx, "unlock", false, (b, r) -> branches.unlock(b, r.couponId)));
+        app.post(PREFIX + "/use", ctx -> run(ctx, "use", true, (b, r) ->
                 branches.use(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents(),
                         r.orderCouponIds())));
-        app.post(PREFIX + "/revert", ctx -> run(ctx, false, (b, r) -> branches.revert(b, r.userId, r.couponId, r.orderSn)));
+        app.post(PREFIX + "/revert", ctx -> run(ctx, "revert", false, (b, r) -> branches.revert(b, r.couponId)));
     }
 
     private interface Branch {
         BranchResult call(BranchContext b, Request r);
     }
 
-    private void run(Context ctx, boolean needsOrder, Branch branch) {
-        BranchContext b = BranchContext.of(ctx.queryParam("trans_type"), ctx.queryParam("gid"),
-                ctx.queryParam("branch_id"), ctx.queryParam("op"));
+    private void run(Context ctx, String name, boolean needsOrder, Branch branch) {
+        String op = ctx.queryParam("op");
+        BranchContext b;
+        try {
+            b = BranchContext.of(ctx.queryParam("trans_type"), ctx.queryParam("gid"), ctx.queryParam("branch_id"), op);
+        } catch (InvalidInputException e) {
+            if (ctx.queryParam("gid") == null || op == null) {
+                throw e; // not a DTM call: 400
+            }
+            if (BranchContext.COMPENSATE.equals(op)) {
+                success(ctx, branches.unreadableContext(name, e.getMessage()));
+            } else {
+                ctx.status(409).json(new Failure("FAILURE", "invalid_argument", e.getMessage(), e.errors()));
+            }
+            return;
+        }
         Request r;
         try {
             r = json.read(ctx.body(), Request.class);
             r.validate(needsOrder);
         } catch (InvalidInputException e) {
-            ctx.status(409).json(new Failure("FAILURE", "invalid_argument", e.getMessage(), e.errors()));
+            if (b.compensation()) {
+                success(ctx, branches.unreadableCompensation(name, b, e.getMessage()));
+            } else {
+                ctx.status(409).json(new Failure("FAILURE", "invalid_argument", e.getMessage(), e.errors()));
+            }
             return;
         }
         BranchResult result = branch.call(b, r);
@@ -63,6 +84,10 @@ final class DtmBranchRoutes {
                     result.message(), List.of()));
             return;
         }
+        success(ctx, result);
+    }
+
+    private static void success(Context ctx, BranchResult result) {
         ctx.json(new Success("SUCCESS", result.effect().name(), result.status(), result.discount()));
     }
 

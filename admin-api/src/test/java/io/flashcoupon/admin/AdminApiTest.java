@@ -56,6 +56,7 @@ import org.junit.jupiter.api.Test;
 class AdminApiTest {
     private static final String READ_TOKEN = "unit-read-token-0123456789";
     private static final String OPERATE_TOKEN = "unit-operate-token-0123456789";
+    private static final String BRANCH_TOKEN = "unit-saga-branch-token-0123456789";
     private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Instant NOW = Instant.parse("2030-01-15T08:00:00Z");
@@ -113,20 +114,25 @@ class AdminApiTest {
     }
 
     @Test
-    void a_read_token_reads_but_is_403_on_a_mutation_and_on_every_dtm_route() {
+    void a_read_token_reads_but_is_403_on_a_mutation_and_no_admin_token_opens_a_dtm_route() {
         run(client -> {
             Reply read = send(client, "GET", "/api/v1/activities/" + ACTIVITY_ID, READ_TOKEN, null);
             assertThat(read.status).isEqualTo(200);
 
             Reply mutation = send(client, "POST", "/api/v1/activities/" + ACTIVITY_ID + "/reconcile", READ_TOKEN, "");
             Reply dtmRead = send(client, "GET", "/api/v1/dtm/lock", READ_TOKEN, null);
+            Reply dtmOperate = send(client, "POST", "/api/v1/dtm/revert" + DTM_QUERY, OPERATE_TOKEN,
+                    "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}");
 
             assertThat(mutation.status).isEqualTo(403);
             assertThat(mutation.body).isEqualTo("{\"error\":\"permission_denied\",\"message\":\"this route needs a token"
                     + " of role operate (admin.operate-tokens); the token given may only read\"}");
             assertThat(mutation.wwwAuthenticate).as("no challenge: the token was recognised").isNull();
             assertThat(reconciled).as("a refused request changes nothing").isEmpty();
-            assertThat(dtmRead.status).isEqualTo(403);
+            assertThat(dtmRead.status).isEqualTo(401);
+            assertThat(dtmOperate.status).as("only DTM's saga.branch-token opens the branches").isEqualTo(401);
+            assertThat(dtmOperate.json().get("error").asText()).isEqualTo("unauthenticated");
+            assertThat(dtmOperate.body).contains("saga.branch-token").doesNotContain(BRANCH_TOKEN);
         });
     }
 
@@ -297,7 +303,7 @@ class AdminApiTest {
     @Test
     void a_dtm_call_without_its_parameters_is_a_400_naming_the_missing_one() {
         run(client -> {
-            Reply r = send(client, "POST", "/api/v1/dtm/lock?trans_type=saga&branch_id=01&op=action", OPERATE_TOKEN,
+            Reply r = send(client, "POST", "/api/v1/dtm/lock?trans_type=saga&branch_id=01&op=action", BRANCH_TOKEN,
                     "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}");
 
             assertThat(r.status).isEqualTo(400);
@@ -374,10 +380,15 @@ class AdminApiTest {
     }
 
     @Test
-    void a_dtm_branch_body_that_cannot_be_read_is_a_409_failure_so_the_saga_rolls_back() {
+    void a_dtm_action_body_that_cannot_be_read_is_a_409_failure_and_a_compensation_one_a_success() {
         run(client -> {
-            Reply incomplete = send(client, "POST", "/api/v1/dtm/lock" + DTM_QUERY, OPERATE_TOKEN, "{\"user_id\":7}");
-            Reply malformed = send(client, "POST", "/api/v1/dtm/use" + DTM_QUERY, OPERATE_TOKEN, "{");
+            Reply incomplete = send(client, "POST", "/api/v1/dtm/lock" + DTM_QUERY, BRANCH_TOKEN, "{\"user_id\":7}");
+            Reply malformed = send(client, "POST", "/api/v1/dtm/use" + DTM_QUERY, BRANCH_TOKEN, "{");
+            String compensate = DTM_QUERY.replace("op=action", "op=compensate");
+            Reply unlock = send(client, "POST", "/api/v1/dtm/unlock" + compensate, BRANCH_TOKEN, "{");
+            Reply revert = send(client, "POST", "/api/v1/dtm/revert" + compensate, BRANCH_TOKEN, "{\"user_id\":7}");
+            Reply longGid = send(client, "POST", "/api/v1/dtm/unlock" + compensate.replace("unit-gid-1", "g".repeat(129)),
+                    BRANCH_TOKEN, "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}");
 
             assertThat(incomplete.status).isEqualTo(409);
             assertThat(incomplete.json().get("dtm_result").asText()).isEqualTo("FAILURE");
@@ -385,6 +396,12 @@ class AdminApiTest {
             assertThat(incomplete.fields()).containsExactly("coupon_id", "order_sn");
             assertThat(malformed.status).isEqualTo(409);
             assertThat(malformed.json().get("dtm_result").asText()).isEqualTo("FAILURE");
+            // DTM retries a failed compensation for ever: an unreadable one ends with SUCCESS, nothing undone
+            for (Reply r : List.of(unlock, revert, longGid)) {
+                assertThat(r.status).as(r.body).isEqualTo(200);
+                assertThat(r.json().get("dtm_result").asText()).isEqualTo("SUCCESS");
+                assertThat(r.json().get("effect").asText()).isEqualTo("UNREADABLE");
+            }
         });
     }
 
@@ -555,7 +572,8 @@ class AdminApiTest {
                 id -> id == ACTIVITY_ID ? Optional.of(activity) : Optional.empty(),
                 id -> { }, id -> { });
         AdminApi api = new AdminApi(templates, activities, coupons, sales, reconciler, reports, cleanup, ready::get,
-                CLOCK, AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false)),
+                CLOCK, AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
+                        io.flashcoupon.core.saga.BranchCredential.of(BRANCH_TOKEN)),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), reads)
                 .orderCoupons(new OrderCoupons(templates, coupons, new DiscountEngine(), CLOCK))
                 .dtmBranches(new CouponBranches(db, templates, new DiscountEngine(), CLOCK, Duration.ofMinutes(15),

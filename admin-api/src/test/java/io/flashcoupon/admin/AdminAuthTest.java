@@ -3,22 +3,24 @@ package io.flashcoupon.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.config.ServiceConfig;
+import io.flashcoupon.core.saga.BranchCredential;
 import io.javalin.http.HandlerType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AdminAuthTest {
     private final AdminAuth auth = AdminAuth.of(new ServiceConfig.Admin(
-            List.of("read-token-0123456789"), List.of("operate-token-0123456789", "operate-token-2-0123456789"), false));
+            List.of("read-token-0123456789"), List.of("operate-token-0123456789", "operate-token-2-0123456789"), false),
+            BranchCredential.of("branch-token-0123456789"));
 
     @Test
-    void mutations_and_dtm_routes_need_operate_reads_need_read_probes_and_pages_are_open() {
+    void mutations_need_operate_dtm_routes_the_branch_token_reads_need_read_probes_and_pages_are_open() {
         assertThat(AdminAuth.required(HandlerType.POST, "/api/v1/activities/1/start")).isEqualTo(AdminAuth.Role.OPERATE);
         assertThat(AdminAuth.required(HandlerType.PUT, "/api/v1/templates/1")).isEqualTo(AdminAuth.Role.OPERATE);
         assertThat(AdminAuth.required(HandlerType.DELETE, "/anything")).isEqualTo(AdminAuth.Role.OPERATE);
         assertThat(AdminAuth.required(HandlerType.POST, "/healthz")).as("open only for reading").isEqualTo(AdminAuth.Role.OPERATE);
-        assertThat(AdminAuth.required(HandlerType.GET, "/api/v1/dtm/lock")).isEqualTo(AdminAuth.Role.OPERATE);
-        assertThat(AdminAuth.required(HandlerType.POST, "/api/v1/dtm/use")).isEqualTo(AdminAuth.Role.OPERATE);
+        assertThat(AdminAuth.required(HandlerType.GET, "/api/v1/dtm/lock")).isEqualTo(AdminAuth.Role.DTM);
+        assertThat(AdminAuth.required(HandlerType.POST, "/api/v1/dtm/use")).isEqualTo(AdminAuth.Role.DTM);
         assertThat(AdminAuth.required(HandlerType.GET, "/api/v1/activities")).isEqualTo(AdminAuth.Role.READ);
         assertThat(AdminAuth.required(HandlerType.GET, "/api/v1/users/42/coupons")).isEqualTo(AdminAuth.Role.READ);
         assertThat(AdminAuth.required(HandlerType.GET, "/no-such-page")).isEqualTo(AdminAuth.Role.READ);
@@ -39,5 +41,19 @@ class AdminAuthTest {
         assertThat(auth.roleOf("Basic b3BlcmF0ZQ==")).isNull();
         assertThat(auth.roleOf("Bearer operate-token-012345678")).as("a prefix").isNull();
         assertThat(auth.roleOf("Bearer operate-token-01234567890")).as("longer").isNull();
+        assertThat(auth.roleOf("Bearer branch-token-0123456789")).as("the branch token is no admin token").isNull();
+    }
+
+    @Test
+    void the_branch_credential_accepts_its_token_only() {
+        BranchCredential dtm = BranchCredential.of("branch-token-0123456789");
+        assertThat(dtm.accepts("Bearer branch-token-0123456789")).isTrue();
+        assertThat(dtm.accepts("bearer branch-token-0123456789")).as("scheme is case-insensitive").isTrue();
+        assertThat(dtm.accepts(null)).isFalse();
+        assertThat(dtm.accepts("Bearer ")).isFalse();
+        assertThat(dtm.accepts("branch-token-0123456789")).as("no scheme").isFalse();
+        assertThat(dtm.accepts("Bearer branch-token-012345678")).as("a prefix").isFalse();
+        assertThat(dtm.accepts("Bearer operate-token-0123456789")).isFalse();
+        assertThat(dtm.toString()).doesNotContain("branch-token");
     }
 }

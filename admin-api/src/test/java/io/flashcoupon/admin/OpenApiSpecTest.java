@@ -40,7 +40,8 @@ class OpenApiSpecTest {
     /** The API as the service builds it; nothing is called while routes register, so no stores are needed. */
     private static AdminApi api() {
         return new AdminApi(null, null, null, null, null, null, null, () -> true, Clock.systemUTC(),
-                AdminAuth.of(new ServiceConfig.Admin(List.of(), List.of("spec-test-token-0123456789"), false)),
+                AdminAuth.of(new ServiceConfig.Admin(List.of(), List.of("spec-test-token-0123456789"), false),
+                        io.flashcoupon.core.saga.BranchCredential.of("spec-test-branch-token-0123456789")),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 new CachedReads(id -> Optional.empty(), id -> Optional.empty(), id -> { }, id -> { }))
                 .dtmBranches(null).orderCoupons(null).grantConflicts(null, Clock.systemUTC());

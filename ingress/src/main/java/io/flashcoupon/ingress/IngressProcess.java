@@ -5,6 +5,7 @@ import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.saga.BranchCredential;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
@@ -106,7 +107,8 @@ public final class IngressProcess {
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
                 infra.coupons(), infra.wallets(), grabs, rpcs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), infra.templateCache()::find, infra.templatePages(),
-                        id -> templateWritten(infra, id), orderCoupons, infra.clock()))).start();
+                        id -> templateWritten(infra, id), orderCoupons, infra.clock())),
+                BranchCredential.of(config.saga().branchToken())).start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",

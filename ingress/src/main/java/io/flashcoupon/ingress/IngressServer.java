@@ -4,6 +4,7 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
+import io.flashcoupon.core.saga.BranchCredential;
 import io.flashcoupon.ingress.saga.DtmMetadata;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -13,7 +14,8 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC server of the ingress: the Coupon service plus health and server reflection in both
+ * The gRPC server of the ingress: the Coupon service (its Saga branch RPCs gated by DTM's
+ * credential) plus health and server reflection in both
  * versions - grpc.reflection.v1 and grpc.reflection.v1alpha, which many tools (ghz, older grpcurl,
  * Postman) still speak exclusively.
  */
@@ -22,9 +24,10 @@ public final class IngressServer {
     private final HealthStatusManager health = new HealthStatusManager();
 
     @SuppressWarnings("deprecation") // ProtoReflectionService is grpc-java's v1alpha reflection, kept for old clients
-    public IngressServer(ServerBuilder<?> builder, BindableService coupon) {
+    /** {@code dtm}: the credential the Saga branch RPCs demand ({@link DtmMetadata}). */
+    public IngressServer(ServerBuilder<?> builder, BindableService coupon, BranchCredential dtm) {
         this.server = builder
-                .addService(ServerInterceptors.intercept(coupon, new DtmMetadata()))
+                .addService(ServerInterceptors.intercept(coupon, new DtmMetadata(dtm)))
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance())

@@ -121,7 +121,8 @@ class CouponGrpcServiceTest {
         CouponGrpcService service = new CouponGrpcService(admission, grabs, null, null, grabExecutor, metrics,
                 margin);
         String name = InProcessServerBuilder.generateName();
-        server = new IngressServer(InProcessServerBuilder.forName(name).directExecutor(), service).start();
+        server = new IngressServer(InProcessServerBuilder.forName(name).directExecutor(), service,
+                io.flashcoupon.core.saga.BranchCredential.of("unit-saga-branch-token-0123456789")).start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
         coupons = CouponGrpc.newBlockingStub(channel);
     }

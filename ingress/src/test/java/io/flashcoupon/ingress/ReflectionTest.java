@@ -27,7 +27,8 @@ class ReflectionTest {
     @Test
     void both_reflection_versions_list_the_coupon_service() throws Exception {
         String name = InProcessServerBuilder.generateName();
-        server = new IngressServer(InProcessServerBuilder.forName(name), new CouponGrpc.CouponImplBase() { }).start();
+        server = new IngressServer(InProcessServerBuilder.forName(name), new CouponGrpc.CouponImplBase() { },
+                io.flashcoupon.core.saga.BranchCredential.of("unit-saga-branch-token-0123456789")).start();
         channel = InProcessChannelBuilder.forName(name).build();
 
         CompletableFuture<List<String>> v1 = new CompletableFuture<>();

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * other classes are served.
  */
 class RpcSheddingTest {
+    private static final String BRANCH_TOKEN = "unit-saga-branch-token-0123456789";
     final CountDownLatch release = new CountDownLatch(1);
     final CountDownLatch entered = new CountDownLatch(1);
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -62,7 +63,7 @@ class RpcSheddingTest {
                 new GrabMetrics(registry), Duration.ofMillis(5), null, wallet);
         String name = InProcessServerBuilder.generateName();
         server = new IngressServer(InProcessServerBuilder.forName(name).callExecutor(new CouponCallExecutors()),
-                service).start();
+                service, io.flashcoupon.core.saga.BranchCredential.of(BRANCH_TOKEN)).start();
         channel = InProcessChannelBuilder.forName(name).build();
         return CouponGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
@@ -92,8 +93,15 @@ class RpcSheddingTest {
                     assertThat(e.getStatus().getDescription()).contains("too many read calls");
                 });
         assertThat(registry.get("coupon.rpc.shed").tag("class", "read").counter().count()).isEqualTo(1.0);
-        // The Saga class has threads of its own: served (UNIMPLEMENTED here: no branches wired), not shed.
+        // The Saga class has threads of its own: served (UNIMPLEMENTED here: no branches wired), not shed -
+        // once the call carries DTM's credential; without it the gate refuses it before any executor.
         assertThatThrownBy(() -> stub.lockUserCoupon(LockCouponRequest.newBuilder().build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        io.grpc.Metadata dtm = new io.grpc.Metadata();
+        dtm.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + BRANCH_TOKEN);
+        assertThatThrownBy(() -> stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(dtm))
+                .lockUserCoupon(LockCouponRequest.newBuilder().build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
 

@@ -12,6 +12,8 @@ public final class ConfigValidator {
     static final long PUBLISH_CLOCK_SKEW_MS = 1_000;
     /** The operate token of the shipped srv.yaml: known to everyone, refused unless admin.allow-dev-token. */
     public static final String DEV_TOKEN = "dev-operate-token-change-me";
+    /** The saga.branch-token of the shipped srv.yaml: refused unless admin.allow-dev-token, as DEV_TOKEN is. */
+    public static final String DEV_BRANCH_TOKEN = "dev-saga-branch-token-change-me";
     /** Shortest admin token accepted: 16 characters (e.g. `openssl rand -hex 16` gives 32). */
     public static final int MIN_TOKEN_LENGTH = 16;
 
@@ -30,6 +32,7 @@ public final class ConfigValidator {
                 "business.flashsale, business.sink, business.reconcile, business.wallet and business.reads sections"
                         + " are required");
         require(errors, c.admin() != null, "admin section is missing");
+        require(errors, c.saga() != null, "saga section is missing");
         require(errors, c.cache() != null, "cache section is missing");
         require(errors, c.cdc() != null && c.cdc().embedded() != null, "cdc.embedded section is missing");
         if (!errors.isEmpty()) {
@@ -124,6 +127,7 @@ public final class ConfigValidator {
                         + sink.flushIntervalMs() + "): a grant younger than one sink flush is not late, and"
                         + " re-publishing it only adds duplicates");
         admin(errors, c.admin());
+        saga(errors, c.saga(), c.admin());
         ServiceConfig.Cache cache = c.cache();
         range(errors, "cache.l1-max-size", cache.l1MaxSize(), 1, 10_000_000);
         range(errors, "cache.template-l1-ttl-ms", cache.templateL1TtlMs(), 0, 86_400_000);
@@ -172,6 +176,22 @@ public final class ConfigValidator {
         Set<String> seen = new HashSet<>();
         token(errors, "admin.read-tokens", a.readTokens(), seen, a.allowDevToken());
         token(errors, "admin.operate-tokens", a.operateTokens(), seen, a.allowDevToken());
+    }
+
+    /** The credential only DTM holds: like an admin token, but of its own (never one of the admin tokens). */
+    private static void saga(List<String> errors, ServiceConfig.Saga s, ServiceConfig.Admin a) {
+        String t = s.branchToken();
+        if (t == null || t.length() < MIN_TOKEN_LENGTH) {
+            errors.add("saga.branch-token must be at least " + MIN_TOKEN_LENGTH
+                    + " characters (DTM sends it with every Saga branch call)");
+            return;
+        }
+        require(errors, t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f),
+                "saga.branch-token must be printable ASCII without spaces (it travels in an HTTP header)");
+        require(errors, !a.readTokens().contains(t) && !a.operateTokens().contains(t),
+                "saga.branch-token must not be one of the admin tokens (only DTM may hold it)");
+        require(errors, a.allowDevToken() || !t.equals(DEV_BRANCH_TOKEN),
+                "saga.branch-token is the shipped dev token, refused because admin.allow-dev-token is false");
     }
 
     private static void token(List<String> errors, String key, List<String> tokens, Set<String> seen,

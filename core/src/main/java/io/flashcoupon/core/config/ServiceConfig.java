@@ -11,8 +11,8 @@ import java.util.Set;
  * overrides) by {@link ConfigLoader} and validated before anything starts.
  */
 public record ServiceConfig(
-        Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business, Admin admin, Cache cache,
-        Cdc cdc, Tracing tracing) {
+        Server server, Mysql mysql, Redis redis, Rocketmq rocketmq, Business business, Admin admin, Saga saga,
+        Cache cache, Cdc cdc, Tracing tracing) {
 
     /**
      * Network endpoints and identity of this process. roles = the parts it runs (default all three), as
@@ -232,6 +232,19 @@ public record ServiceConfig(
         public String toString() {
             return "Admin[readTokens=" + readTokens.size() + " token(s), operateTokens=" + operateTokens.size()
                     + " token(s), allowDevToken=" + allowDevToken + "]";
+        }
+    }
+
+    /**
+     * The DTM Saga branches (lock, unlock, use, revert; HTTP and gRPC). branchToken = the credential
+     * DTM sends with every branch call (submitted as the Saga's branch_headers, "authorization:
+     * Bearer &lt;token&gt;"); a branch call without it is refused (401 / UNAUTHENTICATED). Only DTM holds
+     * it: it is none of the admin tokens. toString never shows it.
+     */
+    public record Saga(String branchToken) {
+        @Override
+        public String toString() {
+            return "Saga[branchToken=" + (branchToken == null ? "missing" : "hidden") + "]";
         }
     }
 

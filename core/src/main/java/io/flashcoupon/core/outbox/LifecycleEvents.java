@@ -19,6 +19,12 @@ public final class LifecycleEvents {
     public static final String SAGA_COMPENSATION = "saga compensation";
     public static final String LOCK_DEADLINE_PASSED = "lock deadline passed";
     public static final String VALIDITY_ENDED = "validity ended";
+    /**
+     * coupon_outbox.event_id's size (V14). The longest id is a Saga one: "reverted-" + a 20-digit
+     * coupon id + "-" + gid + "-" + branch id + "-compensate", with DTM's 128-character gid and branch
+     * id ({@link io.flashcoupon.core.saga.BranchContext}): 298.
+     */
+    public static final int MAX_EVENT_ID_CHARS = 320;
 
     private LifecycleEvents() {}
 

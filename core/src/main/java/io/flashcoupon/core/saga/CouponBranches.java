@@ -39,13 +39,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The four Saga branches of paying with coupons (docs/saga.md). Each runs in
  * ONE local MySQL transaction: the {@link Barrier}, then a single conditional UPDATE whose
- * affected-row count decides ({@code ... WHERE id=? AND user_id=? AND status=? [AND order_sn=?]}),
- * then the usage log (UseLockedCoupon / RevertUsedCoupon) and the lifecycle event in the outbox.
- * A refused action rolls everything back (its barrier row too, as DTM's barrier does), so nothing
- * changes and a retry is judged afresh. Compensations never refuse: a coupon no longer as their
- * action left it is NOTHING_TO_UNDO.
+ * affected-row count decides, then the usage log (UseLockedCoupon / RevertUsedCoupon) and the
+ * lifecycle event in the outbox. A refused action rolls everything back (its barrier row too, as
+ * DTM's barrier does), so nothing changes and a retry is judged afresh.
  *
- * <p>Known gap: a lock stays usable after its deadline until the expiry job releases it.
+ * <p>A lock or use belongs to the DTM branch that made it: the coupon row keeps its gid and branch
+ * id (saga_gid, saga_branch_id); the order number is data. A compensation undoes only what its own
+ * branch did ({@code WHERE id=? AND status=? AND saga_gid=? AND saga_branch_id=?}), so a stale
+ * Saga's unlock cannot release a newer Saga's lock of the same coupon and order. A use needs the
+ * lock of its own Saga. Compensations never refuse: a coupon no longer as their action left it is
+ * NOTHING_TO_UNDO, an unreadable payload UNREADABLE.
+ *
+ * <p>Known gaps: a lock stays usable after its deadline until the expiry job releases it; a coupon
+ * locked or used before migration V14 has no branch, so its compensation finds nothing to undo.
  */
 public final class CouponBranches {
     private static final Logger log = LoggerFactory.getLogger(CouponBranches.class);
@@ -82,15 +88,17 @@ public final class CouponBranches {
     public BranchResult lock(BranchContext b, long userId, long couponId, String orderSn) {
         return inTx("lock", b, couponId, (c, now) -> {
             Instant deadline = now.plus(lockTtl);
-            int n = update(c, "UPDATE " + T + " SET status=2, order_sn=?, lock_deadline=?"
+            int n = update(c, "UPDATE " + T + " SET status=2, order_sn=?, lock_deadline=?, saga_gid=?, saga_branch_id=?"
                     + " WHERE id=? AND user_id=? AND status=1 AND valid_start_time<=? AND valid_end_time>?",
                     ps -> {
                         ps.setString(1, orderSn);
                         Sql.setInstant(ps, 2, deadline);
-                        ps.setLong(3, couponId);
-                        ps.setLong(4, userId);
-                        Sql.setInstant(ps, 5, now);
-                        Sql.setInstant(ps, 6, now);
+                        ps.setString(3, b.gid());
+                        ps.setString(4, b.branchId());
+                        ps.setLong(5, couponId);
+                        ps.setLong(6, userId);
+                        Sql.setInstant(ps, 7, now);
+                        Sql.setInstant(ps, 8, now);
                     });
             UserCoupon before = UserCouponRepository.find(c, couponId, false);
             if (n == 0) {
@@ -102,31 +110,35 @@ public final class CouponBranches {
         });
     }
 
-    /** Compensation of lock: LOCKED by {@code orderSn} -> UNUSED; otherwise nothing to undo. */
-    public BranchResult unlock(BranchContext b, long userId, long couponId, String orderSn) {
+    /**
+     * Compensation of lock: LOCKED by this branch (same gid and branch id) -> UNUSED; otherwise
+     * (never locked, released by the expiry job, locked since by another Saga) nothing to undo.
+     */
+    public BranchResult unlock(BranchContext b, long couponId) {
         return inTx("unlock", b, couponId, (c, now) -> {
             UserCoupon before = UserCouponRepository.find(c, couponId, true);
-            int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, lock_deadline=NULL"
-                    + " WHERE id=? AND user_id=? AND status=2 AND order_sn=?", ps -> {
+            int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, lock_deadline=NULL, saga_gid=NULL,"
+                    + " saga_branch_id=NULL WHERE id=? AND status=2 AND saga_gid=? AND saga_branch_id=?", ps -> {
                         ps.setLong(1, couponId);
-                        ps.setLong(2, userId);
-                        ps.setString(3, orderSn);
+                        ps.setString(2, b.gid());
+                        ps.setString(3, b.branchId());
                     });
             if (n == 0) {
-                return nothingToUndo("unlock", before, orderSn);
+                return nothingToUndo("unlock", before, b);
             }
-            event(c, EventType.COUPON_UNLOCKED, before, UserCouponStatus.UNUSED, orderSn, b, 0, 0, now);
+            event(c, EventType.COUPON_UNLOCKED, before, UserCouponStatus.UNUSED, before.orderSn(), b, 0, 0, now);
             return BranchResult.of(BranchEffect.APPLIED, UserCouponStatus.UNUSED);
         });
     }
 
     /**
-     * Action: LOCKED by {@code orderSn} -> USED; writes the usage log (original, this coupon's
+     * Action: LOCKED by {@code orderSn} in this Saga (same gid) -> USED, the coupon now held by this
+     * branch; writes the usage log (original, this coupon's
      * discount, final, this coupon's per-line allocation). {@code orderCouponIds} names every wallet
      * coupon the order pays with (this one included; empty = this one alone): the discount is computed
      * for them together, as CalculateDiscount does, and this coupon's share of it is recorded, so the
      * usage logs of a stacked order add up to the order's discount; final is the order's final amount.
-     * The others must be the user's and locked or used by the same order. Refused when the coupon
+     * The others must be the user's and locked or used by the same order in this Saga. Refused when the coupon
      * saves nothing on this order (in this combination) or the list does not fit.
      */
     public BranchResult use(BranchContext b, long userId, long couponId, String orderSn, List<OrderLine> lines,
@@ -136,6 +148,10 @@ public final class CouponBranches {
             if (before == null || before.userId() != userId || before.status() != UserCouponStatus.LOCKED
                     || !orderSn.equals(before.orderSn())) {
                 return refuseAction(before, userId, orderSn, UserCouponStatus.LOCKED, now);
+            }
+            if (!b.gid().equals(holderGid(c, couponId))) {
+                return BranchResult.refused(Refusal.OTHER_ORDER, before.status(), "coupon " + couponId
+                        + " is locked for order " + orderSn + " by another Saga, not by " + b.gid());
             }
             List<Long> together = orderCouponIds.isEmpty() ? List.of(couponId) : orderCouponIds;
             if (!together.contains(couponId)) {
@@ -150,9 +166,9 @@ public final class CouponBranches {
                             "coupon " + id + " of order_coupon_ids is not a coupon of user " + userId);
                 }
                 if (!orderSn.equals(coupon.orderSn()) || (coupon.status() != UserCouponStatus.LOCKED
-                        && coupon.status() != UserCouponStatus.USED)) {
+                        && coupon.status() != UserCouponStatus.USED) || !b.gid().equals(holderGid(c, id))) {
                     return BranchResult.refused(Refusal.OTHER_ORDER, before.status(), "coupon " + id
-                            + " of order_coupon_ids is not locked or used by order " + orderSn);
+                            + " of order_coupon_ids is not locked or used by order " + orderSn + " in this Saga");
                 }
                 Optional<Template> t = templates.find(coupon.templateId());
                 if (t.isEmpty()) {
@@ -173,12 +189,14 @@ public final class CouponBranches {
                 return BranchResult.refused(Refusal.DOES_NOT_APPLY, before.status(),
                         "coupon " + couponId + " does not apply to order " + orderSn + ": " + mine.reason());
             }
-            int n = update(c, "UPDATE " + T + " SET status=3, used_time=?, lock_deadline=NULL"
-                    + " WHERE id=? AND user_id=? AND status=2 AND order_sn=?", ps -> {
+            int n = update(c, "UPDATE " + T + " SET status=3, used_time=?, lock_deadline=NULL, saga_branch_id=?"
+                    + " WHERE id=? AND user_id=? AND status=2 AND order_sn=? AND saga_gid=?", ps -> {
                         Sql.setInstant(ps, 1, now);
-                        ps.setLong(2, couponId);
-                        ps.setLong(3, userId);
-                        ps.setString(4, orderSn);
+                        ps.setString(2, b.branchId());
+                        ps.setLong(3, couponId);
+                        ps.setLong(4, userId);
+                        ps.setString(5, orderSn);
+                        ps.setString(6, b.gid());
                     });
             if (n == 0) {
                 return refuseAction(UserCouponRepository.find(c, couponId, false), userId, orderSn,
@@ -217,30 +235,85 @@ public final class CouponBranches {
     }
 
     /**
-     * Compensation of use: USED by {@code orderSn} -> UNUSED, its usage log kept and marked
-     * reverted; otherwise nothing to undo.
+     * Compensation of use: USED by this branch (same gid and branch id) -> UNUSED, the usage log of
+     * this Saga kept and marked reverted; otherwise nothing to undo.
      */
-    public BranchResult revert(BranchContext b, long userId, long couponId, String orderSn) {
+    public BranchResult revert(BranchContext b, long couponId) {
         return inTx("revert", b, couponId, (c, now) -> {
             UserCoupon before = UserCouponRepository.find(c, couponId, true);
-            int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, used_time=NULL, lock_deadline=NULL"
-                    + " WHERE id=? AND user_id=? AND status=3 AND order_sn=?", ps -> {
+            int n = update(c, "UPDATE " + T + " SET status=1, order_sn=NULL, used_time=NULL, lock_deadline=NULL,"
+                    + " saga_gid=NULL, saga_branch_id=NULL WHERE id=? AND status=3 AND saga_gid=? AND saga_branch_id=?",
+                    ps -> {
                         ps.setLong(1, couponId);
-                        ps.setLong(2, userId);
-                        ps.setString(3, orderSn);
+                        ps.setString(2, b.gid());
+                        ps.setString(3, b.branchId());
                     });
             if (n == 0) {
-                return nothingToUndo("revert", before, orderSn);
+                return nothingToUndo("revert", before, b);
             }
             update(c, "UPDATE " + Registry.TABLE_USAGE_LOGS + " SET reverted=1, reverted_time=?"
-                    + " WHERE user_coupon_id=? AND order_sn=? AND reverted=0", ps -> {
+                    + " WHERE user_coupon_id=? AND gid=? AND reverted=0", ps -> {
                         Sql.setInstant(ps, 1, now);
                         ps.setLong(2, couponId);
-                        ps.setString(3, orderSn);
+                        ps.setString(3, b.gid());
                     });
-            event(c, EventType.COUPON_REVERTED, before, UserCouponStatus.UNUSED, orderSn, b, 0, 0, now);
+            event(c, EventType.COUPON_REVERTED, before, UserCouponStatus.UNUSED, before.orderSn(), b, 0, 0, now);
             return BranchResult.of(BranchEffect.APPLIED, UserCouponStatus.UNUSED);
         });
+    }
+
+    /**
+     * A compensation whose payload cannot be read ({@code problem} says why, without its content):
+     * it passes the barrier - so its action, should it still come, is refused - changes nothing and
+     * is UNREADABLE (SUCCESS for DTM). DTM sends a Saga step's action the same payload, which was
+     * refused as unreadable too; only if the barrier shows the action ran (a payload this version
+     * reads differently) is there something left, which is logged as an error: a lock is released
+     * at its deadline by the lock-expiry job, a use stays until an operator reverts it.
+     */
+    public BranchResult unreadableCompensation(String branch, BranchContext b, String problem) {
+        if (!b.compensation()) {
+            throw new IllegalArgumentException("only a compensation is answered UNREADABLE, not op " + b.op());
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            Barrier.Entry entry;
+            try {
+                entry = barrier.enter(c, b);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+            if (entry == Barrier.Entry.PROCEED) {
+                log.error("{} of branch {} of {}: its action ran but this payload cannot be read ({});"
+                        + " nothing undone", branch, b.branchId(), b.gid(), problem);
+            } else {
+                log.warn("{} of branch {} of {}: payload cannot be read ({}); its action did not run, nothing to undo",
+                        branch, b.branchId(), b.gid(), problem);
+            }
+            return unreadable(branch);
+        } catch (SQLException e) {
+            throw new DataAccessException(branch + " in " + b.gid() + " failed", e);
+        }
+    }
+
+    /**
+     * A compensation whose DTM context itself is unusable (e.g. a gid longer than the barrier holds):
+     * its action had the same context and was refused, so there is nothing to undo and no barrier row
+     * can be written. UNREADABLE, logged.
+     */
+    public BranchResult unreadableContext(String branch, String problem) {
+        log.warn("{}: DTM context cannot be read ({}); its action was refused the same way, nothing to undo",
+                branch, problem);
+        return unreadable(branch);
+    }
+
+    private BranchResult unreadable(String branch) {
+        BranchResult r = BranchResult.of(BranchEffect.UNREADABLE, null);
+        outcomes.record(branch, r);
+        return r;
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -293,6 +366,16 @@ public final class CouponBranches {
         }
     }
 
+    /** The gid of the Saga branch holding the coupon (saga_gid), null when none does. */
+    private static String holderGid(Connection c, long couponId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT saga_gid FROM " + T + " WHERE id=?")) {
+            ps.setLong(1, couponId);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     private static UserCouponStatus statusOf(Connection c, long couponId) throws SQLException {
         UserCoupon uc = UserCouponRepository.find(c, couponId, false);
         return uc == null ? null : uc.status();
@@ -340,9 +423,10 @@ public final class CouponBranches {
                 "coupon " + id + " is not locked by order " + orderSn + " (it is " + s + ")");
     }
 
-    private static BranchResult nothingToUndo(String what, UserCoupon uc, String orderSn) {
-        log.info("{} of coupon {} for order {}: nothing to undo (coupon is {})", what,
-                uc == null ? "?" : uc.id(), orderSn, uc == null ? "absent" : uc.status() + " order " + uc.orderSn());
+    private static BranchResult nothingToUndo(String what, UserCoupon uc, BranchContext b) {
+        log.info("{} of coupon {} by branch {} of {}: nothing to undo (coupon is {})", what,
+                uc == null ? "?" : uc.id(), b.branchId(), b.gid(),
+                uc == null ? "absent" : uc.status() + " order " + uc.orderSn());
         return BranchResult.of(BranchEffect.NOTHING_TO_UNDO, uc == null ? null : uc.status());
     }
 

@@ -36,8 +36,8 @@ public final class WalletExpiry {
         int released = 0;
         for (long id : ids) {
             released += change(id, now, EventType.COUPON_UNLOCKED, UserCouponStatus.UNUSED,
-                    "UPDATE " + T + " SET status=1, order_sn=NULL, lock_deadline=NULL"
-                            + " WHERE id=? AND status=2 AND lock_deadline<?",
+                    "UPDATE " + T + " SET status=1, order_sn=NULL, lock_deadline=NULL, saga_gid=NULL,"
+                            + " saga_branch_id=NULL WHERE id=? AND status=2 AND lock_deadline<?",
                     LifecycleEvents.LOCK_DEADLINE_PASSED);
         }
         return released;

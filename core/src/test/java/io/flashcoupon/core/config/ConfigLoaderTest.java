@@ -215,7 +215,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("admin.operate-tokens[0] is the shipped dev token");
         ServiceConfig.Admin own = loader.load(null, Map.of("COUPON_ADMIN_ALLOW_DEV_TOKEN", "false",
                 "COUPON_ADMIN_OPERATE_TOKENS", "op-0123456789abcdef,op-fedcba9876543210",
-                "COUPON_ADMIN_READ_TOKENS", "rd-0123456789abcdef")).admin();
+                "COUPON_ADMIN_READ_TOKENS", "rd-0123456789abcdef", "COUPON_SAGA_BRANCH_TOKEN", "dtm-0123456789abcdef"))
+                .admin();
         assertThat(own.operateTokens()).containsExactly("op-0123456789abcdef", "op-fedcba9876543210");
         assertThat(own.readTokens()).containsExactly("rd-0123456789abcdef");
     }
@@ -240,7 +241,23 @@ class ConfigLoaderTest {
     @Test
     void the_admin_section_prints_no_token() {
         ServiceConfig c = loader.load(null, Map.of());
-        assertThat(c.toString()).doesNotContain(ConfigValidator.DEV_TOKEN).contains("operateTokens=1 token(s)");
+        assertThat(c.toString()).doesNotContain(ConfigValidator.DEV_TOKEN).contains("operateTokens=1 token(s)")
+                .doesNotContain(ConfigValidator.DEV_BRANCH_TOKEN).contains("Saga[branchToken=hidden]");
+    }
+
+    @Test
+    void the_saga_branch_token_is_required_its_own_and_never_printed() {
+        assertThat(loader.load(null, Map.of()).saga().branchToken()).isEqualTo(ConfigValidator.DEV_BRANCH_TOKEN);
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SAGA_BRANCH_TOKEN", "")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("saga.branch-token must be at least 16 characters");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_SAGA_BRANCH_TOKEN", ConfigValidator.DEV_TOKEN)))
+                .hasMessageContaining("saga.branch-token must not be one of the admin tokens")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ConfigValidator.DEV_TOKEN));
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_ALLOW_DEV_TOKEN", "false",
+                "COUPON_ADMIN_OPERATE_TOKENS", "op-0123456789abcdef")))
+                .hasMessageContaining("saga.branch-token is the shipped dev token")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ConfigValidator.DEV_BRANCH_TOKEN));
     }
 
     @Test

@@ -30,6 +30,24 @@ class LifecycleEventsTest {
     }
 
     @Test
+    void the_longest_saga_event_id_fits_the_outbox_column() {
+        UserCoupon big = new UserCoupon(Long.MAX_VALUE, "sn", 1, null, 1, 42, UserCouponStatus.USED, Instant.EPOCH, 0,
+                Instant.EPOCH, Instant.EPOCH, "o1", null, null);
+        String gid = "g".repeat(128);
+        String branch = "b".repeat(128);
+        for (EventType type : new EventType[] {EventType.COUPON_LOCKED, EventType.COUPON_UNLOCKED,
+                EventType.COUPON_USED, EventType.COUPON_REVERTED}) {
+            String id = LifecycleEvents.eventId(new LifecycleEvents.Change(type, big, UserCouponStatus.UNUSED, "o1",
+                    gid, branch, "compensate", "r", 0, 0));
+            assertThat(id.length()).as(id).isLessThanOrEqualTo(LifecycleEvents.MAX_EVENT_ID_CHARS);
+        }
+        // what BranchContext lets through is DTM's own limit
+        io.flashcoupon.core.saga.BranchContext.of("saga", gid, branch, "compensate");
+        assertThatThrownBy(() -> io.flashcoupon.core.saga.BranchContext.of("saga", gid + "g", branch, "compensate"))
+                .hasMessageContaining("gid");
+    }
+
+    @Test
     void tags_come_from_the_registry_and_grabs_are_not_lifecycle_events() {
         assertThat(LifecycleEvents.tag(EventType.COUPON_REVERTED)).isEqualTo("CouponReverted");
         assertThatThrownBy(() -> LifecycleEvents.tag(EventType.COUPON_GRABBED)).isInstanceOf(IllegalArgumentException.class);

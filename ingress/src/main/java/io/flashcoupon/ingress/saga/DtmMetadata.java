@@ -1,15 +1,24 @@
 package io.flashcoupon.ingress.saga;
 
+import io.flashcoupon.core.saga.BranchCredential;
+import io.flashcoupon.proto.v1.CouponGrpc;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.util.Set;
 
 /**
- * Copies the metadata DTM sends with a gRPC branch call (dtm-gid, dtm-trans_type, dtm-branch_id,
- * dtm-op) into the call's {@link Context}, where {@link SagaBranchesGrpc} reads it.
+ * The gate of the four Saga branch RPCs (LockUserCoupon, UnlockUserCoupon, UseLockedCoupon,
+ * RevertUsedCoupon): a call without DTM's credential - metadata {@code authorization: Bearer
+ * <saga.branch-token>}, which DTM sends because the Saga names it in its branch headers - is closed
+ * UNAUTHENTICATED before it reaches the service, so nothing changes. Port 9090 is the shoppers' port;
+ * only DTM may move a coupon between states. An admitted call gets the metadata DTM sends with it
+ * (dtm-gid, dtm-trans_type, dtm-branch_id, dtm-op) in its {@link Context}, where
+ * {@link SagaBranchesGrpc} reads it. Every other RPC passes untouched.
  */
 public final class DtmMetadata implements ServerInterceptor {
     static final Context.Key<String> GID = Context.key("dtm-gid");
@@ -21,16 +30,33 @@ public final class DtmMetadata implements ServerInterceptor {
     private static final Metadata.Key<String> M_TRANS_TYPE = key("dtm-trans_type");
     private static final Metadata.Key<String> M_BRANCH_ID = key("dtm-branch_id");
     private static final Metadata.Key<String> M_OP = key("dtm-op");
+    private static final Metadata.Key<String> AUTHORIZATION = key("authorization");
+    private static final Set<String> BRANCHES = Set.of(
+            CouponGrpc.getLockUserCouponMethod().getFullMethodName(),
+            CouponGrpc.getUnlockUserCouponMethod().getFullMethodName(),
+            CouponGrpc.getUseLockedCouponMethod().getFullMethodName(),
+            CouponGrpc.getRevertUsedCouponMethod().getFullMethodName());
+
+    private final BranchCredential credential;
+
+    public DtmMetadata(BranchCredential credential) {
+        this.credential = credential;
+    }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        String gid = headers.get(M_GID);
-        if (gid == null) {
+        if (!BRANCHES.contains(call.getMethodDescriptor().getFullMethodName())) {
             return next.startCall(call, headers);
         }
+        if (!credential.accepts(headers.get(AUTHORIZATION))) {
+            call.close(Status.UNAUTHENTICATED.withDescription("the Saga branches are called by DTM only, with"
+                    + " metadata 'authorization: Bearer <saga.branch-token>' (the Saga's branch headers)"),
+                    new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
         Context ctx = Context.current()
-                .withValue(GID, gid)
+                .withValue(GID, headers.get(M_GID))
                 .withValue(TRANS_TYPE, headers.get(M_TRANS_TYPE))
                 .withValue(BRANCH_ID, headers.get(M_BRANCH_ID))
                 .withValue(OP, headers.get(M_OP));

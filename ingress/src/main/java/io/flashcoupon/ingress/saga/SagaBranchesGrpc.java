@@ -1,5 +1,6 @@
 package io.flashcoupon.ingress.saga;
 
+import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.saga.BranchContext;
 import io.flashcoupon.core.saga.BranchResult;
 import io.flashcoupon.core.saga.CouponBranches;
@@ -21,7 +22,9 @@ import java.util.Locale;
  * The Saga branch RPCs in DTM's gRPC mode. DTM's contract: OK = SUCCESS; ABORTED = FAILURE (the
  * Saga rolls back), description "<refusal>: <reason>"; other statuses (UNAVAILABLE on a database
  * failure) = retry later. A call without DTM's metadata is INVALID_ARGUMENT; malformed fields of a
- * DTM call are ABORTED (retrying them cannot help).
+ * DTM action are ABORTED (retrying them cannot help). A compensation never answers ABORTED - DTM
+ * retries a failed compensation for ever - so malformed fields (or an unusable DTM context) there
+ * are OK with effect UNREADABLE. {@link DtmMetadata} admits only DTM's calls.
  */
 public final class SagaBranchesGrpc {
     private final CouponBranches branches;
@@ -37,9 +40,7 @@ public final class SagaBranchesGrpc {
     }
 
     public BranchResponse unlock(UnlockCouponRequest r) {
-        BranchContext b = context();
-        check(r.getUserId(), r.getCouponId(), r.getOrderSn());
-        return branch(branches.unlock(b, r.getUserId(), r.getCouponId(), r.getOrderSn()));
+        return compensation("unlock", r.getUserId(), r.getCouponId(), r.getOrderSn(), branches::unlock);
     }
 
     public UseCouponResponse use(UseCouponRequest r) {
@@ -63,9 +64,32 @@ public final class SagaBranchesGrpc {
     }
 
     public BranchResponse revert(RevertCouponRequest r) {
-        BranchContext b = context();
-        check(r.getUserId(), r.getCouponId(), r.getOrderSn());
-        return branch(branches.revert(b, r.getUserId(), r.getCouponId(), r.getOrderSn()));
+        return compensation("revert", r.getUserId(), r.getCouponId(), r.getOrderSn(), branches::revert);
+    }
+
+    private interface Compensation {
+        BranchResult run(BranchContext b, long couponId);
+    }
+
+    /** A compensation: the same checks as its action's, but what fails them is UNREADABLE, not ABORTED. */
+    private BranchResponse compensation(String name, long userId, long couponId, String orderSn, Compensation c) {
+        BranchContext b;
+        try {
+            b = context();
+        } catch (InvalidInputException e) {
+            if (DtmMetadata.GID.get() == null || !BranchContext.COMPENSATE.equals(DtmMetadata.OP.get())) {
+                throw e;
+            }
+            return branch(branches.unreadableContext(name, e.getMessage()));
+        }
+        String problem = problem(userId, couponId, orderSn);
+        if (problem != null && b.compensation()) {
+            return branch(branches.unreadableCompensation(name, b, problem));
+        }
+        if (problem != null) {
+            throw aborted("invalid_argument", problem);
+        }
+        return branch(c.run(b, couponId));
     }
 
     private static BranchResponse branch(BranchResult res) {
@@ -83,21 +107,38 @@ public final class SagaBranchesGrpc {
         }
     }
 
+    /** DTM's context of the call; an unusable one of a DTM action is ABORTED (a retry cannot help). */
     private static BranchContext context() {
-        return BranchContext.of(DtmMetadata.TRANS_TYPE.get(), DtmMetadata.GID.get(), DtmMetadata.BRANCH_ID.get(),
-                DtmMetadata.OP.get());
+        try {
+            return BranchContext.of(DtmMetadata.TRANS_TYPE.get(), DtmMetadata.GID.get(), DtmMetadata.BRANCH_ID.get(),
+                    DtmMetadata.OP.get());
+        } catch (InvalidInputException e) {
+            if (DtmMetadata.GID.get() != null && BranchContext.ACTION.equals(DtmMetadata.OP.get())) {
+                throw aborted("invalid_argument", e.getMessage());
+            }
+            throw e;
+        }
     }
 
     private static void check(long userId, long couponId, String orderSn) {
+        String problem = problem(userId, couponId, orderSn);
+        if (problem != null) {
+            throw aborted("invalid_argument", problem);
+        }
+    }
+
+    /** What is wrong with a branch request's fields; null when nothing is. */
+    private static String problem(long userId, long couponId, String orderSn) {
         if (userId <= 0) {
-            throw aborted("invalid_argument", "user_id: must be positive, was " + userId);
+            return "user_id: must be positive, was " + userId;
         }
         if (couponId <= 0) {
-            throw aborted("invalid_argument", "coupon_id: must be positive, was " + couponId);
+            return "coupon_id: must be positive, was " + couponId;
         }
         if (orderSn.isBlank() || orderSn.length() > 64) {
-            throw aborted("invalid_argument", "order_sn: must be 1-64 characters");
+            return "order_sn: must be 1-64 characters";
         }
+        return null;
     }
 
     private static StatusRuntimeException aborted(String code, String message) {

@@ -118,7 +118,7 @@ class GrabWarmupIT {
                         fs.activityCacheMs(), fs.maxQpsPerUser(), fs.maxQpsPerIp(), fs.soldOutRecheckMs(), GRABS,
                         fs.grabBatchMax(), fs.grabBatchesInFlight(), fs.publishRelayMs(), fs.publishStaleMs()),
                         b.sink(), b.reconcile(), b.wallet()),
-                base.admin(), base.cache(), base.cdc(), base.tracing());
+                base.admin(), base.saga(), base.cache(), base.cdc(), base.tracing());
     }
 
     private static String get(int port, String path) throws Exception {

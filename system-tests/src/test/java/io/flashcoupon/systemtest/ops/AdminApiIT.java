@@ -111,7 +111,8 @@ class AdminApiIT {
         ReconciliationReports reports = new ReconciliationReports(dataSource);
         api = new AdminApi(templates, activities, coupons, sales, reconciler, reports,
                 new SaleCleanup(activities, store, reconciler, reports, clock), ready::get, clock,
-                AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false)))
+                AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
+                        io.flashcoupon.core.saga.BranchCredential.of("it-admin-branch-token-0123456789")))
                 .start("127.0.0.1", 0);
         base = "http://127.0.0.1:" + api.port();
     }
@@ -150,7 +151,7 @@ class AdminApiIT {
     }
 
     @Test
-    void a_read_token_reads_but_gets_403_on_every_mutation_and_dtm_route() throws Exception {
+    void a_read_token_reads_but_gets_403_on_every_mutation_and_401_on_a_dtm_route() throws Exception {
         long activity = createActivity(10);
         assertThat(sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/activities/" + activity)).GET())
                 .status).isEqualTo(200);
@@ -160,9 +161,11 @@ class AdminApiIT {
         assertThat(start.json.get("error").asText()).isEqualTo("permission_denied");
         assertThat(get("/api/v1/activities/" + activity).json.get("status").asText()).as("not started").isEqualTo("PENDING");
         assertThat(redis.connection().sync().exists(Registry.saleKey(activity))).isZero();
-        // Every DTM branch route needs operate, whatever its method, even before it exists here.
+        // Every DTM branch route needs saga.branch-token, whatever its method, even before it exists here.
         assertThat(sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/dtm/lock")).GET()).status)
-                .isEqualTo(403);
+                .isEqualTo(401);
+        assertThat(sendAs(OPERATE_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/dtm/lock")).GET()).status)
+                .isEqualTo(401);
         assertThat(sendAs(null, HttpRequest.newBuilder(URI.create(base + "/api/v1/dtm/lock"))
                 .POST(HttpRequest.BodyPublishers.noBody())).status).isEqualTo(401);
     }

@@ -225,7 +225,7 @@ class NodeLeaseIT {
         ServiceConfig.Server s = c.server();
         return new ServiceConfig(new ServiceConfig.Server(s.name(), s.host(), 0, 0, id, s.roles(),
                 s.shutdownTimeoutMs(), policy, ServiceConfig.Server.DEFAULT_NODE_LEASE_MS),
-                c.mysql(), c.redis(), c.rocketmq(), c.business(), c.admin(), c.cache(), c.cdc(), c.tracing());
+                c.mysql(), c.redis(), c.rocketmq(), c.business(), c.admin(), c.saga(), c.cache(), c.cdc(), c.tracing());
     }
 
     /** A child JVM's environment: ingress only, node id {@code id} under refuse, on the harness's stores and broker. */

@@ -189,7 +189,7 @@ class RedisDurabilityIT {
         return new ServiceConfig(server,
                 new ServiceConfig.Mysql(my.host(), my.port(), DB, my.username(), my.password(), 4, true),
                 new ServiceConfig.Redis("127.0.0.1", redisPort, "", 0, 3000, durability, 0, 2000),
-                base.rocketmq(), base.business(), base.admin(), base.cache(),
+                base.rocketmq(), base.business(), base.admin(), base.saga(), base.cache(),
                 new ServiceConfig.Cdc(new ServiceConfig.Embedded(false, cdc.serverId(), cdc.stateDir(), cdc.tables(),
                         cdc.pollIntervalMs())),
                 base.tracing());

@@ -84,7 +84,7 @@ public class ServiceRolesIT {
                 base.mysql(), base.redis(),
                 new ServiceConfig.Rocketmq(false, mq.embeddedHome(), mq.namesrvPort(), mq.brokerPort(),
                         List.of(h.service.namesrvAddr()), mq.sendTimeoutMs()),
-                base.business(), base.admin(), base.cache(),
+                base.business(), base.admin(), base.saga(), base.cache(),
                 // one binlog reader per replication id: the harness's own service runs it
                 new ServiceConfig.Cdc(new ServiceConfig.Embedded(false, base.cdc().embedded().serverId(),
                         base.cdc().embedded().stateDir(), base.cdc().embedded().tables(),

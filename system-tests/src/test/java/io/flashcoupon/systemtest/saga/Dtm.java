@@ -35,12 +35,26 @@ final class Dtm {
 
     /** Submits a Saga (HTTP branches) and returns once DTM accepted it. */
     static void submitSaga(String gid, List<Step> steps) throws IOException, InterruptedException {
+        submitSaga(gid, steps, ServiceHarness.SAGA_BRANCH_TOKEN, 0);
+    }
+
+    /**
+     * Submits a Saga whose branch calls carry {@code token} (none when null) and that DTM aborts after
+     * {@code retryLimit} retries of an action (0 = retry for ever).
+     */
+    static void submitSaga(String gid, List<Step> steps, String token, int retryLimit)
+            throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("gid", gid);
         body.put("trans_type", "saga");
         body.put("retry_interval", 1);
-        // DTM adds these headers to every HTTP branch call: the admin API's operate token
-        body.putObject("branch_headers").put("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN);
+        if (retryLimit > 0) {
+            body.put("retry_limit", retryLimit);
+        }
+        if (token != null) {
+            // DTM adds these headers to every HTTP branch call: the service's saga.branch-token
+            body.putObject("branch_headers").put("authorization", "Bearer " + token);
+        }
         ArrayNode s = body.putArray("steps");
         ArrayNode p = body.putArray("payloads");
         for (Step step : steps) {
@@ -54,8 +68,9 @@ final class Dtm {
      * Submits a Saga through DTM's gRPC API (dtmgimp.Dtm/Submit, env DTM_GRPC, default
      * 127.0.0.1:36790), so DTM runs it in gRPC mode: branches named "host:port/service/Method" get
      * their protobuf payload and DTM's metadata; http:// branches are still called over HTTP.
-     * The DtmRequest is encoded by hand (fields 1 Gid, 2 TransType, 3 TransOptions.RetryInterval,
-     * 5 BinPayloads, 7 Steps as JSON) to keep DTM's proto out of the build.
+     * The DtmRequest is encoded by hand (fields 1 Gid, 2 TransType, 3 TransOptions {3 RetryInterval,
+     * 5 BranchHeaders: authorization = the service's saga.branch-token}, 5 BinPayloads, 7 Steps as
+     * JSON) to keep DTM's proto out of the build.
      */
     static void submitGrpcSaga(String gid, List<String[]> actionCompensate, List<byte[]> payloads) throws Exception {
         ArrayNode steps = JSON.createArrayNode();
@@ -69,6 +84,12 @@ final class Dtm {
         java.io.ByteArrayOutputStream opts = new java.io.ByteArrayOutputStream();
         com.google.protobuf.CodedOutputStream o = com.google.protobuf.CodedOutputStream.newInstance(opts);
         o.writeInt64(3, 1);
+        java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream hd = com.google.protobuf.CodedOutputStream.newInstance(header);
+        hd.writeString(1, "authorization");
+        hd.writeString(2, "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN);
+        hd.flush();
+        o.writeByteArray(5, header.toByteArray());
         o.flush();
         out.writeByteArray(3, opts.toByteArray());
         for (byte[] p : payloads) {

@@ -11,12 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The "payment" Saga branch of the tests: a tiny HTTP server DTM really calls. /pay answers
- * SUCCESS, /pay-fail answers FAILURE (409), /refund (the compensation) answers SUCCESS. Counts calls
- * by path and global transaction.
+ * SUCCESS, /pay-fail answers FAILURE (409), /refund (the compensation) answers SUCCESS, /pay-later
+ * answers ONGOING (425: DTM asks again later) until {@link #failLaterPayments} and FAILURE after.
+ * Counts calls by path and global transaction.
  */
 final class PaymentStub implements AutoCloseable {
     private final HttpServer server;
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private volatile boolean laterFails;
 
     PaymentStub() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -31,15 +33,22 @@ final class PaymentStub implements AutoCloseable {
             }
             calls.computeIfAbsent(path + "@" + gid, p -> new AtomicInteger()).incrementAndGet();
             exchange.getRequestBody().readAllBytes();
-            boolean fail = path.equals("/pay-fail");
-            byte[] body = ("{\"dtm_result\":\"" + (fail ? "FAILURE" : "SUCCESS") + "\"}").getBytes(StandardCharsets.UTF_8);
+            boolean later = path.equals("/pay-later");
+            boolean fail = path.equals("/pay-fail") || (later && laterFails);
+            String result = fail ? "FAILURE" : later ? "ONGOING" : "SUCCESS";
+            byte[] body = ("{\"dtm_result\":\"" + result + "\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("content-type", "application/json");
-            exchange.sendResponseHeaders(fail ? 409 : 200, body.length);
+            exchange.sendResponseHeaders(fail ? 409 : later ? 425 : 200, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
         });
         server.start();
+    }
+
+    /** From now on /pay-later answers FAILURE. */
+    void failLaterPayments() {
+        laterFails = true;
     }
 
     String url(String path) {

@@ -71,7 +71,7 @@ class SagaBranchesIT {
                 + "?gid=" + gid + "&trans_type=saga&branch_id=" + branchId + "&op=" + op;
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                 .header("content-type", "application/json")
-                .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN)
+                .header("Authorization", "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body());
     }
@@ -82,6 +82,8 @@ class SagaBranchesIT {
         m.put(Metadata.Key.of("dtm-trans_type", Metadata.ASCII_STRING_MARSHALLER), "saga");
         m.put(Metadata.Key.of("dtm-branch_id", Metadata.ASCII_STRING_MARSHALLER), branchId);
         m.put(Metadata.Key.of("dtm-op", Metadata.ASCII_STRING_MARSHALLER), op);
+        m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN);
         return h.blocking.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
@@ -285,7 +287,7 @@ class SagaBranchesIT {
         // not a DTM call at all
         HttpResponse<String> noGid = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + h.service.httpPort() + "/api/v1/dtm/lock"))
-                .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN).POST(HttpRequest.BodyPublishers.ofString(
+                .header("Authorization", "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN).POST(HttpRequest.BodyPublishers.ofString(
                 SagaIT.payload(owner, coupon, orderA))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(noGid.statusCode()).isEqualTo(400);
         assertThat(noGid.body()).contains("trans_type");

@@ -1,14 +1,23 @@
 package io.flashcoupon.systemtest.saga;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.wallet.WalletExpiry;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.EventType;
 import io.flashcoupon.systemtest.support.ServiceHarness;
 import io.flashcoupon.topology.example.CouponEventsTail;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,10 +28,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The payment Saga against the real DTM server: [coupon lock -> payment -> coupon use], DTM calling
  * the service's HTTP branches and a payment stub the test runs. Lifecycle events are read from
- * coupon-events on the embedded broker.
+ * coupon-events on the embedded broker. Every Saga gives DTM the service's saga.branch-token as
+ * branch headers; calls without it are refused.
  */
 class SagaIT {
     private static final AtomicLong USERS = new AtomicLong(7_000_000 + (System.currentTimeMillis() % 100_000) * 10);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static ServiceHarness h;
     private static WalletFixture w;
     private static Template template;
@@ -200,6 +211,142 @@ class SagaIT {
         assertThat(w.row(rolledBack).status()).isEqualTo(1);
         assertThat(w.usageLogs(rolledBack)).singleElement().satisfies(l -> assertThat(l.reverted()).isTrue());
         assertThat(w.outboxTags(rolledBack)).containsExactly("CouponLocked", "CouponUsed", "CouponReverted");
+    }
+
+    @Test
+    void a_branch_call_without_dtms_credential_is_refused_and_changes_nothing() throws Exception {
+        long user = USERS.incrementAndGet();
+        long coupon = w.coupon(user, template.id());
+        String gid = Dtm.newGid();
+        String body = payload(user, coupon, "order-" + gid);
+        String dtmQuery = "?gid=" + gid + "&trans_type=saga&branch_id=01&op=";
+        // HTTP, called as DTM calls it: no token, the admin API's operate token, a wrong token
+        for (String authorization : new String[] {null, "Bearer " + ServiceHarness.OPERATE_TOKEN,
+                "Bearer it-not-the-branch-token-0123456789"}) {
+            for (String call : new String[] {"lock" + dtmQuery + "action", "revert" + dtmQuery + "compensate"}) {
+                HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(branch(call)))
+                        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+                if (authorization != null) {
+                    r.header("Authorization", authorization);
+                }
+                HttpResponse<String> reply = HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(reply.statusCode()).as(call + " with " + authorization).isEqualTo(401);
+                assertThat(reply.body()).contains("\"error\":\"unauthenticated\"").contains("saga.branch-token");
+            }
+        }
+        // gRPC on the shoppers' port: no credential, the operate token
+        for (String authorization : new String[] {null, "Bearer " + ServiceHarness.OPERATE_TOKEN}) {
+            assertThatThrownBy(() -> grpc(gid, "action", authorization).lockUserCoupon(lock(user, coupon, "order-" + gid)))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            assertThatThrownBy(() -> grpc(gid, "compensate", authorization).revertUsedCoupon(
+                    io.flashcoupon.proto.v1.RevertCouponRequest.newBuilder().setUserId(user).setCouponId(coupon)
+                            .setOrderSn("order-" + gid).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        }
+        // Through the real DTM: a Saga submitted without the branch header. Its lock is refused each time
+        // (DTM retries a 401) until DTM gives up after one retry and rolls back: failed, nothing locked.
+        String gid2 = Dtm.newGid();
+        Dtm.submitSaga(gid2, List.of(
+                new Dtm.Step(branch("lock"), payment.url("/refund"), payload(user, coupon, "order-" + gid2)),
+                new Dtm.Step(payment.url("/pay"), payment.url("/refund"), "{}")), null, 1);
+        assertThat(Dtm.awaitFinal(gid2)).isEqualTo("failed");
+        assertThat(payment.calls("/pay", gid2)).as("the Saga never got past the refused lock").isZero();
+
+        WalletFixture.Row row = w.row(coupon);
+        assertThat(row.status()).isEqualTo(1);
+        assertThat(row.orderSn()).isNull();
+        assertThat(w.holder(coupon)).isEqualTo("null/null");
+        assertThat(w.barrier(gid)).isEmpty();
+        assertThat(w.barrier(gid2)).isEmpty();
+        assertThat(w.outboxTags(coupon)).isEmpty();
+        assertThat(w.usageLogs(coupon)).isEmpty();
+    }
+
+    @Test
+    void a_stale_sagas_compensation_leaves_the_newer_sagas_lock_of_the_same_order_in_place() throws Exception {
+        long user = USERS.incrementAndGet();
+        long coupon = w.coupon(user, template.id());
+        String order = "order-stale-" + user;
+        String body = payload(user, coupon, order);
+        // Saga A locks the coupon, then waits for a payment that takes long
+        String gidA = Dtm.newGid();
+        Dtm.submitSaga(gidA, List.of(
+                new Dtm.Step(branch("lock"), branch("unlock"), body),
+                new Dtm.Step(payment.url("/pay-later"), payment.url("/refund"), "{}")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> w.holder(coupon).equals(gidA + "/01"));
+        // A's lock outlives its deadline: the lock-expiry job releases it
+        new WalletExpiry(h.service.dataSource()).releaseExpiredLocks(
+                Instant.now().plusMillis(ServiceHarness.LOCK_TTL_MS).plusSeconds(2), 500);
+        assertThat(w.row(coupon).status()).isEqualTo(1);
+        // Saga B locks the same coupon for the same order
+        String gidB = Dtm.newGid();
+        Dtm.submitSaga(gidB, List.of(new Dtm.Step(branch("lock"), branch("unlock"), body)));
+        assertThat(Dtm.awaitFinal(gidB)).isEqualTo("succeed");
+        assertThat(w.holder(coupon)).isEqualTo(gidB + "/01");
+        // A's payment fails at last: DTM rolls A back, and A's unlock finds B's lock, not its own
+        payment.failLaterPayments();
+        assertThat(Dtm.awaitFinal(gidA)).isEqualTo("failed");
+
+        WalletFixture.Row row = w.row(coupon);
+        assertThat(row.status()).as("still locked, by B").isEqualTo(2);
+        assertThat(row.orderSn()).isEqualTo(order);
+        assertThat(row.lockDeadline()).isNotNull();
+        assertThat(w.holder(coupon)).isEqualTo(gidB + "/01");
+        assertThat(w.barrier(gidA)).contains("01/compensate/compensate");
+        assertThat(w.outboxTags(coupon)).containsExactly("CouponLocked", "CouponUnlocked", "CouponLocked");
+        assertThat(payment.calls("/refund", gidA)).isEqualTo(1);
+    }
+
+    @Test
+    void a_compensation_with_a_malformed_body_ends_the_saga_instead_of_being_retried_for_ever() throws Exception {
+        long user = USERS.incrementAndGet();
+        long coupon = w.coupon(user, template.id());
+        // A lock whose payload cannot be read: refused (FAILURE), so DTM calls its compensation with the
+        // same payload; that compensation answers SUCCESS (UNREADABLE), and the Saga ends.
+        String gid = Dtm.newGid();
+        Dtm.submitSaga(gid, List.of(new Dtm.Step(branch("lock"), branch("unlock"),
+                "{\"user_id\":" + user + ",\"coupon_id\":\"not-a-number\",\"order_sn\":\"o-" + gid + "\"}")));
+        assertThat(Dtm.awaitFinal(gid)).isEqualTo("failed");
+        assertThat(w.barrier(gid)).as("a null compensation: the refused lock left no row, the late one is barred")
+                .containsExactlyInAnyOrder("01/action/compensate", "01/compensate/compensate");
+
+        // A good lock, then a use whose payload cannot be read: the revert is UNREADABLE, the unlock undoes the lock.
+        String gid2 = Dtm.newGid();
+        String bad = "{\"user_id\":" + user + ",\"coupon_id\":" + coupon + ",\"order_sn\":\"order-" + gid2
+                + "\",\"items\":\"not-a-list\"}";
+        Dtm.submitSaga(gid2, List.of(
+                new Dtm.Step(branch("lock"), branch("unlock"), payload(user, coupon, "order-" + gid2)),
+                new Dtm.Step(branch("use"), branch("revert"), bad)));
+        assertThat(Dtm.awaitFinal(gid2)).isEqualTo("failed");
+        assertThat(w.row(coupon).status()).isEqualTo(1);
+        assertThat(w.holder(coupon)).isEqualTo("null/null");
+        assertThat(w.outboxTags(coupon)).containsExactly("CouponLocked", "CouponUnlocked");
+
+        // gRPC mode: a lock request with no user is ABORTED, its compensation OK (UNREADABLE)
+        String svc = "127.0.0.1:" + h.service.grpcPort() + "/coupon.v1.Coupon/";
+        String gid3 = Dtm.newGid();
+        Dtm.submitGrpcSaga(gid3, List.<String[]>of(new String[] {svc + "LockUserCoupon", svc + "UnlockUserCoupon"}),
+                List.of(lock(0, coupon, "order-" + gid3).toByteArray()));
+        assertThat(Dtm.awaitFinal(gid3)).isEqualTo("failed");
+        assertThat(w.barrier(gid3)).containsExactlyInAnyOrder("01/action/compensate", "01/compensate/compensate");
+        assertThat(w.row(coupon).status()).isEqualTo(1);
+    }
+
+    /** A stub calling the gRPC branches as DTM does, with {@code authorization} (none when null). */
+    private static io.flashcoupon.proto.v1.CouponGrpc.CouponBlockingStub grpc(String gid, String op,
+            String authorization) {
+        io.grpc.Metadata m = new io.grpc.Metadata();
+        m.put(io.grpc.Metadata.Key.of("dtm-gid", io.grpc.Metadata.ASCII_STRING_MARSHALLER), gid);
+        m.put(io.grpc.Metadata.Key.of("dtm-trans_type", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "saga");
+        m.put(io.grpc.Metadata.Key.of("dtm-branch_id", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "01");
+        m.put(io.grpc.Metadata.Key.of("dtm-op", io.grpc.Metadata.ASCII_STRING_MARSHALLER), op);
+        if (authorization != null) {
+            m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), authorization);
+        }
+        return h.blocking.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(m))
+                .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static io.flashcoupon.proto.v1.LockCouponRequest lock(long user, long coupon, String order) {

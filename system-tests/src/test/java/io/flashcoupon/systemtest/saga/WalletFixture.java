@@ -77,6 +77,18 @@ final class WalletFixture {
         }
     }
 
+    /** The DTM branch holding a coupon, "gid/branch_id" ("null/null" when none). */
+    String holder(long id) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT saga_gid, saga_branch_id FROM user_coupons WHERE id=?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1) + "/" + rs.getString(2);
+            }
+        }
+    }
+
     /** A usage log row. */
     record UsageLog(long userId, String orderSn, long original, long discount, long fin, String allocation,
             boolean reverted, String gid) {}

@@ -49,6 +49,8 @@ public final class ServiceHarness {
     /** admin.operate-tokens and admin.read-tokens of the test service. */
     public static final String OPERATE_TOKEN = "it-operate-token-0123456789";
     public static final String READ_TOKEN = "it-read-token-0123456789";
+    /** saga.branch-token of the test service: what the tests' Sagas give DTM as branch_headers. */
+    public static final String SAGA_BRANCH_TOKEN = "it-saga-branch-token-0123456789";
     /** business.wallet.lock-ttl-ms of the test service. */
     public static final long LOCK_TTL_MS = 900_000;
 
@@ -105,6 +107,7 @@ public final class ServiceHarness {
                         // Jobs off: tests run their passes on demand with an explicit clock.
                         new ServiceConfig.Wallet(LOCK_TTL_MS, false, 3_600_000, 3_600_000, 500, 100, 100, 5_000)),
                 new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
+                new ServiceConfig.Saga(SAGA_BRANCH_TOKEN),
                 new ServiceConfig.Cache(10_000, 60_000, 10_000, 2_000, 300_000, 500),
                 // A replication id of its own: readers with the same id on one MariaDB throw each other out.
                 new ServiceConfig.Cdc(new ServiceConfig.Embedded(true, 1_000_000L + ProcessHandle.current().pid(),
