@@ -20,8 +20,8 @@ import javax.imageio.ImageIO;
 /**
  * Turns the raw files of one scripts/bench run (dir) into bench/results/latest.{json,md,png}:
  * medians of the sale runs, the ceiling ratio from the same run, the open-loop p99 at 80 % of the
- * max rate, the ghz cross-check, materialization lag and the invariant checks, each target marked
- * met or missed.
+ * max rate, the ghz cross-check, materialization lag and the invariant checks, the standalone read
+ * runs and the sale page ({@link ReadReport}), each target marked met or missed.
  *
  * <p>Usage: {@code ReportWriter <raw dir> <results dir>}
  */
