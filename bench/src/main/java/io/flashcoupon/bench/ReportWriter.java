@@ -143,6 +143,7 @@ public final class ReportWriter {
         }
         ObjectNode brief = page.deepCopy();
         ((ObjectNode) brief.path("grabs")).remove("timeline");
+        brief.path("reads").forEach(r -> ((ObjectNode) r).remove("timeline_s_answers_max_ms")); // in page.json
         pageSection.set("raw", brief);
         JsonNode grabs = page.path("grabs");
         long stock = pageCheck.path("total").asLong(page.path("stock").asLong());

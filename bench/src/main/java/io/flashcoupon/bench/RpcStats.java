@@ -1,7 +1,9 @@
 package io.flashcoupon.bench;
 
 import io.grpc.Status;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -18,15 +20,33 @@ final class RpcStats {
     private long errors;
     private long firstNanos = Long.MAX_VALUE;
     private long lastNanos;
+    /** Per second since {@code timelineStart}: answers and their worst latency (only with a timeline). */
+    private final long timelineStart;
+    private final long[] perSecondCount;
+    private final long[] perSecondMaxMicros;
 
     RpcStats(String rpc) {
+        this(rpc, 0, 0);
+    }
+
+    /** With a per-second timeline of {@code seconds} seconds from {@code timelineStart} (nanoTime). */
+    RpcStats(String rpc, long timelineStart, int seconds) {
         this.rpc = rpc;
+        this.timelineStart = timelineStart;
+        this.perSecondCount = new long[seconds];
+        this.perSecondMaxMicros = new long[seconds];
     }
 
     /** {@code sentNanos}: the actual send (closed loop) or the intended one (a scheduled poll). */
     synchronized void ok(long sentNanos, long doneNanos) {
-        ok.recordValue(Math.min(MAX_MICROS, Math.max(1, (doneNanos - sentNanos) / 1_000)));
+        long micros = Math.min(MAX_MICROS, Math.max(1, (doneNanos - sentNanos) / 1_000));
+        ok.recordValue(micros);
         span(sentNanos, doneNanos);
+        if (perSecondCount.length > 0) {
+            int s = (int) Math.max(0, Math.min(perSecondCount.length - 1, (doneNanos - timelineStart) / 1_000_000_000L));
+            perSecondCount[s]++;
+            perSecondMaxMicros[s] = Math.max(perSecondMaxMicros[s], micros);
+        }
     }
 
     synchronized void failed(Throwable t, long sentNanos, long doneNanos) {
@@ -60,6 +80,14 @@ final class RpcStats {
         out.put("p90_ms", ms(90));
         out.put("p99_ms", ms(99));
         out.put("max_ms", Recorder.round(ok.getMaxValue() / 1000.0));
+        if (perSecondCount.length > 0) {
+            List<List<Object>> timeline = new ArrayList<>();
+            int last = (int) Math.min(perSecondCount.length - 1, Math.max(0, (lastNanos - timelineStart) / 1_000_000_000L));
+            for (int s = 0; s <= last; s++) {
+                timeline.add(List.of(s, perSecondCount[s], Recorder.round(perSecondMaxMicros[s] / 1000.0)));
+            }
+            out.put("timeline_s_answers_max_ms", timeline);
+        }
         return out;
     }
 

@@ -55,10 +55,10 @@ import java.util.function.Supplier;
 final class SalePage {
     private final Supplier<CouponGrpc.CouponStub> stubs;
     private final Map<String, String> args;
-    private final RpcStats status = new RpcStats("GetFlashSaleStatus");
-    private final RpcStats template = new RpcStats("GetCouponTemplate");
-    private final RpcStats wallet = new RpcStats("GetUserCoupons");
-    private final RpcStats available = new RpcStats("GetAvailableCouponsForOrder");
+    private RpcStats status;
+    private RpcStats template;
+    private RpcStats wallet;
+    private RpcStats available;
     private final ConcurrentLinkedQueue<long[]> grabQueue = new ConcurrentLinkedQueue<>();
     private final Map<String, long[]> granted = new ConcurrentHashMap<>();
     private final AtomicLong walletShowedWin = new AtomicLong();
@@ -89,15 +89,20 @@ final class SalePage {
         reads = new Semaphore((int) num("read-window", 512));
         done = new CountDownLatch(users);
 
-        long firstArrivalMs = System.currentTimeMillis() + 2_000; // time to create and start the sale
-        Instant opens = Instant.ofEpochMilli(firstArrivalMs).plusSeconds(leadSeconds).truncatedTo(ChronoUnit.SECONDS)
-                .plusSeconds(1);
+        // the sale opens lead-seconds after the first arrival; its creation (three admin calls) must be
+        // over before that arrival, or the first shoppers would all be sent late at once
+        Instant opens = Instant.now().plusSeconds(leadSeconds + 5).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
         long[] sale = createSale(stock, opens);
         long activity = sale[0];
         long templateId = sale[1];
-        long firstArrivalNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(firstArrivalMs - System.currentTimeMillis());
         long opensNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(opens.toEpochMilli() - System.currentTimeMillis());
+        long firstArrivalNanos = Math.max(System.nanoTime(), opensNanos - TimeUnit.SECONDS.toNanos(leadSeconds));
         Recorder grabs = new Recorder(opensNanos);
+        int timelineSeconds = (int) (arrivalSeconds + leadSeconds + 600);
+        status = new RpcStats("GetFlashSaleStatus", firstArrivalNanos, timelineSeconds);
+        template = new RpcStats("GetCouponTemplate", firstArrivalNanos, timelineSeconds);
+        wallet = new RpcStats("GetUserCoupons", firstArrivalNanos, timelineSeconds);
+        available = new RpcStats("GetAvailableCouponsForOrder", firstArrivalNanos, timelineSeconds);
         System.err.println("sale page: activity " + activity + " opens at " + opens + ", " + users + " shoppers over "
                 + arrivalSeconds + " s");
 
@@ -130,6 +135,7 @@ final class SalePage {
         out.put("concurrency", concurrency);
         out.put("arrival_seconds", arrivalSeconds);
         out.put("lead_seconds", leadSeconds);
+        out.put("lead_seconds_actual", Recorder.round((opensNanos - firstArrivalNanos) / 1e9));
         out.put("poll_ms", num("poll-ms", 1000));
         out.put("seconds", Recorder.round(seconds));
         out.put("polls_before_grab", pollsBeforeGrab.get());
