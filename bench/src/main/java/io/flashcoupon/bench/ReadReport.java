@@ -128,7 +128,14 @@ final class ReadReport {
             }
             md.append(". GetAvailableCouponsForOrder: a wallet of ").append(raw.path("wallet_size").asText())
                     .append(" coupons; GetUserCoupons: the ").append(raw.path("winners").asText())
-                    .append(" winners of a grab-only sale in turn.\n\n");
+                    .append(" winners of a grab-only sale in turn");
+            double userReads = raw.path("GetUserCoupons").path("per_s").asDouble();
+            if (userReads > 0) {
+                // against business.reads.wallet-cache-ms: how many of these reads could be cache hits
+                md.append(", each wallet read again after ").append(Recorder.round(raw.path("winners").asDouble() / userReads * 1000))
+                        .append(" ms");
+            }
+            md.append(".\n\n");
             md.append("| rpc | per s | p50 ms | p99 ms | x sold-out grab rate | shed+errors | goal | met |\n"
                     + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
             for (JsonNode r : readsSection.path("rows")) {

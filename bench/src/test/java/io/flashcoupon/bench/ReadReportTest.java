@@ -141,6 +141,7 @@ class ReadReportTest {
         assertThat(md).contains("| GetFlashSaleStatus | 8000.0 | 1.0 | 20.0 | 0.8 | 0 | >= 0.8 x sold-out grab rate, p99 <= 20 ms (>= 8000.0/s) | met |");
         assertThat(md).contains("| GetCouponTemplate | 7999.0 |").contains("**missed**");
         assertThat(md).contains("sold-out phase (256 in flight, median) 9500.0/s");
+        assertThat(md).contains("the 2000 winners of a grab-only sale in turn, each wallet read again after 500.0 ms.");
         assertThat(md).contains("| grants/s while stock lasts | 2000.0 | 2100.0 | >= 1890.0 | met |");
         assertThat(md).contains("| granted p99 ms | 120.0 | 110.0 | <= 121.0 | met |");
         assertThat(md).contains("Invariants of the sale-page sale: 0 violations");
