@@ -31,9 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@code open}: a fixed arrival rate for a duration, latency measured from each request's intended
  * send time, so a stalled server is charged for the requests it delayed (no coordinated omission).
  *
- * <p>Usage: {@code LoadGenerator sale|open key=value...}; keys: target, activity, users, user-offset,
- * attempts, concurrency, rate, seconds, channels, out (JSON file), grants-out (coupon_sn,grant ms),
- * warmup-activity (a sold-out sale), warmup-seconds (5).
+ * {@code reads}: the standalone read runs, each RPC alone in closed loop ({@link ReadRuns}).
+ * {@code page}: the sale-page workload of shoppers ({@link SalePage}).
+ *
+ * <p>Usage: {@code LoadGenerator sale|open|reads|page key=value...}; keys: target, activity, users, user-offset,
+ * attempts, concurrency, rate, seconds, channels, out (JSON file), grants-out (coupon_sn,grant ms,user),
+ * warmup-activity (a sold-out sale), warmup-seconds (5); the keys of reads and page are in their classes.
  *
  * <p>Warm-up: a fresh JVM spends its first seconds compiling the gRPC client; on this 2-core box the
  * generator's C2 thread took 41-45 % of a core during a sale's grant phase (60 % of the generator's
@@ -119,7 +122,7 @@ public final class LoadGenerator {
         Collections.shuffle(order, new Random(42));
         ConcurrentLinkedQueue<long[]> work = new ConcurrentLinkedQueue<>();
         order.forEach(u -> work.add(new long[] {u, attempts}));
-        Map<String, Long> granted = new ConcurrentHashMap<>();
+        Map<String, long[]> granted = new ConcurrentHashMap<>();
         Semaphore window = new Semaphore(concurrency);
         AtomicInteger inFlight = new AtomicInteger();
         long start = System.nanoTime();
@@ -145,7 +148,7 @@ public final class LoadGenerator {
                 public void onNext(FlashSaleResponse r) {
                     outcome = Outcome.of(r);
                     if (outcome == Outcome.GRANTED) {
-                        granted.put(r.getCouponSn(), System.currentTimeMillis());
+                        granted.put(r.getCouponSn(), new long[] {System.currentTimeMillis(), item[0]});
                     }
                 }
 
@@ -174,7 +177,7 @@ public final class LoadGenerator {
         String grantsOut = args.get("grants-out");
         if (grantsOut != null) {
             StringBuilder sb = new StringBuilder();
-            granted.forEach((sn, ms) -> sb.append(sn).append(',').append(ms).append('\n'));
+            granted.forEach((sn, v) -> sb.append(sn).append(',').append(v[0]).append(',').append(v[1]).append('\n'));
             Files.writeString(Path.of(grantsOut), sb);
         }
         return summary;
@@ -241,8 +244,8 @@ public final class LoadGenerator {
     }
 
     public static void main(String[] argv) throws Exception {
-        if (argv.length < 1 || !(argv[0].equals("sale") || argv[0].equals("open"))) {
-            System.err.println("usage: LoadGenerator sale|open key=value...");
+        if (argv.length < 1 || !java.util.Set.of("sale", "open", "reads", "page").contains(argv[0])) {
+            System.err.println("usage: LoadGenerator sale|open|reads|page key=value...");
             System.exit(2);
         }
         Map<String, String> args = new HashMap<>();
@@ -256,7 +259,12 @@ public final class LoadGenerator {
         }
         LoadGenerator gen = new LoadGenerator(args);
         gen.warmUp();
-        Map<String, Object> summary = argv[0].equals("sale") ? gen.sale() : gen.open();
+        Map<String, Object> summary = switch (argv[0]) {
+            case "sale" -> gen.sale();
+            case "open" -> gen.open();
+            case "reads" -> new ReadRuns(gen::stub, args).run();
+            default -> new SalePage(gen::stub, args).run();
+        };
         gen.close();
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         String text = json.writeValueAsString(summary);

@@ -34,7 +34,7 @@ final class Recorder {
         long micros = Math.max(1, (doneNanos - sentNanos) / 1_000);
         byOutcome.get(outcome).recordValue(Math.min(micros, 60_000_000L));
         all.recordValue(Math.min(micros, 60_000_000L));
-        int second = (int) Math.min(MAX_SECONDS - 1, (doneNanos - startNanos) / 1_000_000_000L);
+        int second = (int) Math.max(0, Math.min(MAX_SECONDS - 1, (doneNanos - startNanos) / 1_000_000_000L));
         if (perSecond[second] == null) {
             perSecond[second] = new Histogram(60_000_000L, 2);
         }

@@ -20,8 +20,8 @@ import javax.imageio.ImageIO;
 /**
  * Turns the raw files of one scripts/bench run (dir) into bench/results/latest.{json,md,png}:
  * medians of the sale runs, the ceiling ratio from the same run, the open-loop p99 at 80 % of the
- * max rate, the ghz cross-check, materialization lag and the invariant checks, each target marked
- * met or missed.
+ * max rate, the ghz cross-check, materialization lag and the invariant checks, the standalone read
+ * runs and the sale page ({@link ReadReport}), each target marked met or missed.
  *
  * <p>Usage: {@code ReportWriter <raw dir> <results dir>}
  */
@@ -45,6 +45,9 @@ public final class ReportWriter {
         JsonNode env = read(raw.resolve("env.json"));
         JsonNode profile = read(raw.resolve("profile.json"));
         JsonNode mqClients = read(raw.resolve("mq-clients.json"));
+        JsonNode reads = read(raw.resolve("reads.json"));
+        JsonNode page = read(raw.resolve("page.json"));
+        JsonNode pageCheck = read(raw.resolve("check-page.json"));
 
         ObjectNode report = JSON.createObjectNode();
         report.set("environment", env);
@@ -55,6 +58,7 @@ public final class ReportWriter {
         List<Double> grantP99 = new ArrayList<>();
         List<Double> lagP50 = new ArrayList<>();
         List<Double> lagP99 = new ArrayList<>();
+        List<Double> soldOutPhase = new ArrayList<>();
         int violations = 0;
         for (int i = 0; i < sales.size(); i++) {
             JsonNode s = sales.get(i);
@@ -74,6 +78,7 @@ public final class ReportWriter {
             grantP99.add(s.path("latency_ms").path("granted").path("p99").asDouble());
             lagP50.add(c.path("materialization_lag").path("p50_ms").asDouble());
             lagP99.add(c.path("materialization_lag").path("p99_ms").asDouble());
+            soldOutPhase.add(ReadReport.soldOutPhaseRate(s));
             violations += c.path("violations").size();
         }
         double ceilingP1 = ceiling.path("evalsha_p1_ops_per_s").asDouble();
@@ -109,6 +114,7 @@ public final class ReportWriter {
                 medians.path("ratio_service_to_ceiling_p1").asDouble());
         target(targets, "materialization lag p99 (median)", "<= 1000 ms", median(lagP99) <= 1000, median(lagP99));
         target(targets, "invariant violations", "0", violations == 0, violations);
+        readTargets(report, targets, reads, page, pageCheck, soldOutPhase, stockGrantRate, grantP99);
 
         Files.writeString(results.resolve("latest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         Files.writeString(results.resolve("latest.md"), markdown(report));
@@ -116,6 +122,44 @@ public final class ReportWriter {
             chart(sales.get(sales.size() / 2), results.resolve("latest.png").toFile());
         }
         System.out.println(markdown(report));
+    }
+
+    /** The issue-13 sections (standalone reads, sale page) and their targets, when those runs were made. */
+    static void readTargets(ObjectNode report, ArrayNode targets, JsonNode reads, JsonNode page, JsonNode pageCheck,
+            List<Double> soldOutPhase, List<Double> onlyGrantsPerS, List<Double> onlyGrantedP99) {
+        ObjectNode readsSection = report.putObject("reads");
+        readsSection.set("raw", reads);
+        ArrayNode rows = ReadReport.judgeReads(reads);
+        readsSection.set("rows", rows);
+        readsSection.put("sold_out_phase_of_sales_per_s", median(soldOutPhase));
+        for (JsonNode r : rows) {
+            target(targets, r.path("rpc").asText() + " alone: per s (p99 " + r.path("p99_ms").asText() + " ms, "
+                    + r.path("ratio_to_sold_out_grab").asText() + " x sold-out grab rate)", r.path("goal").asText(),
+                    r.path("met").asBoolean(), r.path("per_s").asDouble());
+        }
+        ObjectNode pageSection = report.putObject("sale_page");
+        if (!page.has("grabs")) {
+            return;
+        }
+        ObjectNode brief = page.deepCopy();
+        ((ObjectNode) brief.path("grabs")).remove("timeline");
+        brief.path("reads").forEach(r -> ((ObjectNode) r).remove("timeline_s_answers_max_ms")); // in page.json
+        pageSection.set("raw", brief);
+        JsonNode grabs = page.path("grabs");
+        long stock = pageCheck.path("total").asLong(page.path("stock").asLong());
+        double sellOut = secondsToSellOut(grabs, stock);
+        double rate = sellOut > 0 ? Recorder.round(stock / sellOut) : 0;
+        ObjectNode c = ReadReport.compareGrabs(rate, grabs.path("latency_ms").path("granted").path("p99").asDouble(),
+                onlyGrantsPerS, onlyGrantedP99);
+        pageSection.set("grabs_vs_grab_only", c);
+        pageSection.set("invariants", pageCheck);
+        target(targets, "sale page: grants/s while stock lasts (grab-only median " + c.path("grab_only_median_grants_per_s").asText()
+                + ")", ">= " + c.path("grants_per_s_floor").asText(), c.path("grants_met").asBoolean(), rate);
+        target(targets, "sale page: granted p99 ms (grab-only median " + c.path("grab_only_median_granted_p99_ms").asText() + ")",
+                "<= " + c.path("granted_p99_ceiling_ms").asText(), c.path("p99_met").asBoolean(),
+                c.path("granted_p99_ms").asDouble());
+        int pageViolations = pageCheck.has("ok") ? pageCheck.path("violations").size() : -1;
+        target(targets, "sale page: invariant violations", "0", pageViolations == 0, pageViolations);
     }
 
     private static JsonNode read(Path p) throws Exception {
@@ -149,7 +193,7 @@ public final class ReportWriter {
         return Recorder.round(n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2);
     }
 
-    private static void target(ArrayNode targets, String what, String goal, boolean met, double value) {
+    static void target(ArrayNode targets, String what, String goal, boolean met, double value) {
         ObjectNode t = targets.addObject();
         t.put("target", what);
         t.put("goal", goal);
@@ -157,7 +201,7 @@ public final class ReportWriter {
         t.put("met", met);
     }
 
-    private static String markdown(JsonNode r) {
+    static String markdown(JsonNode r) {
         StringBuilder md = new StringBuilder("# Benchmark report\n\n");
         md.append("Environment: `").append(r.path("environment")).append("`\n\n");
         md.append("| target | goal | measured | met |\n| --- | --- | --- | --- |\n");
@@ -190,6 +234,7 @@ public final class ReportWriter {
                     .append(inv.path("ok").asBoolean() ? "ok" : "**" + inv.path("violations") + "**").append(" |\n");
         }
         md.append("\nLatency per outcome class (ms) of each run is in latest.json (`sale_runs[].latency_ms`).\n");
+        md.append(ReadReport.markdown(r.path("reads"), r.path("sale_page")));
         md.append("\n## Open loop at 80% of the max rate\n\n`").append(brief(r.path("open_loop"))).append("`\n");
         md.append("\n## Open loop of grants only (every request a new user, stock never runs out)\n\n`")
                 .append(brief(r.path("open_loop_grants"))).append("`\n");
