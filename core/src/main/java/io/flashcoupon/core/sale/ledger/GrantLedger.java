@@ -163,8 +163,10 @@ public final class GrantLedger implements AutoCloseable {
             for (Pending p : batch) {
                 grabs.add(p.grab());
             }
+            long started = System.nanoTime();
             written = store.grab(activityId, batch.get(0).templateId(), batchId, clock.millis(), grabs)
                     .handleAsync((results, failure) -> {
+                        metrics.scriptTook(System.nanoTime() - started);
                         if (failure != null) {
                             unsettled(batch, GrabUnsettledException.Reason.OUTCOME_UNKNOWN, failure);
                             return CompletableFuture.completedFuture(null);
@@ -233,10 +235,12 @@ public final class GrantLedger implements AutoCloseable {
             return done;
         }
         int count = events.size();
+        long sending = System.nanoTime();
         try {
             producer.send(events, new SendCallback() {
                 @Override
                 public void onSuccess(SendResult result) {
+                    metrics.sendTook(System.nanoTime() - sending);
                     if (result.getSendStatus() == SendStatus.SEND_OK) {
                         answer.accept(null);
                         metrics.sent(count);
@@ -248,6 +252,7 @@ public final class GrantLedger implements AutoCloseable {
 
                 @Override
                 public void onException(Throwable e) {
+                    metrics.sendTook(System.nanoTime() - sending);
                     answer.accept(deferred(activityId, batchId, count, e.toString()));
                 }
             }, sendTimeoutMs);
