@@ -58,7 +58,9 @@ import org.apache.rocketmq.store.config.MessageStoreConfig;
  * <p>The broker registers as 127.0.0.1 and listens on 127.0.0.1 only; topics and subscription groups
  * are never auto-created, so every topic (with its message type) and group must be provisioned.
  * Store files are sized for development (16 MB commit log files), disk-usage thresholds are raised to
- * the broker's caps so a nearly full dev disk does not refuse writes.
+ * the broker's caps so a nearly full dev disk does not refuse writes. Pop consumption is not served:
+ * no pop buffer-merge or revive threads, no pop long polling (a pop is answered at once, and popped
+ * messages are never revived), since no client here pops and those threads wake every 5-20 ms.
  *
  * <p>Known gaps: no shutdown hook is registered (the owner must {@link #close()}); logging is the
  * broker's own logback configuration with {@code ${user.home}} replaced by {@code home}, and the logging
@@ -240,7 +242,8 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         // ~1 % of the service's CPU samples in scripts/bench (docs/performance.md).
         config.setEnableTransactionMetrics(false);
         // No client pops (the remoting clients pull; no proxy runs here): the pop buffer-merge thread
-        // (a scan every 5 ms, ~0.7 % of a core idle) and the pop revive threads are not started.
+        // (a scan every 5 ms, ~0.5 % of a core idle) and the pop revive threads are not started; a pop
+        // would be answered but its messages never revived. See also stopPopLongPolling.
         config.setPopConsumerFSServiceInit(false);
 
         NettyServerConfig server = new NettyServerConfig();
@@ -295,12 +298,33 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                 IdleBackoffReputMessageService.install(broker.getMessageStore());
             }
             broker.start();
+            stopPopLongPolling();
         } finally {
             if (userHome == null) {
                 System.clearProperty("user.home");
             } else {
                 System.setProperty("user.home", userHome);
             }
+        }
+    }
+
+    /**
+     * No client pops from this broker (the service's remoting clients pull; no proxy runs here), yet
+     * 5.5.0 starts three long-polling threads for pop, notification and lite pop requests that wake every
+     * 20 ms (~0.5 % of a core idle, docs/decisions.md). Stopped, each answers a pop at once instead of
+     * holding it ({@code polling} returns NOT_POLLING), so a pop still works, as short polling.
+     */
+    private void stopPopLongPolling() {
+        if (broker.getPopMessageProcessor() != null && broker.getPopMessageProcessor().getPopLongPollingService() != null) {
+            broker.getPopMessageProcessor().getPopLongPollingService().shutdown();
+        }
+        if (broker.getNotificationProcessor() != null
+                && broker.getNotificationProcessor().getPopLongPollingService() != null) {
+            broker.getNotificationProcessor().getPopLongPollingService().shutdown();
+        }
+        if (broker.getPopLiteMessageProcessor() != null
+                && broker.getPopLiteMessageProcessor().getPopLiteLongPollingService() != null) {
+            broker.getPopLiteMessageProcessor().getPopLiteLongPollingService().shutdown();
         }
     }
 
