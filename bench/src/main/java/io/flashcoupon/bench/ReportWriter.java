@@ -248,9 +248,15 @@ public final class ReportWriter {
             return md.append("Not measured in this run (").append(idle.path("error").asText("no idle-cpu.json"))
                     .append(").\n").toString();
         }
+        boolean met = idle.path("process_pct_of_core").asDouble() <= idle.path("target_pct").asDouble(5);
         md.append("idle CPU of the all-in-one process over ").append(idle.path("seconds").asText()).append(" s: ")
                 .append(idle.path("process_pct_of_core").asText()).append(" % of one core (target <= ")
-                .append(idle.path("target_pct").asText()).append(" %)\n\n");
+                .append(idle.path("target_pct").asText("5")).append(" %): ").append(met ? "met" : "**missed**")
+                .append("\n\n");
+        if (idle.has("jit_pct_of_core")) {
+            md.append("Of which the JIT compiler threads: ").append(idle.path("jit_pct_of_core").asText())
+                    .append(" %. Wake-ups of all threads: ").append(idle.path("wakeups_per_s").asText()).append("/s.\n\n");
+        }
         md.append("| thread | % of one core |\n| --- | --- |\n");
         int n = 0;
         for (JsonNode t : idle.path("top_threads")) {
