@@ -268,7 +268,7 @@ public final class ReportWriter {
         }
         md.append("\nA fresh process (every role, embedded broker and binlog reader), no sale, sampled from /proc ")
                 .append(idle.path("settle_s").asText()).append(" s after /readyz (scripts/idle-cpu, before the load). ")
-                .append("Start-up warm-up: ").append(idle.path("warmup").asText()).append('\n');
+                .append(idle.path("warmup").asText()).append('\n'); // "start-up warm-up: ..." from the service log
         return md.toString();
     }
 
