@@ -21,7 +21,8 @@ import javax.imageio.ImageIO;
  * Turns the raw files of one scripts/bench run (dir) into bench/results/latest.{json,md,png}:
  * medians of the sale runs, the ceiling ratio from the same run, the open-loop p99 at 80 % of the
  * max rate, the ghz cross-check, materialization lag and the invariant checks, the standalone read
- * runs and the sale page ({@link ReadReport}), each target marked met or missed.
+ * runs and the sale page ({@link ReadReport}), and the idle CPU of the all-in-one process
+ * (scripts/idle-cpu), each target marked met or missed.
  *
  * <p>Usage: {@code ReportWriter <raw dir> <results dir>}
  */
@@ -48,6 +49,7 @@ public final class ReportWriter {
         JsonNode reads = read(raw.resolve("reads.json"));
         JsonNode page = read(raw.resolve("page.json"));
         JsonNode pageCheck = read(raw.resolve("check-page.json"));
+        JsonNode idleCpu = read(raw.resolve("idle-cpu.json"));
 
         ObjectNode report = JSON.createObjectNode();
         report.set("environment", env);
@@ -95,11 +97,18 @@ public final class ReportWriter {
         report.set("ghz", ghz);
         report.set("profile", profile);
         report.set("mq_clients", mqClients);
+        report.set("idle_cpu", idleCpu);
 
         ArrayNode targets = report.putArray("targets");
         grabTargets(targets, medians, median(rps), median(stockGrantRate), ceilingP1, open, openGrants,
                 median(lagP99), violations);
         readTargets(report, targets, reads, page, pageCheck, soldOutPhase, stockGrantRate, grantP99);
+        if (idleCpu.has("process_pct_of_core")) {
+            double idlePct = idleCpu.path("process_pct_of_core").asDouble();
+            double idleGoal = idleCpu.path("target_pct").asDouble(5);
+            target(targets, "idle CPU of the all-in-one process over " + idleCpu.path("seconds").asInt()
+                    + " s, % of one core", "<= " + idleCpu.path("target_pct").asText("5"), idlePct <= idleGoal, idlePct);
+        }
 
         Files.writeString(results.resolve("latest.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
         Files.writeString(results.resolve("latest.md"), markdown(report));
@@ -253,6 +262,7 @@ public final class ReportWriter {
                 .append(brief(r.path("open_loop_grants"))).append("`\n");
         md.append("\n## ghz cross-check (fixed rate)\n\n`").append(r.path("ghz")).append("`\n");
         md.append(mqClientsSection(r.path("mq_clients")));
+        md.append(idleCpuSection(r.path("idle_cpu")));
         md.append("\n## Where the service's CPU went (JFR execution samples, whole run)\n\n");
         md.append("| package (inclusive) | % of samples |\n| --- | --- |\n");
         for (JsonNode row : r.path("profile").path("top_packages_inclusive_pct")) {
@@ -287,6 +297,37 @@ public final class ReportWriter {
         });
         md.append("\nremoting / gRPC tx/s: ").append(mq.path("ratio_remoting_over_grpc_tx_per_s").asText())
                 .append(" (choice and reasons: docs/decisions.md)\n");
+        return md.toString();
+    }
+
+    /** scripts/idle-cpu's figure: the whole process and its five busiest threads, no load. */
+    static String idleCpuSection(JsonNode idle) {
+        StringBuilder md = new StringBuilder("\n## Idle CPU of the all-in-one process\n\n");
+        if (!idle.has("process_pct_of_core")) {
+            return md.append("Not measured in this run (").append(idle.path("error").asText("no idle-cpu.json"))
+                    .append(").\n").toString();
+        }
+        boolean met = idle.path("process_pct_of_core").asDouble() <= idle.path("target_pct").asDouble(5);
+        md.append("idle CPU of the all-in-one process over ").append(idle.path("seconds").asText()).append(" s: ")
+                .append(idle.path("process_pct_of_core").asText()).append(" % of one core (target <= ")
+                .append(idle.path("target_pct").asText("5")).append(" %): ").append(met ? "met" : "**missed**")
+                .append("\n\n");
+        if (idle.has("jit_pct_of_core")) {
+            md.append("Of which the JIT compiler threads: ").append(idle.path("jit_pct_of_core").asText())
+                    .append(" %. Wake-ups of all threads: ").append(idle.path("wakeups_per_s").asText()).append("/s.\n\n");
+        }
+        md.append("| thread | % of one core |\n| --- | --- |\n");
+        int n = 0;
+        for (JsonNode t : idle.path("top_threads")) {
+            if (n++ == 5) {
+                break;
+            }
+            md.append("| ").append(t.path("name").asText()).append(" | ").append(t.path("pct_of_core").asText())
+                    .append(" |\n");
+        }
+        md.append("\nA fresh process (every role, embedded broker and binlog reader), no sale, sampled from /proc ")
+                .append(idle.path("settle_s").asText()).append(" s after /readyz (scripts/idle-cpu, before the load). ")
+                .append(idle.path("warmup").asText()).append('\n'); // "start-up warm-up: ..." from the service log
         return md.toString();
     }
 

@@ -22,6 +22,7 @@ import org.apache.rocketmq.broker.BrokerPathConfigHelper;
 import org.apache.rocketmq.common.BrokerConfig;
 import org.apache.rocketmq.common.MQVersion;
 import org.apache.rocketmq.common.MixAll;
+import org.apache.rocketmq.common.ServiceThread;
 import org.apache.rocketmq.common.logging.JoranConfiguratorExt;
 import org.apache.rocketmq.common.namesrv.NamesrvConfig;
 import org.apache.rocketmq.logging.ch.qos.logback.classic.LoggerContext;
@@ -35,7 +36,9 @@ import org.apache.rocketmq.remoting.protocol.RemotingCommand;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.store.IdleBackoffReputMessageService;
 import org.apache.rocketmq.store.MessageStore;
+import org.apache.rocketmq.store.config.BrokerRole;
 import org.apache.rocketmq.store.config.MessageStoreConfig;
+import org.apache.rocketmq.store.ha.DefaultHAService;
 
 /**
  * A RocketMQ 5.5.0 name server and one master broker running inside the calling JVM, for
@@ -58,7 +61,10 @@ import org.apache.rocketmq.store.config.MessageStoreConfig;
  * <p>The broker registers as 127.0.0.1 and listens on 127.0.0.1 only; topics and subscription groups
  * are never auto-created, so every topic (with its message type) and group must be provisioned.
  * Store files are sized for development (16 MB commit log files), disk-usage thresholds are raised to
- * the broker's caps so a nearly full dev disk does not refuse writes.
+ * the broker's caps so a nearly full dev disk does not refuse writes. Pop consumption is not served:
+ * no pop buffer-merge or revive threads, no pop long polling (a pop is answered at once, and popped
+ * messages are never revived), since no client here pops and those threads wake every 5-20 ms; nor
+ * is the HA group transfer, which only a SYNC_MASTER uses (this broker is an asynchronous master).
  *
  * <p>Known gaps: no shutdown hook is registered (the owner must {@link #close()}); logging is the
  * broker's own logback configuration with {@code ${user.home}} replaced by {@code home}, and the logging
@@ -240,7 +246,8 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         // ~1 % of the service's CPU samples in scripts/bench (docs/performance.md).
         config.setEnableTransactionMetrics(false);
         // No client pops (the remoting clients pull; no proxy runs here): the pop buffer-merge thread
-        // (a scan every 5 ms, ~0.7 % of a core idle) and the pop revive threads are not started.
+        // (a scan every 5 ms, ~0.5 % of a core idle) and the pop revive threads are not started; a pop
+        // would be answered but its messages never revived. See also stopPopLongPolling.
         config.setPopConsumerFSServiceInit(false);
 
         NettyServerConfig server = new NettyServerConfig();
@@ -295,12 +302,59 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                 IdleBackoffReputMessageService.install(broker.getMessageStore());
             }
             broker.start();
+            stopPopLongPolling();
+            stopGroupTransfer();
         } finally {
             if (userHome == null) {
                 System.clearProperty("user.home");
             } else {
                 System.setProperty("user.home", userHome);
             }
+        }
+    }
+
+    /**
+     * No client pops from this broker (the service's remoting clients pull; no proxy runs here), yet
+     * 5.5.0 starts three long-polling threads for pop, notification and lite pop requests that wake every
+     * 20 ms (~0.5 % of a core idle, docs/decisions.md). Stopped, each answers a pop at once instead of
+     * holding it ({@code polling} returns NOT_POLLING), so a pop still works, as short polling.
+     */
+    private void stopPopLongPolling() {
+        if (broker.getPopMessageProcessor() != null && broker.getPopMessageProcessor().getPopLongPollingService() != null) {
+            broker.getPopMessageProcessor().getPopLongPollingService().shutdown();
+        }
+        if (broker.getNotificationProcessor() != null
+                && broker.getNotificationProcessor().getPopLongPollingService() != null) {
+            broker.getNotificationProcessor().getPopLongPollingService().shutdown();
+        }
+        if (broker.getPopLiteMessageProcessor() != null
+                && broker.getPopLiteMessageProcessor().getPopLiteLongPollingService() != null) {
+            broker.getPopLiteMessageProcessor().getPopLiteLongPollingService().shutdown();
+        }
+    }
+
+    /**
+     * This broker is an asynchronous master with no slave: the commit log hands a put to the HA group
+     * transfer (to wait for a slave's ack) only on a SYNC_MASTER, yet 5.5.0 starts that thread anyway and
+     * it wakes every 10 ms (~0.4 % of a core idle, docs/decisions.md). Stopped after start; on a
+     * SYNC_MASTER it is left running. The HA listener itself (accepting a slave) is untouched.
+     */
+    private void stopGroupTransfer() {
+        if (broker.getMessageStoreConfig().getBrokerRole() == BrokerRole.SYNC_MASTER) {
+            return;
+        }
+        if (!(broker.getMessageStore().getHaService() instanceof DefaultHAService ha)) {
+            return; // controller mode or no HA service: not the 5.5.0 layout this stops
+        }
+        try {
+            Field field = DefaultHAService.class.getDeclaredField("groupTransferService");
+            field.setAccessible(true);
+            if (field.get(ha) instanceof ServiceThread transfer) {
+                transfer.shutdown(); // wakes it; it leaves its loop at once and is joined
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Embedded RocketMQ: no groupTransferService in RocketMQ's"
+                    + " DefaultHAService (written against 5.5.0)", e);
         }
     }
 
