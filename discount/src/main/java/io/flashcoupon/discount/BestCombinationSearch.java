@@ -33,7 +33,18 @@ import java.util.Map;
 final class BestCombinationSearch {
     private final Evaluator ev;
     private final int maxStack;
-    private final long budget;
+    private final long deadline;
+    private final java.util.function.LongSupplier ticker;
+    private int sinceTick;
+    /** Per item: how many chosen items it may not combine with (exclusive, combines-with). */
+    private final int[] blocked;
+    /** Per item: the items it may not combine with. */
+    private final int[][] conflicts;
+    private final int[] template;
+    private final int[] perTemplate;
+    private final int[] templateCount;
+    private final long[] floor;
+    private final long orderTotal;
 
     private final int n;
     private final int[] walletIndex;
@@ -97,10 +108,13 @@ final class BestCombinationSearch {
      * @param ev evaluator over the whole wallet
      * @param standalone each wallet coupon's stand-alone discount
      */
-    BestCombinationSearch(Evaluator ev, long[] standalone, int maxStack, long budget) {
+    BestCombinationSearch(Evaluator ev, long[] standalone, int maxStack, long deadline,
+            java.util.function.LongSupplier ticker) {
         this.ev = ev;
         this.maxStack = maxStack;
-        this.budget = budget;
+        this.deadline = deadline;
+        this.ticker = ticker;
+        this.orderTotal = ev.goodsTotal + ev.shippingFee;
         List<CouponRule> rules = ev.rules;
         int c = 0;
         for (long v : standalone) {
@@ -157,6 +171,29 @@ final class BestCombinationSearch {
         }
         groups = g;
         groupCap = Arrays.copyOf(caps, groups);
+        blocked = new int[n];
+        conflicts = new int[n][];
+        template = new int[n];
+        perTemplate = new int[n];
+        floor = new long[n];
+        Map<Long, Integer> templateIds = new HashMap<>();
+        for (int a = 0; a < n; a++) {
+            CouponRule ra = rules.get(walletIndex[a]);
+            int[] buf = new int[n];
+            int nc = 0;
+            for (int b = 0; b < n; b++) {
+                if (b != a && !ra.combinesWith(rules.get(walletIndex[b]))) {
+                    buf[nc++] = b;
+                }
+            }
+            conflicts[a] = Arrays.copyOf(buf, nc);
+            long tid = ra.stacking().templateId();
+            // template 0 (no template): each coupon counts alone, so its limit never binds
+            template[a] = tid == 0 ? -1 : templateIds.computeIfAbsent(tid, k -> templateIds.size());
+            perTemplate[a] = ra.stacking().maxPerOrder();
+            floor[a] = ra.stacking().minPayableCents();
+        }
+        templateCount = new int[Math.max(1, templateIds.size())];
         classes = StackingClass.values().length;
         classLimit = new int[classes];
         limitedClass = new boolean[classes];
@@ -270,7 +307,7 @@ final class BestCombinationSearch {
             if (q > start && terms[t] == terms[byValue[q - 1]]) {
                 continue;
             }
-            if (classCount[cls[t]] >= classLimit[cls[t]]) {
+            if (!allowed(t)) {
                 continue;
             }
             push(t);
@@ -303,7 +340,7 @@ final class BestCombinationSearch {
         int myStamp = ++stamp;
         for (int q = start; q < n && !exhausted; q++) {
             int t = byId[q];
-            if (classCount[cls[t]] >= classLimit[cls[t]]) {
+            if (!allowed(t)) {
                 continue;
             }
             if (mark[terms[t]] == myStamp) {
@@ -335,10 +372,33 @@ final class BestCombinationSearch {
 
     private boolean spend(long work) {
         nodes += work;
-        if (nodes > budget) {
-            exhausted = true;
-        }
+        tick();
         return !exhausted;
+    }
+
+    /** Reads the ticker every 256 units of work: the budget is time, the check is cheap. */
+    private void tick() {
+        if (++sinceTick >= 256) {
+            sinceTick = 0;
+            if (ticker.getAsLong() - deadline > 0) {
+                exhausted = true;
+            }
+        }
+    }
+
+    /** Whether item t may join the chosen items: class, template and combination rules. */
+    private boolean allowed(int t) {
+        return classCount[cls[t]] < classLimit[cls[t]] && blocked[t] == 0
+                && (template[t] < 0 || templateCount[template[t]] < perTemplate[t]);
+    }
+
+    /** The most the chosen items (and any extension) can save given their floors. */
+    private long headroom() {
+        long f = 0;
+        for (int i = 0; i < size; i++) {
+            f = Math.max(f, floor[chosen[i]]);
+        }
+        return Math.max(0, orderTotal - f);
     }
 
     private void push(int t) {
@@ -346,6 +406,12 @@ final class BestCombinationSearch {
         chosenWallet[size] = walletIndex[t];
         size++;
         classCount[cls[t]]++;
+        for (int u : conflicts[t]) {
+            blocked[u]++;
+        }
+        if (template[t] >= 0) {
+            templateCount[template[t]]++;
+        }
         if (pct[t]) {
             chosenPct = t;
             return;
@@ -364,6 +430,12 @@ final class BestCombinationSearch {
     private void pop(int t) {
         size--;
         classCount[cls[t]]--;
+        for (int u : conflicts[t]) {
+            blocked[u]--;
+        }
+        if (template[t] >= 0) {
+            templateCount[template[t]]--;
+        }
         if (pct[t]) {
             chosenPct = -1;
             return;
@@ -381,9 +453,7 @@ final class BestCombinationSearch {
 
     private long evaluateChosen() {
         nodes++;
-        if (nodes > budget) {
-            exhausted = true;
-        }
+        tick();
         return ev.evaluate(chosenWallet, size, null, null);
     }
 
@@ -399,11 +469,11 @@ final class BestCombinationSearch {
     /** Upper bound of the chosen set itself. */
     private long cappedBase() {
         if (chosenPct < 0) {
-            return Math.min(ev.goodsTotal, goodsBase) + shipBase;
+            return Math.min(headroom(), Math.min(ev.goodsTotal, goodsBase) + shipBase);
         }
         Arrays.fill(dpOut, 0, 1, 0);
         Arrays.fill(dpSub, 0, 1, 0);
-        return combine(chosenPct, 0, dpOut, dpSub, 0, 0);
+        return Math.min(headroom(), combine(chosenPct, 0, dpOut, dpSub, 0, 0));
     }
 
     /**
@@ -425,7 +495,7 @@ final class BestCombinationSearch {
                 continue;
             }
             int c = cls[t];
-            if (classCount[c] >= classLimit[c]) {
+            if (!allowed(t)) {
                 continue;
             }
             if (pct[t]) {
@@ -470,7 +540,7 @@ final class BestCombinationSearch {
                 gClassCnt[g * classes + c] = 0;
             }
         }
-        return best;
+        return Math.min(headroom(), best);
     }
 
     /** Bound with percent item q (or none, q < 0) and r slots for the other items. */

@@ -25,7 +25,7 @@ import java.util.List;
  * Every coupon first needs an eligible line and its threshold met by the eligible subtotal BEFORE
  * any discount. Any type is capped by maxDiscountCents after rounding. A goods discount is spread
  * over the coupon's eligible lines in proportion to what remains of each (largest remainder
- * method, ties to the lower line index), so no line ever goes below zero.
+ * method, ties to the line first in canonical line order), so no line ever goes below zero.
  */
 final class Evaluator {
     private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
@@ -46,6 +46,9 @@ final class Evaluator {
     private final int[] cand;
     private final int[] sortTmp;
     private int[] applied = new int[8];
+    private int[] canon = new int[8];
+    private int[] bestOrder = new int[8];
+    private final int[] termsId;
 
     /** Outputs of the last {@link #evaluate}: per position in application order. */
     long[] discount = new long[8];
@@ -68,12 +71,24 @@ final class Evaluator {
         int n = rules.size();
         eligible = new int[n][];
         eligibleSubtotal = new long[n];
+        // Lines are visited in a canonical order (goods, category, price, quantity), so that leftover
+        // cents go to the same line whatever the order's line order: identical lines are interchangeable.
+        Integer[] byLine = new Integer[lineCount];
+        for (int l = 0; l < lineCount; l++) {
+            byLine[l] = l;
+        }
+        java.util.Arrays.sort(byLine, Comparator.comparingLong((Integer l) -> lines.get(l).goodsId())
+                .thenComparingLong(l -> lines.get(l).categoryId())
+                .thenComparingLong(l -> lines.get(l).unitPriceCents())
+                .thenComparingInt(l -> lines.get(l).quantity())
+                .thenComparingInt(l -> l));
         int[] buf = new int[lineCount];
         for (int i = 0; i < n; i++) {
             CouponRule r = rules.get(i);
             int c = 0;
             long sum = 0;
-            for (int l = 0; l < lineCount; l++) {
+            for (int ll = 0; ll < lineCount; ll++) {
+                int l = byLine[ll];
                 if (r.covers(lines.get(l))) {
                     buf[c++] = l;
                     sum += lineAmounts[l];
@@ -99,6 +114,11 @@ final class Evaluator {
         applicationRank = new int[n];
         for (int p = 0; p < n; p++) {
             applicationRank[byApplication[p]] = p;
+        }
+        termsId = new int[n];
+        java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+        for (int i = 0; i < n; i++) {
+            termsId[i] = ids.computeIfAbsent(canonical[i], x -> ids.size());
         }
         remaining = new long[lineCount];
         share = new long[lineCount];
@@ -143,28 +163,164 @@ final class Evaluator {
 
     /**
      * Applies coupons {@code chosen[0..k)} (indices into {@link #rules}, any order) and returns the
-     * total discount. When {@code alloc} is not null, {@code alloc[pos][line]} receives the goods
-     * discount of the coupon applied at {@code pos}; when {@code reasons} is not null it receives
-     * the explanation of each position.
+     * total discount: the best over the allowed application orders (types in phase order, any order
+     * within the full-cut phase and within the percentage phase), the first such order in
+     * lexicographic order of the canonical ranks on a tie. When {@code alloc} is not null,
+     * {@code alloc[pos][line]} receives the goods discount of the coupon applied at {@code pos}; when
+     * {@code reasons} is not null it receives the explanation of each position.
      */
     long evaluate(int[] chosen, int k, long[][] alloc, String[] reasons) {
         if (applied.length < k) {
             applied = new int[k];
             discount = new long[k];
             verdict = new Verdict[k];
+            canon = new int[k];
+            bestOrder = new int[k];
         }
+        int nf = 0;
+        int np = 0;
+        long floor = 0;
         for (int p = 0; p < k; p++) {
             int c = chosen[p];
             int q = p;
-            while (q > 0 && applicationRank[applied[q - 1]] > applicationRank[c]) {
-                applied[q] = applied[q - 1];
+            while (q > 0 && applicationRank[canon[q - 1]] > applicationRank[c]) {
+                canon[q] = canon[q - 1];
                 q--;
             }
-            applied[q] = c;
+            canon[q] = c;
+            CouponType t = rules.get(c).type();
+            nf += t == CouponType.FULL_CUT ? 1 : 0;
+            np += t == CouponType.PERCENT_OFF ? 1 : 0;
+            floor = Math.max(floor, rules.get(c).stacking().minPayableCents());
+        }
+        long headroom = Math.max(0, goodsTotal + shippingFee - floor);
+        if (nf <= 1 && np <= 1) {
+            return run(canon, k, headroom, floor, alloc, reasons);
+        }
+        long best = run(canon, k, headroom, floor, alloc, reasons);
+        System.arraycopy(canon, 0, bestOrder, 0, k);
+        long upper = upperBound(canon, k, headroom);
+        boolean lastIsBest = true;
+        boolean permuted = false;
+        if (best < upper) {
+            // canon is sorted by rank, so permuting positions [0,nf) and [nf,nf+np) in
+            // lexicographic order of rank walks every allowed order once, canonical first.
+            int[] work = java.util.Arrays.copyOf(canon, k);
+            while (nextOrder(work, nf, np)) {
+                if (!identicalInCanonicalOrder(work, k)) {
+                    continue;
+                }
+                long v = run(work, k, headroom, floor, null, null);
+                permuted = true;
+                lastIsBest = v > best;
+                if (v > best) {
+                    best = v;
+                    System.arraycopy(work, 0, bestOrder, 0, k);
+                    if (best >= upper) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (!permuted || (lastIsBest && alloc == null && reasons == null)) {
+            return best;
+        }
+        // the outputs (appliedAt, discount, verdict, alloc, reasons) must describe the winning order
+        return run(bestOrder, k, headroom, floor, alloc, reasons);
+    }
+
+    /** Next permutation of work[0..nf) (by rank), then of work[nf..nf+np); false after the last. */
+    private boolean nextOrder(int[] work, int nf, int np) {
+        if (nextPermutation(work, nf, nf + np)) {
+            return true;
+        }
+        sortByRank(work, nf, nf + np);
+        return nextPermutation(work, 0, nf);
+    }
+
+    private boolean nextPermutation(int[] a, int from, int to) {
+        int i = to - 2;
+        while (i >= from && applicationRank[a[i]] >= applicationRank[a[i + 1]]) {
+            i--;
+        }
+        if (i < from) {
+            return false;
+        }
+        int j = to - 1;
+        while (applicationRank[a[j]] <= applicationRank[a[i]]) {
+            j--;
+        }
+        int t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        for (int l = i + 1, r = to - 1; l < r; l++, r--) {
+            t = a[l];
+            a[l] = a[r];
+            a[r] = t;
+        }
+        return true;
+    }
+
+    private void sortByRank(int[] a, int from, int to) {
+        for (int i = from + 1; i < to; i++) {
+            int x = a[i];
+            int j = i - 1;
+            while (j >= from && applicationRank[a[j]] > applicationRank[x]) {
+                a[j + 1] = a[j];
+                j--;
+            }
+            a[j + 1] = x;
+        }
+    }
+
+    /** Coupons with identical terms are interchangeable: only orders keeping them in rank order count. */
+    private boolean identicalInCanonicalOrder(int[] order, int k) {
+        for (int a = 0; a < k; a++) {
+            for (int b = a + 1; b < k; b++) {
+                if (termsId[order[a]] == termsId[order[b]] && applicationRank[order[a]] > applicationRank[order[b]]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** What no application order can beat: each coupon at most its stand-alone value, goods at most the goods total. */
+    private long upperBound(int[] set, int k, long headroom) {
+        long goods = 0;
+        long ship = 0;
+        for (int p = 0; p < k; p++) {
+            int i = set[p];
+            CouponRule r = rules.get(i);
+            if (eligible[i].length == 0 || eligibleSubtotal[i] < r.minAmountCents()) {
+                continue;
+            }
+            if (r.discountsShipping()) {
+                ship += capped(r, shippingFee);
+            } else {
+                long raw = r.type() == CouponType.FULL_CUT
+                        ? Math.min(r.discountAmountCents(), eligibleSubtotal[i])
+                        : percentHalfUp(eligibleSubtotal[i], r.discountBps());
+                goods += capped(r, raw);
+            }
+        }
+        return Math.min(headroom, Math.min(goods, goodsTotal) + Math.min(ship, shippingFee));
+    }
+
+    /** Applies the coupons in exactly the order {@code order[0..k)}. */
+    private long run(int[] order, int k, long headroom, long floor, long[][] alloc, String[] reasons) {
+        if (order != applied) {
+            System.arraycopy(order, 0, applied, 0, k);
+        }
+        if (alloc != null) {
+            for (int p = 0; p < k; p++) {
+                java.util.Arrays.fill(alloc[p], 0);
+            }
         }
         System.arraycopy(lineAmounts, 0, remaining, 0, lineCount);
         long shippingLeft = shippingFee;
         long goods = 0;
+        long room = headroom;
         for (int p = 0; p < k; p++) {
             int i = applied[p];
             CouponRule r = rules.get(i);
@@ -184,11 +340,12 @@ final class Evaluator {
                 }
             } else if (r.discountsShipping()) {
                 long base = shippingLeft;
-                d = capped(r, base);
+                long full = capped(r, base);
+                d = Math.min(full, room);
                 shippingLeft -= d;
                 v = d > 0 ? Verdict.APPLIED : Verdict.NOTHING_TO_DISCOUNT;
                 if (reasons != null) {
-                    why = shippingReason(r, base, d);
+                    why = floorNote(shippingReason(r, base, full), full, d, floor);
                 }
             } else {
                 long base = 0;
@@ -199,14 +356,16 @@ final class Evaluator {
                 long raw = r.type() == CouponType.FULL_CUT
                         ? Math.min(r.discountAmountCents(), base)
                         : percentHalfUp(base, r.discountBps());
-                d = capped(r, raw);
+                long full = capped(r, raw);
+                d = Math.min(full, room);
                 allocate(d, el, base, alloc == null ? null : alloc[p]);
                 goods += d;
                 v = d > 0 ? Verdict.APPLIED : Verdict.NOTHING_TO_DISCOUNT;
                 if (reasons != null) {
-                    why = goodsReason(r, base, raw, d);
+                    why = floorNote(goodsReason(r, base, raw, full), full, d, floor);
                 }
             }
+            room -= d;
             discount[p] = d;
             verdict[p] = v;
             if (reasons != null) {
@@ -216,6 +375,16 @@ final class Evaluator {
         goodsDiscount = goods;
         shippingDiscount = shippingFee - shippingLeft;
         return goods + shippingDiscount;
+    }
+
+    private static String floorNote(String why, long full, long d, long floor) {
+        if (d == full) {
+            return why;
+        }
+        if (d == 0) {
+            return "the order is already at its minimum payable of " + floor + " cents";
+        }
+        return why + ", limited to " + d + " by the order's minimum payable of " + floor + " cents";
     }
 
     private static long capped(CouponRule r, long amount) {
@@ -233,7 +402,7 @@ final class Evaluator {
     /**
      * Spreads {@code d <= total} over the lines {@code el} in proportion to what remains of each
      * ({@code total} = their sum): each line gets floor(d * w / total), and the cents left go one each
-     * to the lines with the largest remainders, ties to the lower index. A line gets at most what
+     * to the lines with the largest remainders, ties to the line first in canonical line order. A line gets at most what
      * remains of it: a line that receives an extra cent had a non-zero remainder, so its floor share
      * was below its remaining amount.
      */
@@ -296,7 +465,7 @@ final class Evaluator {
         }
     }
 
-    /** Stable sort of cand[0..n) by rem descending; cand is in ascending line order on entry. */
+    /** Stable sort of cand[0..n) by rem descending; cand is in canonical line order on entry. */
     private void sortByRemainderDesc(int n) {
         if (n < 24) {
             for (int i = 1; i < n; i++) {

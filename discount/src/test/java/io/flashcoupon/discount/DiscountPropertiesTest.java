@@ -116,7 +116,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 2000)
     void allocations_are_exact_and_amounts_stay_in_bounds(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long mask) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         List<CouponRule> coupons = stackable(wallet, mask, engine.maxStackCount());
         DiscountResult r = engine.calculate(order, coupons);
 
@@ -163,7 +163,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     void a_coupon_never_saves_more_in_company_than_alone(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long mask) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         Map<Long, Availability> alone = new java.util.HashMap<>();
         for (Availability a : engine.availability(order, wallet)) {
             alone.put(a.couponId(), a);
@@ -177,7 +177,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     void calculate_does_not_depend_on_the_order_coupons_are_listed_in(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long mask) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         List<CouponRule> coupons = new ArrayList<>(stackable(wallet, mask, 5));
         DiscountResult first = engine.calculate(order, coupons);
         Collections.reverse(coupons);
@@ -189,7 +189,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     void best_combination_equals_brute_force_and_beats_every_valid_combination(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll @IntRange(min = 1, max = 5) int maxStack) {
-        DiscountEngine engine = new DiscountEngine(maxStack, DiscountEngine.DEFAULT_NODE_BUDGET);
+        DiscountEngine engine = Engines.untimed(maxStack);
         BestCombination best = engine.bestCombination(order, wallet);
         BruteForce.Best reference = BruteForce.viaCalculate(engine, order, wallet);
 
@@ -207,7 +207,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 500)
     void best_combination_with_max_stack_three_is_the_brute_force_optimum(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet) {
-        DiscountEngine engine = new DiscountEngine(3, DiscountEngine.DEFAULT_NODE_BUDGET);
+        DiscountEngine engine = Engines.untimed(3);
         BestCombination best = engine.bestCombination(order, wallet);
         for (long mask = 0; mask < 1L << wallet.size(); mask++) {
             List<CouponRule> combo = stackable(wallet, mask, 3);
@@ -220,7 +220,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 500)
     void best_combination_is_deterministic_whatever_the_wallet_order(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long seed) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         BestCombination first = engine.bestCombination(order, wallet);
         List<CouponRule> shuffled = new ArrayList<>(wallet);
         Collections.shuffle(shuffled, new Random(seed));
