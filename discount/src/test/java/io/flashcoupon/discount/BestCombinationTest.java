@@ -110,7 +110,7 @@ class BestCombinationTest {
         // the fake ticker moves 1 s per reading: the 1 ms budget is spent at the first check (256 units of work)
         BestCombination cut = Engines.ticking(5, java.time.Duration.ofMillis(1), 1_000_000_000).bestCombination(o, wallet);
         assertThat(cut.proven()).isFalse();
-        assertThat(cut.unprovenReason()).contains("budget of 1 ms").contains("50 usable coupons");
+        assertThat(cut.unprovenReason()).contains("budget of 1 ms").contains("47 usable coupons");
         List<CouponRule> chosen = wallet.stream().filter(c -> cut.couponIds().contains(c.couponId())).toList();
         assertThat(cut.result()).isEqualTo(engine.calculate(o, chosen));
         BestCombination full = engine.bestCombination(o, wallet);
