@@ -21,6 +21,27 @@ public final class DiscountSearchBench {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         verify = args.length > 1 && args[1].equals("verify");
         DiscountEngine engine = new DiscountEngine();
+        String only = System.getProperty("shape", "");
+        for (int size : new int[] {10, 20, 50}) {
+            if (!only.isEmpty() && !only.startsWith("adv")) {
+                break;
+            }
+            shape(engine, "adversarial-" + size, runs, rnd -> {
+                Order o = RandomWallets.order(rnd, 10, 5, 800);
+                return new Case(o, RandomWallets.adversarial(rnd, o, size, 5, false));
+            });
+            shape(engine, "adv-rules-" + size, runs, rnd -> {
+                Order o = RandomWallets.order(rnd, 10, 5, 800);
+                return new Case(o, RandomWallets.adversarial(rnd, o, size, 5, true));
+            });
+            shape(engine, "excl-pct-" + size, runs, rnd -> {
+                Order o = RandomWallets.order(rnd, 12, 6, 0);
+                return new Case(o, RandomWallets.exclusivePercents(rnd, o, size, 6));
+            });
+        }
+        if (!only.isEmpty()) {
+            return;
+        }
         shape(engine, "mixed", runs, rnd -> new Case(RandomWallets.order(rnd, 12, 5, 800),
                 RandomWallets.mixed(rnd, 50, 5)));
         shape(engine, "all-capped", runs, rnd -> new Case(Order.of(0, new OrderLine(1, 1, 1, 10_000)),

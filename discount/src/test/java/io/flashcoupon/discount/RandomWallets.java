@@ -195,18 +195,20 @@ final class RandomWallets {
         return wallet;
     }
 
-    /** The wallet: ten mutually exclusive percentages and partly overlapping full-cuts. */
+    /**
+     * The issue's wallet: a fifth mutually exclusive percentages, the rest full-cuts each on a random
+     * pair or triple of categories and worth most of it, so that many stacks overlap on the same lines.
+     */
     static List<CouponRule> exclusivePercents(Random rnd, Order order, int size, int categories) {
         List<CouponRule> wallet = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             List<Long> cats = new ArrayList<>();
-            for (long c = 1; c <= categories; c++) {
-                if (rnd.nextInt(2) == 0) {
+            int want = 2 + rnd.nextInt(2);
+            while (cats.size() < want) {
+                long c = 1 + rnd.nextInt(categories);
+                if (!cats.contains(c)) {
                     cats.add(c);
                 }
-            }
-            if (cats.isEmpty()) {
-                cats.add(1L + rnd.nextInt(categories));
             }
             long eligible = 0;
             for (OrderLine l : order.lines()) {
@@ -214,7 +216,7 @@ final class RandomWallets {
             }
             CouponRule r = i < size / 5
                     ? CouponRule.percentOff(9000 + i, 1000 + 100 * rnd.nextInt(30), 0, null)
-                    : CouponRule.fullCut(9000 + i, Math.max(1, eligible * (15 + rnd.nextInt(50)) / 100), 0);
+                    : CouponRule.fullCut(9000 + i, Math.max(1, eligible * (40 + rnd.nextInt(60)) / 100), 0);
             wallet.add(r.scopedTo(List.of(), cats).withStacking(StackingRules.ofTemplate(200 + i)));
         }
         return wallet;
