@@ -198,91 +198,150 @@ final class Evaluator {
             return run(canon, k, headroom, floor, alloc, reasons);
         }
         long best = run(canon, k, headroom, floor, alloc, reasons);
-        System.arraycopy(canon, 0, bestOrder, 0, k);
         long upper = upperBound(canon, k, headroom);
-        boolean lastIsBest = true;
-        boolean permuted = false;
-        if (best < upper) {
-            // canon is sorted by rank, so permuting positions [0,nf) and [nf,nf+np) in
-            // lexicographic order of rank walks every allowed order once, canonical first.
-            int[] work = java.util.Arrays.copyOf(canon, k);
-            while (nextOrder(work, nf, np)) {
-                if (!identicalInCanonicalOrder(work, k)) {
-                    continue;
-                }
-                long v = run(work, k, headroom, floor, null, null);
-                permuted = true;
-                lastIsBest = v > best;
-                if (v > best) {
-                    best = v;
-                    System.arraycopy(work, 0, bestOrder, 0, k);
-                    if (best >= upper) {
-                        break;
-                    }
-                }
-            }
-        }
-        if (!permuted || (lastIsBest && alloc == null && reasons == null)) {
+        if (best >= upper) {
             return best;
         }
-        // the outputs (appliedAt, discount, verdict, alloc, reasons) must describe the winning order
-        return run(bestOrder, k, headroom, floor, alloc, reasons);
-    }
-
-    /** Next permutation of work[0..nf) (by rank), then of work[nf..nf+np); false after the last. */
-    private boolean nextOrder(int[] work, int nf, int np) {
-        if (nextPermutation(work, nf, nf + np)) {
-            return true;
+        // Branch and bound over the allowed orders, in lexicographic order of rank (canonical first):
+        // a prefix whose value plus what the unused coupons can add at most does not beat the best
+        // order so far is cut; only a strictly better order replaces it, so ties keep the first.
+        orderBest = best;
+        orderFound = false;
+        orderK = k;
+        orderNf = nf;
+        orderNp = np;
+        orderHeadroom = headroom;
+        if (snap.length < k + 1 || snap[0].length < lineCount) {
+            snap = new long[k + 1][lineCount];
+            work = new int[k];
+            used = new boolean[k];
+            alone = new long[k];
         }
-        sortByRank(work, nf, nf + np);
-        return nextPermutation(work, 0, nf);
-    }
-
-    private boolean nextPermutation(int[] a, int from, int to) {
-        int i = to - 2;
-        while (i >= from && applicationRank[a[i]] >= applicationRank[a[i + 1]]) {
-            i--;
-        }
-        if (i < from) {
-            return false;
-        }
-        int j = to - 1;
-        while (applicationRank[a[j]] <= applicationRank[a[i]]) {
-            j--;
-        }
-        int t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        for (int l = i + 1, r = to - 1; l < r; l++, r--) {
-            t = a[l];
-            a[l] = a[r];
-            a[r] = t;
-        }
-        return true;
-    }
-
-    private void sortByRank(int[] a, int from, int to) {
-        for (int i = from + 1; i < to; i++) {
-            int x = a[i];
-            int j = i - 1;
-            while (j >= from && applicationRank[a[j]] > applicationRank[x]) {
-                a[j + 1] = a[j];
-                j--;
+        long restGoods = 0;
+        long shipUpper = 0;
+        for (int p = 0; p < k; p++) {
+            used[p] = false;
+            alone[p] = aloneValue(canon[p]);
+            if (rules.get(canon[p]).discountsShipping()) {
+                shipUpper += alone[p];
+            } else {
+                restGoods += alone[p];
             }
-            a[j + 1] = x;
         }
+        orderShipUpper = Math.min(shipUpper, shippingFee);
+        System.arraycopy(lineAmounts, 0, remaining, 0, lineCount);
+        orderSearch(0, 0, goodsTotal, restGoods, headroom);
+        if (orderFound) {
+            return run(bestOrder, k, headroom, floor, alloc, reasons);
+        }
+        // outputs must describe the canonical order again (the order search overwrote the scratch)
+        return run(canon, k, headroom, floor, alloc, reasons);
     }
 
-    /** Coupons with identical terms are interchangeable: only orders keeping them in rank order count. */
-    private boolean identicalInCanonicalOrder(int[] order, int k) {
-        for (int a = 0; a < k; a++) {
-            for (int b = a + 1; b < k; b++) {
-                if (termsId[order[a]] == termsId[order[b]] && applicationRank[order[a]] > applicationRank[order[b]]) {
-                    return false;
+    private long orderBest;
+    private boolean orderFound;
+    private int orderK;
+    private int orderNf;
+    private int orderNp;
+    private long orderHeadroom;
+    private long orderShipUpper;
+    private long[][] snap = new long[0][0];
+    private int[] work = new int[0];
+    private boolean[] used = new boolean[0];
+    private long[] alone = new long[0];
+
+    /**
+     * Places a coupon at {@code depth}: full-cuts fill [0, nf), percentages [nf, nf+np), then the
+     * shipping coupons follow in canonical order. {@code goodsLeft} is what remains of all lines.
+     */
+    private void orderSearch(int depth, long goods, long goodsLeft, long restGoods, long room) {
+        int goodsEnd = orderNf + orderNp;
+        if (depth == goodsEnd) {
+            long total = goods;
+            long shipLeft = shippingFee;
+            for (int p = goodsEnd; p < orderK; p++) {
+                int i = canon[p];
+                CouponRule r = rules.get(i);
+                if (eligible[i].length == 0 || eligibleSubtotal[i] < r.minAmountCents()) {
+                    continue;
                 }
+                long d = Math.min(capped(r, shipLeft), room);
+                shipLeft -= d;
+                room -= d;
+                total += d;
+            }
+            if (total > orderBest) {
+                orderBest = total;
+                orderFound = true;
+                System.arraycopy(work, 0, bestOrder, 0, depth);
+                System.arraycopy(canon, goodsEnd, bestOrder, goodsEnd, orderK - goodsEnd);
+            }
+            return;
+        }
+        int from = depth < orderNf ? 0 : orderNf;
+        int to = depth < orderNf ? orderNf : goodsEnd;
+        for (int q = from; q < to; q++) {
+            if (used[q] || earlierTwinUnused(q, from)) {
+                continue;
+            }
+            int i = canon[q];
+            long rest = restGoods - alone[q];
+            System.arraycopy(remaining, 0, snap[depth], 0, lineCount);
+            long d = applyGoods(i, room);
+            long bound = Math.min(orderHeadroom,
+                    goods + d + Math.min(goodsLeft - d, rest) + orderShipUpper);
+            if (bound > orderBest) {
+                used[q] = true;
+                work[depth] = i;
+                orderSearch(depth + 1, goods + d, goodsLeft - d, rest, room - d);
+                used[q] = false;
+            }
+            System.arraycopy(snap[depth], 0, remaining, 0, lineCount);
+        }
+    }
+
+    /** An identical coupon of lower rank is still unplaced: placing q first would repeat an order. */
+    private boolean earlierTwinUnused(int q, int from) {
+        for (int o = from; o < q; o++) {
+            if (!used[o] && termsId[canon[o]] == termsId[canon[q]]) {
+                return true;
             }
         }
-        return true;
+        return false;
+    }
+
+    /** What coupon i saves alone (threshold, cap, amount or percentage of its eligible subtotal). */
+    private long aloneValue(int i) {
+        CouponRule r = rules.get(i);
+        if (eligible[i].length == 0 || eligibleSubtotal[i] < r.minAmountCents()) {
+            return 0;
+        }
+        if (r.discountsShipping()) {
+            return capped(r, shippingFee);
+        }
+        long raw = r.type() == CouponType.FULL_CUT
+                ? Math.min(r.discountAmountCents(), eligibleSubtotal[i])
+                : percentHalfUp(eligibleSubtotal[i], r.discountBps());
+        return capped(r, raw);
+    }
+
+    /** Applies goods coupon i to {@link #remaining} (no outputs) and returns its discount. */
+    private long applyGoods(int i, long room) {
+        CouponRule r = rules.get(i);
+        if (eligible[i].length == 0 || eligibleSubtotal[i] < r.minAmountCents()) {
+            return 0;
+        }
+        long base = 0;
+        int[] el = eligible[i];
+        for (int l : el) {
+            base += remaining[l];
+        }
+        long raw = r.type() == CouponType.FULL_CUT
+                ? Math.min(r.discountAmountCents(), base)
+                : percentHalfUp(base, r.discountBps());
+        long d = Math.min(capped(r, raw), room);
+        allocate(d, el, base, null);
+        return d;
     }
 
     /** What no application order can beat: each coupon at most its stand-alone value, goods at most the goods total. */
@@ -290,18 +349,11 @@ final class Evaluator {
         long goods = 0;
         long ship = 0;
         for (int p = 0; p < k; p++) {
-            int i = set[p];
-            CouponRule r = rules.get(i);
-            if (eligible[i].length == 0 || eligibleSubtotal[i] < r.minAmountCents()) {
-                continue;
-            }
-            if (r.discountsShipping()) {
-                ship += capped(r, shippingFee);
+            long v = aloneValue(set[p]);
+            if (rules.get(set[p]).discountsShipping()) {
+                ship += v;
             } else {
-                long raw = r.type() == CouponType.FULL_CUT
-                        ? Math.min(r.discountAmountCents(), eligibleSubtotal[i])
-                        : percentHalfUp(eligibleSubtotal[i], r.discountBps());
-                goods += capped(r, raw);
+                goods += v;
             }
         }
         return Math.min(headroom, Math.min(goods, goodsTotal) + Math.min(ship, shippingFee));
