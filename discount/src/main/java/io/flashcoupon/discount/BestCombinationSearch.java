@@ -27,8 +27,11 @@ import java.util.Map;
  *   <li>Coupons with identical terms are interchangeable: at each branching level only the first
  *       of a run of identical coupons is tried, which is the one with the smaller id.
  * </ol>
- * A node budget bounds the work; when it is spent the search stops and reports {@code proven =
- * false} with the best combination found so far (its figures exact, its optimality not proven).
+ * Only combinations the stacking rules allow are considered (class and template limits, exclusive,
+ * combines-with); floors cap every bound at the order total minus the chosen coupons' highest floor.
+ * A time budget, read from an injected ticker every 256 units of work, bounds the search; when it is
+ * spent the search stops and reports {@code proven = false} with the best combination found so far
+ * (its figures exact, its optimality not proven).
  */
 final class BestCombinationSearch {
     private final Evaluator ev;

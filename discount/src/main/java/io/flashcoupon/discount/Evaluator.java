@@ -10,15 +10,17 @@ import java.util.List;
  * figures are calculate's figures). Not thread-safe: it owns scratch arrays so the search can
  * evaluate millions of subsets without allocating.
  *
- * <p>Rules, in application order (amount-off first, then percentages on what remains, then
- * shipping):
+ * <p>Rules, in phases (amount-off first, then percentages on what remains, then shipping); within
+ * the full-cut phase and within the percentage phase the order that saves the most is used (a
+ * branch and bound over orders, canonical rank order first, the first best order on a tie):
  * <ol>
- *   <li>FULL_CUT coupons, larger amount first: min(amount, what remains of the eligible lines).
- *   <li>PERCENT_OFF coupons, larger rate first: rate x what remains of the eligible lines, rounded
- *       half up to the cent (never above what remains since rate &lt;= 100%).
+ *   <li>FULL_CUT coupons (canonically larger amount first): min(amount, what remains of the eligible lines).
+ *   <li>PERCENT_OFF coupons (canonically larger rate first): rate x what remains of the eligible
+ *       lines, rounded half up to the cent (never above what remains since rate &lt;= 100%).
  *   <li>FREE_SHIPPING coupons, larger cap first (no cap = largest): what remains of the fee.
  * </ol>
- * Equal type and amount/rate/cap: the narrower coupon (smaller eligible subtotal) first, then the
+ * Every discount is also limited so the order still costs the highest floor (min payable) of the
+ * applied coupons. Canonical rank, equal type and amount/rate/cap: the narrower coupon (smaller eligible subtotal) first, then the
  * larger cap, the higher threshold, the canonical terms string, and only then the coupon id. The
  * order thus depends on the terms, never on ids, except between coupons with identical terms -
  * which is what makes such coupons interchangeable (the search relies on it).
