@@ -120,6 +120,18 @@ class BestCombinationTest {
     }
 
     @Test
+    void beyond_fifty_usable_coupons_an_unfinished_search_says_the_wallet_is_too_large_to_be_proven() {
+        Random rnd = new Random(9);
+        Order o = RandomWallets.order(rnd, 12, 6, 0);
+        List<CouponRule> wallet = RandomWallets.pairs(rnd, 120, 6);
+        BestCombination cut = Engines.ticking(5, java.time.Duration.ofMillis(1), 1_000_000_000).bestCombination(o, wallet);
+        assertThat(cut.proven()).isFalse();
+        assertThat(cut.unprovenReason()).contains("more than the 50 it is measured to prove within it");
+        List<CouponRule> chosen = wallet.stream().filter(c -> cut.couponIds().contains(c.couponId())).toList();
+        assertThat(cut.result()).isEqualTo(engine.calculate(o, chosen));
+    }
+
+    @Test
     void the_same_wallet_in_any_order_gives_the_same_answer() {
         Random rnd = new Random(11);
         Order o = RandomWallets.order(rnd, 10, 4, 600);
