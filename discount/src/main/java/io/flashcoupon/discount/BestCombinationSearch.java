@@ -316,7 +316,7 @@ final class BestCombinationSearch {
             push(t);
             long selfBound = cappedBase();
             if (selfBound > bestV || (selfBound == bestV && size < bestSize)) {
-                long v = evaluateChosen();
+                long v = evaluateChosen(size < bestSize ? bestV : bestV + 1);
                 if (v > bestV || (v == bestV && size < bestSize)) {
                     recordBest(v);
                 }
@@ -356,7 +356,7 @@ final class BestCombinationSearch {
             push(t);
             boolean found = false;
             if (size == bestSize) {
-                if (cappedBase() >= bestV && evaluateChosen() == bestV) {
+                if (cappedBase() >= bestV && evaluateChosen(bestV) == bestV) {
                     recordBest(bestV);
                     found = true;
                 }
@@ -454,10 +454,11 @@ final class BestCombinationSearch {
         }
     }
 
-    private long evaluateChosen() {
+    /** The chosen set's value when it is at least {@code atLeast}; some smaller value otherwise. */
+    private long evaluateChosen(long atLeast) {
         nodes++;
         tick();
-        return ev.evaluate(chosenWallet, size, null, null);
+        return ev.evaluate(chosenWallet, size, null, null, atLeast);
     }
 
     private void recordBest(long v) {

@@ -172,6 +172,15 @@ final class Evaluator {
      * {@code reasons} is not null it receives the explanation of each position.
      */
     long evaluate(int[] chosen, int k, long[][] alloc, String[] reasons) {
+        return evaluate(chosen, k, alloc, reasons, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #evaluate(int[], int, long[][], String[])} for a caller that only cares about values
+     * of at least {@code atLeast} (the search against its incumbent): a smaller value may come back
+     * as any value below {@code atLeast}, which lets the order search cut more. Not for results.
+     */
+    long evaluate(int[] chosen, int k, long[][] alloc, String[] reasons, long atLeast) {
         if (applied.length < k) {
             applied = new int[k];
             discount = new long[k];
@@ -201,13 +210,13 @@ final class Evaluator {
         }
         long best = run(canon, k, headroom, floor, alloc, reasons);
         long upper = upperBound(canon, k, headroom);
-        if (best >= upper) {
+        if (best >= upper || upper < atLeast) {
             return best;
         }
         // Branch and bound over the allowed orders, in lexicographic order of rank (canonical first):
         // a prefix whose value plus what the unused coupons can add at most does not beat the best
         // order so far is cut; only a strictly better order replaces it, so ties keep the first.
-        orderBest = best;
+        orderBest = atLeast == Long.MIN_VALUE ? best : Math.max(best, atLeast - 1);
         orderFound = false;
         orderK = k;
         orderNf = nf;
