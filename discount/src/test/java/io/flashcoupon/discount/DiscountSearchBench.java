@@ -7,7 +7,10 @@ import java.util.Random;
 import java.util.function.Function;
 
 /**
- * Times bestCombination on 50-coupon wallets, max stack 5. Not a test (surefire runs *Test only):
+ * Times bestCombination (CPU time of the calling thread, which is what the default budget counts)
+ * on 10-, 20- and 50-coupon adversarial wallets and on the 50-coupon shapes measured before issue 15,
+ * max stack 5, and counts the answers not proven within the budget. The JMH figures are
+ * DiscountSearchBenchmark's; this one reports CPU time and the node counts. Not a test (surefire runs *Test only):
  * run after `mvn -pl discount test-compile` with
  * {@code java -cp discount/target/classes:discount/target/test-classes io.flashcoupon.discount.DiscountSearchBench}.
  * Prints, per wallet shape, the median / p99 / max time of one search and the largest node count.
@@ -65,6 +68,10 @@ public final class DiscountSearchBench {
         Random rnd = new Random(name.hashCode());
         for (int i = 0; i < runs; i++) {
             cases.add(make.apply(rnd));
+        }
+        if (verify && name.startsWith("adv-rules")) {
+            System.out.println(name + ": not verified (the exhaustive walk knows class limits only; the property tests' oracle covers template rules)");
+            return;
         }
         if (verify) {
             for (Case c : cases) {
