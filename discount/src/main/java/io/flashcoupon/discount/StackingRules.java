@@ -35,7 +35,11 @@ public record StackingRules(long templateId, boolean exclusive, int maxPerOrder,
         if (minPayableCents < 0) {
             throw new DiscountException(Problem.INVALID_RULE, "min payable must not be negative, was " + minPayableCents);
         }
-        combinesWith = combinesWith == null || combinesWith.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(combinesWith));
+        EnumSet<StackingClass> classes = EnumSet.noneOf(StackingClass.class);
+        if (combinesWith != null) {
+            classes.addAll(combinesWith);
+        }
+        combinesWith = java.util.Collections.unmodifiableSet(classes);
     }
 
     /** The defaults of a template: once per order, combines with every class, no floor. */

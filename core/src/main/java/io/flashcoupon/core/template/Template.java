@@ -60,7 +60,12 @@ public record Template(
         public static final Stacking DEFAULT = new Stacking(false, 1, EnumSet.allOf(StackingClass.class), 0);
 
         public Stacking {
-            combinesWith = combinesWith == null ? Set.of() : Set.copyOf(combinesWith);
+            // declaration order, so JSON and proto list the classes the same way every time
+            EnumSet<StackingClass> classes = EnumSet.noneOf(StackingClass.class);
+            if (combinesWith != null) {
+                classes.addAll(combinesWith);
+            }
+            combinesWith = java.util.Collections.unmodifiableSet(classes);
         }
     }
 
