@@ -180,9 +180,9 @@ final class BestCombinationSearch {
         perTemplate = new int[n];
         floor = new long[n];
         Map<Long, Integer> templateIds = new HashMap<>();
+        int[] buf = new int[n];
         for (int a = 0; a < n; a++) {
             CouponRule ra = rules.get(walletIndex[a]);
-            int[] buf = new int[n];
             int nc = 0;
             for (int b = 0; b < n; b++) {
                 if (b != a && !ra.combinesWith(rules.get(walletIndex[b]))) {
