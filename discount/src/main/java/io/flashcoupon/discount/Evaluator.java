@@ -213,6 +213,10 @@ final class Evaluator {
         if (best >= upper || upper < atLeast) {
             return best;
         }
+        upper = Math.min(upper, flowBound(canon, k, headroom));
+        if (best >= upper || upper < atLeast) {
+            return best;
+        }
         // Branch and bound over the allowed orders, in lexicographic order of rank (canonical first):
         // a prefix whose value plus what the unused coupons can add at most does not beat the best
         // order so far is cut; only a strictly better order replaces it, so ties keep the first.
@@ -240,6 +244,9 @@ final class Evaluator {
             }
         }
         orderShipUpper = Math.min(shipUpper, shippingFee);
+        if (lineStamp.length < lineCount) {
+            lineStamp = new int[lineCount];
+        }
         System.arraycopy(lineAmounts, 0, remaining, 0, lineCount);
         orderSearch(0, 0, goodsTotal, restGoods, headroom);
         if (orderFound) {
@@ -260,6 +267,7 @@ final class Evaluator {
     private int[] work = new int[0];
     private boolean[] used = new boolean[0];
     private long[] alone = new long[0];
+    private int[] lineStamp = new int[0];
 
     /**
      * Places a coupon at {@code depth}: full-cuts fill [0, nf), percentages [nf, nf+np), then the
@@ -299,8 +307,10 @@ final class Evaluator {
             long rest = restGoods - alone[q];
             System.arraycopy(remaining, 0, snap[depth], 0, lineCount);
             long d = applyGoods(i, room);
+            used[q] = true;
             long bound = Math.min(orderHeadroom,
-                    goods + d + Math.min(goodsLeft - d, rest) + orderShipUpper);
+                    goods + d + Math.min(goodsLeft - d, unplacedCanTake(goodsEnd)) + orderShipUpper);
+            used[q] = false;
             if (bound > orderBest) {
                 used[q] = true;
                 work[depth] = i;
@@ -310,6 +320,34 @@ final class Evaluator {
             System.arraycopy(snap[depth], 0, remaining, 0, lineCount);
         }
     }
+
+    /**
+     * At most what the unplaced goods coupons can still take: each at most its stand-alone value and
+     * what remains of its own lines now (the lines only lose more before it applies), all of them
+     * together at most what remains of the union of their lines.
+     */
+    private long unplacedCanTake(int goodsEnd) {
+        long sum = 0;
+        long union = 0;
+        int mark = ++unionStamp;
+        for (int p = 0; p < goodsEnd; p++) {
+            if (used[p]) {
+                continue;
+            }
+            long own = 0;
+            for (int l : eligible[canon[p]]) {
+                own += remaining[l];
+                if (lineStamp[l] != mark) {
+                    lineStamp[l] = mark;
+                    union += remaining[l];
+                }
+            }
+            sum += Math.min(alone[p], own);
+        }
+        return Math.min(sum, union);
+    }
+
+    private int unionStamp;
 
     /** An identical coupon of lower rank is still unplaced: placing q first would repeat an order. */
     private boolean earlierTwinUnused(int q, int from) {
@@ -359,16 +397,92 @@ final class Evaluator {
     private long upperBound(int[] set, int k, long headroom) {
         long goods = 0;
         long ship = 0;
+        long union = 0;
+        if (lineStamp.length < lineCount) {
+            lineStamp = new int[lineCount];
+        }
+        int mark = ++unionStamp;
         for (int p = 0; p < k; p++) {
             long v = aloneValue(set[p]);
             if (rules.get(set[p]).discountsShipping()) {
                 ship += v;
             } else {
                 goods += v;
+                if (v > 0) {
+                    for (int l : eligible[set[p]]) {
+                        if (lineStamp[l] != mark) {
+                            lineStamp[l] = mark;
+                            union += lineAmounts[l];
+                        }
+                    }
+                }
             }
         }
-        return Math.min(headroom, Math.min(goods, goodsTotal) + Math.min(ship, shippingFee));
+        return Math.min(headroom, Math.min(goods, union) + Math.min(ship, shippingFee));
     }
+
+    /**
+     * A tighter bound for any order: the goods coupons' discounts form a flow from the coupons (each
+     * at most its stand-alone value) to the lines it covers (each at most its amount), so their total
+     * is at most the max flow, which is the min cut: min over coupon subsets X of the stand-alone
+     * values outside X plus the amount of the lines X covers. Lines are folded into atoms (the set
+     * of coupons covering them); at most 6 goods coupons, so 64 subsets.
+     */
+    private long flowBound(int[] set, int k, long headroom) {
+        int g = 0;
+        long ship = 0;
+        for (int p = 0; p < k; p++) {
+            if (rules.get(set[p]).discountsShipping()) {
+                ship += aloneValue(set[p]);
+            } else {
+                flowCoupon[g++] = set[p];
+            }
+        }
+        int subsets = 1 << g;
+        java.util.Arrays.fill(atom, 0, subsets, 0);
+        if (lineMask.length < lineCount) {
+            lineMask = new int[lineCount];
+        }
+        for (int l = 0; l < lineCount; l++) {
+            lineMask[l] = 0;
+        }
+        for (int c = 0; c < g; c++) {
+            for (int l : eligible[flowCoupon[c]]) {
+                lineMask[l] |= 1 << c;
+            }
+        }
+        long covered = 0;
+        for (int l = 0; l < lineCount; l++) {
+            if (lineMask[l] != 0) {
+                atom[lineMask[l]] += lineAmounts[l];
+                covered += lineAmounts[l];
+            }
+        }
+        // atom[m] becomes the amount of the lines whose covering set is inside m (subset sums)
+        for (int b = 0; b < g; b++) {
+            for (int m = 0; m < subsets; m++) {
+                if ((m & (1 << b)) != 0) {
+                    atom[m] += atom[m ^ (1 << b)];
+                }
+            }
+        }
+        long best = Long.MAX_VALUE;
+        int all = subsets - 1;
+        for (int x = 0; x < subsets; x++) {
+            long cut = covered - atom[all & ~x];
+            for (int c = 0; c < g; c++) {
+                if ((x & (1 << c)) == 0) {
+                    cut += aloneValue(flowCoupon[c]);
+                }
+            }
+            best = Math.min(best, cut);
+        }
+        return Math.min(headroom, best + Math.min(ship, shippingFee));
+    }
+
+    private final int[] flowCoupon = new int[DiscountEngine.MAX_MAX_STACK_COUNT];
+    private final long[] atom = new long[1 << DiscountEngine.MAX_MAX_STACK_COUNT];
+    private int[] lineMask = new int[0];
 
     /** Applies the coupons in exactly the order {@code order[0..k)}. */
     private long run(int[] order, int k, long headroom, long floor, long[][] alloc, String[] reasons) {

@@ -24,11 +24,8 @@ public final class DiscountSearchBench {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         verify = args.length > 1 && args[1].equals("verify");
         DiscountEngine engine = new DiscountEngine();
-        String only = System.getProperty("shape", "");
+        only = System.getProperty("shape", "");
         for (int size : new int[] {10, 20, 50}) {
-            if (!only.isEmpty() && !only.startsWith("adv")) {
-                break;
-            }
             shape(engine, "adversarial-" + size, runs, rnd -> {
                 Order o = RandomWallets.order(rnd, 10, 5, 800);
                 return new Case(o, RandomWallets.adversarial(rnd, o, size, 5, false));
@@ -41,9 +38,6 @@ public final class DiscountSearchBench {
                 Order o = RandomWallets.order(rnd, 12, 6, 0);
                 return new Case(o, RandomWallets.exclusivePercents(rnd, o, size, 6));
             });
-        }
-        if (!only.isEmpty()) {
-            return;
         }
         shape(engine, "mixed", runs, rnd -> new Case(RandomWallets.order(rnd, 12, 5, 800),
                 RandomWallets.mixed(rnd, 50, 5)));
@@ -62,8 +56,13 @@ public final class DiscountSearchBench {
     }
 
     private static boolean verify;
+    /** -Dshape=prefix: only the shapes whose name starts with it. */
+    private static String only = "";
 
     private static void shape(DiscountEngine engine, String name, int runs, Function<Random, Case> make) {
+        if (!name.startsWith(only)) {
+            return;
+        }
         List<Case> cases = new ArrayList<>();
         Random rnd = new Random(name.hashCode());
         for (int i = 0; i < runs; i++) {
