@@ -208,6 +208,13 @@ final class Evaluator {
         if (nf <= 1 && np <= 1) {
             return run(canon, k, headroom, floor, alloc, reasons);
         }
+        if (atLeast != Long.MIN_VALUE) {
+            // the search only needs values of at least atLeast: skip the stack when no order can reach it
+            long cheap = upperBound(canon, k, headroom);
+            if (cheap < atLeast || flowBound(canon, k, headroom) < atLeast) {
+                return Math.min(cheap, atLeast - 1);
+            }
+        }
         long best = run(canon, k, headroom, floor, alloc, reasons);
         long upper = upperBound(canon, k, headroom);
         if (best >= upper || upper < atLeast) {
