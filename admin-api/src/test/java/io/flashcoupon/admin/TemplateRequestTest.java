@@ -8,8 +8,10 @@ import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.discount.CouponType;
+import io.flashcoupon.discount.StackingClass;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TemplateRequestTest {
@@ -19,7 +21,7 @@ class TemplateRequestTest {
 
     private static TemplateRequest fullCut(Long amount, Long min, Integer total, Instant start, Instant end) {
         return new TemplateRequest("5 off 50", CouponType.FULL_CUT, amount, null, min, null, total, null,
-                start, end, null, null, null, null, null, null);
+                start, end, null, null, null, null, null, null, null);
     }
 
     private static List<String> fieldsOf(TemplateRequest r) {
@@ -40,12 +42,38 @@ class TemplateRequestTest {
         assertThat(t.maxDiscountCents()).isNull();
         assertThat(t.applicableGoodsIds()).isEmpty();
         assertThat(t.createdAt()).isEqualTo(NOW);
+        assertThat(t.stacking()).isEqualTo(Template.Stacking.DEFAULT);
+        assertThat(t.stacking().maxPerOrder()).isEqualTo(1);
+        assertThat(t.stacking().combinesWith()).containsExactlyInAnyOrder(StackingClass.values());
+    }
+
+    @Test
+    void stacking_rules_are_kept_and_absent_ones_default() {
+        TemplateRequest r = new TemplateRequest("x", CouponType.FULL_CUT, 500L, null, null, null, 5, null,
+                null, null, 7, null, null, null, null, null,
+                new TemplateRequest.StackingRequest(true, null, Set.of(StackingClass.SHIPPING), 1_000L));
+
+        Template.Stacking s = r.toTemplate(NOW).stacking();
+
+        assertThat(s.exclusive()).isTrue();
+        assertThat(s.maxPerOrder()).isEqualTo(1);
+        assertThat(s.combinesWith()).containsExactly(StackingClass.SHIPPING);
+        assertThat(s.minPayableCents()).isEqualTo(1_000L);
+    }
+
+    @Test
+    void stacking_limits_out_of_range_are_named() {
+        TemplateRequest r = new TemplateRequest("x", CouponType.FULL_CUT, 500L, null, null, null, 5, null,
+                null, null, 7, null, null, null, null, null,
+                new TemplateRequest.StackingRequest(null, 0, null, -1L));
+
+        assertThat(fieldsOf(r)).containsExactly("stacking.max_per_order", "stacking.min_payable_cents");
     }
 
     @Test
     void negative_amounts_are_named() {
         TemplateRequest r = new TemplateRequest("x", CouponType.PERCENT_OFF, -1L, 1000, -5L, -7L, 10, 1,
-                null, null, 30, null, null, null, null, null);
+                null, null, 30, null, null, null, null, null, null);
 
         assertThat(fieldsOf(r)).contains("discount_amount_cents", "min_amount_cents", "max_discount_cents");
     }
@@ -66,7 +94,7 @@ class TemplateRequestTest {
     @Test
     void every_violation_is_listed_at_once() {
         TemplateRequest r = new TemplateRequest("", null, null, null, null, null, 0, 0, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
 
         assertThat(fieldsOf(r)).contains("name", "type", "total_count", "per_user_limit", "valid_days");
     }
@@ -74,7 +102,7 @@ class TemplateRequestTest {
     @Test
     void explicit_status_and_limit_are_kept() {
         TemplateRequest r = new TemplateRequest("x", CouponType.FREE_SHIPPING, null, null, null, 800L, 5, 3,
-                null, null, 7, List.of(1L), null, List.of(2L), null, TemplateStatus.DRAFT);
+                null, null, 7, List.of(1L), null, List.of(2L), null, TemplateStatus.DRAFT, null);
 
         Template t = r.toTemplate(NOW);
 

@@ -9,13 +9,16 @@ import java.util.List;
  *
  * <p>{@code proven} is true when the search finished: the combination is the optimum under the
  * documented tie-break (most discount, then fewest coupons, then the lexicographically smallest
- * sorted id list). When the node budget ran out it is false and the combination is the best found
- * so far: a valid combination whose figures are exact, but a better one may exist.
- * {@code nodes} is the work done (bound computations plus evaluations).
+ * sorted id list). When the search's time budget ran out it is false, {@code unprovenReason} says so
+ * (empty when proven), and the combination is the best found so far: a valid combination whose
+ * figures are exact, but a better one may exist. {@code nodes} is the work done (bound computations
+ * plus evaluations).
  */
-public record BestCombination(List<Long> couponIds, DiscountResult result, boolean proven, long nodes) {
+public record BestCombination(List<Long> couponIds, DiscountResult result, boolean proven, String unprovenReason,
+        long nodes) {
 
     public BestCombination {
         couponIds = List.copyOf(couponIds);
+        unprovenReason = unprovenReason == null ? "" : unprovenReason;
     }
 }

@@ -27,13 +27,27 @@ import java.util.Map;
  *   <li>Coupons with identical terms are interchangeable: at each branching level only the first
  *       of a run of identical coupons is tried, which is the one with the smaller id.
  * </ol>
- * A node budget bounds the work; when it is spent the search stops and reports {@code proven =
- * false} with the best combination found so far (its figures exact, its optimality not proven).
+ * Only combinations the stacking rules allow are considered (class and template limits, exclusive,
+ * combines-with); floors cap every bound at the order total minus the chosen coupons' highest floor.
+ * A time budget, read from an injected ticker every 256 units of work, bounds the search; when it is
+ * spent the search stops and reports {@code proven = false} with the best combination found so far
+ * (its figures exact, its optimality not proven).
  */
 final class BestCombinationSearch {
     private final Evaluator ev;
     private final int maxStack;
-    private final long budget;
+    private final long deadline;
+    private final java.util.function.LongSupplier ticker;
+    private int sinceTick;
+    /** Per item: how many chosen items it may not combine with (exclusive, combines-with). */
+    private final int[] blocked;
+    /** Per item: the items it may not combine with. */
+    private final int[][] conflicts;
+    private final int[] template;
+    private final int[] perTemplate;
+    private final int[] templateCount;
+    private final long[] floor;
+    private final long orderTotal;
 
     private final int n;
     private final int[] walletIndex;
@@ -97,10 +111,13 @@ final class BestCombinationSearch {
      * @param ev evaluator over the whole wallet
      * @param standalone each wallet coupon's stand-alone discount
      */
-    BestCombinationSearch(Evaluator ev, long[] standalone, int maxStack, long budget) {
+    BestCombinationSearch(Evaluator ev, long[] standalone, int maxStack, long deadline,
+            java.util.function.LongSupplier ticker) {
         this.ev = ev;
         this.maxStack = maxStack;
-        this.budget = budget;
+        this.deadline = deadline;
+        this.ticker = ticker;
+        this.orderTotal = ev.goodsTotal + ev.shippingFee;
         List<CouponRule> rules = ev.rules;
         int c = 0;
         for (long v : standalone) {
@@ -157,6 +174,29 @@ final class BestCombinationSearch {
         }
         groups = g;
         groupCap = Arrays.copyOf(caps, groups);
+        blocked = new int[n];
+        conflicts = new int[n][];
+        template = new int[n];
+        perTemplate = new int[n];
+        floor = new long[n];
+        Map<Long, Integer> templateIds = new HashMap<>();
+        int[] buf = new int[n];
+        for (int a = 0; a < n; a++) {
+            CouponRule ra = rules.get(walletIndex[a]);
+            int nc = 0;
+            for (int b = 0; b < n; b++) {
+                if (b != a && !ra.combinesWith(rules.get(walletIndex[b]))) {
+                    buf[nc++] = b;
+                }
+            }
+            conflicts[a] = Arrays.copyOf(buf, nc);
+            long tid = ra.stacking().templateId();
+            // template 0 (no template): each coupon counts alone, so its limit never binds
+            template[a] = tid == 0 ? -1 : templateIds.computeIfAbsent(tid, k -> templateIds.size());
+            perTemplate[a] = ra.stacking().maxPerOrder();
+            floor[a] = ra.stacking().minPayableCents();
+        }
+        templateCount = new int[Math.max(1, templateIds.size())];
         classes = StackingClass.values().length;
         classLimit = new int[classes];
         limitedClass = new boolean[classes];
@@ -270,13 +310,13 @@ final class BestCombinationSearch {
             if (q > start && terms[t] == terms[byValue[q - 1]]) {
                 continue;
             }
-            if (classCount[cls[t]] >= classLimit[cls[t]]) {
+            if (!allowed(t)) {
                 continue;
             }
             push(t);
             long selfBound = cappedBase();
             if (selfBound > bestV || (selfBound == bestV && size < bestSize)) {
-                long v = evaluateChosen();
+                long v = evaluateChosen(size < bestSize ? bestV : bestV + 1);
                 if (v > bestV || (v == bestV && size < bestSize)) {
                     recordBest(v);
                 }
@@ -303,7 +343,7 @@ final class BestCombinationSearch {
         int myStamp = ++stamp;
         for (int q = start; q < n && !exhausted; q++) {
             int t = byId[q];
-            if (classCount[cls[t]] >= classLimit[cls[t]]) {
+            if (!allowed(t)) {
                 continue;
             }
             if (mark[terms[t]] == myStamp) {
@@ -316,7 +356,7 @@ final class BestCombinationSearch {
             push(t);
             boolean found = false;
             if (size == bestSize) {
-                if (cappedBase() >= bestV && evaluateChosen() == bestV) {
+                if (cappedBase() >= bestV && evaluateChosen(bestV) == bestV) {
                     recordBest(bestV);
                     found = true;
                 }
@@ -335,10 +375,33 @@ final class BestCombinationSearch {
 
     private boolean spend(long work) {
         nodes += work;
-        if (nodes > budget) {
-            exhausted = true;
-        }
+        tick();
         return !exhausted;
+    }
+
+    /** Reads the ticker every 256 units of work: the budget is time, the check is cheap. */
+    private void tick() {
+        if (++sinceTick >= 256) {
+            sinceTick = 0;
+            if (ticker.getAsLong() - deadline > 0) {
+                exhausted = true;
+            }
+        }
+    }
+
+    /** Whether item t may join the chosen items: class, template and combination rules. */
+    private boolean allowed(int t) {
+        return classCount[cls[t]] < classLimit[cls[t]] && blocked[t] == 0
+                && (template[t] < 0 || templateCount[template[t]] < perTemplate[t]);
+    }
+
+    /** The most the chosen items (and any extension) can save given their floors. */
+    private long headroom() {
+        long f = 0;
+        for (int i = 0; i < size; i++) {
+            f = Math.max(f, floor[chosen[i]]);
+        }
+        return Math.max(0, orderTotal - f);
     }
 
     private void push(int t) {
@@ -346,6 +409,12 @@ final class BestCombinationSearch {
         chosenWallet[size] = walletIndex[t];
         size++;
         classCount[cls[t]]++;
+        for (int u : conflicts[t]) {
+            blocked[u]++;
+        }
+        if (template[t] >= 0) {
+            templateCount[template[t]]++;
+        }
         if (pct[t]) {
             chosenPct = t;
             return;
@@ -364,6 +433,12 @@ final class BestCombinationSearch {
     private void pop(int t) {
         size--;
         classCount[cls[t]]--;
+        for (int u : conflicts[t]) {
+            blocked[u]--;
+        }
+        if (template[t] >= 0) {
+            templateCount[template[t]]--;
+        }
         if (pct[t]) {
             chosenPct = -1;
             return;
@@ -379,12 +454,11 @@ final class BestCombinationSearch {
         }
     }
 
-    private long evaluateChosen() {
+    /** The chosen set's value when it is at least {@code atLeast}; some smaller value otherwise. */
+    private long evaluateChosen(long atLeast) {
         nodes++;
-        if (nodes > budget) {
-            exhausted = true;
-        }
-        return ev.evaluate(chosenWallet, size, null, null);
+        tick();
+        return ev.evaluate(chosenWallet, size, null, null, atLeast);
     }
 
     private void recordBest(long v) {
@@ -399,11 +473,11 @@ final class BestCombinationSearch {
     /** Upper bound of the chosen set itself. */
     private long cappedBase() {
         if (chosenPct < 0) {
-            return Math.min(ev.goodsTotal, goodsBase) + shipBase;
+            return Math.min(headroom(), Math.min(ev.goodsTotal, goodsBase) + shipBase);
         }
         Arrays.fill(dpOut, 0, 1, 0);
         Arrays.fill(dpSub, 0, 1, 0);
-        return combine(chosenPct, 0, dpOut, dpSub, 0, 0);
+        return Math.min(headroom(), combine(chosenPct, 0, dpOut, dpSub, 0, 0));
     }
 
     /**
@@ -425,7 +499,7 @@ final class BestCombinationSearch {
                 continue;
             }
             int c = cls[t];
-            if (classCount[c] >= classLimit[c]) {
+            if (!allowed(t)) {
                 continue;
             }
             if (pct[t]) {
@@ -470,7 +544,7 @@ final class BestCombinationSearch {
                 gClassCnt[g * classes + c] = 0;
             }
         }
-        return best;
+        return Math.min(headroom(), best);
     }
 
     /** Bound with percent item q (or none, q < 0) and r slots for the other items. */

@@ -29,7 +29,16 @@ public record CouponRule(
         Set<Long> applicableCategoryIds,
         Set<Long> excludedGoodsIds,
         Set<Long> excludedCategoryIds,
-        StackingClass stackingClass) {
+        StackingClass stackingClass,
+        StackingRules stacking) {
+
+    /** Terms without template stacking rules ({@link StackingRules#NONE}). */
+    public CouponRule(long couponId, CouponType type, long discountAmountCents, int discountBps, long minAmountCents,
+            Long maxDiscountCents, Set<Long> applicableGoodsIds, Set<Long> applicableCategoryIds,
+            Set<Long> excludedGoodsIds, Set<Long> excludedCategoryIds, StackingClass stackingClass) {
+        this(couponId, type, discountAmountCents, discountBps, minAmountCents, maxDiscountCents, applicableGoodsIds,
+                applicableCategoryIds, excludedGoodsIds, excludedCategoryIds, stackingClass, null);
+    }
 
     public CouponRule {
         applicableGoodsIds = copy(applicableGoodsIds);
@@ -41,6 +50,9 @@ public record CouponRule(
         }
         if (stackingClass == null) {
             stackingClass = StackingClass.defaultFor(type);
+        }
+        if (stacking == null) {
+            stacking = StackingRules.NONE;
         }
         if (discountAmountCents < 0 || minAmountCents < 0 || (maxDiscountCents != null && maxDiscountCents < 0)) {
             throw invalid(couponId, "amounts must not be negative");
@@ -71,19 +83,38 @@ public record CouponRule(
     /** The same terms limited to these goods and categories (empty = any). */
     public CouponRule scopedTo(Collection<Long> goods, Collection<Long> categories) {
         return new CouponRule(couponId, type, discountAmountCents, discountBps, minAmountCents, maxDiscountCents,
-                Set.copyOf(goods), Set.copyOf(categories), excludedGoodsIds, excludedCategoryIds, stackingClass);
+                Set.copyOf(goods), Set.copyOf(categories), excludedGoodsIds, excludedCategoryIds, stackingClass, stacking);
     }
 
     /** The same terms with these goods and categories excluded. */
     public CouponRule excluding(Collection<Long> goods, Collection<Long> categories) {
         return new CouponRule(couponId, type, discountAmountCents, discountBps, minAmountCents, maxDiscountCents,
-                applicableGoodsIds, applicableCategoryIds, Set.copyOf(goods), Set.copyOf(categories), stackingClass);
+                applicableGoodsIds, applicableCategoryIds, Set.copyOf(goods), Set.copyOf(categories), stackingClass, stacking);
     }
 
     /** The same terms in another stacking class. */
     public CouponRule inClass(StackingClass c) {
         return new CouponRule(couponId, type, discountAmountCents, discountBps, minAmountCents, maxDiscountCents,
-                applicableGoodsIds, applicableCategoryIds, excludedGoodsIds, excludedCategoryIds, c);
+                applicableGoodsIds, applicableCategoryIds, excludedGoodsIds, excludedCategoryIds, c, stacking);
+    }
+
+    /** The same terms under these stacking rules. */
+    public CouponRule withStacking(StackingRules s) {
+        return new CouponRule(couponId, type, discountAmountCents, discountBps, minAmountCents, maxDiscountCents,
+                applicableGoodsIds, applicableCategoryIds, excludedGoodsIds, excludedCategoryIds, stackingClass, s);
+    }
+
+    /** The same terms with another id (copies of one template). */
+    public CouponRule withId(long id) {
+        return new CouponRule(id, type, discountAmountCents, discountBps, minAmountCents, maxDiscountCents,
+                applicableGoodsIds, applicableCategoryIds, excludedGoodsIds, excludedCategoryIds, stackingClass, stacking);
+    }
+
+    /** Whether this coupon and {@code other} may be on one order together (exclusivity and combines-with). */
+    public boolean combinesWith(CouponRule other) {
+        return !stacking.exclusive() && !other.stacking.exclusive()
+                && stacking.combinesWith().contains(other.stackingClass)
+                && other.stacking.combinesWith().contains(stackingClass);
     }
 
     /** Whether the line is in this coupon's scope. */
@@ -103,14 +134,15 @@ public record CouponRule(
     List<Object> terms() {
         return List.of(type, discountAmountCents, discountBps, minAmountCents,
                 maxDiscountCents == null ? -1L : maxDiscountCents, applicableGoodsIds, applicableCategoryIds,
-                excludedGoodsIds, excludedCategoryIds, stackingClass);
+                excludedGoodsIds, excludedCategoryIds, stackingClass, stacking);
     }
 
     /** The terms as a canonical string (sets sorted): a total order on terms, used only to break ties. */
     String canonicalTerms() {
         return type + "|" + discountAmountCents + "|" + discountBps + "|" + minAmountCents + "|" + maxDiscountCents
                 + "|" + sorted(applicableGoodsIds) + "|" + sorted(applicableCategoryIds) + "|"
-                + sorted(excludedGoodsIds) + "|" + sorted(excludedCategoryIds) + "|" + stackingClass;
+                + sorted(excludedGoodsIds) + "|" + sorted(excludedCategoryIds) + "|" + stackingClass
+                + "|" + stacking.canonical();
     }
 
     private static List<Long> sorted(Set<Long> ids) {

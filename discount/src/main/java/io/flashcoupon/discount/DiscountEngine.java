@@ -1,6 +1,9 @@
 package io.flashcoupon.discount;
 
 import io.flashcoupon.discount.DiscountException.Problem;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The discount engine: pure computation over an {@link Order} and {@link CouponRule}s, no I/O,
@@ -22,30 +26,54 @@ import java.util.Set;
 public final class DiscountEngine {
     /** Coupons one order may carry when nothing else is configured. */
     public static final int DEFAULT_MAX_STACK_COUNT = 5;
+    /** The largest max stack count: every allowed application order of a stack is tried (at most 6! = 720). */
+    public static final int MAX_MAX_STACK_COUNT = 6;
+    /** Usable coupons up to which the search is measured to prove its answer within the budget. */
+    public static final int PROVEN_WALLET_SIZE = 50;
     /**
-     * Work allowed to one best-combination search (bound computations plus evaluations), about
-     * 0.3 s of CPU here. The hardest 50-coupon wallet DiscountSearchBench found (every coupon on a
-     * random pair of categories) needed 173k; typical wallets need under 3k. docs/discounts.md.
+     * CPU time allowed to one best-combination search. DiscountSearchBench measures wallets of up to
+     * {@link #PROVEN_WALLET_SIZE} usable coupons, adversarial ones included, all proven well inside it
+     * (docs/performance.md); it bounds what a 500-coupon wallet can cost.
      */
-    public static final long DEFAULT_NODE_BUDGET = 500_000;
+    public static final Duration DEFAULT_SEARCH_BUDGET = Duration.ofMillis(200);
 
     private final int maxStackCount;
-    private final long nodeBudget;
+    private final long budgetNanos;
+    private final LongSupplier ticker;
 
+    /** Max stack 5, search budget 200 ms of the calling thread's CPU time. */
     public DiscountEngine() {
-        this(DEFAULT_MAX_STACK_COUNT, DEFAULT_NODE_BUDGET);
+        this(DEFAULT_MAX_STACK_COUNT);
     }
 
-    public DiscountEngine(int maxStackCount, long nodeBudget) {
-        if (maxStackCount < 1 || maxStackCount > 20) {
-            throw new DiscountException(Problem.INVALID_SETTING,
-                    "max stack count must be between 1 and 20, was " + maxStackCount);
+    public DiscountEngine(int maxStackCount) {
+        this(maxStackCount, DEFAULT_SEARCH_BUDGET, threadCpuTicker());
+    }
+
+    /**
+     * @param searchBudget time one best-combination search may take, measured by {@code ticker}
+     * @param ticker nanoseconds, monotonic within a call (e.g. the thread's CPU time, or a fake in tests)
+     */
+    public DiscountEngine(int maxStackCount, Duration searchBudget, LongSupplier ticker) {
+        if (maxStackCount < 1 || maxStackCount > MAX_MAX_STACK_COUNT) {
+            throw new DiscountException(Problem.INVALID_SETTING, "max stack count must be between 1 and "
+                    + MAX_MAX_STACK_COUNT + ", was " + maxStackCount);
         }
-        if (nodeBudget < 1) {
-            throw new DiscountException(Problem.INVALID_SETTING, "node budget must be positive, was " + nodeBudget);
+        if (searchBudget == null || searchBudget.isNegative() || searchBudget.isZero()) {
+            throw new DiscountException(Problem.INVALID_SETTING, "search budget must be positive, was " + searchBudget);
         }
         this.maxStackCount = maxStackCount;
-        this.nodeBudget = nodeBudget;
+        this.budgetNanos = searchBudget.toNanos();
+        this.ticker = java.util.Objects.requireNonNull(ticker, "ticker");
+    }
+
+    /** The calling thread's CPU time (wall time where the JVM cannot measure it). */
+    public static LongSupplier threadCpuTicker() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        if (mx.isCurrentThreadCpuTimeSupported()) {
+            return mx::getCurrentThreadCpuTime;
+        }
+        return System::nanoTime;
     }
 
     public int maxStackCount() {
@@ -92,15 +120,19 @@ public final class DiscountEngine {
      */
     public BestCombination bestCombination(Order order, List<CouponRule> wallet) {
         requireUniqueInWallet(wallet);
+        long started = ticker.getAsLong();
         List<CouponRule> rules = List.copyOf(wallet);
         Evaluator ev = new Evaluator(order, rules);
         long[] standalone = new long[rules.size()];
         int[] one = new int[1];
+        int usable = 0;
         for (int i = 0; i < rules.size(); i++) {
             one[0] = i;
             standalone[i] = ev.evaluate(one, 1, null, null);
+            usable += standalone[i] > 0 ? 1 : 0;
         }
-        BestCombinationSearch search = new BestCombinationSearch(ev, standalone, maxStackCount, nodeBudget);
+        BestCombinationSearch search = new BestCombinationSearch(ev, standalone, maxStackCount,
+                started + budgetNanos, ticker);
         int[] best = search.run();
         List<CouponRule> chosen = new ArrayList<>(best.length);
         for (int i : best) {
@@ -108,7 +140,11 @@ public final class DiscountEngine {
         }
         chosen.sort((a, b) -> Long.compare(a.couponId(), b.couponId()));
         List<Long> ids = chosen.stream().map(CouponRule::couponId).toList();
-        return new BestCombination(ids, calculate(order, chosen), search.proven(), search.nodes + rules.size());
+        String why = search.proven() ? "" : "search stopped after its budget of " + budgetNanos / 1_000_000
+                + " ms with " + usable + " usable coupons" + (usable > PROVEN_WALLET_SIZE
+                        ? " (more than the " + PROVEN_WALLET_SIZE + " it is measured to prove within it)" : "")
+                + "; the best combination found so far is returned, a better one may exist";
+        return new BestCombination(ids, calculate(order, chosen), search.proven(), why, search.nodes + rules.size());
     }
 
     private static DiscountResult result(Evaluator ev, int[] chosen) {
@@ -164,8 +200,12 @@ public final class DiscountEngine {
                     coupons.size() + " coupons exceed the limit of " + maxStackCount + " per order");
         }
         Map<StackingClass, List<Long>> byClass = new HashMap<>();
+        Map<Long, List<Long>> byTemplate = new HashMap<>();
         for (CouponRule r : coupons) {
             byClass.computeIfAbsent(r.stackingClass(), c -> new ArrayList<>()).add(r.couponId());
+            if (r.stacking().templateId() != 0) {
+                byTemplate.computeIfAbsent(r.stacking().templateId(), t -> new ArrayList<>()).add(r.couponId());
+            }
         }
         for (StackingClass c : StackingClass.values()) {
             List<Long> ids = byClass.getOrDefault(c, List.of());
@@ -173,6 +213,29 @@ public final class DiscountEngine {
             if (ids.size() > limit) {
                 throw new DiscountException(Problem.NOT_COMBINABLE, "at most " + limit + " " + c
                         + " coupon" + (limit == 1 ? "" : "s") + " per order, got coupons " + ids);
+            }
+        }
+        for (CouponRule r : coupons) {
+            List<Long> same = byTemplate.getOrDefault(r.stacking().templateId(), List.of());
+            int limit = r.stacking().maxPerOrder();
+            if (same.size() > limit) {
+                throw new DiscountException(Problem.NOT_COMBINABLE, "at most " + limit + " coupon"
+                        + (limit == 1 ? "" : "s") + " of template " + r.stacking().templateId()
+                        + " per order, got coupons " + same);
+            }
+        }
+        for (int a = 0; a < coupons.size(); a++) {
+            for (int b = a + 1; b < coupons.size(); b++) {
+                CouponRule x = coupons.get(a);
+                CouponRule y = coupons.get(b);
+                if (!x.combinesWith(y)) {
+                    CouponRule culprit = x.stacking().exclusive() ? x : y.stacking().exclusive() ? y : null;
+                    throw new DiscountException(Problem.NOT_COMBINABLE, culprit != null
+                            ? "coupon " + culprit.couponId() + " is exclusive: it cannot be combined with coupon "
+                                    + (culprit == x ? y : x).couponId()
+                            : "coupon " + x.couponId() + " (" + x.stackingClass() + ") does not combine with coupon "
+                                    + y.couponId() + " (" + y.stackingClass() + ")");
+                }
             }
         }
     }

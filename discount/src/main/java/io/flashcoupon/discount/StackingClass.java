@@ -13,7 +13,8 @@ package io.flashcoupon.discount;
  *   SHIPPING  FREE_SHIPPING  at most 1
  * </pre>
  *
- * Known gap: no per-template "exclusive" flag yet (a coupon that refuses every other coupon).
+ * Templates add their own rules on top ({@link StackingRules}: exclusive, per-template limit,
+ * combines-with, floor).
  */
 public enum StackingClass {
     AMOUNT(Integer.MAX_VALUE),

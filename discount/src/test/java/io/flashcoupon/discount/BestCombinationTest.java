@@ -11,7 +11,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class BestCombinationTest {
-    private final DiscountEngine engine = new DiscountEngine();
+    private final DiscountEngine engine = Engines.untimed(DiscountEngine.DEFAULT_MAX_STACK_COUNT);
 
     @Test
     void beats_greedy_by_stand_alone_discount() {
@@ -20,7 +20,7 @@ class BestCombinationTest {
         Order o = order(0, line(1, 1, 1, 10_000));
         List<CouponRule> wallet = List.of(CouponRule.percentOff(1, 6000, 0, null), CouponRule.fullCut(2, 5000, 0),
                 CouponRule.fullCut(3, 4500, 0));
-        BestCombination best = new DiscountEngine(2, 10_000).bestCombination(o, wallet);
+        BestCombination best = Engines.untimed(2).bestCombination(o, wallet);
         assertThat(best.couponIds()).containsExactly(2L, 3L);
         assertThat(best.result().discountCents()).isEqualTo(9500);
         assertThat(best.proven()).isTrue();
@@ -46,7 +46,7 @@ class BestCombinationTest {
 
         List<CouponRule> smallerIds = List.of(CouponRule.fullCut(7, 300, 0), CouponRule.percentOff(3, 300, 0, null),
                 CouponRule.fullCut(5, 300, 0));
-        assertThat(new DiscountEngine(1, 1000).bestCombination(o, smallerIds).couponIds()).containsExactly(3L);
+        assertThat(Engines.untimed(1).bestCombination(o, smallerIds).couponIds()).containsExactly(3L);
     }
 
     @Test
@@ -73,7 +73,7 @@ class BestCombinationTest {
         for (long id : new long[] {1, 3, 7, 6, 5}) {
             wallet.add(CouponRule.percentOff(id, 1000, 0, 100L).inClass(StackingClass.AMOUNT));
         }
-        DiscountEngine engine4 = new DiscountEngine(4, DiscountEngine.DEFAULT_NODE_BUDGET);
+        DiscountEngine engine4 = Engines.untimed(4);
         BestCombination best = engine4.bestCombination(o, wallet);
         assertThat(best.result().discountCents()).isEqualTo(1001 + 3 * 100);
         assertThat(best.couponIds()).isEqualTo(BruteForce.viaCalculate(engine4, o, wallet).ids()).containsExactly(1L, 2L,
@@ -103,17 +103,32 @@ class BestCombinationTest {
     }
 
     @Test
-    void a_spent_node_budget_returns_a_valid_combination_flagged_unproven() {
+    void a_spent_time_budget_returns_a_valid_combination_flagged_unproven_with_the_reason() {
         Random rnd = new Random(7);
-        Order o = RandomWallets.order(rnd, 12, 5, 800);
-        List<CouponRule> wallet = RandomWallets.mixed(rnd, 50, 5);
-        BestCombination cut = new DiscountEngine(5, 3).bestCombination(o, wallet);
+        Order o = RandomWallets.order(rnd, 12, 6, 0);
+        List<CouponRule> wallet = RandomWallets.pairs(rnd, 50, 6);
+        // the fake ticker moves 1 s per reading: the 1 ms budget is spent at the first check (256 units of work)
+        BestCombination cut = Engines.ticking(5, java.time.Duration.ofMillis(1), 1_000_000_000).bestCombination(o, wallet);
         assertThat(cut.proven()).isFalse();
+        assertThat(cut.unprovenReason()).contains("budget of 1 ms").contains("47 usable coupons");
         List<CouponRule> chosen = wallet.stream().filter(c -> cut.couponIds().contains(c.couponId())).toList();
         assertThat(cut.result()).isEqualTo(engine.calculate(o, chosen));
         BestCombination full = engine.bestCombination(o, wallet);
         assertThat(full.proven()).isTrue();
+        assertThat(full.unprovenReason()).isEmpty();
         assertThat(full.result().discountCents()).isGreaterThanOrEqualTo(cut.result().discountCents());
+    }
+
+    @Test
+    void beyond_fifty_usable_coupons_an_unfinished_search_says_the_wallet_is_too_large_to_be_proven() {
+        Random rnd = new Random(9);
+        Order o = RandomWallets.order(rnd, 12, 6, 0);
+        List<CouponRule> wallet = RandomWallets.pairs(rnd, 120, 6);
+        BestCombination cut = Engines.ticking(5, java.time.Duration.ofMillis(1), 1_000_000_000).bestCombination(o, wallet);
+        assertThat(cut.proven()).isFalse();
+        assertThat(cut.unprovenReason()).contains("more than the 50 it is measured to prove within it");
+        List<CouponRule> chosen = wallet.stream().filter(c -> cut.couponIds().contains(c.couponId())).toList();
+        assertThat(cut.result()).isEqualTo(engine.calculate(o, chosen));
     }
 
     @Test
@@ -144,7 +159,7 @@ class BestCombinationTest {
         wallet.add(CouponRule.fullCut(2, 5000, 0));
         wallet.add(CouponRule.fullCut(3, 4500, 0));
         Collections.shuffle(wallet, new Random(3));
-        BestCombination best = new DiscountEngine(2, DiscountEngine.DEFAULT_NODE_BUDGET).bestCombination(o, wallet);
+        BestCombination best = Engines.untimed(2).bestCombination(o, wallet);
         assertThat(best.proven()).isTrue();
         assertThat(best.couponIds()).containsExactly(2L, 3L);
         assertThat(best.result().discountCents()).isEqualTo(9500);

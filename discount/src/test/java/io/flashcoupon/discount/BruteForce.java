@@ -101,11 +101,11 @@ final class BruteForce {
         }
         for (int i = start; i < sorted.size(); i++) {
             CouponRule r = sorted.get(i);
-            long sameClass = combo.stream().filter(c -> c.stackingClass() == r.stackingClass()).count();
-            if (sameClass >= r.stackingClass().limit(maxStack)) {
+            combo.add(r);
+            if (!Oracle.allowed(combo, maxStack)) {
+                combo.remove(combo.size() - 1);
                 continue;
             }
-            combo.add(r);
             walk(sorted, i + 1, combo, maxStack, visit);
             combo.remove(combo.size() - 1);
         }

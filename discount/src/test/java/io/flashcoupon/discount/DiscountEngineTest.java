@@ -79,8 +79,10 @@ class DiscountEngineTest {
 
     @Test
     void engine_settings_are_checked() {
-        refused(() -> new DiscountEngine(0, 10), Problem.INVALID_SETTING, "max stack count must be between 1 and 20");
-        refused(() -> new DiscountEngine(5, 0), Problem.INVALID_SETTING, "node budget must be positive");
+        refused(() -> new DiscountEngine(0), Problem.INVALID_SETTING, "max stack count must be between 1 and 6");
+        refused(() -> new DiscountEngine(7), Problem.INVALID_SETTING, "max stack count must be between 1 and 6");
+        refused(() -> new DiscountEngine(5, java.time.Duration.ZERO, () -> 0L), Problem.INVALID_SETTING,
+                "search budget must be positive");
     }
 
     // ------------------------------------------------------------------ coupon set validation
@@ -103,7 +105,7 @@ class DiscountEngineTest {
             six[i] = CouponRule.fullCut(i + 1, 100, 0);
         }
         refused(() -> calc(o, six), Problem.TOO_MANY_COUPONS, "6 coupons exceed the limit of 5 per order");
-        DiscountEngine two = new DiscountEngine(2, 1000);
+        DiscountEngine two = new DiscountEngine(2);
         refused(() -> two.calculate(o, List.of(six[0], six[1], six[2])), Problem.TOO_MANY_COUPONS,
                 "3 coupons exceed the limit of 2");
         assertThat(calc(o, six[0], six[1], six[2], six[3], six[4]).discountCents()).isEqualTo(500);

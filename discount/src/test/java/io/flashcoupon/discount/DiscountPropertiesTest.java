@@ -63,8 +63,20 @@ class DiscountPropertiesTest {
         // search without its percent-aware bound (e.g. two PERCENT_OFF coupons in class AMOUNT).
         Arbitrary<StackingClass> cls = Arbitraries.of(StackingClass.class).injectNull(0.8);
         return Combinators.combine(type, amount, bps, min, cap, scopeGoods, scopeCats, exGoods)
-                .flatAs((t, a, b, m, c, g, k, xg) -> Combinators.combine(exCats, cls).as((xk, sc) ->
-                        new CouponRule(0, t, a, b, m, c, g, k, xg, xk, sc)));
+                .flatAs((t, a, b, m, c, g, k, xg) -> Combinators.combine(exCats, cls, stackingRules()).as((xk, sc, st) ->
+                        new CouponRule(0, t, a, b, m, c, g, k, xg, xk, sc, st)));
+    }
+
+    /** Mostly no template (engine-level coupons); sometimes template limits, exclusivity, combines-with, floors. */
+    private Arbitrary<StackingRules> stackingRules() {
+        Arbitrary<StackingRules> ruled = Combinators.combine(
+                Arbitraries.longs().between(1, 3), Arbitraries.integers().between(1, 2),
+                Arbitraries.frequency(Tuple.of(9, false), Tuple.of(1, true)),
+                Arbitraries.of(StackingClass.class).set().ofMinSize(0).ofMaxSize(3),
+                Arbitraries.of(0L, 0L, 0L, 500L, 3000L))
+                .as((tpl, max, ex, with, floor) -> new StackingRules(tpl, ex, tpl == 2 ? 2 : 1,
+                        with.size() < 2 ? java.util.EnumSet.allOf(StackingClass.class) : with, floor));
+        return Arbitraries.frequencyOf(Tuple.of(1, Arbitraries.just(StackingRules.NONE)), Tuple.of(1, ruled));
     }
 
     @Provide
@@ -88,24 +100,20 @@ class DiscountPropertiesTest {
     }
 
     static CouponRule withId(CouponRule t, long id) {
-        return new CouponRule(id, t.type(), t.discountAmountCents(), t.discountBps(), t.minAmountCents(),
-                t.maxDiscountCents(), t.applicableGoodsIds(), t.applicableCategoryIds(), t.excludedGoodsIds(),
-                t.excludedCategoryIds(), t.stackingClass());
+        return t.withId(id);
     }
 
-    /** The coupons picked by {@code mask} that still fit the stacking table, in wallet order. */
+    /** The coupons picked by {@code mask} that still fit the stacking rules (by the oracle's check), in wallet order. */
     static List<CouponRule> stackable(List<CouponRule> wallet, long mask, int maxStack) {
         List<CouponRule> out = new ArrayList<>();
-        Map<StackingClass, Integer> perClass = new EnumMap<>(StackingClass.class);
         for (int i = 0; i < wallet.size() && out.size() < maxStack; i++) {
             CouponRule c = wallet.get(i);
             if ((mask >> i & 1) == 0) {
                 continue;
             }
-            int count = perClass.getOrDefault(c.stackingClass(), 0);
-            if (count < c.stackingClass().limit(maxStack)) {
-                perClass.put(c.stackingClass(), count + 1);
-                out.add(c);
+            out.add(c);
+            if (!Oracle.allowed(out, maxStack)) {
+                out.remove(out.size() - 1);
             }
         }
         return out;
@@ -116,7 +124,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 2000)
     void allocations_are_exact_and_amounts_stay_in_bounds(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long mask) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         List<CouponRule> coupons = stackable(wallet, mask, engine.maxStackCount());
         DiscountResult r = engine.calculate(order, coupons);
 
@@ -163,7 +171,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     void a_coupon_never_saves_more_in_company_than_alone(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long mask) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         Map<Long, Availability> alone = new java.util.HashMap<>();
         for (Availability a : engine.availability(order, wallet)) {
             alone.put(a.couponId(), a);
@@ -177,7 +185,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     void calculate_does_not_depend_on_the_order_coupons_are_listed_in(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long mask) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         List<CouponRule> coupons = new ArrayList<>(stackable(wallet, mask, 5));
         DiscountResult first = engine.calculate(order, coupons);
         Collections.reverse(coupons);
@@ -189,7 +197,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     void best_combination_equals_brute_force_and_beats_every_valid_combination(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll @IntRange(min = 1, max = 5) int maxStack) {
-        DiscountEngine engine = new DiscountEngine(maxStack, DiscountEngine.DEFAULT_NODE_BUDGET);
+        DiscountEngine engine = Engines.untimed(maxStack);
         BestCombination best = engine.bestCombination(order, wallet);
         BruteForce.Best reference = BruteForce.viaCalculate(engine, order, wallet);
 
@@ -207,7 +215,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 500)
     void best_combination_with_max_stack_three_is_the_brute_force_optimum(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet) {
-        DiscountEngine engine = new DiscountEngine(3, DiscountEngine.DEFAULT_NODE_BUDGET);
+        DiscountEngine engine = Engines.untimed(3);
         BestCombination best = engine.bestCombination(order, wallet);
         for (long mask = 0; mask < 1L << wallet.size(); mask++) {
             List<CouponRule> combo = stackable(wallet, mask, 3);
@@ -220,7 +228,7 @@ class DiscountPropertiesTest {
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 500)
     void best_combination_is_deterministic_whatever_the_wallet_order(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll long seed) {
-        DiscountEngine engine = new DiscountEngine();
+        DiscountEngine engine = Engines.untimed(5);
         BestCombination first = engine.bestCombination(order, wallet);
         List<CouponRule> shuffled = new ArrayList<>(wallet);
         Collections.shuffle(shuffled, new Random(seed));
@@ -228,5 +236,69 @@ class DiscountPropertiesTest {
         assertThat(again.couponIds()).isEqualTo(first.couponIds());
         assertThat(again.result()).isEqualTo(first.result());
         assertThat(engine.bestCombination(order, wallet)).isEqualTo(first);
+    }
+
+    // ------------------------------------------------------------------ independent oracle (issue 15)
+
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1500)
+    void best_combination_equals_the_independent_oracle_on_adversarial_wallets(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 5) int maxStack) {
+        Random rnd = new Random(seed);
+        Order order = RandomWallets.order(rnd, 1 + rnd.nextInt(6), 4, rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(900));
+        List<CouponRule> wallet = RandomWallets.adversarial(rnd, order, 2 + rnd.nextInt(9), 4, rnd.nextBoolean());
+        DiscountEngine engine = Engines.untimed(maxStack);
+        BestCombination best = engine.bestCombination(order, wallet);
+        Oracle.Best reference = Oracle.best(maxStack, order, wallet);
+
+        Statistics.label("coupons in best").collect(best.couponIds().size());
+        assertThat(best.proven()).isTrue();
+        assertThat(best.result().discountCents()).isEqualTo(reference.discount());
+        assertThat(best.couponIds()).isEqualTo(reference.ids());
+        List<CouponRule> chosen = wallet.stream().filter(c -> best.couponIds().contains(c.couponId())).toList();
+        assertThat(best.result()).isEqualTo(engine.calculate(order, chosen));
+    }
+
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
+    void best_combination_equals_the_independent_oracle(@ForAll("orders") Order order,
+            @ForAll("wallets") List<CouponRule> wallet, @ForAll @IntRange(min = 1, max = 5) int maxStack) {
+        BestCombination best = Engines.untimed(maxStack).bestCombination(order, wallet);
+        Oracle.Best reference = Oracle.best(maxStack, order, wallet);
+        assertThat(best.result().discountCents()).isEqualTo(reference.discount());
+        assertThat(best.couponIds()).isEqualTo(reference.ids());
+    }
+
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1500)
+    void calculate_is_the_best_over_the_allowed_application_orders(@ForAll long seed, @ForAll long mask) {
+        Random rnd = new Random(seed);
+        Order order = RandomWallets.order(rnd, 1 + rnd.nextInt(6), 3, rnd.nextInt(500));
+        List<CouponRule> wallet = RandomWallets.adversarial(rnd, order, 8, 3, rnd.nextBoolean());
+        List<CouponRule> coupons = stackable(wallet, mask, 5);
+        DiscountResult r = Engines.untimed(5).calculate(order, coupons);
+        assertThat(r.discountCents()).isEqualTo(Oracle.bestOverOrders(order, coupons));
+        assertThat(r.finalCents()).isGreaterThanOrEqualTo(
+                coupons.stream().mapToLong(c -> c.stacking().minPayableCents()).max().orElse(0)
+                        < order.originalCents() ? coupons.stream().mapToLong(c -> c.stacking().minPayableCents())
+                        .max().orElse(0) : 0);
+    }
+
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
+    void calculate_does_not_depend_on_the_order_of_the_lines(@ForAll("orders") Order order,
+            @ForAll("wallets") List<CouponRule> wallet, @ForAll long mask, @ForAll long seed) {
+        DiscountEngine engine = Engines.untimed(5);
+        List<CouponRule> coupons = stackable(wallet, mask, 5);
+        List<OrderLine> shuffled = new ArrayList<>(order.lines());
+        Collections.shuffle(shuffled, new Random(seed));
+        DiscountResult a = engine.calculate(order, coupons);
+        DiscountResult b = engine.calculate(new Order(shuffled, order.shippingFeeCents()), coupons);
+        assertThat(b.discountCents()).isEqualTo(a.discountCents());
+        assertThat(b.goodsDiscountCents()).isEqualTo(a.goodsDiscountCents());
+        assertThat(b.coupons().stream().map(c -> c.couponId() + "=" + c.discountCents()).sorted().toList())
+                .isEqualTo(a.coupons().stream().map(c -> c.couponId() + "=" + c.discountCents()).sorted().toList());
+        assertThat(perLine(b, shuffled)).isEqualTo(perLine(a, order.lines()));
+    }
+
+    /** Each line's discount keyed by the line's content (identical lines are interchangeable). */
+    private static List<String> perLine(DiscountResult r, List<OrderLine> lines) {
+        return r.lines().stream().map(a -> lines.get(a.lineIndex()) + "=" + a.discountCents()).sorted().toList();
     }
 }

@@ -127,4 +127,98 @@ final class RandomWallets {
         }
         return wallet;
     }
+
+    /**
+     * Adversarial for the search and the rules (issue 15): mutually exclusive percentages (at most
+     * one PERCENT per order), full-cuts on partly overlapping category sets sized to compete for the
+     * same lines, thresholds a cent above, at or a cent below the eligible subtotal, some shipping.
+     * With {@code stackingRules}: copies of a template with a per-order limit of 1 or 2, exclusive
+     * coupons, classes that refuse to combine, and floors on the amount paid.
+     */
+    static List<CouponRule> adversarial(Random rnd, Order order, int size, int categories, boolean stackingRules) {
+        List<CouponRule> wallet = new ArrayList<>();
+        long total = order.originalCents();
+        for (int i = 0; i < size; i++) {
+            long id = 8000 + i;
+            if (stackingRules && i > 0 && rnd.nextInt(7) == 0) {
+                wallet.add(wallet.get(rnd.nextInt(wallet.size())).withId(id)); // a copy of one template
+                continue;
+            }
+            List<Long> cats = new ArrayList<>();
+            int want = 1 + rnd.nextInt(Math.max(1, categories - 1));
+            while (cats.size() < want) {
+                long c = 1 + rnd.nextInt(categories);
+                if (!cats.contains(c)) {
+                    cats.add(c);
+                }
+            }
+            long eligible = 0;
+            for (OrderLine l : order.lines()) {
+                eligible += cats.contains(l.categoryId()) ? l.amountCents() : 0;
+            }
+            long min = switch (rnd.nextInt(5)) {
+                case 0 -> eligible + 1;
+                case 1 -> eligible;
+                case 2 -> Math.max(0, eligible - 1);
+                default -> 0;
+            };
+            int kind = rnd.nextInt(10);
+            CouponRule r;
+            if (kind < 2) {
+                r = CouponRule.percentOff(id, 500 + 100 * rnd.nextInt(46), min,
+                        rnd.nextBoolean() ? null : Math.max(1, eligible / (2 + rnd.nextInt(6))));
+            } else if (kind < 9) {
+                r = CouponRule.fullCut(id, Math.max(1, eligible * (20 + rnd.nextInt(60)) / 100), min);
+            } else {
+                r = CouponRule.freeShipping(id, min, rnd.nextBoolean() ? null : 1L + rnd.nextInt(600));
+            }
+            if (r.type() != CouponType.FREE_SHIPPING || rnd.nextBoolean()) {
+                r = r.scopedTo(List.of(), cats);
+            }
+            StackingRules rules = StackingRules.ofTemplate(100 + i);
+            if (stackingRules) {
+                rules = rules.withMaxPerOrder(1 + rnd.nextInt(2));
+                if (rnd.nextInt(12) == 0) {
+                    rules = rules.withExclusive(true);
+                }
+                if (rnd.nextInt(6) == 0) {
+                    java.util.EnumSet<StackingClass> with = java.util.EnumSet.allOf(StackingClass.class);
+                    with.remove(StackingClass.values()[rnd.nextInt(3)]);
+                    rules = rules.withCombinesWith(with);
+                }
+                if (rnd.nextInt(8) == 0) {
+                    rules = rules.withMinPayableCents(total * (30 + rnd.nextInt(50)) / 100);
+                }
+            }
+            wallet.add(r.withStacking(rules));
+        }
+        return wallet;
+    }
+
+    /**
+     * The issue's wallet: a fifth mutually exclusive percentages, the rest full-cuts each on a random
+     * pair or triple of categories and worth most of it, so that many stacks overlap on the same lines.
+     */
+    static List<CouponRule> exclusivePercents(Random rnd, Order order, int size, int categories) {
+        List<CouponRule> wallet = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            List<Long> cats = new ArrayList<>();
+            int want = 2 + rnd.nextInt(2);
+            while (cats.size() < want) {
+                long c = 1 + rnd.nextInt(categories);
+                if (!cats.contains(c)) {
+                    cats.add(c);
+                }
+            }
+            long eligible = 0;
+            for (OrderLine l : order.lines()) {
+                eligible += cats.contains(l.categoryId()) ? l.amountCents() : 0;
+            }
+            CouponRule r = i < size / 5
+                    ? CouponRule.percentOff(9000 + i, 1000 + 100 * rnd.nextInt(30), 0, null)
+                    : CouponRule.fullCut(9000 + i, Math.max(1, eligible * (40 + rnd.nextInt(60)) / 100), 0);
+            wallet.add(r.scopedTo(List.of(), cats).withStacking(StackingRules.ofTemplate(200 + i)));
+        }
+        return wallet;
+    }
 }

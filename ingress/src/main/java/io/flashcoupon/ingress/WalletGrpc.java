@@ -10,6 +10,7 @@ import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.discount.CouponType;
 import io.flashcoupon.discount.Order;
+import io.flashcoupon.discount.StackingClass;
 import io.flashcoupon.proto.v1.AvailableCouponsResponse;
 import io.flashcoupon.proto.v1.CalculateDiscountRequest;
 import io.flashcoupon.proto.v1.CouponAvailability;
@@ -20,11 +21,14 @@ import io.flashcoupon.proto.v1.ListTemplatesRequest;
 import io.flashcoupon.proto.v1.ListTemplatesResponse;
 import io.flashcoupon.proto.v1.OrderCouponsRequest;
 import io.flashcoupon.proto.v1.TemplateResponse;
+import io.flashcoupon.proto.v1.TemplateStacking;
 import io.flashcoupon.proto.v1.UpdateTemplateRequest;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
@@ -123,7 +127,9 @@ public final class WalletGrpc {
         OrderCoupons.Available a = orders.available(r.getUserId(),
                 new Order(DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents()));
         AvailableCouponsResponse.Builder b = AvailableCouponsResponse.newBuilder()
-                .setBest(DiscountProtos.response(a.best().result()));
+                .setBest(DiscountProtos.response(a.best().result()))
+                .setBestProven(a.best().proven())
+                .setBestUnprovenReason(a.best().unprovenReason());
         for (OrderCoupons.Verdict v : a.coupons()) {
             b.addCoupons(CouponAvailability.newBuilder().setCoupon(ProtoMapper.coupon(v.coupon()))
                     .setUsable(v.usable()).setDiscountCents(v.discountCents())
@@ -157,12 +163,29 @@ public final class WalletGrpc {
                 p.hasValidEndMs() ? Instant.ofEpochMilli(p.getValidEndMs()) : null,
                 p.hasValidDays() ? p.getValidDays() : null,
                 p.getApplicableGoodsIdsList(), p.getApplicableCategoryIdsList(), p.getExcludedGoodsIdsList(),
-                p.getExcludedCategoryIdsList(), status, now, now);
+                p.getExcludedCategoryIdsList(), status, now, now, stacking(p.getStacking()));
         var errors = TemplateRules.violations(t);
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
         return t;
+    }
+
+    /** Zero values mean the defaults; STACKING_CLASS_UNSPECIFIED (or an unknown number) is refused. */
+    static Template.Stacking stacking(TemplateStacking p) {
+        Set<StackingClass> with = EnumSet.noneOf(StackingClass.class);
+        for (io.flashcoupon.proto.v1.StackingClass c : p.getCombinesWithList()) {
+            with.add(switch (c) {
+                case STACKING_AMOUNT -> StackingClass.AMOUNT;
+                case STACKING_PERCENT -> StackingClass.PERCENT;
+                case STACKING_SHIPPING -> StackingClass.SHIPPING;
+                default -> throw new InvalidInputException("stacking.combines_with",
+                        "must list STACKING_AMOUNT, STACKING_PERCENT or STACKING_SHIPPING, got " + c);
+            });
+        }
+        Template.Stacking d = Template.Stacking.DEFAULT;
+        return new Template.Stacking(p.getExclusive(), p.getMaxPerOrder() == 0 ? d.maxPerOrder() : p.getMaxPerOrder(),
+                with.isEmpty() ? d.combinesWith() : with, p.getMinPayableCents());
     }
 
     static io.flashcoupon.proto.v1.Template toProto(Template t) {
@@ -198,6 +221,20 @@ public final class WalletGrpc {
         if (t.updatedAt() != null) {
             b.setUpdatedAtMs(t.updatedAt().toEpochMilli());
         }
+        TemplateStacking.Builder st = TemplateStacking.newBuilder()
+                .setExclusive(t.stacking().exclusive())
+                .setMaxPerOrder(t.stacking().maxPerOrder())
+                .setMinPayableCents(t.stacking().minPayableCents());
+        for (StackingClass c : StackingClass.values()) {
+            if (t.stacking().combinesWith().contains(c)) {
+                st.addCombinesWith(switch (c) {
+                    case AMOUNT -> io.flashcoupon.proto.v1.StackingClass.STACKING_AMOUNT;
+                    case PERCENT -> io.flashcoupon.proto.v1.StackingClass.STACKING_PERCENT;
+                    case SHIPPING -> io.flashcoupon.proto.v1.StackingClass.STACKING_SHIPPING;
+                });
+            }
+        }
+        b.setStacking(st);
         return b.build();
     }
 

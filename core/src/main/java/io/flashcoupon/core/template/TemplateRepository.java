@@ -10,6 +10,7 @@ import static io.flashcoupon.core.db.Sql.setInstant;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.db.DataAccessException;
 import io.flashcoupon.discount.CouponType;
+import io.flashcoupon.discount.StackingClass;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,21 +18,25 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /** coupon_templates. */
 public final class TemplateRepository {
     private static final String COLUMNS = "name, type, discount_amount_cents, discount_bps, min_amount_cents,"
             + " max_discount_cents, total_count, per_user_limit, valid_start_time, valid_end_time, valid_days,"
-            + " applicable_goods, applicable_categories, excluded_goods, excluded_categories, status";
+            + " applicable_goods, applicable_categories, excluded_goods, excluded_categories, status,"
+            + " stack_exclusive, stack_max_per_order, stack_combines_with, min_payable_cents";
     private static final String INSERT = "INSERT INTO " + Registry.TABLE_TEMPLATES + " (" + COLUMNS
-            + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+            + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     private static final String UPDATE = "UPDATE " + Registry.TABLE_TEMPLATES + " SET name=?, type=?,"
             + " discount_amount_cents=?, discount_bps=?, min_amount_cents=?, max_discount_cents=?, total_count=?,"
             + " per_user_limit=?, valid_start_time=?, valid_end_time=?, valid_days=?, applicable_goods=?,"
-            + " applicable_categories=?, excluded_goods=?, excluded_categories=?, status=? WHERE id=?";
+            + " applicable_categories=?, excluded_goods=?, excluded_categories=?, status=?, stack_exclusive=?,"
+            + " stack_max_per_order=?, stack_combines_with=?, min_payable_cents=? WHERE id=?";
     private static final String SELECT = "SELECT id, " + COLUMNS + ", created_at, updated_at FROM "
             + Registry.TABLE_TEMPLATES;
 
@@ -60,7 +65,7 @@ public final class TemplateRepository {
     public Optional<Template> update(long id, Template t) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(UPDATE)) {
             bind(ps, t);
-            ps.setLong(17, id);
+            ps.setLong(21, id);
             if (ps.executeUpdate() == 0 && find(id).isEmpty()) {
                 return Optional.empty();
             }
@@ -138,6 +143,37 @@ public final class TemplateRepository {
         ps.setString(14, idsToJson(t.excludedGoodsIds()));
         ps.setString(15, idsToJson(t.excludedCategoryIds()));
         ps.setInt(16, t.status().code());
+        ps.setBoolean(17, t.stacking().exclusive());
+        ps.setInt(18, t.stacking().maxPerOrder());
+        ps.setString(19, classesToText(t.stacking().combinesWith()));
+        ps.setLong(20, t.stacking().minPayableCents());
+    }
+
+    /** NULL for every class (the default), else the class names in declaration order, comma-separated. */
+    static String classesToText(Set<StackingClass> classes) {
+        if (classes.containsAll(EnumSet.allOf(StackingClass.class))) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (StackingClass c : StackingClass.values()) {
+            if (classes.contains(c)) {
+                sb.append(sb.length() == 0 ? "" : ",").append(c.name());
+            }
+        }
+        return sb.toString();
+    }
+
+    static Set<StackingClass> classesFromText(String text) {
+        if (text == null) {
+            return EnumSet.allOf(StackingClass.class);
+        }
+        EnumSet<StackingClass> out = EnumSet.noneOf(StackingClass.class);
+        for (String name : text.split(",")) {
+            if (!name.isBlank()) {
+                out.add(StackingClass.valueOf(name.trim()));
+            }
+        }
+        return out;
     }
 
     private static Template map(ResultSet rs) throws SQLException {
@@ -160,6 +196,8 @@ public final class TemplateRepository {
                 idsFromJson(rs.getString("excluded_categories")),
                 TemplateStatus.ofCode(rs.getInt("status")),
                 rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant());
+                rs.getTimestamp("updated_at").toInstant(),
+                new Template.Stacking(rs.getBoolean("stack_exclusive"), rs.getInt("stack_max_per_order"),
+                        classesFromText(rs.getString("stack_combines_with")), rs.getLong("min_payable_cents")));
     }
 }

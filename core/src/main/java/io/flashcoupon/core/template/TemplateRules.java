@@ -2,6 +2,7 @@ package io.flashcoupon.core.template;
 
 import io.flashcoupon.core.FieldError;
 import io.flashcoupon.discount.CouponType;
+import io.flashcoupon.discount.DiscountEngine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,6 +71,13 @@ public final class TemplateRules {
         }
         if (t.status() == null) {
             errors.add(new FieldError("status", "must be one of DRAFT, PUBLISHED, DISABLED"));
+        }
+        Template.Stacking s = t.stacking();
+        if (s.maxPerOrder() < 1 || s.maxPerOrder() > DiscountEngine.MAX_MAX_STACK_COUNT) {
+            errors.add(new FieldError("stacking.max_per_order", "must be between 1 and " + DiscountEngine.MAX_MAX_STACK_COUNT));
+        }
+        if (s.minPayableCents() < 0) {
+            errors.add(new FieldError("stacking.min_payable_cents", "must not be negative"));
         }
         return errors;
     }

@@ -162,6 +162,8 @@ class WalletRpcIT {
         assertThat(best.getGoodsDiscountCents()).isEqualTo(800);
         assertThat(best.getCouponDiscountsList()).extracting(x -> x.getCouponId()).containsExactlyInAnyOrder(a, c, d);
         assertThat(best.getFinalCents()).isEqualTo(4799 - 1600);
+        assertThat(r.getBestProven()).isTrue();
+        assertThat(r.getBestUnprovenReason()).isEmpty();
 
         DiscountResponse calc = rpc().calculateDiscount(CalculateDiscountRequest.newBuilder().setUserId(user)
                 .addCouponIds(a).addCouponIds(d).addAllItems(items()).setShippingFeeCents(800).build());
@@ -177,6 +179,8 @@ class WalletRpcIT {
         com.fasterxml.jackson.databind.JsonNode avail = rest("/api/v1/users/" + user + "/coupons/available", "{" + order + "}", 200);
         assertThat(avail.get("coupons")).hasSize(7);
         assertThat(avail.at("/best/result/discount_cents").asLong()).isEqualTo(1600);
+        assertThat(avail.at("/best/proven").asBoolean()).isTrue();
+        assertThat(avail.at("/best/unproven_reason").asText()).isEmpty();
         assertThat(avail.at("/best/coupon_ids").toString()).isEqualTo("[" + java.util.stream.Stream.of(a, c, d)
                 .sorted().map(String::valueOf).collect(Collectors.joining(",")) + "]");
         com.fasterxml.jackson.databind.JsonNode viaRest = rest("/api/v1/users/" + user + "/coupons/calculate",
@@ -203,5 +207,68 @@ class WalletRpcIT {
                 .addCouponIds(Long.MAX_VALUE).addAllItems(items()).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         x -> assertThat(x.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void template_stacking_rules_are_stored_and_enforced_over_grpc_and_rest() throws Exception {
+        io.flashcoupon.proto.v1.Template cut = io.flashcoupon.proto.v1.Template.newBuilder()
+                .setName("gRPC 30 off 30, twice per order").setType(io.flashcoupon.proto.v1.CouponType.FULL_CUT)
+                .setDiscountAmountCents(3000).setMinAmountCents(3000).setTotalCount(100).setValidDays(7)
+                .setStacking(io.flashcoupon.proto.v1.TemplateStacking.newBuilder().setMaxPerOrder(2)
+                        .addCombinesWith(io.flashcoupon.proto.v1.StackingClass.STACKING_AMOUNT)
+                        .setMinPayableCents(1000))
+                .build();
+        io.flashcoupon.proto.v1.Template stored = rpc().createCouponTemplate(
+                CreateTemplateRequest.newBuilder().setTemplate(cut).build()).getTemplate();
+        assertThat(stored.getStacking().getMaxPerOrder()).isEqualTo(2);
+        assertThat(stored.getStacking().getCombinesWithList())
+                .containsExactly(io.flashcoupon.proto.v1.StackingClass.STACKING_AMOUNT);
+        assertThat(stored.getStacking().getMinPayableCents()).isEqualTo(1000);
+        assertThat(stored.getStacking().getExclusive()).isFalse();
+        io.flashcoupon.proto.v1.Template plain = rpc().createCouponTemplate(CreateTemplateRequest.newBuilder()
+                .setTemplate(cut.toBuilder().setName("gRPC 5 off, defaults").setDiscountAmountCents(500)
+                        .setMinAmountCents(0).clearStacking()).build()).getTemplate();
+        assertThat(plain.getStacking().getMaxPerOrder()).isEqualTo(1);
+        assertThat(plain.getStacking().getCombinesWithCount()).isEqualTo(3);
+        assertThat(code(() -> rpc().createCouponTemplate(CreateTemplateRequest.newBuilder().setTemplate(
+                cut.toBuilder().setStacking(cut.getStacking().toBuilder().setMaxPerOrder(7))).build())))
+                .isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+        long user = USERS.incrementAndGet();
+        long a = w.coupon(user, stored.getId());
+        long b = w.coupon(user, stored.getId());
+        long c = w.coupon(user, stored.getId());
+        long p1 = w.coupon(user, plain.getId());
+        long p2 = w.coupon(user, plain.getId());
+        // 3,999 of goods + 800 shipping: two "30 off 30" (the template allows two) would take all the
+        // goods, but the floor keeps 1,000 to pay: 3,799 off; a third copy, or two copies of the plain
+        // template (once per order by default), are refused
+        DiscountResponse two = rpc().calculateDiscount(CalculateDiscountRequest.newBuilder().setUserId(user)
+                .addCouponIds(a).addCouponIds(b).addAllItems(items()).setShippingFeeCents(800).build());
+        assertThat(two.getFinalCents()).isEqualTo(1000);
+        StatusRuntimeException three = (StatusRuntimeException) org.assertj.core.api.Assertions.catchThrowable(() ->
+                rpc().calculateDiscount(CalculateDiscountRequest.newBuilder().setUserId(user).addCouponIds(a)
+                        .addCouponIds(b).addCouponIds(c).addAllItems(items()).setShippingFeeCents(800).build()));
+        assertThat(three.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(three.getStatus().getDescription()).contains("at most 2 coupons of template " + stored.getId());
+        assertThat(code(() -> rpc().calculateDiscount(CalculateDiscountRequest.newBuilder().setUserId(user)
+                .addCouponIds(p1).addCouponIds(p2).addAllItems(items()).build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+
+        AvailableCouponsResponse avail = rpc().getAvailableCouponsForOrder(OrderCouponsRequest.newBuilder()
+                .setUserId(user).addAllItems(items()).setShippingFeeCents(800).build());
+        assertThat(avail.getBestProven()).isTrue();
+        assertThat(avail.getBest().getFinalCents()).isEqualTo(1000);
+        assertThat(avail.getBest().getCouponDiscountsList()).extracting(x -> x.getCouponId()).containsExactly(a, b);
+
+        // the same rules over the admin REST API: stored, read back, refused when out of range
+        String body = "{\"name\":\"REST exclusive\",\"type\":\"PERCENT_OFF\",\"discount_bps\":2000,"
+                + "\"total_count\":10,\"valid_days\":7,\"stacking\":{\"exclusive\":true,"
+                + "\"combines_with\":[\"SHIPPING\"],\"min_payable_cents\":0}}";
+        com.fasterxml.jackson.databind.JsonNode viaRest = rest("/api/v1/templates", body, 201);
+        assertThat(viaRest.at("/stacking/exclusive").asBoolean()).isTrue();
+        assertThat(viaRest.at("/stacking/max_per_order").asInt()).isEqualTo(1);
+        assertThat(viaRest.at("/stacking/combines_with").toString()).isEqualTo("[\"SHIPPING\"]");
+        assertThat(rest("/api/v1/templates", body.replace("\"exclusive\":true", "\"max_per_order\":0"), 400)
+                .toString()).contains("stacking.max_per_order");
     }
 }
