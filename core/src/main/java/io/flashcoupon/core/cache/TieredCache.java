@@ -1,5 +1,6 @@
 package io.flashcoupon.core.cache;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -8,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
@@ -24,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * it was reading L3. {@link #invalidate} deletes L2 first, then L1, so an L1 refill cannot pick up the
  * old L2 copy; a refill from another process that raced the delete is removed by the caller's
  * delayed second invalidation (and bounded by the L2 TTL). An L2 error is counted and skipped: reads
- * fall through to MySQL. Known gap: two levels of TTL bound staleness only if every invalidation is lost.
+ * fall through to MySQL. An invalidation never waits for a load: L1 holds the load's future, which the
+ * invalidation removes at once (what the load returns then reaches only the readers already waiting
+ * for it, whose reads overlapped the change); the load runs on the first reader's thread, outside the
+ * cache's locks, so a slow MySQL read cannot hold up the consumer that applies every invalidation.
+ * Known gap: two levels of TTL bound staleness only if every invalidation is lost.
  */
 public final class TieredCache<V> implements MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(TieredCache.class);
@@ -33,7 +40,7 @@ public final class TieredCache<V> implements MeterBinder {
     public record Settings(int l1MaxSize, Duration l1Ttl, int negativeMaxSize, Duration negativeTtl, Duration l2Ttl) {}
 
     private final String name;
-    private final Cache<Long, Optional<V>> l1;
+    private final AsyncCache<Long, Optional<V>> l1;
     private final Cache<Long, Boolean> negative;
     private final L2Store l2;
     private final LongFunction<String> l2Key;
@@ -59,7 +66,9 @@ public final class TieredCache<V> implements MeterBinder {
     public TieredCache(String name, Settings settings, L2Store l2, LongFunction<String> l2Key, CacheCodec<V> codec,
             LongFunction<Optional<V>> l3) {
         this.name = name;
-        this.l1 = Caffeine.newBuilder().maximumSize(settings.l1MaxSize()).expireAfterWrite(settings.l1Ttl()).build();
+        // An in-flight future does not expire; the TTL runs from the load's completion.
+        this.l1 = Caffeine.newBuilder().maximumSize(settings.l1MaxSize()).expireAfterWrite(settings.l1Ttl())
+                .executor(Runnable::run).buildAsync();
         this.negative = Caffeine.newBuilder().maximumSize(settings.negativeMaxSize())
                 .expireAfterWrite(settings.negativeTtl()).build();
         this.l2 = l2;
@@ -77,14 +86,28 @@ public final class TieredCache<V> implements MeterBinder {
     /** The row {@code id}, or empty when MySQL has none. */
     public Optional<V> find(long id) {
         Long key = id;
-        Optional<V> hit = l1.getIfPresent(key);
-        if (hit != null || negative.getIfPresent(key) != null) {
+        CompletableFuture<Optional<V>> cached = l1.getIfPresent(key);
+        if (cached != null || negative.getIfPresent(key) != null) {
             l1Hits.increment();
+            Optional<V> hit = cached == null ? null : join(cached);
             return hit != null ? hit : Optional.empty();
         }
         l1Misses.increment();
         long seen = generation.get();
-        Optional<V> loaded = l1.get(key, this::loadPresent);
+        CompletableFuture<Optional<V>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<V>> running = l1.asMap().putIfAbsent(key, mine);
+        Optional<V> loaded;
+        if (running != null) {
+            loaded = join(running);
+        } else {
+            try {
+                loaded = loadPresent(key);
+            } catch (RuntimeException | Error e) {
+                mine.completeExceptionally(e); // not kept: Caffeine drops a failed future
+                throw e;
+            }
+            mine.complete(loaded); // null (absent everywhere) is not kept either
+        }
         if (loaded != null) {
             return loaded;
         }
@@ -92,6 +115,14 @@ public final class TieredCache<V> implements MeterBinder {
             negative.put(key, Boolean.TRUE);
         }
         return Optional.empty();
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** L2 then L3; null (nothing cached in L1) when the row exists nowhere. */
@@ -151,7 +182,7 @@ public final class TieredCache<V> implements MeterBinder {
     public void invalidateLocal(long id) {
         generation.incrementAndGet();
         Long key = id;
-        l1.invalidate(key);
+        l1.synchronous().invalidate(key);
         negative.invalidate(key);
     }
 
@@ -175,7 +206,7 @@ public final class TieredCache<V> implements MeterBinder {
         }
         counter(registry, "l3", "hit", l3Hits);
         counter(registry, "l3", "miss", l3Misses);
-        Gauge.builder("coupon.cache.size", this, c -> c.l1.estimatedSize() + c.negative.estimatedSize())
+        Gauge.builder("coupon.cache.size", this, c -> c.l1.synchronous().estimatedSize() + c.negative.estimatedSize())
                 .tags("cache", name, "level", "l1")
                 .description("entries held (estimate)")
                 .register(registry);

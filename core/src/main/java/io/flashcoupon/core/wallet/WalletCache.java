@@ -1,6 +1,6 @@
 package io.flashcoupon.core.wallet;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -20,9 +22,12 @@ import java.util.function.LongSupplier;
  * <p>Kept true by every write to the user's coupons, whoever made it (the sink, the Saga branches, the
  * expiry jobs, an operator's SQL): the binlog event of the user_coupons row drops the user's wallet on
  * every process ({@link #invalidate}, through the cache invalidation's broadcast consumer). A load and
- * an invalidation of the same user never interleave wrongly: Caffeine runs the load under the key's
- * lock and the invalidation waits for it, then drops what it loaded; concurrent readers of a cold
- * wallet wait for one load.
+ * an invalidation of the same user never interleave wrongly, and the invalidation never waits for the
+ * load: the cache holds the load's future, the invalidation removes it at once, so what the load
+ * returns goes only to the readers that were already waiting for it (their reads overlapped the
+ * change) and the next reader loads again. Concurrent readers of a cold wallet wait for one load,
+ * which runs on the first reader's thread, outside the cache's locks (a slow MySQL read cannot hold up
+ * the single invalidation consumer, and with it every cache's invalidations).
  *
  * <p>Staleness bound: a wallet is served at most {@code ttl} (business.reads.wallet-cache-ms) plus one
  * MySQL read after it was loaded - so a shopper never sees a coupon in a state it left more than that
@@ -42,7 +47,7 @@ public final class WalletCache implements MeterBinder {
         List<UserCoupon> newest(long userId, int limit);
     }
 
-    private final Cache<Long, Wallet> wallets;
+    private final AsyncCache<Long, Wallet> wallets;
     private final Loader loader;
     private final LongAdder hits = new LongAdder();
     private final LongAdder loads = new LongAdder();
@@ -51,20 +56,34 @@ public final class WalletCache implements MeterBinder {
     /** {@code nanos}: the clock the TTL runs on (System::nanoTime; a fake in tests). */
     public WalletCache(Loader loader, Duration ttl, int maxWallets, LongSupplier nanos) {
         this.loader = loader;
+        // An in-flight future does not expire; the TTL runs from the load's completion.
         this.wallets = Caffeine.newBuilder().maximumSize(maxWallets).expireAfterWrite(ttl)
-                .ticker(nanos::getAsLong).build();
+                .ticker(nanos::getAsLong).executor(Runnable::run).buildAsync();
     }
 
     public Wallet wallet(long userId) {
-        Wallet w = wallets.getIfPresent(userId);
-        if (w != null) {
+        CompletableFuture<Wallet> mine = new CompletableFuture<>();
+        CompletableFuture<Wallet> present = wallets.asMap().putIfAbsent(userId, mine);
+        if (present != null) {
             hits.increment();
-            return w;
+            try {
+                return present.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
         }
-        return wallets.get(userId, this::load);
+        try {
+            Wallet w = load(userId);
+            mine.complete(w);
+            return w;
+        } catch (RuntimeException | Error e) {
+            // A failed load is not kept (Caffeine drops a future completed exceptionally).
+            mine.completeExceptionally(e);
+            throw e;
+        }
     }
 
-    private Wallet load(Long userId) {
+    private Wallet load(long userId) {
         loads.increment();
         List<UserCoupon> rows = loader.newest(userId, WINDOW + 1);
         boolean complete = rows.size() <= WINDOW;
@@ -98,7 +117,7 @@ public final class WalletCache implements MeterBinder {
     /** Drops the user's wallet from this process (a row of theirs changed). */
     public void invalidate(long userId) {
         invalidations.increment();
-        wallets.invalidate(userId);
+        wallets.synchronous().invalidate(userId);
     }
 
     /**
@@ -113,7 +132,7 @@ public final class WalletCache implements MeterBinder {
         FunctionCounter.builder("coupon.cache.requests", loads, LongAdder::sum)
                 .tags("cache", "wallet", "level", "l1", "result", "miss")
                 .description("cache lookups by cache, level and result").register(registry);
-        Gauge.builder("coupon.cache.size", wallets, Cache::estimatedSize).tags("cache", "wallet", "level", "l1")
+        Gauge.builder("coupon.cache.size", wallets, w -> w.synchronous().estimatedSize()).tags("cache", "wallet", "level", "l1")
                 .description("entries held (estimate)").register(registry);
         FunctionCounter.builder("coupon.cache.invalidations", invalidations, LongAdder::sum).tags("cache", "wallet")
                 .description("rows dropped from L2 and L1 by change data capture or a local write")

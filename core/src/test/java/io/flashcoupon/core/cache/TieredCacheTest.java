@@ -146,6 +146,39 @@ class TieredCacheTest {
     }
 
     @Test
+    void an_invalidation_during_a_slow_load_returns_at_once_and_the_next_read_sees_the_change() throws Exception {
+        mysql.put(1L, new Row(1, "old"));
+        java.util.concurrent.CountDownLatch loading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        TieredCache<Row> c = new TieredCache<>("row", new TieredCache.Settings(100, Duration.ofMinutes(10), 10,
+                Duration.ofMinutes(10), Duration.ofSeconds(30)), null, null, null, id -> {
+                    Optional<Row> read = Optional.ofNullable(mysql.get(id));
+                    loading.countDown();
+                    try {
+                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return read;
+                });
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Optional<Row>> reader = pool.submit(() -> c.find(1));
+            assertThat(loading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            mysql.put(1L, new Row(1, "new"));
+            pool.submit(() -> c.invalidateLocal(1)).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(reader).as("the load is still running when the invalidation returned").isNotDone();
+            release.countDown();
+            assertThat(reader.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the overlapping read")
+                    .contains(new Row(1, "old"));
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+        assertThat(c.find(1)).as("what the overlapping load read was not kept").contains(new Row(1, "new"));
+    }
+
+    @Test
     void an_l1_hit_allocates_no_more_than_the_boxed_key() {
         mysql.put(100_000L, new Row(100_000L, "hot"));
         TieredCache<Row> c = cache(10);
