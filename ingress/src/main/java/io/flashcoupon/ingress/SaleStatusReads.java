@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.ingress.admission.SoldOutFlags;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +23,9 @@ import java.util.function.LongSupplier;
  * Concurrent callers of one sale wait for one load (Caffeine's per-key compute), so N pollers cost one
  * Redis read per period. A sale this instance knows sold out ({@link SoldOutFlags}) is answered without
  * Redis: remaining 0, granted = the activity's total (stock + ledger = total holds at every instant).
+ * A failed Redis read is shared for the period too: the pollers waiting for it are answered UNAVAILABLE
+ * together instead of each retrying the read in turn (each up to the Redis timeout), which would fill
+ * the read executor with status calls while Redis is down.
  *
  * <p>Staleness bound: figures are at most {@code period} plus one Redis round trip old; the activity
  * follows the activity cache (binlog invalidation, at most activity-cache-ms). The materialized row
@@ -31,13 +35,16 @@ public final class SaleStatusReads implements MeterBinder {
     /** A sale's figures as Redis held them; remaining null before the sale is in Redis. */
     public record Figures(Long remaining, long granted) {}
 
+    /** One period's Redis read: its figures, or the failure every caller of the period gets. */
+    private record Loaded(Figures figures, SaleStoreException failure) {}
+
     /** What the RPC answers: the activity and its figures. */
     public record View(Activity activity, Figures figures) {}
 
     private final LongFunction<Optional<Activity>> activities;
     private final LongFunction<SaleStore.SaleSnapshot> snapshots;
     private final SoldOutFlags soldOut;
-    private final Cache<Long, Figures> figures;
+    private final Cache<Long, Loaded> figures;
     private final LongAdder loads = new LongAdder();
     private final LongAdder soldOutAnswers = new LongAdder();
 
@@ -62,13 +69,21 @@ public final class SaleStatusReads implements MeterBinder {
             soldOutAnswers.increment();
             return new View(a, new Figures(0L, a.totalCount()));
         }
-        return new View(a, figures.get(activityId, this::load));
+        Loaded l = figures.get(activityId, this::load);
+        if (l.failure() != null) {
+            throw new SaleStoreException(l.failure().getMessage(), l.failure());
+        }
+        return new View(a, l.figures());
     }
 
-    private Figures load(Long activityId) {
+    private Loaded load(Long activityId) {
         loads.increment();
-        SaleStore.SaleSnapshot s = snapshots.apply(activityId);
-        return new Figures(s.exists() ? s.remaining() : null, s.ledgerSize());
+        try {
+            SaleStore.SaleSnapshot s = snapshots.apply(activityId);
+            return new Loaded(new Figures(s.exists() ? s.remaining() : null, s.ledgerSize()), null);
+        } catch (SaleStoreException e) {
+            return new Loaded(null, e);
+        }
     }
 
     /** Redis reads made so far (one per sale and period at most, whatever the number of callers). */

@@ -57,6 +57,26 @@ class SaleStatusReadsTest {
     }
 
     @Test
+    void a_failed_redis_read_is_shared_for_the_period_then_read_again() {
+        AtomicInteger attempts = new AtomicInteger();
+        SaleStatusReads reads = new SaleStatusReads(id -> Optional.of(SALE), id -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new io.flashcoupon.core.sale.SaleStoreException("Redis timed out", null);
+            }
+            return new SaleStore.SaleSnapshot(true, ActivityStatus.ACTIVE, 60, 100, 40);
+        }, soldOut, Duration.ofMillis(200), nanos::get);
+
+        for (int i = 0; i < 100; i++) {
+            assertThatThrownBy(() -> reads.status(SALE.id()))
+                    .isInstanceOf(io.flashcoupon.core.sale.SaleStoreException.class).hasMessage("Redis timed out");
+        }
+        assertThat(attempts).as("one Redis read for every poller of the period").hasValue(1);
+        nanos.addAndGet(Duration.ofMillis(200).toNanos());
+        assertThat(reads.status(SALE.id()).figures()).isEqualTo(new SaleStatusReads.Figures(60L, 40));
+        assertThat(attempts).hasValue(2);
+    }
+
+    @Test
     void concurrent_pollers_of_a_cold_sale_wait_for_one_load() throws Exception {
         CountDownLatch loading = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
