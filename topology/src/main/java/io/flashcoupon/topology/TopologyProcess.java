@@ -94,7 +94,8 @@ public final class TopologyProcess {
         // fence and heal: a sale whose Redis lost grants is fenced until MySQL's rows are re-applied
         if (rc.fenceIntervalMs() > 0) {
             ReconciliationReports live = new ReconciliationReports(infra.dataSource());
-            SaleFence fence = new SaleFence(infra.activities(), infra.coupons(), infra.store(),
+            SaleFence fence = new SaleFence(infra.activities(), infra.coupons(),
+                    new io.flashcoupon.core.wallet.SaleRowCounts(infra.dataSource())::materialized, infra.store(),
                     new SaleFences(infra.dataSource()), live::activitiesToReconcile, infra.clock(), infra.metrics(),
                     rc.fenceLeaseMs(), rc.healSettleMs());
             FenceJob fenceJob = new FenceJob(fence,

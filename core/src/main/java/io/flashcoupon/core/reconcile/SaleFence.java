@@ -57,6 +57,7 @@ public final class SaleFence {
 
     private final ActivityRepository activities;
     private final UserCouponRepository coupons;
+    private final java.util.function.LongUnaryOperator rowCount;
     private final SaleStore store;
     private final SaleFences fences;
     private final Supplier<List<Long>> live;
@@ -70,12 +71,17 @@ public final class SaleFence {
     /**
      * {@code live} lists the started, not cleaned-up sales; {@code leaseMs} is how long a verified sale
      * may sell without the next check (must exceed the check interval); {@code settleMs} how long a heal
-     * waits for rows still landing.
+     * waits for rows still landing. {@code rowCount} is a sale's user_coupons rows as the sink counted
+     * them in the transactions that inserted them (sale_row_counts: one row read per sale and pass; a
+     * COUNT(*) over every live sale's rows made a pass outlast the lease on a loaded box, and the sales
+     * at the end of the pass refused grabs until the next one).
      */
-    public SaleFence(ActivityRepository activities, UserCouponRepository coupons, SaleStore store, SaleFences fences,
+    public SaleFence(ActivityRepository activities, UserCouponRepository coupons,
+            java.util.function.LongUnaryOperator rowCount, SaleStore store, SaleFences fences,
             Supplier<List<Long>> live, Clock clock, MeterRegistry registry, long leaseMs, long settleMs) {
         this.activities = activities;
         this.coupons = coupons;
+        this.rowCount = rowCount;
         this.store = store;
         this.fences = fences;
         this.live = live;
@@ -115,7 +121,7 @@ public final class SaleFence {
     /** Checks one sale; heals it when Redis may have lost grants. Empty when it was verified as it is. */
     public Optional<Heal> check(long activityId) {
         Optional<SaleFences.Row> row = fences.find(activityId);
-        long rows = coupons.countByActivity(activityId);
+        long rows = rowCount.applyAsLong(activityId);
         String runId = store.runId();
         SaleStore.FenceView sale = store.fenceView(activityId);
         Optional<Reason> reason = FenceDecision.decide(row.map(r -> r.fencedAtMs() != null).orElse(false),

@@ -14,7 +14,9 @@ import javax.sql.DataSource;
  * The materialized figure of each flash sale without counting its rows: sale_row_counts holds, per
  * sale, the user_coupons rows the sink inserted, added in the sink's own batch transaction (so it moves
  * exactly with the rows, and only for rows actually inserted). Operators read it in the admin status.
- * Reconciliation does not trust it: it counts the rows themselves (SaleFiguresReader).
+ * The fence check reads it every pass for every live sale (SaleFence: rows beyond the ledger mean Redis
+ * lost grants). Reconciliation does not trust it: it counts the rows themselves (SaleFiguresReader), so
+ * a row written outside the sink, which the fence does not see, still shows there.
  * Known gap: rows written to user_coupons by anything but the sink (manual SQL) are not counted.
  */
 public final class SaleRowCounts {
