@@ -18,14 +18,15 @@ import java.util.Set;
  * <li>open: GET of the probes and the scrape (/healthz, /readyz, /metrics), the API description
  *     (/openapi.json, /docs, /webjars/...) and the dashboard page and its assets (/dashboard, /ui/...);
  *     the page itself holds no data, it calls the API with the operator's token;
- * <li>DTM: every /api/v1/dtm/ route (the Saga branches, whatever the method) takes saga.branch-token
- *     ({@link BranchCredential}) and nothing else - no admin token, so only DTM can lock, use, unlock
- *     or revert a coupon;
+ * <li>DTM: every /api/v1/dtm/ route (the Saga branches, whatever the method) takes the credential of
+ *     the Saga named by its {@code gid} query parameter - {@code Bearer <hex HMAC-SHA256(saga.branch-token,
+ *     gid)>} ({@link BranchCredential}) - and nothing else: no admin token, no call without a gid, no
+ *     other Saga's value, so only DTM can lock, use, unlock or revert a coupon;
  * <li>operate: every other method than GET and HEAD;
  * <li>read (or operate): every other GET, including the wallets under /api/v1/users.
  * </ul>
  * No token, a malformed header or an unknown token is 401 (with {@code WWW-Authenticate: Bearer}),
- * as is anything but the branch token on a DTM route;
+ * as is anything but the Saga's credential on a DTM route;
  * a read token on an operate route is 403. Tokens are kept only as SHA-256 digests and compared with
  * {@link MessageDigest#isEqual} against every known digest, so the time taken says nothing about how
  * much of a token matched; no token, digest or header value is ever logged or put in a reply.
@@ -100,9 +101,10 @@ public final class AdminAuth {
             return;
         }
         if (needed == Role.DTM) {
-            if (!dtm.accepts(ctx.header("Authorization"))) {
+            if (!dtm.accepts(ctx.queryParam("gid"), ctx.header("Authorization"))) {
                 throw new AccessDeniedException(ApiError.UNAUTHENTICATED, "the Saga branches are called by DTM"
-                        + " only, with 'Authorization: Bearer <saga.branch-token>' (the Saga's branch_headers)");
+                        + " only, with query parameter gid and 'Authorization: Bearer <hex HMAC-SHA256("
+                        + "saga.branch-token, gid)>' (the Saga's branch_headers)");
             }
             return;
         }

@@ -23,7 +23,8 @@ import java.util.Locale;
  * FAILURE too (409 with error invalid_argument), since retrying it cannot help. A compensation never
  * answers FAILURE - DTM retries a failed compensation for ever - so an unreadable one is SUCCESS with
  * effect UNREADABLE ({@link CouponBranches#unreadableCompensation}). A request without DTM's
- * parameters is not a DTM call: 400. Only DTM, holding saga.branch-token, gets here ({@link AdminAuth}).
+ * parameters is not a DTM call: 400. Only DTM, holding the Saga's credential for the call's gid, gets
+ * here ({@link AdminAuth}; a call without a gid is refused 401 there).
  */
 final class DtmBranchRoutes {
     static final String PREFIX = "/api/v1/dtm";

@@ -57,6 +57,8 @@ class AdminApiTest {
     private static final String READ_TOKEN = "unit-read-token-0123456789";
     private static final String OPERATE_TOKEN = "unit-operate-token-0123456789";
     private static final String BRANCH_TOKEN = "unit-saga-branch-token-0123456789";
+    private static final io.flashcoupon.core.saga.BranchCredential BRANCH =
+            io.flashcoupon.core.saga.BranchCredential.of(BRANCH_TOKEN);
     private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Instant NOW = Instant.parse("2030-01-15T08:00:00Z");
@@ -133,6 +135,18 @@ class AdminApiTest {
             assertThat(dtmOperate.status).as("only DTM's saga.branch-token opens the branches").isEqualTo(401);
             assertThat(dtmOperate.json().get("error").asText()).isEqualTo("unauthenticated");
             assertThat(dtmOperate.body).contains("saga.branch-token").doesNotContain(BRANCH_TOKEN);
+
+            // the credential is per Saga: another gid's value, the bare secret and a call without a gid are refused
+            String body = "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}";
+            Reply otherSaga = sendRaw(client, "POST", "/api/v1/dtm/revert" + DTM_QUERY, BRANCH.forSaga("unit-gid-2"), body);
+            Reply bareSecret = send(client, "POST", "/api/v1/dtm/revert" + DTM_QUERY, BRANCH_TOKEN, body);
+            Reply noGid = sendRaw(client, "POST", "/api/v1/dtm/revert?trans_type=saga&branch_id=01&op=action",
+                    BRANCH.forSaga("unit-gid-1"), body);
+            for (Reply r : List.of(otherSaga, bareSecret, noGid)) {
+                assertThat(r.status).as(r.body).isEqualTo(401);
+                assertThat(r.json().get("error").asText()).isEqualTo("unauthenticated");
+            }
+            assertThat(reconciled).isEmpty();
         });
     }
 
@@ -301,13 +315,13 @@ class AdminApiTest {
     }
 
     @Test
-    void a_dtm_call_without_its_parameters_is_a_400_naming_the_missing_one() {
+    void a_dtm_call_without_its_op_is_a_400_naming_it() {
         run(client -> {
-            Reply r = send(client, "POST", "/api/v1/dtm/lock?trans_type=saga&branch_id=01&op=action", BRANCH_TOKEN,
+            Reply r = dtm(client, "/api/v1/dtm/lock?gid=unit-gid-1&trans_type=saga&branch_id=01",
                     "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}");
 
             assertThat(r.status).isEqualTo(400);
-            assertThat(r.fields()).containsExactly("gid");
+            assertThat(r.fields()).containsExactly("op");
         });
     }
 
@@ -382,13 +396,13 @@ class AdminApiTest {
     @Test
     void a_dtm_action_body_that_cannot_be_read_is_a_409_failure_and_a_compensation_one_a_success() {
         run(client -> {
-            Reply incomplete = send(client, "POST", "/api/v1/dtm/lock" + DTM_QUERY, BRANCH_TOKEN, "{\"user_id\":7}");
-            Reply malformed = send(client, "POST", "/api/v1/dtm/use" + DTM_QUERY, BRANCH_TOKEN, "{");
+            Reply incomplete = dtm(client, "/api/v1/dtm/lock" + DTM_QUERY, "{\"user_id\":7}");
+            Reply malformed = dtm(client, "/api/v1/dtm/use" + DTM_QUERY, "{");
             String compensate = DTM_QUERY.replace("op=action", "op=compensate");
-            Reply unlock = send(client, "POST", "/api/v1/dtm/unlock" + compensate, BRANCH_TOKEN, "{");
-            Reply revert = send(client, "POST", "/api/v1/dtm/revert" + compensate, BRANCH_TOKEN, "{\"user_id\":7}");
-            Reply longGid = send(client, "POST", "/api/v1/dtm/unlock" + compensate.replace("unit-gid-1", "g".repeat(129)),
-                    BRANCH_TOKEN, "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}");
+            Reply unlock = dtm(client, "/api/v1/dtm/unlock" + compensate, "{");
+            Reply revert = dtm(client, "/api/v1/dtm/revert" + compensate, "{\"user_id\":7}");
+            Reply longGid = dtm(client, "/api/v1/dtm/unlock" + compensate.replace("unit-gid-1", "g".repeat(129)),
+                    "{\"user_id\":7,\"coupon_id\":8,\"order_sn\":\"o-1\"}");
 
             assertThat(incomplete.status).isEqualTo(409);
             assertThat(incomplete.json().get("dtm_result").asText()).isEqualTo("FAILURE");
@@ -616,6 +630,13 @@ class AdminApiTest {
             assertThat(fields).as("fields in %s", body).isNotNull();
             return fields.findValuesAsText("field");
         }
+    }
+
+    /** A DTM branch call: POST with the credential of the Saga named by the path's gid parameter. */
+    private Reply dtm(HttpClient client, String path, String body) throws IOException {
+        java.util.regex.Matcher gid = java.util.regex.Pattern.compile("[?&]gid=([^&]*)").matcher(path);
+        assertThat(gid.find()).as("gid in %s", path).isTrue();
+        return sendRaw(client, "POST", path, BRANCH.forSaga(gid.group(1)), body);
     }
 
     /** {@code token} null: no Authorization header; {@code body} null: none (GET, DELETE). */

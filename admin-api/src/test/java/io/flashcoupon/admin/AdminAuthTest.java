@@ -43,17 +43,4 @@ class AdminAuthTest {
         assertThat(auth.roleOf("Bearer operate-token-01234567890")).as("longer").isNull();
         assertThat(auth.roleOf("Bearer branch-token-0123456789")).as("the branch token is no admin token").isNull();
     }
-
-    @Test
-    void the_branch_credential_accepts_its_token_only() {
-        BranchCredential dtm = BranchCredential.of("branch-token-0123456789");
-        assertThat(dtm.accepts("Bearer branch-token-0123456789")).isTrue();
-        assertThat(dtm.accepts("bearer branch-token-0123456789")).as("scheme is case-insensitive").isTrue();
-        assertThat(dtm.accepts(null)).isFalse();
-        assertThat(dtm.accepts("Bearer ")).isFalse();
-        assertThat(dtm.accepts("branch-token-0123456789")).as("no scheme").isFalse();
-        assertThat(dtm.accepts("Bearer branch-token-012345678")).as("a prefix").isFalse();
-        assertThat(dtm.accepts("Bearer operate-token-0123456789")).isFalse();
-        assertThat(dtm.toString()).doesNotContain("branch-token");
-    }
 }

@@ -344,14 +344,7 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
             if (size < 1 || size > MAX_PAGE) {
                 throw new InvalidInputException("page_size", "must be between 1 and " + MAX_PAGE + ", was " + size);
             }
-            long before = 0;
-            if (!request.getPageToken().isEmpty()) {
-                try {
-                    before = Long.parseLong(request.getPageToken());
-                } catch (NumberFormatException e) {
-                    throw new InvalidInputException("page_token", "is not a token this service issued");
-                }
-            }
+            long before = PageToken.before(request.getPageToken());
             UserCouponStatus wanted = request.hasStatus() ? ProtoMapper.status(request.getStatus()) : null;
             long from = before;
             List<UserCoupon> page = wallets == null ? coupons.listByUser(request.getUserId(), wanted, before, size)

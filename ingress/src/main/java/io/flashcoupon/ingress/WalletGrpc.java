@@ -96,14 +96,7 @@ public final class WalletGrpc {
         if (size < 1 || size > MAX_PAGE) {
             throw new InvalidInputException("page_size", "must be between 1 and " + MAX_PAGE + ", was " + size);
         }
-        long before = 0;
-        if (!r.getPageToken().isEmpty()) {
-            try {
-                before = Long.parseLong(r.getPageToken());
-            } catch (NumberFormatException e) {
-                throw new InvalidInputException("page_token", "is not a token this service issued");
-            }
-        }
+        long before = PageToken.before(r.getPageToken());
         TemplateStatus status = null;
         if (r.hasStatus()) {
             if (r.getStatus() == io.flashcoupon.proto.v1.TemplateStatus.TEMPLATE_STATUS_UNSPECIFIED

@@ -290,6 +290,16 @@ class CouponGrpcServiceTest {
     }
 
     @Test
+    void a_wallet_page_token_of_zero_or_below_is_invalid_not_the_first_page() {
+        // no repository is wired here: a token taken for the first page would fail INTERNAL reading it
+        for (String token : new String[] {"0", "-5"}) {
+            assertStatus(() -> coupons.getUserCoupons(io.flashcoupon.proto.v1.GetUserCouponsRequest.newBuilder()
+                    .setUserId(7).setPageToken(token).build()), Status.Code.INVALID_ARGUMENT,
+                    "page_token is not a token this service issued");
+        }
+    }
+
+    @Test
     void a_user_over_the_per_second_limit_is_shed_before_any_grab() {
         running(1);
         onGrab = (activity, user, requestId) -> GrabAnswer.of(activity,

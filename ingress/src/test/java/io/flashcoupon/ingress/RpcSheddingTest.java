@@ -98,9 +98,17 @@ class RpcSheddingTest {
         assertThatThrownBy(() -> stub.lockUserCoupon(LockCouponRequest.newBuilder().build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
-        io.grpc.Metadata dtm = new io.grpc.Metadata();
-        dtm.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + BRANCH_TOKEN);
-        assertThatThrownBy(() -> stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(dtm))
+        io.flashcoupon.core.saga.BranchCredential credential = io.flashcoupon.core.saga.BranchCredential.of(BRANCH_TOKEN);
+        // the credential is per Saga: the bare secret, another gid's value, or no dtm-gid are refused
+        for (String[] gidAndAuth : new String[][] {{"unit-gid-1", "Bearer " + BRANCH_TOKEN},
+                {"unit-gid-1", credential.forSaga("unit-gid-2")}, {null, credential.forSaga("unit-gid-1")}}) {
+            assertThatThrownBy(() -> stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+                    dtmMetadata(gidAndAuth[0], gidAndAuth[1]))).lockUserCoupon(LockCouponRequest.newBuilder().build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        }
+        assertThatThrownBy(() -> stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+                dtmMetadata("unit-gid-1", credential.forSaga("unit-gid-1"))))
                 .lockUserCoupon(LockCouponRequest.newBuilder().build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
@@ -129,5 +137,14 @@ class RpcSheddingTest {
                     public void onCompleted() {}
                 });
         return f;
+    }
+
+    private static io.grpc.Metadata dtmMetadata(String gid, String authorization) {
+        io.grpc.Metadata m = new io.grpc.Metadata();
+        if (gid != null) {
+            m.put(io.grpc.Metadata.Key.of("dtm-gid", io.grpc.Metadata.ASCII_STRING_MARSHALLER), gid);
+        }
+        m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), authorization);
+        return m;
     }
 }

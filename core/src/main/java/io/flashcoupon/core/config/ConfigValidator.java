@@ -189,7 +189,7 @@ public final class ConfigValidator {
         require(errors, t.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f),
                 "saga.branch-token must be printable ASCII without spaces (it travels in an HTTP header)");
         require(errors, !a.readTokens().contains(t) && !a.operateTokens().contains(t),
-                "saga.branch-token must not be one of the admin tokens (only DTM may hold it)");
+                "saga.branch-token must not be one of the admin tokens (only the Saga submitters may hold it)");
         require(errors, a.allowDevToken() || !t.equals(DEV_BRANCH_TOKEN),
                 "saga.branch-token is the shipped dev token, refused because admin.allow-dev-token is false");
     }

@@ -236,10 +236,11 @@ public record ServiceConfig(
     }
 
     /**
-     * The DTM Saga branches (lock, unlock, use, revert; HTTP and gRPC). branchToken = the credential
-     * DTM sends with every branch call (submitted as the Saga's branch_headers, "authorization:
-     * Bearer &lt;token&gt;"); a branch call without it is refused (401 / UNAUTHENTICATED). Only DTM holds
-     * it: it is none of the admin tokens. toString never shows it.
+     * The DTM Saga branches (lock, unlock, use, revert; HTTP and gRPC). branchToken = the secret of
+     * the per-Saga credential DTM sends with every branch call (each Saga's branch_headers carry
+     * "authorization: Bearer &lt;hex HMAC-SHA256(branchToken, gid)&gt;", BranchCredential); a branch
+     * call without its Saga's value is refused (401 / UNAUTHENTICATED). Only the service and the Saga
+     * submitters hold it: it is none of the admin tokens. toString never shows it.
      */
     public record Saga(String branchToken) {
         @Override

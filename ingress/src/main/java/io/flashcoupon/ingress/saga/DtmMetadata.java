@@ -13,9 +13,11 @@ import java.util.Set;
 
 /**
  * The gate of the four Saga branch RPCs (LockUserCoupon, UnlockUserCoupon, UseLockedCoupon,
- * RevertUsedCoupon): a call without DTM's credential - metadata {@code authorization: Bearer
- * <saga.branch-token>}, which DTM sends because the Saga names it in its branch headers - is closed
- * UNAUTHENTICATED before it reaches the service, so nothing changes. Port 9090 is the shoppers' port;
+ * RevertUsedCoupon): a call without its Saga's credential - metadata {@code authorization: Bearer
+ * <hex HMAC-SHA256(saga.branch-token, dtm-gid)>} ({@link BranchCredential}), which DTM sends because
+ * the Saga names it in its branch headers - or without {@code dtm-gid} is closed UNAUTHENTICATED
+ * before it reaches the service, so nothing changes. The credential is recomputed from the call's own
+ * dtm-gid, so a value read from DTM's query API opens no other Saga's branches. Port 9090 is the shoppers' port;
  * only DTM may move a coupon between states. An admitted call gets the metadata DTM sends with it
  * (dtm-gid, dtm-trans_type, dtm-branch_id, dtm-op) in its {@link Context}, where
  * {@link SagaBranchesGrpc} reads it. Every other RPC passes untouched.
@@ -49,9 +51,10 @@ public final class DtmMetadata implements ServerInterceptor {
         if (!BRANCHES.contains(call.getMethodDescriptor().getFullMethodName())) {
             return next.startCall(call, headers);
         }
-        if (!credential.accepts(headers.get(AUTHORIZATION))) {
+        if (!credential.accepts(headers.get(M_GID), headers.get(AUTHORIZATION))) {
             call.close(Status.UNAUTHENTICATED.withDescription("the Saga branches are called by DTM only, with"
-                    + " metadata 'authorization: Bearer <saga.branch-token>' (the Saga's branch headers)"),
+                    + " metadata dtm-gid and 'authorization: Bearer <hex HMAC-SHA256(saga.branch-token, gid)>'"
+                    + " (the Saga's branch headers)"),
                     new Metadata());
             return new ServerCall.Listener<>() { };
         }

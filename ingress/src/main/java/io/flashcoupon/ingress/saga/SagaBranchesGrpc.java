@@ -21,7 +21,8 @@ import java.util.Locale;
 /**
  * The Saga branch RPCs in DTM's gRPC mode. DTM's contract: OK = SUCCESS; ABORTED = FAILURE (the
  * Saga rolls back), description "<refusal>: <reason>"; other statuses (UNAVAILABLE on a database
- * failure) = retry later. A call without DTM's metadata is INVALID_ARGUMENT; malformed fields of a
+ * failure) = retry later. A call without DTM's metadata is INVALID_ARGUMENT (without dtm-gid it never
+ * gets here: {@link DtmMetadata} refuses it UNAUTHENTICATED); malformed fields of a
  * DTM action are ABORTED (retrying them cannot help). A compensation never answers ABORTED - DTM
  * retries a failed compensation for ever - so malformed fields (or an unusable DTM context) there
  * are OK with effect UNREADABLE. {@link DtmMetadata} admits only DTM's calls.

@@ -161,7 +161,7 @@ class AdminApiIT {
         assertThat(start.json.get("error").asText()).isEqualTo("permission_denied");
         assertThat(get("/api/v1/activities/" + activity).json.get("status").asText()).as("not started").isEqualTo("PENDING");
         assertThat(redis.connection().sync().exists(Registry.saleKey(activity))).isZero();
-        // Every DTM branch route needs saga.branch-token, whatever its method, even before it exists here.
+        // Every DTM branch route needs its Saga's credential, whatever its method, even before it exists here.
         assertThat(sendAs(READ_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/dtm/lock")).GET()).status)
                 .isEqualTo(401);
         assertThat(sendAs(OPERATE_TOKEN, HttpRequest.newBuilder(URI.create(base + "/api/v1/dtm/lock")).GET()).status)

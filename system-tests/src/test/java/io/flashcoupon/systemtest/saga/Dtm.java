@@ -35,14 +35,15 @@ final class Dtm {
 
     /** Submits a Saga (HTTP branches) and returns once DTM accepted it. */
     static void submitSaga(String gid, List<Step> steps) throws IOException, InterruptedException {
-        submitSaga(gid, steps, ServiceHarness.SAGA_BRANCH_TOKEN, 0);
+        submitSaga(gid, steps, ServiceHarness.BRANCH_CREDENTIAL.forSaga(gid), 0);
     }
 
     /**
-     * Submits a Saga whose branch calls carry {@code token} (none when null) and that DTM aborts after
+     * Submits a Saga whose branch calls carry {@code authorization} (none when null; the service wants
+     * {@code BranchCredential.forSaga(gid)}) and that DTM aborts after
      * {@code retryLimit} retries of an action (0 = retry for ever).
      */
-    static void submitSaga(String gid, List<Step> steps, String token, int retryLimit)
+    static void submitSaga(String gid, List<Step> steps, String authorization, int retryLimit)
             throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("gid", gid);
@@ -51,9 +52,9 @@ final class Dtm {
         if (retryLimit > 0) {
             body.put("retry_limit", retryLimit);
         }
-        if (token != null) {
-            // DTM adds these headers to every HTTP branch call: the service's saga.branch-token
-            body.putObject("branch_headers").put("authorization", "Bearer " + token);
+        if (authorization != null) {
+            // DTM adds these headers to every HTTP branch call: this Saga's credential
+            body.putObject("branch_headers").put("authorization", authorization);
         }
         ArrayNode s = body.putArray("steps");
         ArrayNode p = body.putArray("payloads");
@@ -69,7 +70,7 @@ final class Dtm {
      * 127.0.0.1:36790), so DTM runs it in gRPC mode: branches named "host:port/service/Method" get
      * their protobuf payload and DTM's metadata; http:// branches are still called over HTTP.
      * The DtmRequest is encoded by hand (fields 1 Gid, 2 TransType, 3 TransOptions {3 RetryInterval,
-     * 5 BranchHeaders: authorization = the service's saga.branch-token}, 5 BinPayloads, 7 Steps as
+     * 5 BranchHeaders: authorization = this Saga's credential}, 5 BinPayloads, 7 Steps as
      * JSON) to keep DTM's proto out of the build.
      */
     static void submitGrpcSaga(String gid, List<String[]> actionCompensate, List<byte[]> payloads) throws Exception {
@@ -87,7 +88,7 @@ final class Dtm {
         java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
         com.google.protobuf.CodedOutputStream hd = com.google.protobuf.CodedOutputStream.newInstance(header);
         hd.writeString(1, "authorization");
-        hd.writeString(2, "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN);
+        hd.writeString(2, ServiceHarness.BRANCH_CREDENTIAL.forSaga(gid));
         hd.flush();
         o.writeByteArray(5, header.toByteArray());
         o.flush();

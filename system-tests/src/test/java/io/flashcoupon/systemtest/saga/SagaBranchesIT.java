@@ -71,7 +71,7 @@ class SagaBranchesIT {
                 + "?gid=" + gid + "&trans_type=saga&branch_id=" + branchId + "&op=" + op;
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                 .header("content-type", "application/json")
-                .header("Authorization", "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN)
+                .header("Authorization", ServiceHarness.BRANCH_CREDENTIAL.forSaga(gid))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         return new Reply(r.statusCode(), r.body());
     }
@@ -83,7 +83,7 @@ class SagaBranchesIT {
         m.put(Metadata.Key.of("dtm-branch_id", Metadata.ASCII_STRING_MARSHALLER), branchId);
         m.put(Metadata.Key.of("dtm-op", Metadata.ASCII_STRING_MARSHALLER), op);
         m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-                "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN);
+                ServiceHarness.BRANCH_CREDENTIAL.forSaga(gid));
         return h.blocking.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
                 .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
@@ -284,13 +284,21 @@ class SagaBranchesIT {
         assertThat(below.body()).contains("\"error\":\"does_not_apply\"");
         assertThat(w.row(coupon).status()).isEqualTo(2);
 
-        // not a DTM call at all
+        // not a DTM call at all: without a gid there is no Saga to hold a credential for (401); with a gid
+        // but none of DTM's other parameters, 400
         HttpResponse<String> noGid = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + h.service.httpPort() + "/api/v1/dtm/lock"))
-                .header("Authorization", "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN).POST(HttpRequest.BodyPublishers.ofString(
-                SagaIT.payload(owner, coupon, orderA))).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(noGid.statusCode()).isEqualTo(400);
-        assertThat(noGid.body()).contains("trans_type");
+                .header("Authorization", ServiceHarness.BRANCH_CREDENTIAL.forSaga(gidA))
+                .POST(HttpRequest.BodyPublishers.ofString(SagaIT.payload(owner, coupon, orderA))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(noGid.statusCode()).isEqualTo(401);
+        HttpResponse<String> gidOnly = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + h.service.httpPort() + "/api/v1/dtm/lock?gid=" + gidA))
+                .header("Authorization", ServiceHarness.BRANCH_CREDENTIAL.forSaga(gidA))
+                .POST(HttpRequest.BodyPublishers.ofString(SagaIT.payload(owner, coupon, orderA))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(gidOnly.statusCode()).isEqualTo(400);
+        assertThat(gidOnly.body()).contains("trans_type");
     }
 
     @Test

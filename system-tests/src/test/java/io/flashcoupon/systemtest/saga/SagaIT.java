@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The payment Saga against the real DTM server: [coupon lock -> payment -> coupon use], DTM calling
  * the service's HTTP branches and a payment stub the test runs. Lifecycle events are read from
- * coupon-events on the embedded broker. Every Saga gives DTM the service's saga.branch-token as
- * branch headers; calls without it are refused.
+ * coupon-events on the embedded broker. Every Saga gives DTM its own credential (HMAC of its gid
+ * keyed by the service's saga.branch-token) as branch headers; calls without it are refused.
  */
 class SagaIT {
     private static final AtomicLong USERS = new AtomicLong(7_000_000 + (System.currentTimeMillis() % 100_000) * 10);
@@ -220,9 +220,12 @@ class SagaIT {
         String gid = Dtm.newGid();
         String body = payload(user, coupon, "order-" + gid);
         String dtmQuery = "?gid=" + gid + "&trans_type=saga&branch_id=01&op=";
-        // HTTP, called as DTM calls it: no token, the admin API's operate token, a wrong token
+        // HTTP, called as DTM calls it: no token, the admin API's operate token, a wrong token, the bare
+        // secret, another Saga's credential
+        String otherSaga = ServiceHarness.BRANCH_CREDENTIAL.forSaga(gid + "-other");
         for (String authorization : new String[] {null, "Bearer " + ServiceHarness.OPERATE_TOKEN,
-                "Bearer it-not-the-branch-token-0123456789"}) {
+                "Bearer it-not-the-branch-token-0123456789", "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN,
+                otherSaga}) {
             for (String call : new String[] {"lock" + dtmQuery + "action", "revert" + dtmQuery + "compensate"}) {
                 HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(branch(call)))
                         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
@@ -234,8 +237,9 @@ class SagaIT {
                 assertThat(reply.body()).contains("\"error\":\"unauthenticated\"").contains("saga.branch-token");
             }
         }
-        // gRPC on the shoppers' port: no credential, the operate token
-        for (String authorization : new String[] {null, "Bearer " + ServiceHarness.OPERATE_TOKEN}) {
+        // gRPC on the shoppers' port: no credential, the operate token, the bare secret, another Saga's
+        for (String authorization : new String[] {null, "Bearer " + ServiceHarness.OPERATE_TOKEN,
+                "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN, otherSaga}) {
             assertThatThrownBy(() -> grpc(gid, "action", authorization).lockUserCoupon(lock(user, coupon, "order-" + gid)))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));

@@ -51,6 +51,9 @@ public final class ServiceHarness {
     public static final String READ_TOKEN = "it-read-token-0123456789";
     /** saga.branch-token of the test service: what the tests' Sagas give DTM as branch_headers. */
     public static final String SAGA_BRANCH_TOKEN = "it-saga-branch-token-0123456789";
+    /** What a Saga submitter computes from SAGA_BRANCH_TOKEN: each Saga's branch_headers authorization. */
+    public static final io.flashcoupon.core.saga.BranchCredential BRANCH_CREDENTIAL =
+            io.flashcoupon.core.saga.BranchCredential.of(SAGA_BRANCH_TOKEN);
     /** business.wallet.lock-ttl-ms of the test service. */
     public static final long LOCK_TTL_MS = 900_000;
 
