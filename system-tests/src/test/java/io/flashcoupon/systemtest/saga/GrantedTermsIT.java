@@ -68,6 +68,19 @@ class GrantedTermsIT {
         return h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
+    /** A stub calling the gRPC branches as DTM does, with its metadata and the branch token. */
+    private static io.flashcoupon.proto.v1.CouponGrpc.CouponBlockingStub dtmStub(String gid, String branchId,
+            String op) {
+        io.grpc.Metadata m = new io.grpc.Metadata();
+        m.put(io.grpc.Metadata.Key.of("dtm-gid", io.grpc.Metadata.ASCII_STRING_MARSHALLER), gid);
+        m.put(io.grpc.Metadata.Key.of("dtm-trans_type", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "saga");
+        m.put(io.grpc.Metadata.Key.of("dtm-branch_id", io.grpc.Metadata.ASCII_STRING_MARSHALLER), branchId);
+        m.put(io.grpc.Metadata.Key.of("dtm-op", io.grpc.Metadata.ASCII_STRING_MARSHALLER), op);
+        m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                "Bearer " + ServiceHarness.SAGA_BRANCH_TOKEN);
+        return rpc().withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(m));
+    }
+
     /** FULL_CUT {@code cents} off once the eligible subtotal reaches {@code threshold}. */
     private static Template fullCut(long cents, long threshold) {
         return new Template(0, "IT terms " + cents + " off " + threshold, CouponType.FULL_CUT, cents, 0, threshold,
@@ -200,7 +213,7 @@ class GrantedTermsIT {
         assertThat(w.usageLogs(coupon)).isEmpty();
 
         // gRPC: the same refusal as ABORTED; a lock of the order it applies to carries its discount
-        assertThatThrownBy(() -> SagaBranchesIT.dtmStub("g-terms-grpc-" + user, "01", "action").lockUserCoupon(
+        assertThatThrownBy(() -> dtmStub("g-terms-grpc-" + user, "01", "action").lockUserCoupon(
                 LockCouponRequest.newBuilder().setUserId(user).setCouponId(coupon).setOrderSn("o-grpc-" + user)
                         .addItems(items().get(1)).build()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
@@ -209,7 +222,7 @@ class GrantedTermsIT {
                             .contains("threshold 2000 not reached by 1001 cents");
                 });
         assertThat(w.row(coupon).status()).isEqualTo(1);
-        var locked = SagaBranchesIT.dtmStub("g-terms-grpc2-" + user, "01", "action").lockUserCoupon(
+        var locked = dtmStub("g-terms-grpc2-" + user, "01", "action").lockUserCoupon(
                 LockCouponRequest.newBuilder().setUserId(user).setCouponId(coupon).setOrderSn("o-grpc2-" + user)
                         .addAllItems(items()).setShippingFeeCents(800).build());
         assertThat(locked.getEffect()).isEqualTo("APPLIED");
