@@ -68,6 +68,10 @@ class GrantedTermsIT {
         return h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
+    private static String branch(String name) {
+        return "http://127.0.0.1:" + h.service.httpPort() + "/api/v1/dtm/" + name;
+    }
+
     /** A stub calling the gRPC branches as DTM does, with its metadata and the branch token. */
     private static io.flashcoupon.proto.v1.CouponGrpc.CouponBlockingStub dtmStub(String gid, String branchId,
             String op) {
@@ -167,9 +171,9 @@ class GrantedTermsIT {
         String gid = Dtm.newGid();
         String order = "order-" + gid;
         Dtm.submitSaga(gid, List.of(
-                new Dtm.Step(SagaIT.branch("lock"), SagaIT.branch("unlock"), SagaIT.payload(user, before.id(), order)),
+                new Dtm.Step(branch("lock"), branch("unlock"), SagaIT.payload(user, before.id(), order)),
                 new Dtm.Step(payment.url("/pay"), payment.url("/refund"), "{}"),
-                new Dtm.Step(SagaIT.branch("use"), SagaIT.branch("revert"),
+                new Dtm.Step(branch("use"), branch("revert"),
                         payload(user, before.id(), order, quote.getCouponDiscounts(0).getDiscountCents()))));
         assertThat(Dtm.awaitFinal(gid)).isEqualTo("succeed");
         assertThat(w.row(before.id()).status()).isEqualTo(3);
@@ -201,9 +205,9 @@ class GrantedTermsIT {
         String gid = Dtm.newGid();
         String body = small.formatted("order-" + gid);
         Dtm.submitSaga(gid, List.of(
-                new Dtm.Step(SagaIT.branch("lock"), SagaIT.branch("unlock"), body),
+                new Dtm.Step(branch("lock"), branch("unlock"), body),
                 new Dtm.Step(payment.url("/pay"), payment.url("/refund"), "{}"),
-                new Dtm.Step(SagaIT.branch("use"), SagaIT.branch("revert"), body)));
+                new Dtm.Step(branch("use"), branch("revert"), body)));
         assertThat(Dtm.awaitFinal(gid)).isEqualTo("failed");
         assertThat(payment.calls("/pay", gid)).isZero();
         WalletFixture.Row row = w.row(coupon);
@@ -237,9 +241,9 @@ class GrantedTermsIT {
         String gid = Dtm.newGid();
         String order = "order-" + gid;
         Dtm.submitSaga(gid, List.of(
-                new Dtm.Step(SagaIT.branch("lock"), SagaIT.branch("unlock"), SagaIT.payload(user, coupon, order)),
+                new Dtm.Step(branch("lock"), branch("unlock"), SagaIT.payload(user, coupon, order)),
                 new Dtm.Step(payment.url("/pay"), payment.url("/refund"), "{}"),
-                new Dtm.Step(SagaIT.branch("use"), SagaIT.branch("revert"), payload(user, coupon, order, 900L))));
+                new Dtm.Step(branch("use"), branch("revert"), payload(user, coupon, order, 900L))));
         assertThat(Dtm.awaitFinal(gid)).isEqualTo("failed");
         WalletFixture.Row row = w.row(coupon);
         assertThat(row.status()).as("the lock's compensation made it UNUSED again").isEqualTo(1);
