@@ -100,7 +100,7 @@ public final class ActivityRepository {
         return pinnedVersion(id);
     }
 
-    /** The template version the sale of {@code id} sells; empty when none is pinned yet (PENDING) or no such activity. */
+    /** The template version the sale of {@code id} sells; empty while none is pinned (PENDING) or no such activity. */
     public OptionalInt pinnedVersion(long id) {
         String sql = "SELECT template_version FROM " + Registry.TABLE_ACTIVITIES + " WHERE id=?";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

@@ -92,10 +92,11 @@ public final class CouponBranches {
     /**
      * Action: UNUSED -> LOCKED for {@code orderSn} until now + lock TTL; the coupon must be valid now.
      * With the order ({@code lines} not empty; empty: a lock without the order, accepted as before), the
-     * coupon must also save something on it alone with its granted terms - else DOES_NOT_APPLY with the engine's reason,
-     * nothing changed - and the result carries that stand-alone discount. Alone is the right test for
-     * a lock: a coupon's share in any combination is at most what it saves alone (docs/discounts.md),
-     * so a coupon refused here could never apply at use; the combination is judged at use.
+     * coupon must also save something on it alone with its granted terms - else DOES_NOT_APPLY with the
+     * engine's reason, nothing changed - and the result carries that stand-alone discount. Alone is the
+     * right test for a lock: a coupon's share in any combination is at most what it saves alone
+     * (docs/discounts.md), so a coupon refused here could never apply at use; the combination is
+     * judged at use.
      */
     public BranchResult lock(BranchContext b, long userId, long couponId, String orderSn, List<OrderLine> lines,
             long shippingFeeCents) {

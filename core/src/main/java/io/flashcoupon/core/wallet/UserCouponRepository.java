@@ -18,7 +18,8 @@ import javax.sql.DataSource;
 /** Reads of user_coupons (rows are written by the sinks module). */
 public final class UserCouponRepository {
     private static final String SELECT = "SELECT id, coupon_sn, coupon_id, template_version, activity_id, seq,"
-            + " user_id, status, obtain_time, granted_at_ms, valid_start_time, valid_end_time, order_sn, used_time, lock_deadline FROM "
+            + " user_id, status, obtain_time, granted_at_ms, valid_start_time, valid_end_time, order_sn, used_time,"
+            + " lock_deadline FROM "
             + Registry.TABLE_USER_COUPONS;
 
     private final DataSource dataSource;

@@ -47,8 +47,8 @@ public final class CouponRows {
                 continue;
             }
             CouponGrabbed g = event.getGrabbed();
-            int version = saleVersions.apply(g.getActivityId()).orElseThrow(() -> new IllegalStateException(
-                    "activity " + g.getActivityId() + " of coupon " + g.getCouponSn() + " has no pinned terms version"));
+            int version = saleVersions.apply(g.getActivityId()).orElseThrow(() -> new IllegalStateException("activity "
+                    + g.getActivityId() + " of coupon " + g.getCouponSn() + " has no pinned terms version"));
             Template template = terms.find(g.getTemplateId(), version).orElseThrow(() -> new IllegalStateException(
                     "version " + version + " of template " + g.getTemplateId() + " of coupon " + g.getCouponSn()
                             + " does not exist"));
