@@ -39,11 +39,11 @@ final class DtmBranchRoutes {
 
     void register(Javalin app) {
         app.post(PREFIX + "/lock", ctx -> run(ctx, "lock", false,
-                (b, r) -> branches.lock(b, r.userId, r.couponId, r.orderSn)));
+                (b, r) -> branches.lock(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents())));
         app.post(PREFIX + "/unlock", ctx -> run(ctx, "unlock", false, (b, r) -> branches.unlock(b, r.couponId)));
         app.post(PREFIX + "/use", ctx -> run(ctx, "use", true, (b, r) ->
                 branches.use(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents(),
-                        r.orderCouponIds())));
+                        r.orderCouponIds(), r.expectedDiscountCents)));
         app.post(PREFIX + "/revert", ctx -> run(ctx, "revert", false, (b, r) -> branches.revert(b, r.couponId)));
     }
 
@@ -92,7 +92,11 @@ final class DtmBranchRoutes {
         ctx.json(new Success("SUCCESS", result.effect().name(), result.status(), result.discount()));
     }
 
-    /** The payload of every branch; items, shipping_fee_cents and order_coupon_ids are read by use only. */
+    /**
+     * The payload of every branch. items and shipping_fee_cents are read by lock (optional: without
+     * items the lock does not judge the order, as before) and use (required); order_coupon_ids and
+     * expected_discount_cents by use only.
+     */
     static final class Request {
         public Long userId;
         public Long couponId;
@@ -100,6 +104,7 @@ final class DtmBranchRoutes {
         public List<OrderItem> items;
         public Long shippingFeeCents;
         public List<Long> orderCouponIds;
+        public Long expectedDiscountCents;
 
         void validate(boolean needsOrder) {
             List<FieldError> errors = new ArrayList<>();
@@ -121,6 +126,12 @@ final class DtmBranchRoutes {
             if (shippingFeeCents != null && shippingFeeCents < 0) {
                 errors.add(new FieldError("shipping_fee_cents", "must not be negative"));
             }
+            if (shippingFeeCents != null && shippingFeeCents != 0 && (items == null || items.isEmpty()) && !needsOrder) {
+                errors.add(new FieldError("items", "must list the order lines when shipping_fee_cents is set"));
+            }
+            if (expectedDiscountCents != null && expectedDiscountCents < 0) {
+                errors.add(new FieldError("expected_discount_cents", "must not be negative"));
+            }
             if (orderCouponIds != null && orderCouponIds.stream().anyMatch(id -> id == null || id <= 0)) {
                 errors.add(new FieldError("order_coupon_ids", "must be positive integers"));
             }
@@ -130,7 +141,7 @@ final class DtmBranchRoutes {
         }
 
         List<OrderLine> lines() {
-            return OrderItem.lines(items);
+            return items == null ? List.of() : OrderItem.lines(items);
         }
 
         long shippingFeeCents() {

@@ -589,8 +589,8 @@ class AdminApiTest {
                 CLOCK, AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
                         io.flashcoupon.core.saga.BranchCredential.of(BRANCH_TOKEN)),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), reads)
-                .orderCoupons(new OrderCoupons(templates, coupons, new DiscountEngine(), CLOCK))
-                .dtmBranches(new CouponBranches(db, templates, new DiscountEngine(), CLOCK, Duration.ofMinutes(15),
+                .orderCoupons(new OrderCoupons(new io.flashcoupon.core.template.TemplateVersions(db), coupons, new DiscountEngine(), CLOCK))
+                .dtmBranches(new CouponBranches(db, new io.flashcoupon.core.template.TemplateVersions(db), new DiscountEngine(), CLOCK, Duration.ofMinutes(15),
                         () -> { }, (branch, result) -> { }))
                 .grantConflicts(new GrantConflicts(db), CLOCK);
         try {

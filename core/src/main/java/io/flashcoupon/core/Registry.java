@@ -79,6 +79,8 @@ public final class Registry {
 
     // ------------------------------------------------------------------ MySQL
     public static final String TABLE_TEMPLATES = "coupon_templates";
+    /** Every version of every template's terms, immutable; coupons are priced by the version they were granted with. */
+    public static final String TABLE_TEMPLATE_VERSIONS = "coupon_template_versions";
     public static final String TABLE_ACTIVITIES = "flash_sale_activities";
     public static final String TABLE_USER_COUPONS = "user_coupons";
     public static final String TABLE_USAGE_LOGS = "coupon_usage_logs";

@@ -27,6 +27,7 @@ final class ProtoMapper {
                 .setId(c.id())
                 .setCouponSn(c.couponSn())
                 .setTemplateId(c.templateId())
+                .setTemplateVersion(c.templateVersion())
                 .setUserId(c.userId())
                 .setStatus(UserCouponStatus.forNumber(c.status().code()))
                 .setObtainedAtMs(c.grantedAtMs())

@@ -142,10 +142,11 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
         CouponBranches branches = null;
         if (uses.wallet()) {
             DiscountEngine engine = new DiscountEngine();
-            // Wallets and templates through this process's caches (kept true by the binlog).
-            orderCoupons = new OrderCoupons(infra.templateCache()::find, userId -> infra.wallets().wallet(userId)
+            // Wallets through this process's cache (kept true by the binlog); each coupon priced by the
+            // template version it was granted with (immutable, cached in memory).
+            orderCoupons = new OrderCoupons(infra.terms(), userId -> infra.wallets().wallet(userId)
                     .newest(), infra.coupons(), engine, infra.clock());
-            branches = new CouponBranches(infra.dataSource(), infra.templates(), engine, infra.clock(),
+            branches = new CouponBranches(infra.dataSource(), infra.terms(), engine, infra.clock(),
                     Duration.ofMillis(wallet.lockTtlMs()), relay::wake, (branch, r) -> infra.metrics().counter(
                             "coupon_saga_branches", "branch", branch,
                             "effect", r.effect().name().toLowerCase(Locale.ROOT),

@@ -58,7 +58,7 @@ public final class UserCouponSink {
     private static final String TABLE = Registry.TABLE_USER_COUPONS;
     private static final String INSERT = "INSERT INTO " + TABLE
             + " (coupon_id, activity_id, seq, user_id, coupon_sn, status, obtain_time, granted_at_ms,"
-            + " valid_start_time, valid_end_time, request_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+            + " valid_start_time, valid_end_time, request_id, template_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
     /** The same, leaving a row that holds either key as it is. */
     private static final String INSERT_OR_KEEP = INSERT + " ON DUPLICATE KEY UPDATE coupon_sn = coupon_sn";
     /** ER_DUP_ENTRY, MySQL's and MariaDB's error number of a duplicate key. */
@@ -167,6 +167,7 @@ public final class UserCouponSink {
                 } else {
                     ps.setString(11, g.requestId());
                 }
+                ps.setInt(12, g.templateVersion());
                 ps.addBatch();
             }
             ps.executeBatch();

@@ -16,7 +16,7 @@ class ConflictCheckTest {
     private static final long SALE = 9;
 
     private static GrantedCoupon grant(String sn, long user, int seq) {
-        return new GrantedCoupon(sn, SALE, 1, user, seq, 1_000, Instant.EPOCH, Instant.EPOCH, null);
+        return new GrantedCoupon(sn, SALE, 1, 1, user, seq, 1_000, Instant.EPOCH, Instant.EPOCH, null);
     }
 
     private static GrantRow row(String sn, long user, int seq) {
@@ -101,7 +101,7 @@ class ConflictCheckTest {
     void only_grants_whose_serial_no_row_held_before_the_insert_count_as_inserted_per_sale() {
         GrantedCoupon fresh = grant("A", 10, 1);
         GrantedCoupon redelivered = grant("B", 11, 1);
-        GrantedCoupon otherSale = new GrantedCoupon("C", 3, 1, 12, 1, 1_000, Instant.EPOCH, Instant.EPOCH, null);
+        GrantedCoupon otherSale = new GrantedCoupon("C", 3, 1, 1, 12, 1, 1_000, Instant.EPOCH, Instant.EPOCH, null);
         List<GrantedCoupon> inserted = ConflictCheck.insertedNow(List.of(fresh, redelivered, otherSale),
                 java.util.Set.of("B"));
 

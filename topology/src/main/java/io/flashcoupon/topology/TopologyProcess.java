@@ -56,7 +56,7 @@ public final class TopologyProcess {
         ServiceConfig.Sink sink = config.business().sink();
         UserCouponMaterializer materializer = new UserCouponMaterializer(infra.namesrvAddr(),
                 Registry.GROUP_MATERIALIZER, infra.instance(), sink.batchSize(), sink.flushIntervalMs(),
-                new CouponRows(infra.templateCache()::find),
+                new CouponRows(infra.terms()::saleVersion, infra.terms()),
                 new UserCouponSink(infra.dataSource(), new SinkMetrics(infra.metrics(), Registry.TABLE_USER_COUPONS),
                         infra.clock()),
                 new MaterializerMetrics(infra.metrics()), infra.tracer());

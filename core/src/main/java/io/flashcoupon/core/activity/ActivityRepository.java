@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import javax.sql.DataSource;
 
 /** flash_sale_activities. Status changes are conditional updates: the affected-row count decides. */
@@ -78,6 +79,41 @@ public final class ActivityRepository {
             return out;
         } catch (SQLException e) {
             throw new DataAccessException("list activities failed", e);
+        }
+    }
+
+    /**
+     * Pins the terms the sale of {@code id} sells: its template's current version, unless a version is
+     * pinned already (a retried start keeps the first one, which grants may already carry). Called
+     * by the start before Redis is seeded, so every grant of the sale finds its version. Returns the
+     * pinned version; empty when the activity does not exist.
+     */
+    public OptionalInt pinTerms(long id) {
+        String sql = "UPDATE " + Registry.TABLE_ACTIVITIES + " a SET a.template_version = (SELECT t.version FROM "
+                + Registry.TABLE_TEMPLATES + " t WHERE t.id = a.coupon_id) WHERE a.id=? AND a.template_version IS NULL";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new DataAccessException("pin the terms of activity " + id + " failed", e);
+        }
+        return pinnedVersion(id);
+    }
+
+    /** The template version the sale of {@code id} sells; empty while none is pinned (PENDING) or no such activity. */
+    public OptionalInt pinnedVersion(long id) {
+        String sql = "SELECT template_version FROM " + Registry.TABLE_ACTIVITIES + " WHERE id=?";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return OptionalInt.empty();
+                }
+                int v = rs.getInt(1);
+                return rs.wasNull() ? OptionalInt.empty() : OptionalInt.of(v);
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("read the terms version of activity " + id + " failed", e);
         }
     }
 

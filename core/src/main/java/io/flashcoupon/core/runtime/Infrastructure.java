@@ -13,7 +13,9 @@ import io.flashcoupon.core.db.Databases;
 import io.flashcoupon.core.redis.RedisConnector;
 import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.template.PublishedTemplatePages;
+import io.flashcoupon.core.template.GrantedTerms;
 import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TemplateVersions;
 import io.flashcoupon.core.template.TemplateStatus;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
@@ -38,14 +40,18 @@ import java.time.Duration;
  * server and this process's RocketMQ client instance name, the one MySQL pool, the one Redis
  * connection with the sale store on it, the repositories, and the template and activity caches
  * (Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog) with the pages of published templates,
- * and the wallet cache (L1, kept true by the binlog of user_coupons). The stage processes
+ * the wallet cache (L1, kept true by the binlog of user_coupons), and the granted terms (template
+ * versions and sales' pinned versions, immutable, L1). The stage processes
  * ({@code IngressProcess}, {@code TopologyProcess}, {@code AdminProcess}) wire their parts from it.
  */
 public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
         OpenTelemetry telemetry, String namesrvAddr, String instance, HikariDataSource dataSource,
         RedisConnector redis, SaleStore store, TemplateRepository templates, ActivityRepository activities,
         UserCouponRepository coupons, TieredCache<Template> templateCache, TieredCache<Activity> activityCache,
-        PublishedTemplatePages templatePages, WalletCache wallets) {
+        PublishedTemplatePages templatePages, WalletCache wallets, GrantedTerms terms) {
+
+    /** Template versions (and sale pins) kept in memory; each entry is a few hundred bytes. */
+    public static final int TERMS_CACHE_SIZE = 10_000;
 
     /** The instrumentation scope of every span this service records. */
     public static final String INSTRUMENTATION = "io.flashcoupon";
@@ -132,6 +138,7 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
                 Duration.ofMillis(reads.walletCacheMs()), reads.walletCacheSize(), System::nanoTime);
         wallets.bindTo(metrics);
         return new Infrastructure(config, clock, metrics, telemetry, namesrvAddr, instance, dataSource, redis, store,
-                templates, activities, coupons, templateCache, activityCache, templatePages, wallets);
+                templates, activities, coupons, templateCache, activityCache, templatePages, wallets,
+                new GrantedTerms(new TemplateVersions(dataSource), activities::pinnedVersion, TERMS_CACHE_SIZE));
     }
 }

@@ -7,7 +7,7 @@ import io.flashcoupon.core.db.DataAccessException;
 import io.flashcoupon.core.db.Sql;
 import io.flashcoupon.core.outbox.LifecycleEvents;
 import io.flashcoupon.core.template.Template;
-import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.template.TermsLookup;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.core.wallet.UserCouponStatus;
@@ -50,6 +50,11 @@ import org.slf4j.LoggerFactory;
  * lock of its own Saga. Compensations never refuse: a coupon no longer as their action left it is
  * NOTHING_TO_UNDO, an unreadable payload UNREADABLE.
  *
+ * <p>Every price is computed with the terms of the template version the coupon was granted with
+ * ({@link TermsLookup}), never the template as edited since. A lock that carries the order refuses a
+ * coupon that does not apply to it (alone) before payment; a use that carries the expected discount
+ * refuses any other figure, so checkout, payment and the usage log cannot disagree.
+ *
  * <p>Known gaps: a lock stays usable after its deadline until the expiry job releases it; a coupon
  * locked or used before migration V14 has no branch, so its compensation finds nothing to undo.
  */
@@ -59,7 +64,7 @@ public final class CouponBranches {
     private static final String T = Registry.TABLE_USER_COUPONS;
 
     private final DataSource dataSource;
-    private final TemplateRepository templates;
+    private final TermsLookup terms;
     private final DiscountEngine engine;
     private final Clock clock;
     private final Duration lockTtl;
@@ -73,10 +78,10 @@ public final class CouponBranches {
     }
 
     /** {@code onEvent} runs after a commit that appended an outbox event (wakes the relay). */
-    public CouponBranches(DataSource dataSource, TemplateRepository templates, DiscountEngine engine, Clock clock,
+    public CouponBranches(DataSource dataSource, TermsLookup terms, DiscountEngine engine, Clock clock,
             Duration lockTtl, Runnable onEvent, Outcomes outcomes) {
         this.dataSource = dataSource;
-        this.templates = templates;
+        this.terms = terms;
         this.engine = engine;
         this.clock = clock;
         this.lockTtl = lockTtl;
@@ -84,8 +89,17 @@ public final class CouponBranches {
         this.outcomes = outcomes;
     }
 
-    /** Action: UNUSED -> LOCKED for {@code orderSn} until now + lock TTL; the coupon must be valid now. */
-    public BranchResult lock(BranchContext b, long userId, long couponId, String orderSn) {
+    /**
+     * Action: UNUSED -> LOCKED for {@code orderSn} until now + lock TTL; the coupon must be valid now.
+     * With the order ({@code lines} not empty; empty: a lock without the order, accepted as before), the
+     * coupon must also save something on it alone with its granted terms - else DOES_NOT_APPLY with the
+     * engine's reason, nothing changed - and the result carries that stand-alone discount. Alone is the
+     * right test for a lock: a coupon's share in any combination is at most what it saves alone
+     * (docs/discounts.md), so a coupon refused here could never apply at use; the combination is
+     * judged at use.
+     */
+    public BranchResult lock(BranchContext b, long userId, long couponId, String orderSn, List<OrderLine> lines,
+            long shippingFeeCents) {
         return inTx("lock", b, couponId, (c, now) -> {
             Instant deadline = now.plus(lockTtl);
             int n = update(c, "UPDATE " + T + " SET status=2, order_sn=?, lock_deadline=?, saga_gid=?, saga_branch_id=?"
@@ -104,9 +118,27 @@ public final class CouponBranches {
             if (n == 0) {
                 return refuseAction(before, userId, orderSn, UserCouponStatus.UNUSED, now);
             }
+            DiscountResult alone = null;
+            if (!lines.isEmpty()) {
+                Optional<Template> t = terms.find(before.templateId(), before.templateVersion());
+                if (t.isEmpty()) {
+                    return BranchResult.refused(Refusal.NOT_FOUND, UserCouponStatus.UNUSED, noTerms(before));
+                }
+                try {
+                    alone = engine.calculate(new Order(lines, shippingFeeCents), List.of(t.get().couponRule(couponId)));
+                } catch (DiscountException e) {
+                    return BranchResult.refused(Refusal.DOES_NOT_APPLY, UserCouponStatus.UNUSED,
+                            "invalid order: " + e.getMessage());
+                }
+                CouponDiscount mine = alone.coupons().get(0);
+                if (mine.verdict() != Verdict.APPLIED) {
+                    return BranchResult.refused(Refusal.DOES_NOT_APPLY, UserCouponStatus.UNUSED,
+                            "coupon " + couponId + " does not apply to order " + orderSn + ": " + mine.reason());
+                }
+            }
             event(c, EventType.COUPON_LOCKED, asBefore(before, UserCouponStatus.UNUSED), UserCouponStatus.LOCKED,
                     orderSn, b, 0, deadline.toEpochMilli(), now);
-            return BranchResult.of(BranchEffect.APPLIED, UserCouponStatus.LOCKED);
+            return new BranchResult(BranchEffect.APPLIED, UserCouponStatus.LOCKED, null, null, alone);
         });
     }
 
@@ -138,11 +170,14 @@ public final class CouponBranches {
      * coupon the order pays with (this one included; empty = this one alone): the discount is computed
      * for them together, as CalculateDiscount does, and this coupon's share of it is recorded, so the
      * usage logs of a stacked order add up to the order's discount; final is the order's final amount.
-     * The others must be the user's and locked or used by the same order in this Saga. Refused when the coupon
-     * saves nothing on this order (in this combination) or the list does not fit.
+     * The others must be the user's and locked or used by the same order in this Saga. Every coupon is
+     * priced with the terms of the template version it was granted with. Refused when the coupon
+     * saves nothing on this order (in this combination) or the list does not fit; with
+     * {@code expectedDiscountCents} (null: none), also when this coupon's discount differs from it
+     * (DISCOUNT_MISMATCH), nothing changed.
      */
     public BranchResult use(BranchContext b, long userId, long couponId, String orderSn, List<OrderLine> lines,
-            long shippingFeeCents, List<Long> orderCouponIds) {
+            long shippingFeeCents, List<Long> orderCouponIds, Long expectedDiscountCents) {
         return inTx("use", b, couponId, (c, now) -> {
             UserCoupon before = UserCouponRepository.find(c, couponId, true);
             if (before == null || before.userId() != userId || before.status() != UserCouponStatus.LOCKED
@@ -170,10 +205,9 @@ public final class CouponBranches {
                     return BranchResult.refused(Refusal.OTHER_ORDER, before.status(), "coupon " + id
                             + " of order_coupon_ids is not locked or used by order " + orderSn + " in this Saga");
                 }
-                Optional<Template> t = templates.find(coupon.templateId());
+                Optional<Template> t = terms.find(coupon.templateId(), coupon.templateVersion());
                 if (t.isEmpty()) {
-                    return BranchResult.refused(Refusal.NOT_FOUND, before.status(),
-                            "template " + coupon.templateId() + " of coupon " + id + " does not exist");
+                    return BranchResult.refused(Refusal.NOT_FOUND, before.status(), noTerms(coupon));
                 }
                 rules.add(t.get().couponRule(id));
             }
@@ -188,6 +222,12 @@ public final class CouponBranches {
             if (mine.verdict() != Verdict.APPLIED) {
                 return BranchResult.refused(Refusal.DOES_NOT_APPLY, before.status(),
                         "coupon " + couponId + " does not apply to order " + orderSn + ": " + mine.reason());
+            }
+            if (expectedDiscountCents != null && mine.discountCents() != expectedDiscountCents) {
+                return BranchResult.refused(Refusal.DISCOUNT_MISMATCH, before.status(), "coupon " + couponId
+                        + " takes " + mine.discountCents() + " cents off order " + orderSn + " with its granted terms"
+                        + " (template " + before.templateId() + " version " + before.templateVersion()
+                        + "), not the expected " + expectedDiscountCents);
             }
             int n = update(c, "UPDATE " + T + " SET status=3, used_time=?, lock_deadline=NULL, saga_branch_id=?"
                     + " WHERE id=? AND user_id=? AND status=2 AND order_sn=? AND saga_gid=?", ps -> {
@@ -219,6 +259,11 @@ public final class CouponBranches {
             event(c, EventType.COUPON_USED, before, UserCouponStatus.USED, orderSn, b, mine.discountCents(), 0, now);
             return new BranchResult(BranchEffect.APPLIED, UserCouponStatus.USED, null, null, discount);
         });
+    }
+
+    private static String noTerms(UserCoupon coupon) {
+        return "version " + coupon.templateVersion() + " of template " + coupon.templateId() + " of coupon "
+                + coupon.id() + " does not exist";
     }
 
     /** {@code coupon}'s share of each order line, one entry per line (0 where it carries none). */
@@ -439,7 +484,7 @@ public final class CouponBranches {
 
     /** The row as it was before an UPDATE that we know moved it out of {@code status}. */
     private static UserCoupon asBefore(UserCoupon after, UserCouponStatus status) {
-        return new UserCoupon(after.id(), after.couponSn(), after.templateId(), after.activityId(), after.seq(),
+        return new UserCoupon(after.id(), after.couponSn(), after.templateId(), after.templateVersion(), after.activityId(), after.seq(),
                 after.userId(), status, after.obtainedAt(), after.grantedAtMs(), after.validStart(), after.validEnd(),
                 null, null, null);
     }

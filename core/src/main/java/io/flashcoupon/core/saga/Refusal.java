@@ -14,6 +14,8 @@ public enum Refusal {
     OTHER_ORDER,
     /** The coupon saves nothing on this order (threshold, scope), or the order is malformed. */
     DOES_NOT_APPLY,
+    /** The use carried an expected discount and the coupon's discount on the order is another. */
+    DISCOUNT_MISMATCH,
     /** The compensation of this branch already ran (DTM rolled back): the action is barred. */
     LATE_ACTION
 }

@@ -80,6 +80,11 @@ public final class FlashSales {
             throw new ConflictException("activity " + activityId + " ended at " + activity.endTime()
                     + "; its window is over");
         }
+        // The sale sells the template as it is now; later edits are new versions it does not sell.
+        if (activities.pinTerms(activityId).isEmpty()) {
+            throw new ConflictException("activity " + activityId + ": the terms of template " + template.id()
+                    + " could not be pinned");
+        }
         store.start(activity);
         if (!activities.transition(activityId, ActivityStatus.PENDING, ActivityStatus.ACTIVE)) {
             throw new ConflictException("activity " + activityId + " was started concurrently");

@@ -24,19 +24,21 @@ import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
 
-/** coupon_templates. */
+/**
+ * coupon_templates, the current version of each template. Creating a template makes its version 1,
+ * every edit the next one; each version's terms are copied into {@link TemplateVersions} in the same
+ * transaction, so the coupons granted with an earlier version keep their terms.
+ */
 public final class TemplateRepository {
-    private static final String COLUMNS = "name, type, discount_amount_cents, discount_bps, min_amount_cents,"
-            + " max_discount_cents, total_count, per_user_limit, valid_start_time, valid_end_time, valid_days,"
-            + " applicable_goods, applicable_categories, excluded_goods, excluded_categories, status,"
-            + " stack_exclusive, stack_max_per_order, stack_combines_with, min_payable_cents";
+    private static final String COLUMNS = TemplateVersions.COLUMNS;
     private static final String INSERT = "INSERT INTO " + Registry.TABLE_TEMPLATES + " (" + COLUMNS
             + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     private static final String UPDATE = "UPDATE " + Registry.TABLE_TEMPLATES + " SET name=?, type=?,"
             + " discount_amount_cents=?, discount_bps=?, min_amount_cents=?, max_discount_cents=?, total_count=?,"
             + " per_user_limit=?, valid_start_time=?, valid_end_time=?, valid_days=?, applicable_goods=?,"
             + " applicable_categories=?, excluded_goods=?, excluded_categories=?, status=?, stack_exclusive=?,"
-            + " stack_max_per_order=?, stack_combines_with=?, min_payable_cents=? WHERE id=?";
+            + " stack_max_per_order=?, stack_combines_with=?, min_payable_cents=?, version=version+1"
+            + " WHERE id=?";
     private static final String SELECT = "SELECT id, " + COLUMNS + ", created_at, updated_at FROM "
             + Registry.TABLE_TEMPLATES;
 
@@ -46,32 +48,72 @@ public final class TemplateRepository {
         this.dataSource = dataSource;
     }
 
-    /** Inserts a validated template and returns it as stored. */
+    /** Inserts a validated template (version 1, recorded in the history) and returns it as stored. */
     public Template insert(Template t) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
-            bind(ps, t);
-            ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                return find(keys.getLong(1)).orElseThrow();
+        long id;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+                bind(ps, t);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    id = keys.getLong(1);
+                }
+                TemplateVersions.record(c, id);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
             throw new DataAccessException("insert template failed", e);
         }
+        return find(id).orElseThrow();
     }
 
-    /** Replaces every mutable field; returns the stored template, or empty when the id is unknown. */
+    /**
+     * Replaces every mutable field as the template's next version (recorded in the history in the
+     * same transaction); returns the stored template, or empty when the id is unknown. Coupons granted
+     * with an earlier version keep that version's terms.
+     */
     public Optional<Template> update(long id, Template t) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(UPDATE)) {
-            bind(ps, t);
-            ps.setLong(21, id);
-            if (ps.executeUpdate() == 0 && find(id).isEmpty()) {
-                return Optional.empty();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+                bind(ps, t);
+                ps.setLong(21, id);
+                if (ps.executeUpdate() == 0) {
+                    c.rollback();
+                    return Optional.empty();
+                }
+                TemplateVersions.record(c, id);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-            return find(id);
         } catch (SQLException e) {
             throw new DataAccessException("update template " + id + " failed", e);
+        }
+        return find(id);
+    }
+
+    /** The current version of template {@code id}; empty when the id is unknown. */
+    public java.util.OptionalInt currentVersion(long id) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT version FROM " + Registry.TABLE_TEMPLATES
+                        + " WHERE id=?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? java.util.OptionalInt.of(rs.getInt(1)) : java.util.OptionalInt.empty();
+            }
+        } catch (SQLException e) {
+            throw new DataAccessException("read version of template " + id + " failed", e);
         }
     }
 

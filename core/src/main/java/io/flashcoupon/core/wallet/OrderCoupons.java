@@ -4,7 +4,7 @@ import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.template.Template;
-import io.flashcoupon.core.template.TemplateRepository;
+import io.flashcoupon.core.template.TermsLookup;
 import io.flashcoupon.discount.Availability;
 import io.flashcoupon.discount.BestCombination;
 import io.flashcoupon.discount.CouponRule;
@@ -26,30 +26,31 @@ import java.util.function.LongFunction;
 /**
  * A user's wallet against an order, for GetAvailableCouponsForOrder / CalculateDiscount (gRPC) and
  * their admin REST twins. A wallet coupon is spendable when it is UNUSED and now is inside its
- * validity; the engine then judges it on the order. Known gap: a wallet is read up to
+ * validity; the engine then judges it on the order, with the terms of the template version the
+ * coupon was granted with (never the template as edited since). Known gap: a wallet is read up to
  * {@link #WALLET_LIMIT} coupons (newest first).
  */
 public final class OrderCoupons {
     public static final int WALLET_LIMIT = 500;
 
-    private final LongFunction<Optional<Template>> templates;
+    private final TermsLookup terms;
     private final LongFunction<List<UserCoupon>> wallets;
     private final UserCouponRepository coupons;
     private final DiscountEngine engine;
     private final Clock clock;
 
-    /** Templates and wallets straight from MySQL. */
-    public OrderCoupons(TemplateRepository templates, UserCouponRepository coupons, DiscountEngine engine, Clock clock) {
-        this(templates::find, userId -> coupons.wallet(userId, WALLET_LIMIT), coupons, engine, clock);
+    /** Template versions and wallets straight from MySQL. */
+    public OrderCoupons(TermsLookup terms, UserCouponRepository coupons, DiscountEngine engine, Clock clock) {
+        this(terms, userId -> coupons.wallet(userId, WALLET_LIMIT), coupons, engine, clock);
     }
 
     /**
-     * {@code templates}: a template by id (the template cache); {@code wallets}: a user's newest
+     * {@code terms}: a template version's terms (the granted-terms cache); {@code wallets}: a user's newest
      * {@link #WALLET_LIMIT} coupons (the wallet cache); {@code coupons}: single coupons by id.
      */
-    public OrderCoupons(LongFunction<Optional<Template>> templates, LongFunction<List<UserCoupon>> wallets,
+    public OrderCoupons(TermsLookup terms, LongFunction<List<UserCoupon>> wallets,
             UserCouponRepository coupons, DiscountEngine engine, Clock clock) {
-        this.templates = templates;
+        this.terms = terms;
         this.wallets = wallets;
         this.coupons = coupons;
         this.engine = engine;
@@ -65,7 +66,7 @@ public final class OrderCoupons {
     public Available available(long userId, Order order) {
         positive(userId);
         Instant now = clock.instant();
-        Map<Long, Optional<Template>> byTemplate = new HashMap<>();
+        Map<TemplateVersion, Optional<Template>> byVersion = new HashMap<>();
         Map<Long, Verdict> verdicts = new LinkedHashMap<>();
         Map<Long, UserCoupon> byId = new HashMap<>();
         List<CouponRule> spendable = new ArrayList<>();
@@ -73,9 +74,10 @@ public final class OrderCoupons {
             byId.put(c.id(), c);
             verdicts.put(c.id(), null);
             String reason = unusableReason(c, now);
-            Optional<Template> t = byTemplate.computeIfAbsent(c.templateId(), templates::apply);
+            Optional<Template> t = byVersion.computeIfAbsent(new TemplateVersion(c.templateId(), c.templateVersion()),
+                    v -> terms.find(v.templateId(), v.version()));
             if (reason == null && t.isEmpty()) {
-                reason = "its template " + c.templateId() + " no longer exists";
+                reason = "version " + c.templateVersion() + " of its template " + c.templateId() + " does not exist";
             }
             if (reason != null) {
                 verdicts.put(c.id(), new Verdict(c, false, 0, reason));
@@ -116,12 +118,15 @@ public final class OrderCoupons {
             if (reason != null) {
                 throw new ConflictException("coupon " + id + " cannot be used: " + reason);
             }
-            Template t = templates.apply(c.templateId())
-                    .orElseThrow(() -> new ConflictException("coupon " + id + ": its template no longer exists"));
+            Template t = terms.find(c.templateId(), c.templateVersion()).orElseThrow(() -> new ConflictException(
+                    "coupon " + id + ": version " + c.templateVersion() + " of its template " + c.templateId()
+                            + " does not exist"));
             rules.add(t.couponRule(id));
         }
         return engine.calculate(order, rules);
     }
+
+    private record TemplateVersion(long templateId, int version) {}
 
     /** Why a wallet coupon cannot be spent now whatever the order; null when it can. */
     public static String unusableReason(UserCoupon c, Instant now) {

@@ -17,8 +17,9 @@ import javax.sql.DataSource;
 
 /** Reads of user_coupons (rows are written by the sinks module). */
 public final class UserCouponRepository {
-    private static final String SELECT = "SELECT id, coupon_sn, coupon_id, activity_id, seq, user_id, status,"
-            + " obtain_time, granted_at_ms, valid_start_time, valid_end_time, order_sn, used_time, lock_deadline FROM "
+    private static final String SELECT = "SELECT id, coupon_sn, coupon_id, template_version, activity_id, seq,"
+            + " user_id, status, obtain_time, granted_at_ms, valid_start_time, valid_end_time, order_sn, used_time,"
+            + " lock_deadline FROM "
             + Registry.TABLE_USER_COUPONS;
 
     private final DataSource dataSource;
@@ -188,6 +189,7 @@ public final class UserCouponRepository {
                 rs.getLong("id"),
                 rs.getString("coupon_sn"),
                 rs.getLong("coupon_id"),
+                rs.getInt("template_version"),
                 getNullableLong(rs, "activity_id"),
                 rs.getInt("seq"),
                 rs.getLong("user_id"),

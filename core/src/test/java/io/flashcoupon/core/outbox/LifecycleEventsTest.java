@@ -10,7 +10,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class LifecycleEventsTest {
-    private static final UserCoupon C = new UserCoupon(7, "sn7", 1, null, 1, 42, UserCouponStatus.LOCKED,
+    private static final UserCoupon C = new UserCoupon(7, "sn7", 1, 1, null, 1, 42, UserCouponStatus.LOCKED,
             Instant.EPOCH, 0, Instant.EPOCH, Instant.EPOCH, "o1", null, Instant.ofEpochMilli(5000));
 
     private static LifecycleEvents.Change change(EventType type, String gid, String op, long deadline) {
@@ -31,7 +31,7 @@ class LifecycleEventsTest {
 
     @Test
     void the_longest_saga_event_id_fits_the_outbox_column() {
-        UserCoupon big = new UserCoupon(Long.MAX_VALUE, "sn", 1, null, 1, 42, UserCouponStatus.USED, Instant.EPOCH, 0,
+        UserCoupon big = new UserCoupon(Long.MAX_VALUE, "sn", 1, 1, null, 1, 42, UserCouponStatus.USED, Instant.EPOCH, 0,
                 Instant.EPOCH, Instant.EPOCH, "o1", null, null);
         String gid = "g".repeat(128);
         String branch = "b".repeat(128);

@@ -17,7 +17,7 @@ class CouponBranchesTest {
     private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
 
     private static UserCoupon coupon(UserCouponStatus status, String order, Instant start, Instant end) {
-        return new UserCoupon(7, "sn7", 1, null, 1, 42, status, start, start.toEpochMilli(), start, end, order, null,
+        return new UserCoupon(7, "sn7", 1, 1, null, 1, 42, status, start, start.toEpochMilli(), start, end, order, null,
                 null);
     }
 

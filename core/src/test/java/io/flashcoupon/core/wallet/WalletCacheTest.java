@@ -30,7 +30,7 @@ class WalletCacheTest {
     }, Duration.ofSeconds(1), 1_000, nanos::get);
 
     static UserCoupon coupon(long id, UserCouponStatus status) {
-        return new UserCoupon(id, "SN" + id, 1, 1L, 1, 42, status, Instant.EPOCH, 0, Instant.EPOCH,
+        return new UserCoupon(id, "SN" + id, 1, 1, 1L, 1, 42, status, Instant.EPOCH, 0, Instant.EPOCH,
                 Instant.EPOCH.plusSeconds(60), null, null, null);
     }
 

@@ -37,7 +37,15 @@ public final class SagaBranchesGrpc {
     public BranchResponse lock(LockCouponRequest r) {
         BranchContext b = context();
         check(r.getUserId(), r.getCouponId(), r.getOrderSn());
-        return branch(branches.lock(b, r.getUserId(), r.getCouponId(), r.getOrderSn()));
+        if (r.getShippingFeeCents() < 0) {
+            throw aborted("invalid_argument", "shipping_fee_cents: must not be negative");
+        }
+        if (r.getItemsCount() == 0 && r.getShippingFeeCents() != 0) {
+            throw aborted("invalid_argument", "items: must list the order lines when shipping_fee_cents is set");
+        }
+        // No items: a lock without the order (compatibility), judged on the order first at use.
+        return branch(branches.lock(b, r.getUserId(), r.getCouponId(), r.getOrderSn(),
+                DiscountProtos.lines(r.getItemsList()), r.getShippingFeeCents()));
     }
 
     public BranchResponse unlock(UnlockCouponRequest r) {
@@ -52,7 +60,8 @@ public final class SagaBranchesGrpc {
         }
         List<OrderLine> lines = DiscountProtos.lines(r.getItemsList());
         BranchResult res = branches.use(b, r.getUserId(), r.getCouponId(), r.getOrderSn(), lines,
-                r.getShippingFeeCents(), r.getOrderCouponIdsList());
+                r.getShippingFeeCents(), r.getOrderCouponIdsList(),
+                r.hasExpectedDiscountCents() ? r.getExpectedDiscountCents() : null);
         refusedToStatus(res);
         UseCouponResponse.Builder out = UseCouponResponse.newBuilder().setEffect(res.effect().name());
         if (res.status() != null) {
@@ -98,6 +107,9 @@ public final class SagaBranchesGrpc {
         BranchResponse.Builder out = BranchResponse.newBuilder().setEffect(res.effect().name());
         if (res.status() != null) {
             out.setStatus(UserCouponStatus.forNumber(res.status().code()));
+        }
+        if (res.discount() != null) {
+            out.setDiscount(DiscountProtos.response(res.discount()));
         }
         return out.build();
     }

@@ -64,10 +64,10 @@ class SaleStatusIT {
         // The sale's rows delivered again, with one grant never written before: only that one counts.
         List<GrantedCoupon> again = new ArrayList<>();
         for (GrantRow r : new UserCouponRepository(h.service.dataSource()).grantsByActivity(sale.id())) {
-            again.add(new GrantedCoupon(r.couponSn(), r.activityId(), sale.templateId(), r.userId(), r.seq(),
+            again.add(new GrantedCoupon(r.couponSn(), r.activityId(), sale.templateId(), 1, r.userId(), r.seq(),
                     System.currentTimeMillis(), Instant.now(), Instant.now().plusSeconds(86_400), null));
         }
-        again.add(new GrantedCoupon("ITSTATUS" + sale.id(), sale.id(), sale.templateId(), 9_999_999L, 1,
+        again.add(new GrantedCoupon("ITSTATUS" + sale.id(), sale.id(), sale.templateId(), 1, 9_999_999L, 1,
                 System.currentTimeMillis(), Instant.now(), Instant.now().plusSeconds(86_400), null));
         UserCouponSink sink = new UserCouponSink(h.service.dataSource(),
                 new SinkMetrics(new SimpleMeterRegistry(), "it"), Clock.systemUTC());

@@ -2,25 +2,33 @@ package io.flashcoupon.topology.usercoupon;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.flashcoupon.core.template.Template;
+import io.flashcoupon.core.template.TermsLookup;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.sinks.GrantedCoupon;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.LongFunction;
 
 /**
- * The materializer's pure stage: CouponGrabbed event bodies in, user_coupons rows out, with the
- * validity taken from the template (absolute window, or N days after the grab), and the grab's
- * request_id when the client sent one.
+ * The materializer's pure stage: CouponGrabbed event bodies in, user_coupons rows out. Each row keeps
+ * the template version its sale sells - pinned when the sale started, before any grant, and never
+ * changed - so a template edited during the sale, or while the row waits to be materialized, does not
+ * change the coupon's terms. The validity comes from that version (absolute window, or N days after
+ * the grab); the grab's request_id is kept when the client sent one. A grab whose sale has no pinned
+ * version, or whose version is unknown, fails the batch loudly (it is retried, never written with
+ * other terms).
  */
 public final class CouponRows {
-    private final LongFunction<Optional<Template>> templates;
+    private final LongFunction<OptionalInt> saleVersions;
+    private final TermsLookup terms;
 
-    public CouponRows(LongFunction<Optional<Template>> templates) {
-        this.templates = templates;
+    /** {@code saleVersions}: the version an activity's sale sells; {@code terms}: a version's terms. */
+    public CouponRows(LongFunction<OptionalInt> saleVersions, TermsLookup terms) {
+        this.saleVersions = saleVersions;
+        this.terms = terms;
     }
 
     /** Rows for the grab events among {@code bodies}; bodies that are no grab are reported in {@code rejected}. */
@@ -39,10 +47,13 @@ public final class CouponRows {
                 continue;
             }
             CouponGrabbed g = event.getGrabbed();
-            Template template = templates.apply(g.getTemplateId()).orElseThrow(() -> new IllegalStateException(
-                    "template " + g.getTemplateId() + " of coupon " + g.getCouponSn() + " does not exist"));
+            int version = saleVersions.apply(g.getActivityId()).orElseThrow(() -> new IllegalStateException("activity "
+                    + g.getActivityId() + " of coupon " + g.getCouponSn() + " has no pinned terms version"));
+            Template template = terms.find(g.getTemplateId(), version).orElseThrow(() -> new IllegalStateException(
+                    "version " + version + " of template " + g.getTemplateId() + " of coupon " + g.getCouponSn()
+                            + " does not exist"));
             Template.Validity validity = template.validityFor(Instant.ofEpochMilli(g.getGrantedAtMs()));
-            out.add(new GrantedCoupon(g.getCouponSn(), g.getActivityId(), g.getTemplateId(), g.getUserId(),
+            out.add(new GrantedCoupon(g.getCouponSn(), g.getActivityId(), g.getTemplateId(), version, g.getUserId(),
                     g.getSeq(), g.getGrantedAtMs(), validity.start(), validity.end(),
                     g.hasRequestId() ? g.getRequestId() : null));
         }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class CouponRowsTest {
@@ -28,15 +29,21 @@ class CouponRowsTest {
                 null, null, null, null, TemplateStatus.PUBLISHED, null, null);
     }
 
-    private final Map<Long, Template> templates = Map.of(
-            1L, template(1, START, END, null),
-            2L, template(2, null, null, 7));
-    private final CouponRows rows = new CouponRows(id -> Optional.ofNullable(templates.get(id)));
+    /** Template 1 at version 1 and at version 2 (edited: another window), template 2 at version 3. */
+    private final Map<String, Template> versions = Map.of(
+            "1/1", template(1, START, END, null),
+            "1/2", template(1, START.plus(Duration.ofDays(1)), END.plus(Duration.ofDays(1)), null),
+            "2/3", template(2, null, null, 7));
+    /** Activity 9 sells template 1 at version 1 (template 2's grabs in these tests: version 3); 8 is not started. */
+    private final CouponRows rows = new CouponRows(
+            activity -> activity == 9 ? OptionalInt.of(1) : activity == 7 ? OptionalInt.of(3) : OptionalInt.empty(),
+            (id, version) -> Optional.ofNullable(versions.get(id + "/" + version)));
 
     private static byte[] grab(String sn, long templateId, long user, int seq) {
         return CouponEvent.newBuilder().setEventId("grab-" + sn).setType(EventType.COUPON_GRABBED)
                 .setOccurredAtMs(GRANTED_AT)
-                .setGrabbed(CouponGrabbed.newBuilder().setCouponSn(sn).setActivityId(9).setTemplateId(templateId)
+                .setGrabbed(CouponGrabbed.newBuilder().setCouponSn(sn).setActivityId(templateId == 2 ? 7 : 9)
+                        .setTemplateId(templateId)
                         .setUserId(user).setSeq(seq).setGrantedAtMs(GRANTED_AT))
                 .build().toByteArray();
     }
@@ -44,7 +51,26 @@ class CouponRowsTest {
     @Test
     void absolute_validity_comes_from_the_template_window() {
         List<GrantedCoupon> out = rows.rows(List.of(grab("a", 1, 100, 1)), new ArrayList<>());
-        assertThat(out).containsExactly(new GrantedCoupon("a", 9, 1, 100, 1, GRANTED_AT, START, END, null));
+        assertThat(out).containsExactly(new GrantedCoupon("a", 9, 1, 1, 100, 1, GRANTED_AT, START, END, null));
+    }
+
+    @Test
+    void the_row_keeps_the_version_its_sale_sells_not_the_latest() {
+        // template 1 has a version 2 with another window; activity 9 pinned version 1 at its start
+        GrantedCoupon g = rows.rows(List.of(grab("v", 1, 100, 1)), new ArrayList<>()).get(0);
+        assertThat(g.templateVersion()).isEqualTo(1);
+        assertThat(g.validStart()).isEqualTo(START);
+        assertThat(g.validEnd()).isEqualTo(END);
+    }
+
+    @Test
+    void a_grab_of_a_sale_without_pinned_terms_fails_the_batch_loudly() {
+        byte[] unpinned = CouponEvent.newBuilder().setEventId("grab-u").setType(EventType.COUPON_GRABBED)
+                .setGrabbed(CouponGrabbed.newBuilder().setCouponSn("u").setActivityId(8).setTemplateId(1)
+                        .setUserId(100).setSeq(1).setGrantedAtMs(GRANTED_AT))
+                .build().toByteArray();
+        assertThatThrownBy(() -> rows.rows(List.of(unpinned), new ArrayList<>()))
+                .hasMessageContaining("activity 8").hasMessageContaining("no pinned terms version");
     }
 
     @Test
@@ -60,6 +86,7 @@ class CouponRowsTest {
     @Test
     void relative_validity_runs_n_days_from_the_grab() {
         GrantedCoupon g = rows.rows(List.of(grab("b", 2, 100, 2)), new ArrayList<>()).get(0);
+        assertThat(g.templateVersion()).isEqualTo(3);
         assertThat(g.validStart()).isEqualTo(Instant.ofEpochMilli(GRANTED_AT));
         assertThat(Duration.between(g.validStart(), g.validEnd())).isEqualTo(Duration.ofDays(7));
         assertThat(g.seq()).isEqualTo(2);
@@ -75,8 +102,8 @@ class CouponRowsTest {
     }
 
     @Test
-    void an_unknown_template_fails_the_batch_loudly() {
+    void an_unknown_template_version_fails_the_batch_loudly() {
         assertThatThrownBy(() -> rows.rows(List.of(grab("d", 99, 5, 1)), new ArrayList<>()))
-                .hasMessageContaining("template 99");
+                .hasMessageContaining("version 1 of template 99");
     }
 }

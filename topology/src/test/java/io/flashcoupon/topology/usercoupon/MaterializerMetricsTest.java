@@ -19,7 +19,7 @@ class MaterializerMetricsTest {
     private final MaterializerMetrics metrics = new MaterializerMetrics(registry);
 
     private static GrantedCoupon grantedAt(long ms) {
-        return new GrantedCoupon("sn" + ms, 1, 1, 7, 1, ms, Instant.EPOCH, Instant.EPOCH, null);
+        return new GrantedCoupon("sn" + ms, 1, 1, 1, 7, 1, ms, Instant.EPOCH, Instant.EPOCH, null);
     }
 
     @Test
