@@ -106,7 +106,7 @@ public final class IngressProcess {
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
                 infra.coupons(), infra.wallets(), grabs, rpcs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), infra.templateCache()::find, infra.templatePages(),
-                        id -> templateWritten(infra, id), orderCoupons, infra.clock()))).start();
+                        id -> templateWritten(infra, id), orderCoupons, infra.clock())), infra.metrics()).start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",
@@ -137,6 +137,11 @@ public final class IngressProcess {
         }
     }
 
+    /** The gRPC health service answers what {@code ready} says from now on (IngressServer#followReadiness). */
+    public void followReadiness(java.util.function.BooleanSupplier ready) {
+        server.followReadiness(ready);
+    }
+
     /** The port the gRPC server listens on. */
     public int port() {
         return server.port();
@@ -165,9 +170,10 @@ public final class IngressProcess {
                     Infrastructure.BROKER_WAIT.multipliedBy(2));
             Gauge.builder("coupon.startup.warmup.grants", r, GrabWarmup.Result::granted)
                     .description("grants of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs)")
+                    .strongReference(true)
                     .register(infra.metrics());
             Gauge.builder("coupon.startup.warmup.seconds", r, w -> w.millis() / 1000.0)
-                    .description("how long the start-up warm-up took").register(infra.metrics());
+                    .description("how long the start-up warm-up took").strongReference(true).register(infra.metrics());
         } catch (MQClientException e) {
             log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
         } finally {

@@ -104,7 +104,7 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
      */
     public static Infrastructure open(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
             OpenTelemetry telemetry, String namesrvAddr, String instance, RedisConnector redis, Lifecycle lifecycle) {
-        HikariDataSource dataSource = Databases.pool(config.mysql(), "coupon-db");
+        HikariDataSource dataSource = Databases.pool(config.mysql(), "coupon-db", metrics);
         lifecycle.onStop("database pool", remaining -> dataSource.close());
         SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()),
                 redis.durability());

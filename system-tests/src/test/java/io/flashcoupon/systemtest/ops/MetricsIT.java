@@ -85,7 +85,7 @@ class MetricsIT {
         Exposition settled = scrape(h);
         assertThat(settled.has("coupon_materializer_lag_seconds")).isTrue();
         assertThat(settled.value("coupon_sink_failures_total", "sink", "user_coupons")).isZero();
-        assertThat(settled.value("coupon_sink_batch_size_count", "sink", "user_coupons")).isPositive();
+        assertThat(settled.value("coupon_sink_batch_size_rows_count", "sink", "user_coupons")).isPositive();
         assertThat(settled.value("coupon_sink_batch_duration_seconds_count", "sink", "user_coupons")).isPositive();
     }
 

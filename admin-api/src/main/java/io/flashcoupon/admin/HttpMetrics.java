@@ -1,0 +1,59 @@
+package io.flashcoupon.admin;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * http_server_requests_seconds: every HTTP request this server answered, by method, route and
+ * status, as a histogram. The route is the template the request matched ({@code /api/v1/activities/{id}}),
+ * never the raw path, so an id or a scanner's random paths add no series: a request that matched no
+ * route is {@code unmatched}, a static asset {@code static}.
+ */
+final class HttpMetrics {
+    static final String NAME = "http.server.requests";
+    /** Buckets from a cached read (a few ms) to a reconciliation of a large sale (seconds). */
+    private static final Duration[] BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final MeterRegistry registry;
+
+    private HttpMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Records every request of the Javalin app {@code config} builds on {@code registry}. */
+    static void install(JavalinConfig config, MeterRegistry registry) {
+        HttpMetrics metrics = new HttpMetrics(registry);
+        config.requestLogger.http(metrics::record);
+    }
+
+    private void record(Context ctx, Float executionMs) {
+        Timer.builder(NAME).description("HTTP requests answered, by method, route template and status")
+                .tag("method", ctx.method().name()).tag("route", route(ctx))
+                .tag("status", Integer.toString(ctx.statusCode()))
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry)
+                .record((long) (executionMs * 1_000_000L), TimeUnit.NANOSECONDS);
+    }
+
+    /** The matched route template; "static" for assets, "unmatched" when no route matched. */
+    static String route(Context ctx) {
+        String path;
+        try {
+            path = ctx.endpointHandlerPath();
+        } catch (RuntimeException e) {
+            path = "";
+        }
+        if (path == null || path.isEmpty() || "*".equals(path)) {
+            String raw = ctx.path().toLowerCase(Locale.ROOT);
+            return raw.startsWith("/ui/") || raw.startsWith("/webjars/") ? "static" : "unmatched";
+        }
+        return path;
+    }
+}

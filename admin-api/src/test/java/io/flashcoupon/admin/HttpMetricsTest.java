@@ -1,0 +1,40 @@
+package io.flashcoupon.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.javalin.Javalin;
+import io.javalin.testtools.JavalinTest;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+class HttpMetricsTest {
+    @Test
+    void requests_are_timed_by_route_template_never_by_raw_path() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Javalin app = Javalin.create(config -> HttpMetrics.install(config, registry));
+        app.get("/api/v1/activities/{id}", ctx -> ctx.result("sale " + ctx.pathParam("id")));
+        app.post("/api/v1/activities/{id}/start", ctx -> ctx.status(409).result("refused"));
+        JavalinTest.test(app, (server, client) -> {
+            assertThat(client.get("/api/v1/activities/41").code()).isEqualTo(200);
+            assertThat(client.get("/api/v1/activities/42").code()).isEqualTo(200);
+            assertThat(client.post("/api/v1/activities/42/start").code()).isEqualTo(409);
+            assertThat(client.get("/wp-login.php").code()).isEqualTo(404);
+            assertThat(client.get("/random/7f3a").code()).isEqualTo(404);
+        });
+        assertThat(timer(registry, "GET", "/api/v1/activities/{id}", "200").count()).isEqualTo(2);
+        assertThat(timer(registry, "POST", "/api/v1/activities/{id}/start", "409").count()).isEqualTo(1);
+        assertThat(timer(registry, "GET", "unmatched", "404").count()).as("scanners' paths share one series")
+                .isEqualTo(2);
+        // JavalinTest adds a DELETE /clear-cookies-<uuid> route of its own and calls it after the test
+        assertThat(registry.find(HttpMetrics.NAME).timers().stream()
+                .filter(t -> !t.getId().getTag("route").startsWith("/clear-cookies-")))
+                .as(registry.getMetersAsString()).hasSize(3);
+    }
+
+    private static Timer timer(SimpleMeterRegistry registry, String method, String route, String status) {
+        Timer t = registry.find(HttpMetrics.NAME).tags("method", method, "route", route, "status", status).timer();
+        assertThat(t).as("%s %s %s in %s", method, route, status, registry.getMetersAsString()).isNotNull();
+        return t;
+    }
+}
