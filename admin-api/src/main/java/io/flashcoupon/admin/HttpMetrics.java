@@ -6,7 +6,10 @@ import io.javalin.http.HandlerType;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +26,25 @@ final class HttpMetrics {
         Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     private final MeterRegistry registry;
+    /** Every endpoint's method and template, for requests refused before their handler ran (401, 403). */
+    private final List<Route> routes = new CopyOnWriteArrayList<>();
+
+    /** One endpoint: its method, its template and the template as a pattern of paths. */
+    private record Route(String method, String template, Pattern pattern) {
+        static Route of(String method, String template) {
+            StringBuilder regex = new StringBuilder();
+            for (String part : template.split("(?=[{<*])|(?<=[}>*])")) {
+                if (part.startsWith("{") && part.endsWith("}")) {
+                    regex.append("[^/]+");
+                } else if (part.startsWith("<") && part.endsWith(">") || "*".equals(part)) {
+                    regex.append(".*");
+                } else {
+                    regex.append(Pattern.quote(part));
+                }
+            }
+            return new Route(method, template, Pattern.compile(regex + "/?"));
+        }
+    }
 
     private HttpMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,6 +61,7 @@ final class HttpMetrics {
         config.events(events -> events.handlerAdded(h -> {
             if (h.getHttpMethod().isHttpMethod() && h.getHttpMethod() != HandlerType.HEAD
                     && h.getHttpMethod() != HandlerType.OPTIONS) {
+                metrics.routes.add(Route.of(h.getHttpMethod().name(), h.getPath()));
                 metrics.timer(h.getHttpMethod().name(), h.getPath(), 200);
             }
         }));
@@ -56,8 +79,11 @@ final class HttpMetrics {
                 .register(registry);
     }
 
-    /** The matched route template; "static" for assets, "unmatched" when no route matched. */
-    static String route(Context ctx) {
+    /**
+     * The route template the request matched - also when a before-handler refused it (its endpoint
+     * never ran); "static" for assets, "unmatched" when no route matches.
+     */
+    String route(Context ctx) {
         String path;
         try {
             path = ctx.endpointHandlerPath();
@@ -65,6 +91,12 @@ final class HttpMetrics {
             path = "";
         }
         if (path == null || path.isEmpty() || "*".equals(path)) {
+            String method = ctx.method().name();
+            for (Route r : routes) {
+                if (r.method().equals(method) && r.pattern().matcher(ctx.path()).matches()) {
+                    return r.template();
+                }
+            }
             String raw = ctx.path().toLowerCase(Locale.ROOT);
             return raw.startsWith("/ui/") || raw.startsWith("/webjars/") ? "static" : "unmatched";
         }
