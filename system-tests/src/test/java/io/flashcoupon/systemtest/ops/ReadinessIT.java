@@ -72,8 +72,12 @@ class ReadinessIT {
             try {
                 CouponGrpc.CouponBlockingStub coupon = CouponGrpc.newBlockingStub(channel);
                 HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+                // the health service re-reads readiness every 250 ms; the start marks it ready last
+                await("gRPC health SERVING after the start").atMost(Duration.ofSeconds(5))
+                        .pollInterval(Duration.ofMillis(20))
+                        .untilAsserted(() -> assertThat(status(health, "coupon.v1.Coupon")).as(readyzBody(service))
+                                .isEqualTo(ServingStatus.SERVING));
                 assertThat(status(health, "")).isEqualTo(ServingStatus.SERVING);
-                assertThat(status(health, "coupon.v1.Coupon")).isEqualTo(ServingStatus.SERVING);
                 JsonNode ready = readyz(service, 200);
                 assertThat(ready.get("status").asText()).isEqualTo("ready");
                 assertThat(names(ready.get("dependencies"))).containsExactly("redis", "mysql", "broker");
@@ -177,6 +181,11 @@ class ReadinessIT {
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(expected);
         return json.readTree(r.body());
+    }
+
+    private String readyzBody(CouponService service) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.httpPort() + "/readyz"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static List<String> names(JsonNode array) {
