@@ -161,7 +161,7 @@ public final class CouponService implements AutoCloseable {
     /**
      * Readiness (/readyz, the gRPC health service): started and not stopping, and Redis (PING, the grab
      * script present), MySQL (a pooled connection) and the broker (a route for the grab topic) answer,
-     * each checked at most once a second on threads of its own.
+     * and this process holds its node id lease; each checked at most once a second on threads of its own.
      */
     private Readiness readiness(Infrastructure infra) {
         BrokerReadiness broker = new BrokerReadiness(infra.namesrvAddr(), READINESS_TIMEOUT);
@@ -171,7 +171,17 @@ public final class CouponService implements AutoCloseable {
         return new Readiness(lifecycle::ready, lifecycle::stopping, List.of(
                 RedisReadiness.check(infra.redis().connection(), REDIS_READINESS_TIMEOUT),
                 DatabaseReadiness.check(infra.dataSource(), READINESS_TIMEOUT),
-                broker.check()), Duration.ofSeconds(1), System::nanoTime, checks);
+                broker.check(),
+                // no coupon_sn without it: after an outage of Redis longer than the lease, grabs answer
+                // UNAVAILABLE until the next renewal, so the instance is not ready before that either
+                new Readiness.Check("node-lease", READINESS_TIMEOUT, () -> {
+                    if (!nodeLease.held()) {
+                        throw new IllegalStateException("node id " + nodeLease.nodeId() + " is not leased now"
+                                + " (lapsed while Redis was unreachable, or taken); renewed every third of"
+                                + " server.node-lease-ms");
+                    }
+                    return "node id " + nodeLease.nodeId();
+                })), Duration.ofSeconds(1), System::nanoTime, checks);
     }
 
     /** The embedded name server and broker (stopped last), or the configured cluster; its name server address. */
