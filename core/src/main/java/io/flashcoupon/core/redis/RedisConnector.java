@@ -57,12 +57,21 @@ public final class RedisConnector implements AutoCloseable {
 
     /**
      * Lettuce's command latency on {@code metrics}: lettuce_command_completion_seconds (command sent to
-     * reply complete) by command type and remote address, as a histogram with 12 fixed buckets from
-     * 100 us to 1 s (Lettuce's own percentile histogram would add ~60 buckets per command type). The
-     * time to the reply's first byte (lettuce.command.firstresponse) is not published: it adds as
-     * many series and says little more for replies as small as ours.
+     * reply complete) by command type and remote address; on a registry {@link #configureMeters} shaped,
+     * as a histogram with 12 fixed buckets from 100 us to 1 s (Lettuce's own percentile histogram would
+     * add ~60 buckets per command type), without the time to the reply's first byte
+     * (lettuce.command.firstresponse), which adds as many series and says little more for small replies.
      */
     static MicrometerCommandLatencyRecorder latencyRecorder(MeterRegistry metrics) {
+        return new MicrometerCommandLatencyRecorder(metrics, MicrometerOptions.builder().enable().histogram(false)
+                .localDistinction(false).build());
+    }
+
+    /**
+     * The meter filters that shape Lettuce's meters as {@link #latencyRecorder} describes; configured on
+     * a registry before any meter is registered (Micrometer warns otherwise), where it is created.
+     */
+    public static void configureMeters(MeterRegistry metrics) {
         metrics.config().meterFilter(MeterFilter.deny(id -> id.getName().equals(FIRST_RESPONSE)))
                 .meterFilter(new MeterFilter() {
                     @Override
@@ -74,8 +83,6 @@ public final class RedisConnector implements AutoCloseable {
                                 .build().merge(config);
                     }
                 });
-        return new MicrometerCommandLatencyRecorder(metrics, MicrometerOptions.builder().enable().histogram(false)
-                .localDistinction(false).build());
     }
 
     private static RedisURI uri(ServiceConfig.Redis config) {

@@ -69,10 +69,12 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
 
     /**
      * The process's one meter registry with jvm_* (memory, GC, threads, classes), process_* (CPU,
-     * uptime, files) and system_* meters bound; the GC meters are closed by {@code lifecycle}.
+     * uptime, files) and system_* meters bound, Lettuce's meters shaped (RedisConnector.configureMeters);
+     * the GC meters are closed by {@code lifecycle}.
      */
     public static PrometheusMeterRegistry processMetrics(Lifecycle lifecycle) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RedisConnector.configureMeters(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(metrics);
