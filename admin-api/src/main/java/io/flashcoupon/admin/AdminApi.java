@@ -5,6 +5,7 @@ import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
+import io.flashcoupon.core.runtime.Readiness;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.template.TemplateRepository;
@@ -38,6 +39,7 @@ public final class AdminApi {
 
     private final Javalin app;
     private final ApiJson json;
+    private final HealthRoutes health;
     private final Set<String> routes = Collections.synchronizedSet(new TreeSet<>());
 
     /**
@@ -61,6 +63,9 @@ public final class AdminApi {
         this.json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            if (metrics != null) {
+                HttpMetrics.install(config, metrics);
+            }
             config.jsonMapper(new JavalinJackson(json.mapper(), false));
             JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
             config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
@@ -87,7 +92,8 @@ public final class AdminApi {
         new LiveRoutes(sales, reports, sampler, clock).register(app);
         new UiRoutes().register(app);
         new WalletRoutes(coupons).register(app);
-        new HealthRoutes(ready).register(app);
+        health = new HealthRoutes(Readiness.flagOnly(ready)::report);
+        health.register(app);
         if (metrics != null) {
             new MetricsRoutes(metrics).register(app);
         }
@@ -98,6 +104,15 @@ public final class AdminApi {
         synchronized (routes) {
             return Set.copyOf(routes);
         }
+    }
+
+    /**
+     * /readyz answers from {@code readiness} (the dependencies' checks) rather than the lifecycle flag
+     * given at construction (call before {@link #start}).
+     */
+    public AdminApi readiness(Readiness readiness) {
+        health.readiness(readiness::report);
+        return this;
     }
 
     /** Adds the DTM HTTP-mode Saga branches under /api/v1/dtm/ (call before {@link #start}). */

@@ -8,6 +8,7 @@ import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.core.saga.BranchCredential;
+import io.flashcoupon.core.runtime.Readiness;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.wallet.OrderCoupons;
@@ -31,16 +32,16 @@ public final class AdminProcess {
     /**
      * Starts the admin API on {@code infra}; {@code reads} is what it reads templates and activities
      * through (and drops after a write here), {@code reconciler} runs on-demand reconciliation and
-     * cleanup, re-publishing through the grab's transactional producer.
+     * cleanup, re-publishing through the grab's transactional producer; /readyz answers from {@code readiness}.
      */
     public static AdminProcess startApi(Infrastructure infra, Lifecycle lifecycle, FlashSales sales,
             CachedReads reads, Reconciler reconciler, ReconciliationReports reports, CouponBranches branches,
-            OrderCoupons orderCoupons) {
+            OrderCoupons orderCoupons, Readiness readiness) {
         ServiceConfig config = infra.config();
         SaleCleanup cleanup = new SaleCleanup(infra.activities(), infra.store(), reconciler, reports, infra.clock());
         AdminApi admin = new AdminApi(infra.templates(), infra.activities(), infra.coupons(), sales, reconciler,
                 reports, cleanup, lifecycle::ready, infra.clock(), AdminAuth.of(config.admin(), BranchCredential.of(config.saga().branchToken())), infra.metrics(), reads)
-                .dtmBranches(branches).orderCoupons(orderCoupons)
+                .readiness(readiness).dtmBranches(branches).orderCoupons(orderCoupons)
                 .grantConflicts(new GrantConflicts(infra.dataSource()), infra.clock());
         admin.start(config.server().host(), config.server().httpPort());
         lifecycle.onStop("admin API", remaining -> admin.stop());
@@ -48,9 +49,9 @@ public final class AdminProcess {
     }
 
     /** Starts only /metrics, /healthz and /readyz, for a process without the admin role. */
-    public static AdminProcess startOpsOnly(Infrastructure infra, Lifecycle lifecycle) {
+    public static AdminProcess startOpsOnly(Infrastructure infra, Lifecycle lifecycle, Readiness readiness) {
         ServiceConfig.Server server = infra.config().server();
-        OpsServer ops = new OpsServer(lifecycle::ready, infra.metrics()).start(server.host(), server.httpPort());
+        OpsServer ops = new OpsServer(readiness, infra.metrics()).start(server.host(), server.httpPort());
         lifecycle.onStop("metrics/health endpoint", remaining -> ops.stop());
         return new AdminProcess(ops::port, false);
     }

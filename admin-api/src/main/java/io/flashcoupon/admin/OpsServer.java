@@ -1,9 +1,9 @@
 package io.flashcoupon.admin;
 
+import io.flashcoupon.core.runtime.Readiness;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP endpoint of a process that does not run the admin role: only GET /metrics, /healthz
@@ -13,17 +13,18 @@ import java.util.function.BooleanSupplier;
 public final class OpsServer {
     private final Javalin app;
 
-    public OpsServer(BooleanSupplier ready, PrometheusMeterRegistry metrics) {
+    public OpsServer(Readiness readiness, PrometheusMeterRegistry metrics) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            HttpMetrics.install(config, metrics);
             config.jsonMapper(new JavalinJackson(json.mapper(), false));
             JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
             config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
         });
         ErrorMapping.install(app);
-        new HealthRoutes(ready).register(app);
+        new HealthRoutes(readiness::report).register(app);
         new MetricsRoutes(metrics).register(app);
     }
 

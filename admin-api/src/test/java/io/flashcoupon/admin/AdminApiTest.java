@@ -435,13 +435,15 @@ class AdminApiTest {
     @Test
     void readiness_is_503_while_the_dependencies_are_not_usable() {
         run(client -> {
-            assertThat(send(client, "GET", "/readyz", null, null).body).isEqualTo("{\"status\":\"ready\"}");
+            assertThat(send(client, "GET", "/readyz", null, null).body)
+                    .isEqualTo("{\"status\":\"ready\",\"phase\":\"running\",\"down\":[],\"dependencies\":[]}");
             ready.set(false);
             Reply notReady = send(client, "GET", "/readyz", null, null);
             Reply alive = send(client, "GET", "/healthz", null, null);
 
             assertThat(notReady.status).isEqualTo(503);
-            assertThat(notReady.body).isEqualTo("{\"status\":\"not ready\"}");
+            assertThat(notReady.body)
+                    .isEqualTo("{\"status\":\"not ready\",\"phase\":\"starting\",\"down\":[],\"dependencies\":[]}");
             assertThat(alive.status).isEqualTo(200);
             assertThat(alive.body).isEqualTo("{\"status\":\"ok\"}");
         });

@@ -61,10 +61,10 @@ public final class BinlogReader implements AutoCloseable {
             FlatMessagePublisher publisher, LongSupplier clock, MeterRegistry metrics) {
         this.publisher = publisher;
         this.mapper = new FlatMessageMapper(clock);
-        this.messages = Counter.builder("coupon.cdc.published").tag("unit", "messages")
+        this.messages = Counter.builder("coupon.cdc.published.messages")
                 .description("flat messages the embedded binlog reader published").register(metrics);
-        this.rows = Counter.builder("coupon.cdc.published").tag("unit", "rows")
-                .description("flat messages the embedded binlog reader published").register(metrics);
+        this.rows = Counter.builder("coupon.cdc.published.rows")
+                .description("changed rows in the flat messages the embedded binlog reader published").register(metrics);
         this.engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(properties(mysql, cdc, serverId))
                 .notifying(this::handleBatch)

@@ -108,7 +108,7 @@ public final class IngressProcess {
                 infra.coupons(), infra.wallets(), grabs, rpcs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), infra.templateCache()::find, infra.templatePages(),
                         id -> templateWritten(infra, id), orderCoupons, infra.clock())),
-                BranchCredential.of(config.saga().branchToken())).start();
+                BranchCredential.of(config.saga().branchToken()), infra.metrics()).start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",
@@ -139,6 +139,11 @@ public final class IngressProcess {
         }
     }
 
+    /** The gRPC health service answers what {@code ready} says from now on (IngressServer#followReadiness). */
+    public void followReadiness(java.util.function.BooleanSupplier ready) {
+        server.followReadiness(ready);
+    }
+
     /** The port the gRPC server listens on. */
     public int port() {
         return server.port();
@@ -167,9 +172,10 @@ public final class IngressProcess {
                     Infrastructure.BROKER_WAIT.multipliedBy(2));
             Gauge.builder("coupon.startup.warmup.grants", r, GrabWarmup.Result::granted)
                     .description("grants of the start-up warm-up's synthetic sale (business.flashsale.warmup-grabs)")
+                    .strongReference(true)
                     .register(infra.metrics());
             Gauge.builder("coupon.startup.warmup.seconds", r, w -> w.millis() / 1000.0)
-                    .description("how long the start-up warm-up took").register(infra.metrics());
+                    .description("how long the start-up warm-up took").strongReference(true).register(infra.metrics());
         } catch (MQClientException e) {
             log.warn("start-up warm-up skipped: its producer did not start: {}", e.toString());
         } finally {

@@ -97,10 +97,11 @@ public final class SaleStatusReads implements MeterBinder {
      */
     @Override
     public void bindTo(MeterRegistry registry) {
+        String help = "GetFlashSaleStatus figures read from Redis (source=redis) or answered from this instance's"
+                + " sold-out flag (source=sold_out_flag)";
         FunctionCounter.builder("coupon.status.reads", loads, LongAdder::sum).tag("source", "redis")
-                .description("sale figures read from Redis for GetFlashSaleStatus").register(registry);
+                .description(help).register(registry);
         FunctionCounter.builder("coupon.status.reads", soldOutAnswers, LongAdder::sum).tag("source", "sold_out_flag")
-                .description("GetFlashSaleStatus calls answered from this instance's sold-out flag")
-                .register(registry);
+                .description(help).register(registry);
     }
 }

@@ -7,11 +7,15 @@ import io.flashcoupon.cdc.FlatMessagePublisher;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.config.ServiceConfig.Role;
+import io.flashcoupon.core.db.DatabaseReadiness;
+import io.flashcoupon.core.mq.BrokerReadiness;
 import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.core.redis.RedisConnector;
+import io.flashcoupon.core.redis.RedisReadiness;
 import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.runtime.Readiness;
 import io.flashcoupon.core.sale.NodeIdLease;
 import io.flashcoupon.core.sale.RedisNodeLeaseStore;
 import io.flashcoupon.flyway.SchemaMigrator;
@@ -28,6 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +48,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class CouponService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CouponService.class);
+
+    /**
+     * How long a readiness check of MySQL or the broker may take; Redis, which answers a PING in well
+     * under a millisecond, gets less, so an instance whose Redis is down reports it within 2 s
+     * (1 s cache + 0.5 s + the health service's 0.25 s re-read).
+     */
+    private static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration REDIS_READINESS_TIMEOUT = Duration.ofMillis(500);
 
     private final Lifecycle lifecycle;
     private Infrastructure infra;
@@ -109,6 +122,7 @@ public final class CouponService implements AutoCloseable {
             lifecycle.onStop("tracing (export the last spans)", remaining -> ownSdk.shutdown().join(
                     Math.max(1, remaining), TimeUnit.MILLISECONDS));
         }
+        Readiness readiness = readiness(infra);
         TopologyProcess.startCacheInvalidation(infra, lifecycle);
         BinlogReader binlogReader = config.cdc().embedded().enabled() ? startBinlogReader(infra) : null;
 
@@ -121,11 +135,12 @@ public final class CouponService implements AutoCloseable {
         }
         http = roles.contains(Role.ADMIN)
                 ? AdminProcess.startApi(infra, lifecycle, shared.sales(), shared.reads(), shared.reconciler(),
-                        shared.reports(), shared.branches(), shared.orderCoupons())
-                : AdminProcess.startOpsOnly(infra, lifecycle);
+                        shared.reports(), shared.branches(), shared.orderCoupons(), readiness)
+                : AdminProcess.startOpsOnly(infra, lifecycle, readiness);
         if (roles.contains(Role.INGRESS)) {
             ingress = IngressProcess.start(infra, lifecycle, nodeLease, shared.soldOut(), shared.sales(),
                     shared.ledger(), shared.grabMetrics(), shared.branches(), shared.orderCoupons());
+            ingress.followReadiness(readiness::ready);
         }
 
         // Ready only once every later change of a cached row will be published (first start: 1.5-3 s).
@@ -141,6 +156,32 @@ public final class CouponService implements AutoCloseable {
                 http.servesApi() ? " (admin API)" : " (metrics and health only)", namesrvAddr,
                 infra.tracing() ? (givenTelemetry != null ? "on" : "on, OTLP " + config.tracing().otlpEndpoint())
                         : "off");
+    }
+
+    /**
+     * Readiness (/readyz, the gRPC health service): started and not stopping, and Redis (PING, the grab
+     * script present), MySQL (a pooled connection) and the broker (a route for the grab topic) answer,
+     * and this process holds its node id lease; each checked at most once a second on threads of its own.
+     */
+    private Readiness readiness(Infrastructure infra) {
+        BrokerReadiness broker = new BrokerReadiness(infra.namesrvAddr(), READINESS_TIMEOUT);
+        lifecycle.onStop("readiness checks", remaining -> broker.close());
+        ExecutorService checks = Executors.newCachedThreadPool(DaemonThreads.named("readiness"));
+        lifecycle.onStop("readiness check threads", remaining -> checks.shutdownNow());
+        return new Readiness(lifecycle::ready, lifecycle::stopping, List.of(
+                RedisReadiness.check(infra.redis().connection(), REDIS_READINESS_TIMEOUT),
+                DatabaseReadiness.check(infra.dataSource(), READINESS_TIMEOUT),
+                broker.check(),
+                // no coupon_sn without it: after an outage of Redis longer than the lease, grabs answer
+                // UNAVAILABLE until the next renewal, so the instance is not ready before that either
+                new Readiness.Check("node-lease", READINESS_TIMEOUT, () -> {
+                    if (!nodeLease.held()) {
+                        throw new IllegalStateException("node id " + nodeLease.nodeId() + " is not leased now"
+                                + " (lapsed while Redis was unreachable, or taken); renewed every third of"
+                                + " server.node-lease-ms");
+                    }
+                    return "node id " + nodeLease.nodeId();
+                })), Duration.ofSeconds(1), System::nanoTime, checks);
     }
 
     /** The embedded name server and broker (stopped last), or the configured cluster; its name server address. */

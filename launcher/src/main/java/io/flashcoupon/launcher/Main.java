@@ -64,6 +64,12 @@ public final class Main {
             System.err.println("start refused: " + e.getMessage());
             System.exit(2);
             return;
+        } catch (Exception | LinkageError e) {
+            // a dependency unreachable, a port taken: one line naming it; the trace for whoever debugs
+            log.debug("start failure", e);
+            System.err.println(StartFailure.describe(e, config));
+            System.exit(2);
+            return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         long budgetMs = config.server().shutdownTimeoutMs();

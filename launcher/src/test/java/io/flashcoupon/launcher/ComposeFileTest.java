@@ -151,7 +151,7 @@ class ComposeFileTest {
         }));
         assertThat(metrics).contains("coupon_grab_outcomes_total", "coupon_grab_duration_seconds_bucket",
                 "coupon_grabs_in_flight", "coupon_grab_publications_total", "coupon_tx_checkbacks_total",
-                "coupon_materializer_lag_seconds", "coupon_sink_batch_size_count", "coupon_sink_rows_total",
+                "coupon_materializer_lag_seconds", "coupon_sink_batch_size_rows_count", "coupon_sink_rows_total",
                 "jvm_memory_used_bytes", "jvm_gc_pause_seconds_sum");
         JsonNode provider = YAML.readTree(COMPOSE.resolve("grafana/provisioning/dashboards/coupon.yml").toFile());
         String dashboardsPath = provider.path("providers").get(0).path("options").path("path").asText();

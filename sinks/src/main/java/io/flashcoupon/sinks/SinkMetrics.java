@@ -25,7 +25,7 @@ public final class SinkMetrics {
 
     public SinkMetrics(MeterRegistry registry, String sink) {
         this.clock = registry.config().clock();
-        this.batchSize = DistributionSummary.builder("coupon.sink.batch.size").tag("sink", sink)
+        this.batchSize = DistributionSummary.builder("coupon.sink.batch.size").baseUnit("rows").tag("sink", sink)
                 .description("rows per committed sink batch")
                 .serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000)
                 .register(registry);

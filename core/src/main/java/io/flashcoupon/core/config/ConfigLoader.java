@@ -15,16 +15,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads srv.yaml: the defaults shipped on the class path, then an optional file, then environment
  * variables. Every leaf {@code a.b-c} can be overridden by {@code COUPON_A_B_C}; lists take a
- * comma-separated value. Unknown keys and invalid values are rejected with a message naming the key.
+ * comma-separated value. Unknown keys and invalid values are rejected with a message naming the key;
+ * a COUPON_* variable that names no key is logged as a warning by name (with the nearest key's).
  */
 public final class ConfigLoader {
+    private static final Logger log = LoggerFactory.getLogger(ConfigLoader.class);
     public static final String DEFAULTS_RESOURCE = "srv.yaml";
     private static final String ENV_PREFIX = "COUPON_";
 
@@ -47,6 +55,12 @@ public final class ConfigLoader {
             }
         }
         applyEnv(tree, "", env);
+        List<String> known = new ArrayList<>();
+        envNames(tree, "", known);
+        for (String unknown : unknownVariables(known, env)) {
+            log.warn("configuration: environment variable {} is ignored: it names no configuration key{}", unknown,
+                    closest(unknown, known).map(k -> " (did you mean " + k + "?)").orElse(""));
+        }
         ServiceConfig config;
         try {
             config = yaml.treeToValue(tree, ServiceConfig.class);
@@ -113,6 +127,61 @@ public final class ConfigLoader {
                 node.put(name, value);
             }
         }
+    }
+
+    /** The override variable of every leaf of {@code node}, e.g. COUPON_SERVER_GRPC_PORT. */
+    private static void envNames(JsonNode node, String prefix, List<String> into) {
+        node.fieldNames().forEachRemaining(name -> {
+            JsonNode child = node.get(name);
+            if (child instanceof ObjectNode) {
+                envNames(child, prefix + name + ".", into);
+            } else {
+                into.add(envName(prefix + name));
+            }
+        });
+    }
+
+    /**
+     * The COUPON_* variables of {@code env} that override no key: a misspelt override would otherwise
+     * be silently ignored and the default used. Sorted.
+     */
+    static List<String> unknownVariables(Collection<String> known, Map<String, String> env) {
+        Set<String> knownSet = new HashSet<>(known);
+        return env.keySet().stream().filter(n -> n.startsWith(ENV_PREFIX) && !knownSet.contains(n)).sorted().toList();
+    }
+
+    /** The known variable nearest to {@code name} (at most three edits away), for a "did you mean". */
+    static Optional<String> closest(String name, Collection<String> known) {
+        String best = null;
+        int bestDistance = 4;
+        for (String k : known) {
+            int d = distance(name, k);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Levenshtein distance. */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** The environment variable that overrides a dotted key, e.g. server.grpc-port -> COUPON_SERVER_GRPC_PORT. */

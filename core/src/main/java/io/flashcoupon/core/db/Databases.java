@@ -2,13 +2,30 @@ package io.flashcoupon.core.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.flashcoupon.core.config.ServiceConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /** Builds the process's one connection pool. */
 public final class Databases {
     private Databases() {}
 
     public static HikariDataSource pool(ServiceConfig.Mysql mysql, String poolName) {
+        return new HikariDataSource(config(mysql, poolName));
+    }
+
+    /**
+     * The pool with HikariCP's own meters on {@code metrics}: hikaricp_connections (total, active, idle,
+     * pending, min, max), hikaricp_connections_acquire_seconds, _usage_seconds, _creation_seconds and
+     * hikaricp_connections_timeout_total, tagged pool = {@code poolName}.
+     */
+    public static HikariDataSource pool(ServiceConfig.Mysql mysql, String poolName, MeterRegistry metrics) {
+        HikariConfig hc = config(mysql, poolName);
+        hc.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(metrics));
+        return new HikariDataSource(hc);
+    }
+
+    private static HikariConfig config(ServiceConfig.Mysql mysql, String poolName) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName(poolName);
         hc.setJdbcUrl(mysql.jdbcUrl());
@@ -18,6 +35,6 @@ public final class Databases {
         hc.setMinimumIdle(Math.min(2, mysql.maxOpenConnections()));
         hc.setConnectionTimeout(5_000);
         hc.setInitializationFailTimeout(10_000);
-        return new HikariDataSource(hc);
+        return hc;
     }
 }

@@ -18,6 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * once a later run is clean; with several instances take the max over them.
  */
 public final class ReconcileMetrics {
+    /** One help text for both results (Prometheus shows one per name). */
+    private static final String REPUBLISHED_HELP = "late grants (ledger entry, no row after the grace) whose event was"
+            + " committed again (result=ok) or that the broker did not take, retried next run (result=failed)";
     /**
      * Label {@code result} of coupon_reconciliation_runs_total. UNCHANGED: a periodic run found the
      * sale's figures as its last complete run left them and did not compare it again (ReconcileJob).
@@ -37,10 +40,9 @@ public final class ReconcileMetrics {
                     .register(registry));
         }
         republished = Counter.builder("coupon.reconciliation.republished").tag("result", "ok")
-                .description("late grants (ledger entry, no row after the grace) whose event was committed again")
-                .register(registry);
+                .description(REPUBLISHED_HELP).register(registry);
         republishFailed = Counter.builder("coupon.reconciliation.republished").tag("result", "failed")
-                .description("late grants whose re-publish the broker did not take (retried next run)")
+                .description(REPUBLISHED_HELP)
                 .register(registry);
         Gauge.builder("coupon.reconciliation.mismatched.sales", mismatched, Map::size)
                 .strongReference(true)

@@ -3,6 +3,7 @@ package io.flashcoupon.core.redis;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +50,16 @@ public final class LuaScript {
             }
             return CompletableFuture.<T>failedFuture(cause);
         }).thenCompose(f -> f);
+    }
+
+    /** The SHA1 Redis knows the script by (EVALSHA, SCRIPT EXISTS). */
+    public String sha() {
+        return sha;
+    }
+
+    /** Loads the script into Redis again (after a restart or SCRIPT FLUSH); returns its SHA1. */
+    public String load(RedisCommands<String, String> redis) {
+        return redis.scriptLoad(source);
     }
 
     @Override

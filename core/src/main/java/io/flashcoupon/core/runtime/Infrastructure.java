@@ -75,10 +75,12 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
 
     /**
      * The process's one meter registry with jvm_* (memory, GC, threads, classes), process_* (CPU,
-     * uptime, files) and system_* meters bound; the GC meters are closed by {@code lifecycle}.
+     * uptime, files) and system_* meters bound, Lettuce's meters shaped (RedisConnector.configureMeters);
+     * the GC meters are closed by {@code lifecycle}.
      */
     public static PrometheusMeterRegistry processMetrics(Lifecycle lifecycle) {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RedisConnector.configureMeters(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(metrics);
@@ -110,7 +112,7 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
      */
     public static Infrastructure open(ServiceConfig config, Clock clock, PrometheusMeterRegistry metrics,
             OpenTelemetry telemetry, String namesrvAddr, String instance, RedisConnector redis, Lifecycle lifecycle) {
-        HikariDataSource dataSource = Databases.pool(config.mysql(), "coupon-db");
+        HikariDataSource dataSource = Databases.pool(config.mysql(), "coupon-db", metrics);
         lifecycle.onStop("database pool", remaining -> dataSource.close());
         SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()),
                 redis.durability());

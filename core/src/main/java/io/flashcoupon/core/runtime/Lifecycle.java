@@ -72,6 +72,11 @@ public final class Lifecycle implements AutoCloseable {
         return ready;
     }
 
+    /** Whether the stop has begun (readiness then says "stopping", not "starting"). */
+    public boolean stopping() {
+        return closed;
+    }
+
     /** A graceful stop within the budget given at construction; see {@link #shutdown(long)}. */
     @Override
     public void close() {

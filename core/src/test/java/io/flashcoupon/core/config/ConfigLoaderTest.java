@@ -298,4 +298,21 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_TRACING_SAMPLE_RATIO", "1.5")))
                 .hasMessageContaining("tracing.sample-ratio must be between 0 and 1, was 1.5");
     }
+
+    @Test
+    void a_misspelt_coupon_variable_is_named_with_the_key_it_probably_meant() {
+        java.util.List<String> known = java.util.List.of("COUPON_SERVER_GRPC_PORT", "COUPON_REDIS_HOST");
+        Map<String, String> env = Map.of("COUPON_SERVER_GRPC_PROT", "9091", "COUPON_REDIS_HOST", "r",
+                "PATH", "/bin", "COUPON_SOMETHING_ELSE_ENTIRELY", "x");
+        assertThat(ConfigLoader.unknownVariables(known, env))
+                .containsExactly("COUPON_SERVER_GRPC_PROT", "COUPON_SOMETHING_ELSE_ENTIRELY");
+        assertThat(ConfigLoader.closest("COUPON_SERVER_GRPC_PROT", known)).hasValue("COUPON_SERVER_GRPC_PORT");
+        assertThat(ConfigLoader.closest("COUPON_SOMETHING_ELSE_ENTIRELY", known)).isEmpty();
+    }
+
+    @Test
+    void an_unknown_coupon_variable_does_not_stop_the_start() {
+        ServiceConfig config = new ConfigLoader().load(null, Map.of("COUPON_SERVER_GRPC_PROT", "9091"));
+        assertThat(config.server().grpcPort()).as("the default: the misspelt override is not applied").isEqualTo(9090);
+    }
 }

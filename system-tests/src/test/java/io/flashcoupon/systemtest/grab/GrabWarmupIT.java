@@ -67,6 +67,10 @@ class GrabWarmupIT {
                 assertThat(metrics.value("coupon_grab_outcomes_total", "code", "granted"))
                         .as("warm-up grants are not the service's grants").isZero();
                 assertThat(redis.sync().exists(Registry.saleKeys(sale))).as("synthetic sale keys left").isZero();
+                System.gc(); // the gauges once read NaN after a collection (weakly referenced figures)
+                Exposition afterGc = Exposition.parse(get(warmed.httpPort(), "/metrics"));
+                assertThat(afterGc.value("coupon_startup_warmup_grants")).as("after a GC").isEqualTo(GRABS);
+                assertThat(afterGc.value("coupon_startup_warmup_seconds")).as("after a GC").isPositive();
             }
             // Every warm-up grant went to the warm-up topic (so none to coupon-events, which the sink and
             // downstream consumers read: a grant there with no MySQL activity would not even become a row).

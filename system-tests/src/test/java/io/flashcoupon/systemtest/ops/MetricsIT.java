@@ -11,6 +11,8 @@ import io.flashcoupon.proto.v1.FlashSaleResponse;
 import io.flashcoupon.proto.v1.GrabCode;
 import io.flashcoupon.systemtest.support.Exposition;
 import io.flashcoupon.systemtest.support.ServiceHarness;
+import io.flashcoupon.proto.v1.CouponGrpc;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
@@ -18,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -85,7 +88,7 @@ class MetricsIT {
         Exposition settled = scrape(h);
         assertThat(settled.has("coupon_materializer_lag_seconds")).isTrue();
         assertThat(settled.value("coupon_sink_failures_total", "sink", "user_coupons")).isZero();
-        assertThat(settled.value("coupon_sink_batch_size_count", "sink", "user_coupons")).isPositive();
+        assertThat(settled.value("coupon_sink_batch_size_rows_count", "sink", "user_coupons")).isPositive();
         assertThat(settled.value("coupon_sink_batch_duration_seconds_count", "sink", "user_coupons")).isPositive();
     }
 
@@ -112,6 +115,68 @@ class MetricsIT {
         assertThat(open.headers().firstValue("Content-Type"))
                 .hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
         assertThat(open.body()).contains("# TYPE coupon_grab_outcomes counter").endsWith("# EOF\n");
+    }
+
+    @Test
+    void the_scrape_lists_the_pool_redis_commands_every_rpc_and_the_admin_routes() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(1, 1);
+        Exposition before = scrape(h);
+        assertThat(grab(h, sale.id(), 81, null).getCode()).isEqualTo(GrabCode.GRANTED);
+        assertRefused(() -> grab(h, 987_654_321L, 82, null), Status.Code.NOT_FOUND);
+        HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + h.service.httpPort() + "/api/v1/activities/" + sale.id()))
+                .header("Authorization", "Bearer " + ServiceHarness.READ_TOKEN).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(200);
+        Exposition after = scrape(h);
+
+        // the MySQL pool (HikariCP)
+        assertThat(after.value("hikaricp_connections_max", "pool", "coupon-db")).as("mysql.max-open-connections")
+                .isEqualTo(30);
+        for (String gauge : List.of("hikaricp_connections_active", "hikaricp_connections_idle",
+                "hikaricp_connections_pending")) {
+            assertThat(after.all(gauge, "pool", "coupon-db")).as(gauge).hasSize(1);
+        }
+        assertThat(after.value("hikaricp_connections_acquire_seconds_count", "pool", "coupon-db")).isPositive();
+        assertThat(after.all("hikaricp_connections_timeout_total", "pool", "coupon-db")).hasSize(1);
+
+        // Redis command latency (Lettuce), by command: the grab ran EVALSHA
+        assertThat(delta(before, after, "lettuce_command_completion_seconds_count", "command", "EVALSHA"))
+                .as("the grab's script call").isGreaterThanOrEqualTo(1);
+        assertThat(after.all("lettuce_command_completion_seconds_bucket", "command", "EVALSHA"))
+                .as("histogram buckets").hasSize(13);
+
+        // every RPC of coupon.v1.Coupon, from the start, by method and status code, with a histogram
+        for (MethodDescriptor<?, ?> m : CouponGrpc.getServiceDescriptor().getMethods()) {
+            String method = m.getBareMethodName();
+            assertThat(after.all("grpc_server_processing_duration_seconds_count", "service", "coupon.v1.Coupon",
+                    "method", method, "statusCode", "OK")).as(method).hasSize(1);
+            assertThat(after.all("grpc_server_requests_received_messages_total", "method", method)).as(method)
+                    .hasSize(1);
+        }
+        assertThat(delta(before, after, "grpc_server_processing_duration_seconds_count", "method", "FlashSaleCoupon",
+                "statusCode", "OK")).isEqualTo(1);
+        assertThat(after.value("grpc_server_processing_duration_seconds_count", "method", "FlashSaleCoupon",
+                "statusCode", "NOT_FOUND")).isPositive();
+        assertThat(after.all("grpc_server_processing_duration_seconds_bucket", "method", "FlashSaleCoupon",
+                "statusCode", "OK")).as("histogram buckets").hasSizeGreaterThan(10);
+
+        // the admin API's routes, by route template, never by raw path
+        for (String route : List.of("/api/v1/templates", "/api/v1/activities/{id}", "/api/v1/activities/{id}/start",
+                "/api/v1/dtm/lock", "/readyz", "/metrics")) {
+            assertThat(after.all("http_server_requests_seconds_count", "route", route)).as(route).isNotEmpty();
+        }
+        assertThat(delta(before, after, "http_server_requests_seconds_count", "method", "GET",
+                "route", "/api/v1/activities/{id}", "status", "200")).isEqualTo(1);
+        assertThat(after.all("http_server_requests_seconds_count").stream()
+                .filter(s -> s.labels().get("route").contains(Long.toString(sale.id()))))
+                .as("no raw path as a route").isEmpty();
+
+        // naming: units in the name, never in a label
+        assertThat(after.has("coupon_cdc_published_messages_total")).isTrue();
+        assertThat(after.has("coupon_cdc_published_rows_total")).isTrue();
+        assertThat(after.has("coupon_cdc_published_total")).isFalse();
     }
 
     private static FlashSaleResponse grab(ServiceHarness h, long activity, long user, String requestId) {
