@@ -219,8 +219,15 @@ public final class TemplateRepository {
     }
 
     private static Template map(ResultSet rs) throws SQLException {
+        return terms(rs, rs.getLong("id"), rs.getTimestamp("created_at").toInstant(),
+                rs.getTimestamp("updated_at").toInstant());
+    }
+
+    /** A template from a row holding the terms' columns (COLUMNS), here or in the version history. */
+    static Template terms(ResultSet rs, long id, java.time.Instant created, java.time.Instant updated)
+            throws SQLException {
         return new Template(
-                rs.getLong("id"),
+                id,
                 rs.getString("name"),
                 CouponType.ofCode(rs.getInt("type")),
                 rs.getLong("discount_amount_cents"),
@@ -237,9 +244,10 @@ public final class TemplateRepository {
                 idsFromJson(rs.getString("excluded_goods")),
                 idsFromJson(rs.getString("excluded_categories")),
                 TemplateStatus.ofCode(rs.getInt("status")),
-                rs.getTimestamp("created_at").toInstant(),
-                rs.getTimestamp("updated_at").toInstant(),
+                created,
+                updated,
                 new Template.Stacking(rs.getBoolean("stack_exclusive"), rs.getInt("stack_max_per_order"),
                         classesFromText(rs.getString("stack_combines_with")), rs.getLong("min_payable_cents")));
     }
+
 }

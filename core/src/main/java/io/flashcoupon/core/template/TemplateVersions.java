@@ -1,13 +1,8 @@
 package io.flashcoupon.core.template;
 
-import static io.flashcoupon.core.db.Sql.getInstant;
-import static io.flashcoupon.core.db.Sql.getNullableInt;
-import static io.flashcoupon.core.db.Sql.getNullableLong;
-import static io.flashcoupon.core.db.Sql.idsFromJson;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.db.DataAccessException;
-import io.flashcoupon.discount.CouponType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,28 +61,7 @@ public final class TemplateVersions implements TermsLookup {
     /** The version's terms; created_at and updated_at are both when the version was made. */
     private static Template map(ResultSet rs) throws SQLException {
         java.time.Instant made = rs.getTimestamp("created_at").toInstant();
-        return new Template(
-                rs.getLong("template_id"),
-                rs.getString("name"),
-                CouponType.ofCode(rs.getInt("type")),
-                rs.getLong("discount_amount_cents"),
-                rs.getInt("discount_bps"),
-                rs.getLong("min_amount_cents"),
-                getNullableLong(rs, "max_discount_cents"),
-                rs.getInt("total_count"),
-                rs.getInt("per_user_limit"),
-                getInstant(rs, "valid_start_time"),
-                getInstant(rs, "valid_end_time"),
-                getNullableInt(rs, "valid_days"),
-                idsFromJson(rs.getString("applicable_goods")),
-                idsFromJson(rs.getString("applicable_categories")),
-                idsFromJson(rs.getString("excluded_goods")),
-                idsFromJson(rs.getString("excluded_categories")),
-                TemplateStatus.ofCode(rs.getInt("status")),
-                made,
-                made,
-                new Template.Stacking(rs.getBoolean("stack_exclusive"), rs.getInt("stack_max_per_order"),
-                        TemplateRepository.classesFromText(rs.getString("stack_combines_with")),
-                        rs.getLong("min_payable_cents")));
+        return TemplateRepository.terms(rs, rs.getLong("template_id"), made, made);
     }
+
 }
