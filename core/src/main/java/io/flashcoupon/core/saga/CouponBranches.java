@@ -120,7 +120,7 @@ public final class CouponBranches {
             }
             DiscountResult alone = null;
             if (!lines.isEmpty()) {
-                Optional<Template> t = terms.find(before.templateId(), before.templateVersion());
+                Optional<Template> t = terms.find(c, before.templateId(), before.templateVersion());
                 if (t.isEmpty()) {
                     return BranchResult.refused(Refusal.NOT_FOUND, UserCouponStatus.UNUSED, noTerms(before));
                 }
@@ -205,7 +205,7 @@ public final class CouponBranches {
                     return BranchResult.refused(Refusal.OTHER_ORDER, before.status(), "coupon " + id
                             + " of order_coupon_ids is not locked or used by order " + orderSn + " in this Saga");
                 }
-                Optional<Template> t = terms.find(coupon.templateId(), coupon.templateVersion());
+                Optional<Template> t = terms.find(c, coupon.templateId(), coupon.templateVersion());
                 if (t.isEmpty()) {
                     return BranchResult.refused(Refusal.NOT_FOUND, before.status(), noTerms(coupon));
                 }

@@ -41,6 +41,18 @@ public final class GrantedTerms implements TermsLookup {
         return loaded;
     }
 
+    @Override
+    public Optional<Template> find(java.sql.Connection c, long templateId, int version) {
+        Key key = new Key(templateId, version);
+        Template t = versions.getIfPresent(key);
+        if (t != null) {
+            return Optional.of(t);
+        }
+        Optional<Template> loaded = store.find(c, templateId, version);
+        loaded.ifPresent(v -> versions.put(key, v));
+        return loaded;
+    }
+
     /** The template version the sale of {@code activityId} sells; empty while it is not started (or unknown). */
     public OptionalInt saleVersion(long activityId) {
         Integer v = sales.getIfPresent(activityId);

@@ -47,14 +47,29 @@ public final class TemplateVersions implements TermsLookup {
     /** Template {@code templateId} as it was at {@code version}; empty when there is no such version. */
     @Override
     public Optional<Template> find(long templateId, int version) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(SELECT)) {
+        try (Connection c = dataSource.getConnection()) {
+            return read(c, templateId, version);
+        } catch (SQLException e) {
+            throw new DataAccessException("read version " + version + " of template " + templateId + " failed", e);
+        }
+    }
+
+    @Override
+    public Optional<Template> find(Connection c, long templateId, int version) {
+        try {
+            return read(c, templateId, version);
+        } catch (SQLException e) {
+            throw new DataAccessException("read version " + version + " of template " + templateId + " failed", e);
+        }
+    }
+
+    private static Optional<Template> read(Connection c, long templateId, int version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT)) {
             ps.setLong(1, templateId);
             ps.setInt(2, version);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(map(rs)) : Optional.empty();
             }
-        } catch (SQLException e) {
-            throw new DataAccessException("read version " + version + " of template " + templateId + " failed", e);
         }
     }
 
