@@ -9,6 +9,7 @@ import static io.flashcoupon.core.db.Sql.setInstant;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.db.DataAccessException;
+import io.flashcoupon.core.db.Sql;
 import io.flashcoupon.discount.CouponType;
 import io.flashcoupon.discount.StackingClass;
 import java.sql.Connection;
@@ -52,22 +53,19 @@ public final class TemplateRepository {
     public Template insert(Template t) {
         long id;
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
-                bind(ps, t);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    id = keys.getLong(1);
+            id = Sql.inTransaction(c, tx -> {
+                long made;
+                try (PreparedStatement ps = tx.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+                    bind(ps, t);
+                    ps.executeUpdate();
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        keys.next();
+                        made = keys.getLong(1);
+                    }
                 }
-                TemplateVersions.record(c, id);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+                TemplateVersions.record(tx, made);
+                return made;
+            });
         } catch (SQLException e) {
             throw new DataAccessException("insert template failed", e);
         }
@@ -81,21 +79,19 @@ public final class TemplateRepository {
      */
     public Optional<Template> update(long id, Template t) {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
-                bind(ps, t);
-                ps.setLong(21, id);
-                if (ps.executeUpdate() == 0) {
-                    c.rollback();
-                    return Optional.empty();
+            boolean found = Sql.inTransaction(c, tx -> {
+                try (PreparedStatement ps = tx.prepareStatement(UPDATE)) {
+                    bind(ps, t);
+                    ps.setLong(21, id);
+                    if (ps.executeUpdate() == 0) {
+                        return false;
+                    }
                 }
-                TemplateVersions.record(c, id);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                TemplateVersions.record(tx, id);
+                return true;
+            });
+            if (!found) {
+                return Optional.empty();
             }
         } catch (SQLException e) {
             throw new DataAccessException("update template " + id + " failed", e);
