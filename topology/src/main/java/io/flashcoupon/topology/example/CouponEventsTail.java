@@ -7,6 +7,7 @@ import com.google.protobuf.TextFormat;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.mq.TopicProvisioner;
 import io.flashcoupon.proto.v1.CouponEvent;
+import io.flashcoupon.topology.DistinctClientAllocation;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -34,6 +35,7 @@ public final class CouponEventsTail implements AutoCloseable {
         consumer.setInstanceName(group + "-" + ProcessHandle.current().pid());
         consumer.setAutoCommit(false);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        consumer.setAllocateMessageQueueStrategy(new DistinctClientAllocation());
         consumer.subscribe(Registry.TOPIC_COUPON_EVENTS, "*");
         consumer.start();
     }

@@ -5,6 +5,7 @@ import io.flashcoupon.core.observe.TraceHeaders;
 import io.flashcoupon.sinks.BatchSink;
 import io.flashcoupon.sinks.GrantedCoupon;
 import io.flashcoupon.sinks.UserCouponSink;
+import io.flashcoupon.topology.DistinctClientAllocation;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -62,6 +63,7 @@ public final class UserCouponMaterializer implements AutoCloseable {
         consumer.setAutoCommit(false);
         consumer.setPullBatchSize(batchSize);
         consumer.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
+        consumer.setAllocateMessageQueueStrategy(new DistinctClientAllocation());
         consumer.setPollTimeoutMillis(flushIntervalMs);
         consumer.subscribe(Registry.TOPIC_COUPON_EVENTS, Registry.TAG_COUPON_GRABBED);
         this.batches = new BatchSink<>("user coupons", BatchSink.Policy.of(batchSize, flushIntervalMs), Grabs::new,
