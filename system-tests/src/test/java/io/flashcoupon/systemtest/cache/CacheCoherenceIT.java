@@ -75,7 +75,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class CacheCoherenceIT {
     static final String DB = ServiceHarness.DB + "_twin";
     static final String TAP_GROUP = "cdc-it-tap";
-    static final Duration WITHIN = Duration.ofSeconds(1);
+    // 1 s held on a quiet machine; the CI box runs other JVMs beside it and once took longer (2026-12-07).
+    static final Duration WITHIN = Duration.ofSeconds(2);
 
     static final FaultPorts ports = new FaultPorts();
     static final List<AutoCloseable> closeables = new ArrayList<>();
