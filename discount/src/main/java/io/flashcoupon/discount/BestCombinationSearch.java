@@ -71,6 +71,17 @@ final class BestCombinationSearch {
     private final int[] bps;
     private final long[] pctCap;
 
+    /** Atoms of the cut bound: at most this many (goods atoms and the shipping fee), else the bound is off. */
+    private static final int CUT_ATOMS_MAX = 8;
+    /** Per item: the atoms its eligible lines (or the shipping fee) fall in; unused when cutSubsets is 0. */
+    private final int[] atomMask;
+    /** 2^atoms, or 0 when the cut bound is off. */
+    private final int cutSubsets;
+    /** Per atom subset S: the amount of its atoms. */
+    private final long[] cutCap;
+    /** Per atom subset S: the items (by value) with an atom outside S. */
+    private final int[][] outside;
+
     private final int[] byValue;
     private final int[] byId;
     private final int[] posValue;
@@ -236,6 +247,75 @@ final class BestCombinationSearch {
         posValue = positions(byValue);
         posId = positions(byId);
 
+        atomMask = new int[n];
+        int[] lineAtom = new int[ev.lineCount];
+        List<Long> atomAmount = new java.util.ArrayList<>();
+        Map<BitSet, Integer> atomIds = new HashMap<>();
+        for (int l = 0; l < ev.lineCount; l++) {
+            BitSet covering = new BitSet();
+            for (int i = 0; i < n; i++) {
+                if (group[i] != shippingGroup && groupLines.get(group[i]).get(l)) {
+                    covering.set(i);
+                }
+            }
+            if (covering.isEmpty()) {
+                lineAtom[l] = -1;
+                continue;
+            }
+            Integer a = atomIds.get(covering);
+            if (a == null) {
+                a = atomIds.size();
+                atomIds.put(covering, a);
+                atomAmount.add(0L);
+            }
+            lineAtom[l] = a;
+            atomAmount.set(a, atomAmount.get(a) + ev.lineAmount(l));
+        }
+        boolean shipping = false;
+        for (int i = 0; i < n; i++) {
+            shipping |= group[i] == shippingGroup;
+        }
+        if (shipping) {
+            atomAmount.add(ev.shippingFee);
+        }
+        int atoms = atomAmount.size();
+        if (atoms == 0 || atoms > CUT_ATOMS_MAX) {
+            cutSubsets = 0;
+            cutCap = new long[0];
+            outside = new int[0][];
+        } else {
+            for (int i = 0; i < n; i++) {
+                if (group[i] == shippingGroup) {
+                    atomMask[i] = 1 << (atoms - 1);
+                } else {
+                    BitSet lines = groupLines.get(group[i]);
+                    for (int l = lines.nextSetBit(0); l >= 0; l = lines.nextSetBit(l + 1)) {
+                        atomMask[i] |= 1 << lineAtom[l];
+                    }
+                }
+            }
+            cutSubsets = 1 << atoms;
+            cutCap = new long[cutSubsets];
+            outside = new int[cutSubsets][];
+            int[] buf2 = new int[n];
+            for (int set = 0; set < cutSubsets; set++) {
+                long cap = 0;
+                for (int a = 0; a < atoms; a++) {
+                    if ((set & (1 << a)) != 0) {
+                        cap = sat(cap, atomAmount.get(a));
+                    }
+                }
+                cutCap[set] = cap;
+                int c2 = 0;
+                for (int q = 0; q < n; q++) {
+                    if ((atomMask[byValue[q]] & ~set) != 0) {
+                        buf2[c2++] = byValue[q];
+                    }
+                }
+                outside[set] = Arrays.copyOf(buf2, c2);
+            }
+        }
+
         chosen = new int[maxStack];
         chosenWallet = new int[maxStack];
         classCount = new int[classes];
@@ -261,6 +341,7 @@ final class BestCombinationSearch {
         if (n == 0) {
             return bestSet;
         }
+        seed();
         phaseOne(0);
         if (exhausted || bestSize == 0) {
             return bestSet;
@@ -300,6 +381,102 @@ final class BestCombinationSearch {
             pos[order[p]] = p;
         }
         return pos;
+    }
+
+    // ------------------------------------------------------------------ seed
+
+    /**
+     * A good first incumbent, so phase 1 prunes from its first branch: greedy by marginal saving
+     * (each round adds the allowed coupon that raises the combination's value most), then swaps of
+     * one chosen coupon for one other while a swap raises the value (at most maxStack rounds of
+     * swaps, so a large wallet leaves the budget to the search). Only real combinations under
+     * the stacking rules are valued, with the evaluator, so the incumbent is exact; phase 1 still
+     * proves (or improves) it. Its work counts against the budget like any other.
+     */
+    private void seed() {
+        int[] set = new int[maxStack];
+        int k = 0;
+        long current = 0;
+        while (k < maxStack && !exhausted) {
+            int pick = -1;
+            long pickValue = current;
+            for (int q = 0; q < n && !exhausted; q++) {
+                int t = byValue[q];
+                if (contains(set, k, t) || value[t] <= pickValue - current) {
+                    continue;
+                }
+                set[k] = t;
+                long v = valueOf(set, k + 1, pickValue + 1);
+                if (v > pickValue) {
+                    pick = t;
+                    pickValue = v;
+                }
+            }
+            if (pick < 0) {
+                break;
+            }
+            set[k++] = pick;
+            current = pickValue;
+        }
+        boolean improved = k > 0;
+        for (int pass = 0; pass < maxStack && improved && !exhausted; pass++) {
+            improved = false;
+            for (int i = 0; i < k && !improved && !exhausted; i++) {
+                int out = set[i];
+                for (int q = 0; q < n && !exhausted; q++) {
+                    int t = byValue[q];
+                    if (contains(set, k, t)) {
+                        continue;
+                    }
+                    set[i] = t;
+                    long v = valueOf(set, k, current + 1);
+                    if (v > current) {
+                        current = v;
+                        improved = true;
+                        break;
+                    }
+                    set[i] = out;
+                }
+            }
+        }
+        // set[0..k) is worth exactly current even when the budget ran out meanwhile: keep it
+        if (k > 0 && current > 0) {
+            for (int i = 0; i < k; i++) {
+                push(set[i]);
+            }
+            recordBest(current);
+            for (int i = k - 1; i >= 0; i--) {
+                pop(set[i]);
+            }
+        }
+    }
+
+    private static boolean contains(int[] set, int k, int t) {
+        for (int i = 0; i < k; i++) {
+            if (set[i] == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The value of items set[0..k) together when it is at least {@code atLeast} (exact then; some
+     * smaller value otherwise), or -1 when the stacking rules do not allow them together.
+     */
+    private long valueOf(int[] set, int k, long atLeast) {
+        int pushed = 0;
+        long v = -1;
+        while (pushed < k && allowed(set[pushed])) {
+            push(set[pushed++]);
+        }
+        if (pushed == k) {
+            v = evaluateChosen(atLeast);
+        }
+        while (pushed > 0) {
+            pop(set[--pushed]);
+        }
+        return v;
     }
 
     // ------------------------------------------------------------------ phase 1
@@ -544,6 +721,9 @@ final class BestCombinationSearch {
                 gClassCnt[g * classes + c] = 0;
             }
         }
+        if (cutSubsets > 0) {
+            best = Math.min(best, cutBound(pos, p, r, best));
+        }
         return Math.min(headroom(), best);
     }
 
@@ -594,7 +774,11 @@ final class BestCombinationSearch {
      * most h(x) = x + min(cap, pct(E - x)): the amount-off coupons grouped inside those lines spend
      * all of x there, leaving at most E - x for the percentage. h never decreases (pct rises by at
      * most 1 cent per cent since the rate is at most 100%), so evaluating it at an upper bound of x
-     * is an upper bound.
+     * is an upper bound. The other goods coupons (outside, or partly outside, q's lines) can save at
+     * most the amount of the lines outside q's lines there; what they save beyond it lands inside and
+     * shrinks the base of the percentage too. The total x + y + pct(E - min(E, x + max(0, y - N)))
+     * (y their saving, N the amount outside) rises with x and y (slope at least 1 - rate), so upper
+     * bounds of both give an upper bound.
      */
     private long combine(int q, int r, long[] out, long[] sub, int outMax, int subMax) {
         int stride = maxStack + 1;
@@ -625,7 +809,10 @@ final class BestCombinationSearch {
                 if (q >= 0) {
                     long e = groupCap[pg];
                     long x = Math.min(e, sat(baseSub, sub[ts]));
-                    long p = Math.min(pctCap[q], Evaluator.percentHalfUp(e - x, bps[q]));
+                    // what the other goods coupons save beyond the lines outside q's lines lands inside them
+                    long spill = Math.max(0, goods - (ev.goodsTotal - e));
+                    long inside = Math.min(e, sat(x, spill));
+                    long p = Math.min(pctCap[q], Evaluator.percentHalfUp(e - inside, bps[q]));
                     goods = sat(goods, x + p);
                 } else {
                     goods = sat(goods, sub[ts]);
@@ -634,6 +821,43 @@ final class BestCombinationSearch {
                 if (total > best) {
                     best = total;
                 }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The min-cut bound: coupons' discounts form a flow from the coupons (each at most its
+     * stand-alone value) to the atoms of lines they cover (each at most its amount; the shipping fee
+     * is one more atom), so for every atom subset S the total is at most S's amount plus the values
+     * of the coupons not inside S. Over extensions by r items after position p: the chosen coupons
+     * not inside S plus the r best allowed candidates not inside S (at most one PERCENT_OFF when
+     * only one fits). The minimum over S; {@code known} is a bound already held (returned when no
+     * S does better).
+     */
+    private long cutBound(int[] pos, int p, int r, long known) {
+        long best = known;
+        for (int set = 0; set < cutSubsets; set++) {
+            long v = cutCap[set];
+            for (int i = 0; i < size && v < best; i++) {
+                if ((atomMask[chosen[i]] & ~set) != 0) {
+                    v = sat(v, value[chosen[i]]);
+                }
+            }
+            boolean pctUsed = chosenPct >= 0;
+            int taken = 0;
+            int[] items = outside[set];
+            for (int i = 0; i < items.length && taken < r && v < best; i++) {
+                int t = items[i];
+                if (pos[t] <= p || !allowed(t) || (pct[t] && pctUsed)) {
+                    continue;
+                }
+                pctUsed |= pct[t];
+                v = sat(v, value[t]);
+                taken++;
+            }
+            if (v < best) {
+                best = v;
             }
         }
         return best;

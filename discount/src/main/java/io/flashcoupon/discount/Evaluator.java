@@ -154,6 +154,10 @@ final class Evaluator {
         return eligible[coupon];
     }
 
+    long lineAmount(int line) {
+        return lineAmounts[line];
+    }
+
     long eligibleSubtotal(int coupon) {
         return eligibleSubtotal[coupon];
     }
