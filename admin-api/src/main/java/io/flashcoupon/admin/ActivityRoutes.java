@@ -11,7 +11,7 @@ import io.flashcoupon.core.reconcile.SaleCleanup;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.OperationId;
 import io.flashcoupon.core.template.TemplateRepository;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
@@ -52,18 +52,18 @@ final class ActivityRoutes {
         this.json = json;
     }
 
-    void register(Javalin app) {
-        app.post(PATH, this::create);
-        app.get(PATH, this::list);
-        app.get(PATH + "/{id}", this::get);
-        app.post(PATH + "/{id}/start", this::start);
-        app.post(PATH + "/{id}/pause", this::pause);
-        app.post(PATH + "/{id}/resume", this::resume);
-        app.post(PATH + "/{id}/stop", this::stop);
-        app.post(PATH + "/{id}/restock", this::restock);
-        app.get(PATH + "/{id}/status", this::status);
-        app.post(PATH + "/{id}/reconcile", this::reconcile);
-        app.post(PATH + "/{id}/cleanup", this::cleanup);
+    void register(RoutesConfig routes) {
+        routes.post(PATH, this::create);
+        routes.get(PATH, this::list);
+        routes.get(PATH + "/{id}", this::get);
+        routes.post(PATH + "/{id}/start", this::start);
+        routes.post(PATH + "/{id}/pause", this::pause);
+        routes.post(PATH + "/{id}/resume", this::resume);
+        routes.post(PATH + "/{id}/stop", this::stop);
+        routes.post(PATH + "/{id}/restock", this::restock);
+        routes.get(PATH + "/{id}/status", this::status);
+        routes.post(PATH + "/{id}/reconcile", this::reconcile);
+        routes.post(PATH + "/{id}/cleanup", this::cleanup);
     }
 
     void create(Context ctx) {

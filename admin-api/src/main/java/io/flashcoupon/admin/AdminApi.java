@@ -12,16 +12,19 @@ import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The operators' REST API: templates, activities (create, start, pause, resume, stop, restock,
@@ -34,13 +37,17 @@ import java.util.function.BooleanSupplier;
  * Known gap: stop() closes the server without draining in-flight requests.
  */
 public final class AdminApi {
-    private static final Set<HandlerType> ENDPOINT_METHODS = EnumSet.of(HandlerType.GET, HandlerType.POST,
+    private static final Set<HandlerType> ENDPOINT_METHODS = Set.of(HandlerType.GET, HandlerType.POST,
             HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
-    private final Javalin app;
     private final ApiJson json;
     private final HealthRoutes health;
+    private final PrometheusMeterRegistry metrics;
+    private final AdminAuth auth;
+    /** Each group of routes, registered in this order when the app is built (Javalin 7 takes routes upfront). */
+    private final List<Consumer<RoutesConfig>> routeGroups = new ArrayList<>();
     private final Set<String> routes = Collections.synchronizedSet(new TreeSet<>());
+    private Javalin app;
 
     /**
      * Without GET /metrics (the live figures then have no process meters), reading templates and
@@ -61,46 +68,66 @@ public final class AdminApi {
             FlashSales sales, Reconciler reconciler, ReconciliationReports reports, SaleCleanup cleanup,
             BooleanSupplier ready, Clock clock, AdminAuth auth, PrometheusMeterRegistry metrics, CachedReads reads) {
         this.json = new ApiJson(ApiJson.newMapper());
-        this.app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
-            if (metrics != null) {
-                HttpMetrics.install(config, metrics);
-            }
-            config.jsonMapper(new JavalinJackson(json.mapper(), false));
-            JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
-            config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
-            config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
-            config.staticFiles.add(files -> {
-                files.hostedPath = "/ui";
-                files.directory = UiRoutes.ASSETS;
-                files.location = Location.CLASSPATH;
-            });
-            config.staticFiles.enableWebjars();
-            config.events(events -> events.handlerAdded(h -> {
-                if (ENDPOINT_METHODS.contains(h.getHttpMethod())) {
-                    routes.add(h.getHttpMethod().name() + " " + h.getPath());
-                }
-            }));
-        });
-        ErrorMapping.install(app);
-        app.before(auth::check);
-        new TemplateRoutes(templates, reads, json, clock).register(app);
-        new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, reads, json).register(app);
+        this.metrics = metrics;
+        this.auth = auth;
+        routeGroups.add(new TemplateRoutes(templates, reads, json, clock)::register);
+        routeGroups.add(new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, reads, json)::register);
         LiveSampler sampler = metrics == null
                 ? new LiveSampler(null, System::nanoTime)
                 : new LiveSampler(new GrabMeterReader(metrics)::read, metrics.config().clock()::monotonicTime);
-        new LiveRoutes(sales, reports, sampler, clock).register(app);
-        new UiRoutes().register(app);
-        new WalletRoutes(coupons).register(app);
+        routeGroups.add(new LiveRoutes(sales, reports, sampler, clock)::register);
+        routeGroups.add(new UiRoutes()::register);
+        routeGroups.add(new WalletRoutes(coupons)::register);
         health = new HealthRoutes(Readiness.flagOnly(ready)::report);
-        health.register(app);
+        routeGroups.add(health::register);
         if (metrics != null) {
-            new MetricsRoutes(metrics).register(app);
+            routeGroups.add(new MetricsRoutes(metrics)::register);
         }
+    }
+
+    /** The app with every route group added so far; built once, on first use (start, routes, tests). */
+    synchronized Javalin app() {
+        if (app == null) {
+            app = Javalin.create(config -> {
+                config.startup.showJavalinBanner = false;
+                if (metrics != null) {
+                    HttpMetrics.install(config, metrics);
+                }
+                config.jsonMapper(new JavalinJackson(json.mapper(), false));
+                JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
+                config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+                config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
+                config.staticFiles.add(files -> {
+                    files.hostedPath = "/ui";
+                    files.directory = UiRoutes.ASSETS;
+                    files.location = Location.CLASSPATH;
+                });
+                config.staticFiles.enableWebjars();
+                config.events.handlerAdded(h -> {
+                    if (ENDPOINT_METHODS.contains(h.getHttpMethod())) {
+                        routes.add(h.getHttpMethod().name() + " " + h.getPath());
+                    }
+                });
+                ErrorMapping.install(config.routes);
+                config.routes.before(auth::check);
+                routeGroups.forEach(group -> group.accept(config.routes));
+            });
+        }
+        return app;
+    }
+
+    /** Adds a group of routes; Javalin 7 takes every route before the app is built. */
+    private synchronized AdminApi add(Consumer<RoutesConfig> group) {
+        if (app != null) {
+            throw new IllegalStateException("routes are added before the admin API is built (start, routes)");
+        }
+        routeGroups.add(group);
+        return this;
     }
 
     /** Every endpoint registered, as "METHOD /path" with Javalin's {param} syntax (also OpenAPI's). */
     public Set<String> routes() {
+        app();
         synchronized (routes) {
             return Set.copyOf(routes);
         }
@@ -117,8 +144,7 @@ public final class AdminApi {
 
     /** Adds the DTM HTTP-mode Saga branches under /api/v1/dtm/ (call before {@link #start}). */
     public AdminApi dtmBranches(CouponBranches branches) {
-        new DtmBranchRoutes(branches, json).register(app);
-        return this;
+        return add(new DtmBranchRoutes(branches, json)::register);
     }
 
     /**
@@ -126,33 +152,28 @@ public final class AdminApi {
      * conflicts the sink recorded (call before {@link #start}).
      */
     public AdminApi grantConflicts(GrantConflicts conflicts, Clock clock) {
-        new ConflictRoutes(conflicts, json, clock).register(app);
-        return this;
+        return add(new ConflictRoutes(conflicts, json, clock)::register);
     }
 
     /** Adds POST /api/v1/users/{user_id}/coupons/available and /calculate (call before {@link #start}). */
     public AdminApi orderCoupons(OrderCoupons orders) {
-        new OrderCouponRoutes(orders, json).register(app);
-        return this;
-    }
-
-    /** The app as built, not started: lets AdminApiTest drive it in-process with JavalinTest. */
-    Javalin app() {
-        return app;
+        return add(new OrderCouponRoutes(orders, json)::register);
     }
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */
     public AdminApi start(String host, int port) {
-        app.start(host, port);
+        app().start(host, port);
         return this;
     }
 
     /** The port the server listens on. */
     public int port() {
-        return app.port();
+        return app().port();
     }
 
-    public void stop() {
-        app.stop();
+    public synchronized void stop() {
+        if (app != null) {
+            app.stop();
+        }
     }
 }

@@ -63,9 +63,9 @@ public final class AdminAuth {
         if (path.startsWith(DtmBranchRoutes.PREFIX + "/") || path.equals(DtmBranchRoutes.PREFIX)) {
             return Role.DTM;
         }
-        boolean read = method == HandlerType.GET || method == HandlerType.HEAD;
+        boolean read = HandlerType.GET.equals(method) || HandlerType.HEAD.equals(method);
         if (!read) {
-            return method == HandlerType.OPTIONS ? null : Role.OPERATE;
+            return HandlerType.OPTIONS.equals(method) ? null : Role.OPERATE;
         }
         if (OPEN_PATHS.contains(path)) {
             return null;

@@ -3,7 +3,7 @@ package io.flashcoupon.admin;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.reconcile.GrantConflict;
 import io.flashcoupon.core.reconcile.GrantConflicts;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.List;
@@ -28,9 +28,9 @@ final class ConflictRoutes {
         this.clock = clock;
     }
 
-    void register(Javalin app) {
-        app.get(ActivityRoutes.PATH + "/{id}/conflicts", this::list);
-        app.post(ActivityRoutes.PATH + "/{id}/conflicts/{coupon_sn}/resolve", this::resolve);
+    void register(RoutesConfig routes) {
+        routes.get(ActivityRoutes.PATH + "/{id}/conflicts", this::list);
+        routes.post(ActivityRoutes.PATH + "/{id}/conflicts/{coupon_sn}/resolve", this::resolve);
     }
 
     void list(Context ctx) {

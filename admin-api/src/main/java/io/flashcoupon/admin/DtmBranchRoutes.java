@@ -8,7 +8,7 @@ import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.wallet.UserCouponStatus;
 import io.flashcoupon.discount.DiscountResult;
 import io.flashcoupon.discount.OrderLine;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +37,14 @@ final class DtmBranchRoutes {
         this.json = json;
     }
 
-    void register(Javalin app) {
-        app.post(PREFIX + "/lock", ctx -> run(ctx, "lock", false,
+    void register(RoutesConfig routes) {
+        routes.post(PREFIX + "/lock", ctx -> run(ctx, "lock", false,
                 (b, r) -> branches.lock(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents())));
-        app.post(PREFIX + "/unlock", ctx -> run(ctx, "unlock", false, (b, r) -> branches.unlock(b, r.couponId)));
-        app.post(PREFIX + "/use", ctx -> run(ctx, "use", true, (b, r) ->
+        routes.post(PREFIX + "/unlock", ctx -> run(ctx, "unlock", false, (b, r) -> branches.unlock(b, r.couponId)));
+        routes.post(PREFIX + "/use", ctx -> run(ctx, "use", true, (b, r) ->
                 branches.use(b, r.userId, r.couponId, r.orderSn, r.lines(), r.shippingFeeCents(),
                         r.orderCouponIds(), r.expectedDiscountCents)));
-        app.post(PREFIX + "/revert", ctx -> run(ctx, "revert", false, (b, r) -> branches.revert(b, r.couponId)));
+        routes.post(PREFIX + "/revert", ctx -> run(ctx, "revert", false, (b, r) -> branches.revert(b, r.couponId)));
     }
 
     private interface Branch {

@@ -4,7 +4,7 @@ import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.FieldError;
 import io.flashcoupon.core.InvalidInputException;
 import io.flashcoupon.core.NotFoundException;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.List;
@@ -21,23 +21,23 @@ final class ErrorMapping {
 
     private ErrorMapping() {}
 
-    static void install(Javalin app) {
-        app.exception(InvalidInputException.class, (e, ctx) ->
+    static void install(RoutesConfig routes) {
+        routes.exception(InvalidInputException.class, (e, ctx) ->
                 reply(ctx, ApiError.INVALID_ARGUMENT, e.getMessage(), e.errors()));
-        app.exception(NotFoundException.class, (e, ctx) -> reply(ctx, ApiError.NOT_FOUND, e.getMessage()));
-        app.exception(ConflictException.class, (e, ctx) -> reply(ctx, ApiError.CONFLICT, e.getMessage()));
-        app.exception(AdminAuth.AccessDeniedException.class, (e, ctx) -> {
+        routes.exception(NotFoundException.class, (e, ctx) -> reply(ctx, ApiError.NOT_FOUND, e.getMessage()));
+        routes.exception(ConflictException.class, (e, ctx) -> reply(ctx, ApiError.CONFLICT, e.getMessage()));
+        routes.exception(AdminAuth.AccessDeniedException.class, (e, ctx) -> {
             if (e.error() == ApiError.UNAUTHENTICATED) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"coupon-admin\"");
             }
             reply(ctx, e.error(), e.getMessage());
         });
-        app.exception(HttpResponseException.class, (e, ctx) -> {
+        routes.exception(HttpResponseException.class, (e, ctx) -> {
             ApiError error = ApiError.forStatus(e.getStatus());
             String message = error == ApiError.INTERNAL ? "internal error" : e.getMessage();
             ctx.status(e.getStatus()).json(ErrorBody.of(error, message));
         });
-        app.exception(Exception.class, (e, ctx) -> {
+        routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             reply(ctx, ApiError.INTERNAL, "internal error");
         });

@@ -1,7 +1,7 @@
 package io.flashcoupon.admin;
 
 import io.flashcoupon.core.runtime.Readiness;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Locale;
@@ -24,9 +24,9 @@ final class HealthRoutes {
         this.readiness = readiness;
     }
 
-    void register(Javalin app) {
-        app.get("/healthz", this::health);
-        app.get("/readyz", this::readiness);
+    void register(RoutesConfig routes) {
+        routes.get("/healthz", this::health);
+        routes.get("/readyz", this::readiness);
     }
 
     void health(Context ctx) {

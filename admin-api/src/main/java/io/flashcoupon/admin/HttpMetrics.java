@@ -3,6 +3,7 @@ package io.flashcoupon.admin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -58,13 +59,13 @@ final class HttpMetrics {
     static void install(JavalinConfig config, MeterRegistry registry) {
         HttpMetrics metrics = new HttpMetrics(registry);
         config.requestLogger.http(metrics::record);
-        config.events(events -> events.handlerAdded(h -> {
-            if (h.getHttpMethod().isHttpMethod() && h.getHttpMethod() != HandlerType.HEAD
-                    && h.getHttpMethod() != HandlerType.OPTIONS) {
+        config.events.handlerAdded(h -> {
+            if (h.getHttpMethod().isHttpMethod() && !h.getHttpMethod().equals(HandlerType.HEAD)
+                    && !h.getHttpMethod().equals(HandlerType.OPTIONS)) {
                 metrics.routes.add(Route.of(h.getHttpMethod().name(), h.getPath()));
                 metrics.timer(h.getHttpMethod().name(), h.getPath(), 200);
             }
-        }));
+        });
     }
 
     private void record(Context ctx, Float executionMs) {
@@ -84,12 +85,8 @@ final class HttpMetrics {
      * never ran); "static" for assets, "unmatched" when no route matches.
      */
     String route(Context ctx) {
-        String path;
-        try {
-            path = ctx.endpointHandlerPath();
-        } catch (RuntimeException e) {
-            path = "";
-        }
+        Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+        String path = endpoint == null ? "" : endpoint.path;
         if (path == null || path.isEmpty() || "*".equals(path)) {
             String method = ctx.method().name();
             for (Route r : routes) {

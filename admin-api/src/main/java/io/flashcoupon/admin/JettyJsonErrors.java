@@ -2,16 +2,17 @@ package io.flashcoupon.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.util.List;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * JSON error bodies for the failures Jetty answers before Javalin sees the request (undecodable
@@ -32,12 +33,13 @@ final class JettyJsonErrors extends ErrorHandler {
         return true;
     }
 
+    /** JSON whatever the client accepts (Jetty offers each acceptable type in turn; the first is answered). */
     @Override
-    protected void generateAcceptableResponse(Request baseRequest, HttpServletRequest request,
-            HttpServletResponse response, int code, String message) throws IOException {
-        baseRequest.setHandled(true);
-        response.setContentType(JSON);
-        response.getOutputStream().write(body(code, message));
+    protected boolean generateAcceptableResponse(Request request, Response response, Callback callback,
+            String contentType, List<Charset> charsets, int code, String message, Throwable cause) {
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
+        return true;
     }
 
     @Override

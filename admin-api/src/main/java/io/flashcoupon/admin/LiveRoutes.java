@@ -6,7 +6,7 @@ import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.reconcile.ReconciliationReport;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.sale.FlashSales;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.time.Clock;
@@ -48,9 +48,9 @@ final class LiveRoutes {
         this.clock = clock;
     }
 
-    void register(Javalin app) {
-        app.get(ActivityRoutes.PATH + "/{id}/live", this::live);
-        app.after(ActivityRoutes.PATH + "/{id}/*", ctx -> {
+    void register(RoutesConfig routes) {
+        routes.get(ActivityRoutes.PATH + "/{id}/live", this::live);
+        routes.after(ActivityRoutes.PATH + "/{id}/*", ctx -> {
             if (ctx.method() == HandlerType.POST) {
                 forget(ctx.pathParam("id"));
             }

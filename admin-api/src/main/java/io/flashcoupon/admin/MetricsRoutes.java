@@ -1,6 +1,6 @@
 package io.flashcoupon.admin;
 
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -18,8 +18,8 @@ final class MetricsRoutes {
         this.registry = registry;
     }
 
-    void register(Javalin app) {
-        app.get("/metrics", this::scrape);
+    void register(RoutesConfig routes) {
+        routes.get("/metrics", this::scrape);
     }
 
     void scrape(Context ctx) {

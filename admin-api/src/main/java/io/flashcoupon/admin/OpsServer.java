@@ -16,16 +16,16 @@ public final class OpsServer {
     public OpsServer(Readiness readiness, PrometheusMeterRegistry metrics) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         this.app = Javalin.create(config -> {
-            config.showJavalinBanner = false;
+            config.startup.showJavalinBanner = false;
             HttpMetrics.install(config, metrics);
             config.jsonMapper(new JavalinJackson(json.mapper(), false));
             JettyJsonErrors jettyErrors = new JettyJsonErrors(json.mapper());
             config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
             config.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(jettyErrors));
+            ErrorMapping.install(config.routes);
+            new HealthRoutes(readiness::report).register(config.routes);
+            new MetricsRoutes(metrics).register(config.routes);
         });
-        ErrorMapping.install(app);
-        new HealthRoutes(readiness::report).register(app);
-        new MetricsRoutes(metrics).register(app);
     }
 
     /** Starts listening; port 0 picks a free port (see {@link #port()}). */

@@ -6,7 +6,7 @@ import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.discount.BestCombination;
 import io.flashcoupon.discount.DiscountException;
 import io.flashcoupon.discount.Order;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 
@@ -26,9 +26,9 @@ final class OrderCouponRoutes {
         this.json = json;
     }
 
-    void register(Javalin app) {
-        app.post(WalletRoutes.PATH + "/available", this::available);
-        app.post(WalletRoutes.PATH + "/calculate", this::calculate);
+    void register(RoutesConfig routes) {
+        routes.post(WalletRoutes.PATH + "/available", this::available);
+        routes.post(WalletRoutes.PATH + "/calculate", this::calculate);
     }
 
     void available(Context ctx) {

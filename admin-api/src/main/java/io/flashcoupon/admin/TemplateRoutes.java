@@ -4,7 +4,7 @@ import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.template.Template;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.template.TemplateStatus;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.util.List;
@@ -29,11 +29,11 @@ final class TemplateRoutes {
         this.clock = clock;
     }
 
-    void register(Javalin app) {
-        app.post(PATH, this::create);
-        app.get(PATH, this::list);
-        app.get(PATH + "/{id}", this::get);
-        app.put(PATH + "/{id}", this::replace);
+    void register(RoutesConfig routes) {
+        routes.post(PATH, this::create);
+        routes.get(PATH, this::list);
+        routes.get(PATH + "/{id}", this::get);
+        routes.put(PATH + "/{id}", this::replace);
     }
 
     void create(Context ctx) {

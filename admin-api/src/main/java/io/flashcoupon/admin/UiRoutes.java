@@ -1,6 +1,6 @@
 package io.flashcoupon.admin;
 
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,10 +30,10 @@ final class UiRoutes {
         this.spec = text(SPEC).getBytes(StandardCharsets.UTF_8);
     }
 
-    void register(Javalin app) {
-        app.get("/dashboard", this::dashboard);
-        app.get("/docs", this::docs);
-        app.get("/openapi.json", this::spec);
+    void register(RoutesConfig routes) {
+        routes.get("/dashboard", this::dashboard);
+        routes.get("/docs", this::docs);
+        routes.get("/openapi.json", this::spec);
     }
 
     void dashboard(Context ctx) {

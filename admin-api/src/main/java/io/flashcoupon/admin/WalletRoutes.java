@@ -3,7 +3,7 @@ package io.flashcoupon.admin;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.core.wallet.UserCouponStatus;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
 
@@ -21,8 +21,8 @@ final class WalletRoutes {
         this.coupons = coupons;
     }
 
-    void register(Javalin app) {
-        app.get(PATH, this::list);
+    void register(RoutesConfig routes) {
+        routes.get(PATH, this::list);
     }
 
     void list(Context ctx) {

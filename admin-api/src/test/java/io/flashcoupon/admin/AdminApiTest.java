@@ -26,11 +26,10 @@ import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.discount.CouponType;
 import io.flashcoupon.discount.DiscountEngine;
-import io.javalin.testtools.HttpClient;
-import io.javalin.testtools.JavalinTest;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,13 +39,10 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
-import okhttp3.MediaType;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
 /**
- * The admin API's HTTP boundary in-process with JavalinTest (a free port, no MariaDB, Redis or
+ * The admin API's HTTP boundary in-process with TestServer (a free port, no MariaDB, Redis or
  * broker): which status and which JSON body every kind of failure is answered with, what each token
  * may do, and one success per route family, in a few seconds. The API is built as the service builds
  * it, over {@link EmptyDatabase} (every query finds nothing); the cached reads of one template and
@@ -59,7 +55,6 @@ class AdminApiTest {
     private static final String BRANCH_TOKEN = "unit-saga-branch-token-0123456789";
     private static final io.flashcoupon.core.saga.BranchCredential BRANCH =
             io.flashcoupon.core.saga.BranchCredential.of(BRANCH_TOKEN);
-    private static final MediaType JSON = MediaType.get("application/json");
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Instant NOW = Instant.parse("2030-01-15T08:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -563,9 +558,9 @@ class AdminApiTest {
 
     // ------------------------------------------------------------------ fixture
 
-    /** A test body: the client of an API that JavalinTest started on a free port. */
+    /** A test body: the client of an API that TestServer started on a free port. */
     private interface ClientTest {
-        void accept(HttpClient client) throws Exception;
+        void accept(TestServer.Client client) throws Exception;
     }
 
     private void run(ClientTest test) {
@@ -595,11 +590,7 @@ class AdminApiTest {
                 .dtmBranches(new CouponBranches(db, new io.flashcoupon.core.template.TemplateVersions(db), new DiscountEngine(), CLOCK, Duration.ofMinutes(15),
                         () -> { }, (branch, result) -> { }))
                 .grantConflicts(new GrantConflicts(db), CLOCK);
-        try {
-            JavalinTest.test(api.app(), (server, client) -> test.accept(client));
-        } finally {
-            api.stop(); // JavalinTest stops the app only when the test passed
-        }
+        TestServer.test(api.app(), test::accept);
     }
 
     private ReconciliationReport reconcile(long activityId) {
@@ -635,39 +626,38 @@ class AdminApiTest {
     }
 
     /** A DTM branch call: POST with the credential of the Saga named by the path's gid parameter. */
-    private Reply dtm(HttpClient client, String path, String body) throws IOException {
+    private Reply dtm(TestServer.Client client, String path, String body) throws IOException {
         java.util.regex.Matcher gid = java.util.regex.Pattern.compile("[?&]gid=([^&]*)").matcher(path);
         assertThat(gid.find()).as("gid in %s", path).isTrue();
         return sendRaw(client, "POST", path, BRANCH.forSaga(gid.group(1)), body);
     }
 
     /** {@code token} null: no Authorization header; {@code body} null: none (GET, DELETE). */
-    private Reply send(HttpClient client, String method, String path, String token, String body) throws IOException {
+    private Reply send(TestServer.Client client, String method, String path, String token, String body) throws IOException {
         return sendRaw(client, method, path, token == null ? null : "Bearer " + token, body);
     }
 
-    private Reply sendWithKey(HttpClient client, String path, String idempotencyKey, String body) throws IOException {
+    private Reply sendWithKey(TestServer.Client client, String path, String idempotencyKey, String body) throws IOException {
         return sendRaw(client, "POST", path, "Bearer " + OPERATE_TOKEN, body, idempotencyKey);
     }
 
-    private Reply sendRaw(HttpClient client, String method, String path, String authorization, String body)
+    private Reply sendRaw(TestServer.Client client, String method, String path, String authorization, String body)
             throws IOException {
         return sendRaw(client, method, path, authorization, body, null);
     }
 
-    private Reply sendRaw(HttpClient client, String method, String path, String authorization, String body,
+    private Reply sendRaw(TestServer.Client client, String method, String path, String authorization, String body,
             String idempotencyKey) throws IOException {
-        try (Response response = client.request(path, b -> {
-            b.method(method, body == null ? null : RequestBody.create(body, JSON));
-            if (authorization != null) {
-                b.header("Authorization", authorization);
-            }
-            if (idempotencyKey != null) {
-                b.header("Idempotency-Key", idempotencyKey);
-            }
-        })) {
-            return new Reply(method + " " + path, response.code(), response.header("Content-Type", ""),
-                    response.header("WWW-Authenticate"), response.body().string());
+        List<String> headers = new java.util.ArrayList<>();
+        if (authorization != null) {
+            headers.addAll(List.of("Authorization", authorization));
         }
+        if (idempotencyKey != null) {
+            headers.addAll(List.of("Idempotency-Key", idempotencyKey));
+        }
+        HttpResponse<String> response = client.request(method, path, body, headers.toArray(String[]::new));
+        return new Reply(method + " " + path, response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse(""),
+                response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
     }
 }

@@ -21,6 +21,7 @@ import io.flashcoupon.core.sale.SaleStore;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.flyway.SchemaMigrator;
+import io.flashcoupon.systemtest.support.ServiceHarness;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,9 +54,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The admin API over HTTP against the MariaDB and Redis of scripts/services (env MYSQL_URL,
- * MYSQL_USER, MYSQL_PASSWORD, REDIS_PORT; without MYSQL_URL the database IT_DB, created if needed,
- * and Redis database IT_REDIS_DB, as in ServiceHarness, so parallel runs on one
+ * The admin API over HTTP against the MySQL and Redis of ServiceHarness (env MYSQL_URL as given, else
+ * the database IT_DB, created if needed, on ServiceHarness's MySQL; Redis database IT_REDIS_DB), so parallel runs on one
  * machine can keep apart). Tests share the database with the other ITs, so
  * each one works on its own templates (unique names) and activities (fresh ids, Redis keys cleared).
  */
@@ -83,19 +83,20 @@ class AdminApiIT {
     void start() throws Exception {
         String url = System.getenv("MYSQL_URL");
         if (url == null || url.isBlank()) {
-            url = "jdbc:mysql://127.0.0.1:3306/" + createDatabase(env("IT_DB", "coupon_it"));
+            url = "jdbc:mysql://" + ServiceHarness.MYSQL_HOST + ":" + ServiceHarness.MYSQL_PORT + "/"
+                    + createDatabase(env("IT_DB", "coupon_it"));
         }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("admin-api-it");
         hc.setJdbcUrl(url.contains("?") ? url : url + "?" + URL_PARAMS);
-        hc.setUsername(env("MYSQL_USER", "coupon"));
-        hc.setPassword(env("MYSQL_PASSWORD", "coupon"));
+        hc.setUsername(ServiceHarness.USER);
+        hc.setPassword(ServiceHarness.PASSWORD);
         hc.setMaximumPoolSize(4);
         dataSource = new HikariDataSource(hc);
         new SchemaMigrator(dataSource).migrate();
 
-        redis = new RedisConnector(new ServiceConfig.Redis("127.0.0.1",
-                Integer.parseInt(env("REDIS_PORT", "6379")), "", Integer.parseInt(env("IT_REDIS_DB", "1")), 3000));
+        redis = new RedisConnector(new ServiceConfig.Redis(ServiceHarness.REDIS_HOST, ServiceHarness.REDIS_PORT, "",
+                ServiceHarness.REDIS_DB, 3000));
         Clock clock = Clock.systemUTC();
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);
@@ -793,10 +794,10 @@ class AdminApiIT {
         return new Reply(response.statusCode(), contentType, mapper.readTree(response.body()));
     }
 
-    /** Creates {@code db} on the local server unless it exists; returns its name. */
+    /** Creates {@code db} on the test MySQL unless it exists; returns its name. */
     private static String createDatabase(String db) throws Exception {
-        String server = "jdbc:mysql://127.0.0.1:3306/?" + URL_PARAMS;
-        try (Connection c = DriverManager.getConnection(server, env("MYSQL_USER", "coupon"), env("MYSQL_PASSWORD", "coupon"));
+        String server = "jdbc:mysql://" + ServiceHarness.MYSQL_HOST + ":" + ServiceHarness.MYSQL_PORT + "/?" + URL_PARAMS;
+        try (Connection c = DriverManager.getConnection(server, ServiceHarness.USER, ServiceHarness.PASSWORD);
                 Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE IF NOT EXISTS `" + db + "` CHARACTER SET utf8mb4");
         }

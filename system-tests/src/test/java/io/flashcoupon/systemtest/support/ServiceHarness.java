@@ -27,23 +27,28 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One real service process for the integration tests of this JVM: embedded broker on free ports,
- * the local MariaDB (database coupon_it, emptied once per run) and Redis (database 1, flushed once
- * per run). Endpoints come from the environment that scripts/test exports, with local defaults.
+ * MySQL/MariaDB (database coupon_it, emptied once per run) and Redis (database 1, flushed once per
+ * run) where {@link StoreSource} finds them: the environment that scripts/test exports, else
+ * Testcontainers when Docker is there, else 127.0.0.1 (refused under CI=true).
  */
 public final class ServiceHarness {
-    public static final String MYSQL_HOST = "127.0.0.1";
-    public static final int MYSQL_PORT = intEnv("MYSQL_PORT", 3306);
-    public static final int REDIS_PORT = intEnv("REDIS_PORT", 6379);
+    /** MySQL and Redis of this run: from the environment, in containers, or local (see {@link StoreSource}). */
+    public static final StoreSource.Endpoints STORES = stores();
+    public static final String MYSQL_HOST = STORES.mysqlHost();
+    public static final int MYSQL_PORT = STORES.mysqlPort();
+    public static final String REDIS_HOST = STORES.redisHost();
+    public static final int REDIS_PORT = STORES.redisPort();
     /** Parallel test runs (several developers, one machine) isolate themselves with IT_DB / IT_REDIS_DB. */
     public static final int REDIS_DB = intEnv("IT_REDIS_DB", 1);
     public static final String DB = env("IT_DB", "coupon_it");
-    public static final String USER = env("MYSQL_USER", "coupon");
-    public static final String PASSWORD = env("MYSQL_PASSWORD", "coupon");
+    public static final String USER = STORES.mysqlUser();
+    public static final String PASSWORD = STORES.mysqlPassword();
     /** business.reconcile.grace-ms of the test service. */
     public static final long RECONCILE_GRACE_MS = 500;
     /** admin.operate-tokens and admin.read-tokens of the test service. */
@@ -100,7 +105,7 @@ public final class ServiceHarness {
                 new ServiceConfig.Server("coupon-it", "127.0.0.1", 0, 0, 1, List.of("ingress", "topology", "admin"),
                         30_000),
                 new ServiceConfig.Mysql(MYSQL_HOST, MYSQL_PORT, DB, USER, PASSWORD, 30, true),
-                new ServiceConfig.Redis("127.0.0.1", REDIS_PORT, "", REDIS_DB, 3000),
+                new ServiceConfig.Redis(REDIS_HOST, REDIS_PORT, "", REDIS_DB, 3000),
                 new ServiceConfig.Rocketmq(true, home.toString(), namesrv, broker, List.of(), 3000),
                 new ServiceConfig.Business(new ServiceConfig.Flashsale(64, 512, 200, 1000, 0, 60_000, 0, 128, 4, 200, 10_000), new ServiceConfig.Sink(200, 20),
                         // A short grace so tests re-publish quickly; a long interval so on-demand runs drive them.
@@ -123,7 +128,7 @@ public final class ServiceHarness {
     private static void resetStores() throws Exception {
         emptyDatabase(DB);
         io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(
-                "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
+                "redis://" + REDIS_HOST + ":" + REDIS_PORT + "/" + REDIS_DB);
         try (var conn = client.connect()) {
             conn.sync().flushdb();
         } finally {
@@ -188,6 +193,15 @@ public final class ServiceHarness {
             }
         }
         throw new IOException("no free port pair found");
+    }
+
+    private static StoreSource.Endpoints stores() {
+        Map<String, String> env = System.getenv();
+        return switch (StoreSource.choose(env, ContainerStores::dockerAvailable)) {
+            case ENVIRONMENT -> StoreSource.fromEnvironment(env);
+            case CONTAINERS -> ContainerStores.start();
+            case LOCAL_DEFAULTS -> StoreSource.localDefaults(env);
+        };
     }
 
     private static String env(String name, String def) {
