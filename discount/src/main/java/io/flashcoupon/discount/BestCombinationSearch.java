@@ -81,6 +81,8 @@ final class BestCombinationSearch {
     private final long[] cutCap;
     /** Per atom subset S: the items (by value) with an atom outside S. */
     private final int[][] outside;
+    /** The atom subset that last cut a branch: tried first next time. */
+    private int lastCut;
 
     private final int[] byValue;
     private final int[] byId;
@@ -491,7 +493,7 @@ final class BestCombinationSearch {
                 continue;
             }
             push(t);
-            long selfBound = cappedBase();
+            long selfBound = selfBound(size < bestSize ? bestV : bestV + 1);
             if (selfBound > bestV || (selfBound == bestV && size < bestSize)) {
                 long v = evaluateChosen(size < bestSize ? bestV : bestV + 1);
                 if (v > bestV || (v == bestV && size < bestSize)) {
@@ -499,10 +501,10 @@ final class BestCombinationSearch {
                 }
             }
             if (size < maxStack && spend(1)) {
-                boolean explore = bound(posValue, q, maxStack - size) > bestV;
+                boolean explore = bound(posValue, q, maxStack - size, bestV + 1) > bestV;
                 int fewer = bestSize - 1 - size;
                 if (!explore && fewer >= 1 && spend(1)) {
-                    explore = bound(posValue, q, fewer) >= bestV;
+                    explore = bound(posValue, q, fewer, bestV) >= bestV;
                 }
                 if (explore) {
                     phaseOne(q + 1);
@@ -533,11 +535,11 @@ final class BestCombinationSearch {
             push(t);
             boolean found = false;
             if (size == bestSize) {
-                if (cappedBase() >= bestV && evaluateChosen(bestV) == bestV) {
+                if (selfBound(bestV) >= bestV && evaluateChosen(bestV) == bestV) {
                     recordBest(bestV);
                     found = true;
                 }
-            } else if (spend(1) && bound(posId, q, bestSize - size) >= bestV) {
+            } else if (spend(1) && bound(posId, q, bestSize - size, bestV) >= bestV) {
                 found = phaseTwo(q + 1);
             }
             pop(t);
@@ -647,7 +649,19 @@ final class BestCombinationSearch {
         }
     }
 
-    /** Upper bound of the chosen set itself. */
+    /**
+     * Upper bound of the chosen set itself: {@link #cappedBase}, then the min-cut bound when that
+     * is not already below {@code need} (a result below {@code need} may be any such value).
+     */
+    private long selfBound(long need) {
+        long b = cappedBase();
+        if (cutSubsets > 0 && b >= need) {
+            b = Math.min(b, cutBound(posValue, n, 0, b, need));
+        }
+        return b;
+    }
+
+    /** Upper bound of the chosen set itself (group caps and the percentage's base). */
     private long cappedBase() {
         if (chosenPct < 0) {
             return Math.min(headroom(), Math.min(ev.goodsTotal, goodsBase) + shipBase);
@@ -663,9 +677,11 @@ final class BestCombinationSearch {
      * groups they are relaxed, which only loosens the bound), gain capped by what the group has
      * left; then a knapsack of the r slots over the groups, goods capped by the goods total. A
      * PERCENT_OFF coupon (when at most one fits an order) is bounded by {@link #combine}: it works
-     * on what the amount-off coupons leave of its lines.
+     * on what the amount-off coupons leave of its lines. Then the min-cut bound ({@link #cutBound}),
+     * only when the first bound is not already below {@code need}, the least value that would keep
+     * the branch: a result below {@code need} may be any such value, not the least bound.
      */
-    private long bound(int[] pos, int p, int r) {
+    private long bound(int[] pos, int p, int r, long need) {
         int nt = 0;
         int np = 0;
         int stride = maxStack + 1;
@@ -721,8 +737,8 @@ final class BestCombinationSearch {
                 gClassCnt[g * classes + c] = 0;
             }
         }
-        if (cutSubsets > 0) {
-            best = Math.min(best, cutBound(pos, p, r, best));
+        if (cutSubsets > 0 && Math.min(headroom(), best) >= need) {
+            best = Math.min(best, cutBound(pos, p, r, best, need));
         }
         return Math.min(headroom(), best);
     }
@@ -833,11 +849,13 @@ final class BestCombinationSearch {
      * of the coupons not inside S. Over extensions by r items after position p: the chosen coupons
      * not inside S plus the r best allowed candidates not inside S (at most one PERCENT_OFF when
      * only one fits). The minimum over S; {@code known} is a bound already held (returned when no
-     * S does better).
+     * S does better). Stops at the first S below {@code need} (the subset that cut last is tried
+     * first).
      */
-    private long cutBound(int[] pos, int p, int r, long known) {
+    private long cutBound(int[] pos, int p, int r, long known, long need) {
         long best = known;
-        for (int set = 0; set < cutSubsets; set++) {
+        for (int k = 0; k < cutSubsets; k++) {
+            int set = k == 0 ? lastCut : k == lastCut ? 0 : k;
             long v = cutCap[set];
             for (int i = 0; i < size && v < best; i++) {
                 if ((atomMask[chosen[i]] & ~set) != 0) {
@@ -858,6 +876,10 @@ final class BestCombinationSearch {
             }
             if (v < best) {
                 best = v;
+                if (best < need) {
+                    lastCut = set;
+                    return best;
+                }
             }
         }
         return best;

@@ -8,7 +8,7 @@ import java.util.function.Function;
 
 /**
  * Times bestCombination (CPU time of the calling thread, which is what the default budget counts)
- * on 10-, 20- and 50-coupon adversarial wallets and on the 50-coupon shapes measured before issue 15,
+ * on 10-, 20- and 50-coupon adversarial and pairs wallets and on the 50-coupon shapes measured before issue 15,
  * max stack 5, and counts the answers not proven within the budget. The JMH figures are
  * DiscountSearchBenchmark's; this one reports CPU time and the node counts. Not a test (surefire runs *Test only):
  * run after `mvn -pl discount test-compile` with
@@ -38,6 +38,8 @@ public final class DiscountSearchBench {
                 Order o = RandomWallets.order(rnd, 12, 6, 0);
                 return new Case(o, RandomWallets.exclusivePercents(rnd, o, size, 6));
             });
+            shape(engine, "pairs-" + size, runs, rnd -> new Case(RandomWallets.order(rnd, 12, 6, 0),
+                    RandomWallets.pairs(rnd, size, 6)));
         }
         shape(engine, "mixed", runs, rnd -> new Case(RandomWallets.order(rnd, 12, 5, 800),
                 RandomWallets.mixed(rnd, 50, 5)));
@@ -47,8 +49,6 @@ public final class DiscountSearchBench {
                 RandomWallets.crowded(rnd, 50, 1)));
         shape(engine, "overlapping", runs, rnd -> new Case(RandomWallets.order(rnd, 15, 6, 0),
                 RandomWallets.overlapping(rnd, 50, 6)));
-        shape(engine, "pairs", runs, rnd -> new Case(RandomWallets.order(rnd, 12, 6, 0),
-                RandomWallets.pairs(rnd, 50, 6)));
         shape(engine, "near-ties", runs, rnd -> new Case(Order.of(0, new OrderLine(1, 1, 1, 60_000),
                 new OrderLine(2, 2, 3, 13_337)), RandomWallets.nearTies(rnd, 50, 60_000 + 3 * 13_337)));
         shape(engine, "few-templates", runs, rnd -> new Case(RandomWallets.order(rnd, 8, 3, 1200),
