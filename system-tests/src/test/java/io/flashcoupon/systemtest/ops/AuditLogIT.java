@@ -13,7 +13,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import io.flashcoupon.core.audit.AuditLog;
+import io.flashcoupon.core.reconcile.SaleFence;
+import io.flashcoupon.core.reconcile.SaleFences;
+import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.wallet.UserCouponRepository;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Clock;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -209,6 +218,65 @@ class AuditLogIT {
             assertThat(r.json.get("fields").get(0).get("field").asText()).as(bad[0]).isEqualTo(bad[1]);
         }
         assertThat(auditRows()).isEqualTo(rows);
+    }
+
+    @Test
+    void a_heal_that_finds_a_sale_oversold_pauses_it_and_records_it_as_system() throws Exception {
+        Activity sale = h.runningSale(1, 1);
+        // Two rows for a total of one (as if Redis lost both grants and sold the coupon twice): the
+        // fence check sees more rows than ledger entries, heals, finds the sale oversold and pauses it.
+        long base = System.nanoTime() % 1_000_000_000L;
+        insertRow(sale, 9001, "9" + base + "1");
+        insertRow(sale, 9002, "9" + base + "2");
+        SaleFence fence = new SaleFence(h.activities, new UserCouponRepository(h.service.dataSource()),
+                this::rows, new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3)),
+                new SaleFences(h.service.dataSource()), () -> List.of(sale.id()), Clock.systemUTC(),
+                new SimpleMeterRegistry(), 10_000, 0, new AuditLog(h.service.dataSource()));
+        assertThat(fence.check(sale.id())).hasValueSatisfying(heal -> assertThat(heal.oversoldBy()).isEqualTo(1));
+        assertThat(status(sale.id())).isEqualTo("PAUSED");
+
+        Reply r = audit("?actor=system&target_type=activity&target_id=" + sale.id());
+        assertThat(r.json.get("entries")).hasSize(1);
+        JsonNode a = r.json.get("entries").get(0);
+        assertThat(a.get("actor_role").asText()).isEqualTo("system");
+        assertThat(a.get("action").asText()).isEqualTo("activity.pause");
+        assertThat(a.get("outcome").asText()).isEqualTo("DONE");
+        assertThat(a.get("http_status").isNull()).isTrue();
+        assertThat(a.get("reason").asText()).contains("oversold by 1");
+        assertThat(a.get("before").get("status").asText()).isEqualTo("ACTIVE");
+        assertThat(a.get("after").get("status").asText()).isEqualTo("PAUSED");
+        assertThat(a.get("after").get("oversold_by").asLong()).isEqualTo(1);
+    }
+
+    private long rows(long activity) {
+        try (Connection c = h.service.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT COUNT(*) FROM " + Registry.TABLE_USER_COUPONS + " WHERE activity_id = ?")) {
+            ps.setLong(1, activity);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void insertRow(Activity sale, long user, String sn) throws Exception {
+        Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        try (Connection c = h.service.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO " + Registry.TABLE_USER_COUPONS
+                        + " (coupon_id, activity_id, seq, user_id, coupon_sn, status, obtain_time, granted_at_ms,"
+                        + " valid_start_time, valid_end_time) VALUES (?,?,1,?,?,1,?,?,?,?)")) {
+            ps.setLong(1, sale.templateId());
+            ps.setLong(2, sale.id());
+            ps.setLong(3, user);
+            ps.setString(4, sn);
+            ps.setTimestamp(5, now);
+            ps.setLong(6, now.getTime());
+            ps.setTimestamp(7, now);
+            ps.setTimestamp(8, Timestamp.from(now.toInstant().plus(Duration.ofDays(30))));
+            ps.executeUpdate();
+        }
     }
 
     private long auditRows() throws Exception {
