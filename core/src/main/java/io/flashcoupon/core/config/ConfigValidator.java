@@ -236,6 +236,8 @@ public final class ConfigValidator {
                 "saga.branch-token must be printable ASCII without spaces (it travels in an HTTP header)");
         require(errors, !a.readTokens().contains(t) && !a.operateTokens().contains(t),
                 "saga.branch-token must not be one of the admin tokens (only the Saga submitters may hold it)");
+        require(errors, !a.readTokenNames().contains(t) && !a.operateTokenNames().contains(t),
+                "saga.branch-token must not be one of the admin token names (names are logged and stored)");
         require(errors, a.allowDevToken() || !t.equals(DEV_BRANCH_TOKEN),
                 "saga.branch-token is the shipped dev token, refused because admin.allow-dev-token is false");
     }

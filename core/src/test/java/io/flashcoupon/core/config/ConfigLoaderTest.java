@@ -269,6 +269,9 @@ class ConfigLoaderTest {
                 ConfigValidator.DEV_TOKEN)))
                 .hasMessageContaining("admin.operate-token-names[0] is one of the tokens")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ConfigValidator.DEV_TOKEN));
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKEN_NAMES",
+                ConfigValidator.DEV_BRANCH_TOKEN)))
+                .hasMessageContaining("saga.branch-token must not be one of the admin token names");
     }
 
     @Test
