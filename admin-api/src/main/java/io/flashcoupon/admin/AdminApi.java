@@ -1,6 +1,7 @@
 package io.flashcoupon.admin;
 
 import io.flashcoupon.core.activity.ActivityRepository;
+import io.flashcoupon.core.audit.AuditLog;
 import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
@@ -153,6 +154,17 @@ public final class AdminApi {
      */
     public AdminApi grantConflicts(GrantConflicts conflicts, Clock clock) {
         return add(new ConflictRoutes(conflicts, json, clock)::register);
+    }
+
+    /**
+     * Records every mutating operator call in {@code log}, done or refused ({@link AuditTrail}), and adds
+     * GET /api/v1/audit to read it ({@link AuditRoutes}) (call before {@link #start}).
+     */
+    public AdminApi auditTrail(AuditLog log, AdminAuth auth, TemplateRepository templates,
+            ActivityRepository activities, GrantConflicts conflicts, Clock clock) {
+        add(new AuditTrail(auth, new AuditStates(templates, activities, conflicts, json.mapper()),
+                log == null ? null : log::append, clock, json.mapper())::register);
+        return add(new AuditRoutes(log)::register);
     }
 
     /** Adds POST /api/v1/users/{user_id}/coupons/available and /calculate (call before {@link #start}). */

@@ -40,7 +40,10 @@ public final class AdminAuth {
     private static final List<String> OPEN_PREFIXES = List.of("/ui/", "/webjars/");
     private static final String BEARER = "Bearer ";
 
-    private record Known(byte[] digest, Role role) {}
+    private record Known(byte[] digest, Role role, String name) {}
+
+    /** Who a known token is: its configured name (never the token) and role. */
+    record Caller(String name, Role role) {}
 
     private final List<Known> known;
     private final BranchCredential dtm;
@@ -53,8 +56,12 @@ public final class AdminAuth {
     /** The tokens of {@code config} and DTM's branch credential (already validated by ConfigValidator). */
     public static AdminAuth of(ServiceConfig.Admin config, BranchCredential dtm) {
         List<Known> known = new ArrayList<>();
-        config.readTokens().forEach(t -> known.add(new Known(digest(t), Role.READ)));
-        config.operateTokens().forEach(t -> known.add(new Known(digest(t), Role.OPERATE)));
+        for (int i = 0; i < config.readTokens().size(); i++) {
+            known.add(new Known(digest(config.readTokens().get(i)), Role.READ, config.readTokenName(i)));
+        }
+        for (int i = 0; i < config.operateTokens().size(); i++) {
+            known.add(new Known(digest(config.operateTokens().get(i)), Role.OPERATE, config.operateTokenName(i)));
+        }
         return new AdminAuth(known, dtm);
     }
 
@@ -80,18 +87,24 @@ public final class AdminAuth {
 
     /** The role of the token in an Authorization header value; null when absent, malformed or unknown. */
     Role roleOf(String authorization) {
+        Caller caller = callerOf(authorization);
+        return caller == null ? null : caller.role();
+    }
+
+    /** The name and role of the token in an Authorization header value; null when absent, malformed or unknown. */
+    Caller callerOf(String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
         byte[] presented = digest(authorization.substring(BEARER.length()).trim());
-        Role found = null;
+        Known found = null;
         for (Known k : known) { // no early exit: every digest is compared
             if (MessageDigest.isEqual(k.digest(), presented)) {
-                found = k.role();
+                found = k;
             }
         }
-        return found;
+        return found == null ? null : new Caller(found.name(), found.role());
     }
 
     /** Javalin before-handler: throws {@link AccessDeniedException} unless the request may proceed. */

@@ -1,5 +1,6 @@
 package io.flashcoupon.admin;
 
+import io.flashcoupon.core.audit.AuditLog;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.Reconciler;
@@ -39,10 +40,14 @@ public final class AdminProcess {
             OrderCoupons orderCoupons, Readiness readiness) {
         ServiceConfig config = infra.config();
         SaleCleanup cleanup = new SaleCleanup(infra.activities(), infra.store(), reconciler, reports, infra.clock());
+        AdminAuth auth = AdminAuth.of(config.admin(), BranchCredential.of(config.saga().branchToken()));
+        GrantConflicts conflicts = new GrantConflicts(infra.dataSource());
         AdminApi admin = new AdminApi(infra.templates(), infra.activities(), infra.coupons(), sales, reconciler,
-                reports, cleanup, lifecycle::ready, infra.clock(), AdminAuth.of(config.admin(), BranchCredential.of(config.saga().branchToken())), infra.metrics(), reads)
+                reports, cleanup, lifecycle::ready, infra.clock(), auth, infra.metrics(), reads)
                 .readiness(readiness).dtmBranches(branches).orderCoupons(orderCoupons)
-                .grantConflicts(new GrantConflicts(infra.dataSource()), infra.clock());
+                .grantConflicts(conflicts, infra.clock())
+                .auditTrail(new AuditLog(infra.dataSource()), auth, infra.templates(), infra.activities(), conflicts,
+                        infra.clock());
         admin.start(config.server().host(), config.server().httpPort());
         lifecycle.onStop("admin API", remaining -> admin.stop());
         return new AdminProcess(admin::port, true);

@@ -43,4 +43,16 @@ class AdminAuthTest {
         assertThat(auth.roleOf("Bearer operate-token-01234567890")).as("longer").isNull();
         assertThat(auth.roleOf("Bearer branch-token-0123456789")).as("the branch token is no admin token").isNull();
     }
+
+    @Test
+    void a_known_token_is_told_by_its_name_never_its_value() {
+        AdminAuth named = AdminAuth.of(new ServiceConfig.Admin(List.of("read-token-0123456789"),
+                List.of("operate-token-0123456789", "operate-token-2-0123456789"), false, List.of(), List.of("alice", "bob")),
+                io.flashcoupon.core.saga.BranchCredential.of("branch-token-0123456789"));
+        assertThat(named.callerOf("Bearer operate-token-2-0123456789"))
+                .isEqualTo(new AdminAuth.Caller("bob", AdminAuth.Role.OPERATE));
+        assertThat(named.callerOf("Bearer read-token-0123456789"))
+                .isEqualTo(new AdminAuth.Caller("read-1", AdminAuth.Role.READ));
+        assertThat(named.callerOf("Bearer unknown-token-0123456789")).isNull();
+    }
 }

@@ -44,7 +44,8 @@ class OpenApiSpecTest {
                         io.flashcoupon.core.saga.BranchCredential.of("spec-test-branch-token-0123456789")),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 new CachedReads(id -> Optional.empty(), id -> Optional.empty(), id -> { }, id -> { }))
-                .dtmBranches(null).orderCoupons(null).grantConflicts(null, Clock.systemUTC());
+                .dtmBranches(null).orderCoupons(null).grantConflicts(null, Clock.systemUTC())
+                .auditTrail(null, null, null, null, null, Clock.systemUTC());
     }
 
     private Set<String> described() {

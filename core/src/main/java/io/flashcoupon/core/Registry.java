@@ -100,6 +100,26 @@ public final class Registry {
     /** Per flash sale: the user_coupons rows the sink inserted, counted in its batch transactions. */
     public static final String TABLE_SALE_ROW_COUNTS = "sale_row_counts";
 
+    /** The operators' audit trail (V17): one row per mutating admin call and per system lifecycle change. */
+    public static final String TABLE_AUDIT_LOG = "audit_log";
+    /** Columns of audit_log, in the order AuditLog writes and reads them (id is generated). */
+    public static final String AUDIT_ID = "id";
+    public static final String AUDIT_AT_MS = "at_ms";
+    public static final String AUDIT_ACTOR_NAME = "actor_name";
+    public static final String AUDIT_ACTOR_ROLE = "actor_role";
+    public static final String AUDIT_ACTION = "action";
+    public static final String AUDIT_TARGET_TYPE = "target_type";
+    public static final String AUDIT_TARGET_ID = "target_id";
+    public static final String AUDIT_REQUEST_ID = "request_id";
+    public static final String AUDIT_OUTCOME = "outcome";
+    public static final String AUDIT_HTTP_STATUS = "http_status";
+    public static final String AUDIT_REASON = "reason";
+    public static final String AUDIT_BEFORE = "before_state";
+    public static final String AUDIT_AFTER = "after_state";
+    public static final List<String> AUDIT_COLUMNS = List.of(AUDIT_AT_MS, AUDIT_ACTOR_NAME, AUDIT_ACTOR_ROLE,
+            AUDIT_ACTION, AUDIT_TARGET_TYPE, AUDIT_TARGET_ID, AUDIT_REQUEST_ID, AUDIT_OUTCOME, AUDIT_HTTP_STATUS,
+            AUDIT_REASON, AUDIT_BEFORE, AUDIT_AFTER);
+
     // ------------------------------------------------------------------ meters
     /**
      * Counter of FlashSaleCoupon answers by tag {@code code} (ingress GrabMetrics registers it; the

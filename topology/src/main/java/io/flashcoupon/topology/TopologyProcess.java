@@ -97,7 +97,7 @@ public final class TopologyProcess {
             SaleFence fence = new SaleFence(infra.activities(), infra.coupons(),
                     new io.flashcoupon.core.wallet.SaleRowCounts(infra.dataSource())::materialized, infra.store(),
                     new SaleFences(infra.dataSource()), live::activitiesToReconcile, infra.clock(), infra.metrics(),
-                    rc.fenceLeaseMs(), rc.healSettleMs());
+                    rc.fenceLeaseMs(), rc.healSettleMs(), new io.flashcoupon.core.audit.AuditLog(infra.dataSource()));
             FenceJob fenceJob = new FenceJob(fence,
                     Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sale-fence")),
                     rc.fenceIntervalMs()).start();

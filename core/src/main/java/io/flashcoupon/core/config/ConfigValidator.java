@@ -16,6 +16,8 @@ public final class ConfigValidator {
     public static final String DEV_BRANCH_TOKEN = "dev-saga-branch-token-change-me";
     /** Shortest admin token accepted: 16 characters (e.g. `openssl rand -hex 16` gives 32). */
     public static final int MIN_TOKEN_LENGTH = 16;
+    /** What an admin token's name may hold (it is the actor of the audit log). */
+    public static final java.util.regex.Pattern TOKEN_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._@-]{1,64}");
 
     private ConfigValidator() {}
 
@@ -176,6 +178,50 @@ public final class ConfigValidator {
         Set<String> seen = new HashSet<>();
         token(errors, "admin.read-tokens", a.readTokens(), seen, a.allowDevToken());
         token(errors, "admin.operate-tokens", a.operateTokens(), seen, a.allowDevToken());
+        Set<String> names = new HashSet<>();
+        if (a.readTokenNames().isEmpty()) {
+            for (int i = 0; i < a.readTokens().size(); i++) {
+                names.add(a.readTokenName(i));
+            }
+        }
+        if (a.operateTokenNames().isEmpty()) {
+            for (int i = 0; i < a.operateTokens().size(); i++) {
+                names.add(a.operateTokenName(i));
+            }
+        }
+        tokenNames(errors, "admin.read-token-names", a.readTokenNames(), a.readTokens().size(), seen, names);
+        tokenNames(errors, "admin.operate-token-names", a.operateTokenNames(), a.operateTokens().size(), seen, names);
+    }
+
+    /**
+     * Token names are what the audit log stores as the actor: empty (every token named by role and
+     * position), or one per token, unique over both lists (and the derived names of an unnamed list), of {@link #TOKEN_NAME} characters, and none
+     * equal to a token (a name is logged; a token never is).
+     */
+    private static void tokenNames(List<String> errors, String key, List<String> names, int tokens,
+            Set<String> tokenValues, Set<String> seen) {
+        if (names.isEmpty()) {
+            return;
+        }
+        if (names.size() != tokens) {
+            errors.add(key + " must name every token of its list or be empty: " + names.size() + " name(s) for "
+                    + tokens + " token(s)");
+        }
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            String at = key + "[" + i + "]";
+            if (n == null || n.isEmpty()) {
+                errors.add(at + " is empty");
+                continue;
+            }
+            if (tokenValues.contains(n)) {
+                errors.add(at + " is one of the tokens (names are logged and stored, tokens never)");
+                continue;
+            }
+            require(errors, TOKEN_NAME.matcher(n).matches(), at + " '" + n
+                    + "' must be 1 to 64 characters of letters, digits, '.', '_', '@' or '-'");
+            require(errors, seen.add(n), at + " '" + n + "' names another token too (names must be unique)");
+        }
     }
 
     /** The credential only DTM holds: like an admin token, but of its own (never one of the admin tokens). */
@@ -190,6 +236,8 @@ public final class ConfigValidator {
                 "saga.branch-token must be printable ASCII without spaces (it travels in an HTTP header)");
         require(errors, !a.readTokens().contains(t) && !a.operateTokens().contains(t),
                 "saga.branch-token must not be one of the admin tokens (only the Saga submitters may hold it)");
+        require(errors, !a.readTokenNames().contains(t) && !a.operateTokenNames().contains(t),
+                "saga.branch-token must not be one of the admin token names (names are logged and stored)");
         require(errors, a.allowDevToken() || !t.equals(DEV_BRANCH_TOKEN),
                 "saga.branch-token is the shipped dev token, refused because admin.allow-dev-token is false");
     }

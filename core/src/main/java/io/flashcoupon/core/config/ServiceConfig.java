@@ -221,17 +221,48 @@ public record ServiceConfig(
      * (everything, including every mutating route and /api/v1/dtm/). allowDevToken = accept
      * {@link ConfigValidator#DEV_TOKEN}, the token shipped in srv.yaml for the single-machine default;
      * a production configuration sets it false and brings its own tokens. toString never shows a token.
+     *
+     * <p>readTokenNames / operateTokenNames name the tokens at the same positions (the audit log's
+     * actor); empty = each token is named by its role and 1-based position ("read-1", "operate-2"),
+     * so a plain token list keeps working. A name is what is logged and stored, never the token.
      */
-    public record Admin(List<String> readTokens, List<String> operateTokens, boolean allowDevToken) {
+    public record Admin(List<String> readTokens, List<String> operateTokens, boolean allowDevToken,
+            List<String> readTokenNames, List<String> operateTokenNames) {
         public Admin {
             readTokens = readTokens == null ? List.of() : List.copyOf(readTokens);
             operateTokens = operateTokens == null ? List.of() : List.copyOf(operateTokens);
+            readTokenNames = readTokenNames == null ? List.of() : copyAllowingNulls(readTokenNames);
+            operateTokenNames = operateTokenNames == null ? List.of() : copyAllowingNulls(operateTokenNames);
+        }
+
+        /** Unnamed tokens: each is named by role and position. */
+        public Admin(List<String> readTokens, List<String> operateTokens, boolean allowDevToken) {
+            this(readTokens, operateTokens, allowDevToken, List.of(), List.of());
+        }
+
+        /** The name of read token {@code index}: its configured name, else "read-" + (index + 1). */
+        public String readTokenName(int index) {
+            return name(readTokenNames, "read-", index);
+        }
+
+        /** The name of operate token {@code index}: its configured name, else "operate-" + (index + 1). */
+        public String operateTokenName(int index) {
+            return name(operateTokenNames, "operate-", index);
+        }
+
+        private static String name(List<String> names, String prefix, int index) {
+            return names.isEmpty() ? prefix + (index + 1) : names.get(index);
+        }
+
+        private static List<String> copyAllowingNulls(List<String> names) {
+            return java.util.Collections.unmodifiableList(new java.util.ArrayList<>(names));
         }
 
         @Override
         public String toString() {
             return "Admin[readTokens=" + readTokens.size() + " token(s), operateTokens=" + operateTokens.size()
-                    + " token(s), allowDevToken=" + allowDevToken + "]";
+                    + " token(s), allowDevToken=" + allowDevToken + ", readTokenNames=" + readTokenNames
+                    + ", operateTokenNames=" + operateTokenNames + "]";
         }
     }
 

@@ -3,6 +3,8 @@ package io.flashcoupon.core.reconcile;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.audit.AuditLog;
+import io.flashcoupon.core.audit.AuditRecord;
 import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.reconcile.FenceDecision.Reason;
 import io.flashcoupon.core.sale.SaleStore;
@@ -36,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * removed, user count raised to the row's seq); keep paging rows that land while fenced until none
  * came for {@code settleMs} (grants whose event was committed but not yet materialized land then);
  * then lua/heal_settle.lua sets stock = total - ledger size, pauses an ACTIVE sale when the ledger exceeds
- * the total (oversold_by in the report, never hidden), lifts the fence and grants a lease - only if
- * Redis is still the process the heal verified, else the next pass heals again. Idempotent per row,
+ * the total (oversold_by in the report, never hidden; the pause goes to the audit log as actor system),
+ * lifts the fence and grants a lease - only if Redis is still the process the heal verified, else the
+ * next pass heals again. Idempotent per row,
  * so several instances may run it at once.
  *
  * <p>Known gaps: request ids are not in MySQL, so a retry of a request whose Redis entry was lost is
@@ -56,6 +59,7 @@ public final class SaleFence {
             ActivityStatus status) {}
 
     private final ActivityRepository activities;
+    private final AuditLog audit;
     private final UserCouponRepository coupons;
     private final java.util.function.LongUnaryOperator rowCount;
     private final SaleStore store;
@@ -78,7 +82,9 @@ public final class SaleFence {
      */
     public SaleFence(ActivityRepository activities, UserCouponRepository coupons,
             java.util.function.LongUnaryOperator rowCount, SaleStore store, SaleFences fences,
-            Supplier<List<Long>> live, Clock clock, MeterRegistry registry, long leaseMs, long settleMs) {
+            Supplier<List<Long>> live, Clock clock, MeterRegistry registry, long leaseMs, long settleMs,
+            AuditLog audit) {
+        this.audit = audit;
         this.activities = activities;
         this.coupons = coupons;
         this.rowCount = rowCount;
@@ -176,7 +182,9 @@ public final class SaleFence {
                         + activityId + " was healed; it stays fenced and is healed again");
             }
             if (settled.oversoldBy() > 0) {
-                activities.transition(activityId, ActivityStatus.ACTIVE, ActivityStatus.PAUSED);
+                if (activities.transition(activityId, ActivityStatus.ACTIVE, ActivityStatus.PAUSED)) {
+                    auditPause(activityId, reason, settled);
+                }
                 oversold.increment(settled.oversoldBy());
                 log.error("FENCE activity {}: OVERSOLD by {} ({} grants for a total of {}); the sale is paused",
                         activityId, settled.oversoldBy(), settled.ledgerSize(), settled.ledgerSize() - settled.oversoldBy());
@@ -189,6 +197,23 @@ public final class SaleFence {
                     settled.status());
         } finally {
             fenced.remove(activityId);
+        }
+    }
+
+    /**
+     * The audit record of the pause a heal made (actor system). A record that cannot be stored is not
+     * retried: the pause is done, nobody waits for an answer, and AuditLog's ERROR line holds it.
+     */
+    private void auditPause(long activityId, Reason reason, SaleStore.Settled settled) {
+        try {
+            audit.append(new AuditRecord(0, clock.millis(), AuditRecord.SYSTEM, AuditRecord.SYSTEM, "activity.pause",
+                    "activity", Long.toString(activityId), "fence-" + activityId + "-" + clock.millis(),
+                    AuditRecord.Outcome.DONE, null, "a heal (" + reason + ") found the sale oversold by "
+                            + settled.oversoldBy() + " and paused it", "{\"status\":\"ACTIVE\"}",
+                    "{\"status\":\"PAUSED\",\"ledger_size\":" + settled.ledgerSize() + ",\"oversold_by\":"
+                            + settled.oversoldBy() + "}"));
+        } catch (RuntimeException e) {
+            log.error("FENCE activity {}: the pause was done but its audit record was not stored", activityId, e);
         }
     }
 

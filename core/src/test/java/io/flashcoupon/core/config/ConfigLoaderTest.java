@@ -239,6 +239,51 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void unnamed_tokens_are_named_by_role_and_position_and_given_names_are_kept() {
+        ServiceConfig.Admin plain = loader.load(null, Map.of("COUPON_ADMIN_READ_TOKENS",
+                "rd-0123456789abcdef,rd-fedcba9876543210")).admin();
+        assertThat(plain.operateTokenName(0)).isEqualTo("operate-1");
+        assertThat(plain.readTokenName(1)).isEqualTo("read-2");
+        ServiceConfig.Admin named = loader.load(null, Map.of("COUPON_ADMIN_READ_TOKENS", "rd-0123456789abcdef",
+                "COUPON_ADMIN_READ_TOKEN_NAMES", "dashboard", "COUPON_ADMIN_OPERATE_TOKEN_NAMES", "alice")).admin();
+        assertThat(named.readTokenName(0)).isEqualTo("dashboard");
+        assertThat(named.operateTokenName(0)).isEqualTo("alice");
+        assertThat(named.toString()).contains("alice").doesNotContain(ConfigValidator.DEV_TOKEN);
+    }
+
+    @Test
+    void token_names_must_be_one_per_token_unique_well_formed_and_never_a_token() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKEN_NAMES", "alice,bob")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.operate-token-names must name every token of its list or be empty:"
+                        + " 2 name(s) for 1 token(s)");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_READ_TOKENS", "rd-0123456789abcdef",
+                "COUPON_ADMIN_READ_TOKEN_NAMES", "alice", "COUPON_ADMIN_OPERATE_TOKEN_NAMES", "alice")))
+                .hasMessageContaining("admin.operate-token-names[0] 'alice' names another token too");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_READ_TOKENS", "rd-0123456789abcdef",
+                "COUPON_ADMIN_READ_TOKEN_NAMES", "operate-1")))
+                .hasMessageContaining("admin.read-token-names[0] 'operate-1' names another token too");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKEN_NAMES", "has space")))
+                .hasMessageContaining("admin.operate-token-names[0] 'has space' must be 1 to 64 characters");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKEN_NAMES",
+                ConfigValidator.DEV_TOKEN)))
+                .hasMessageContaining("admin.operate-token-names[0] is one of the tokens")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ConfigValidator.DEV_TOKEN));
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ADMIN_OPERATE_TOKEN_NAMES",
+                ConfigValidator.DEV_BRANCH_TOKEN)))
+                .hasMessageContaining("saga.branch-token must not be one of the admin token names");
+    }
+
+    @Test
+    void an_empty_token_name_is_refused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("srv.yaml");
+        Files.writeString(file, "admin:\n  operate-token-names: [\"\"]\n");
+        assertThatThrownBy(() -> loader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.operate-token-names[0] is empty");
+    }
+
+    @Test
     void the_admin_section_prints_no_token() {
         ServiceConfig c = loader.load(null, Map.of());
         assertThat(c.toString()).doesNotContain(ConfigValidator.DEV_TOKEN).contains("operateTokens=1 token(s)")

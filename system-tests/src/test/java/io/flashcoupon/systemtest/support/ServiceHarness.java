@@ -54,6 +54,9 @@ public final class ServiceHarness {
     /** admin.operate-tokens and admin.read-tokens of the test service. */
     public static final String OPERATE_TOKEN = "it-operate-token-0123456789";
     public static final String READ_TOKEN = "it-read-token-0123456789";
+    /** The names of the two tokens (admin.*-token-names): what the audit log shows as the actor. */
+    public static final String OPERATE_TOKEN_NAME = "it-operator";
+    public static final String READ_TOKEN_NAME = "it-reader";
     /** saga.branch-token of the test service: what the tests' Sagas give DTM as branch_headers. */
     public static final String SAGA_BRANCH_TOKEN = "it-saga-branch-token-0123456789";
     /** What a Saga submitter computes from SAGA_BRANCH_TOKEN: each Saga's branch_headers authorization. */
@@ -114,7 +117,8 @@ public final class ServiceHarness {
                         new ServiceConfig.Reconcile(true, RECONCILE_GRACE_MS, 3_600_000, 600_000, 0, 5_000, 2_000),
                         // Jobs off: tests run their passes on demand with an explicit clock.
                         new ServiceConfig.Wallet(LOCK_TTL_MS, false, 3_600_000, 3_600_000, 500, 100, 100, 5_000)),
-                new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false),
+                new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false, List.of(READ_TOKEN_NAME),
+                        List.of(OPERATE_TOKEN_NAME)),
                 new ServiceConfig.Saga(SAGA_BRANCH_TOKEN),
                 new ServiceConfig.Cache(10_000, 60_000, 10_000, 2_000, 300_000, 500),
                 // A replication id of its own: readers with the same id on one MariaDB throw each other out.
