@@ -12,6 +12,7 @@ import io.flashcoupon.core.template.TemplateRepository;
 import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -40,6 +41,7 @@ public final class AdminApi {
     private final Javalin app;
     private final ApiJson json;
     private final HealthRoutes health;
+    private volatile UndeclaredMethods undeclared;
     private final Set<String> routes = Collections.synchronizedSet(new TreeSet<>());
 
     /**
@@ -83,6 +85,7 @@ public final class AdminApi {
             }));
         });
         ErrorMapping.install(app);
+        app.before(this::refuseUndeclaredMethod);
         app.before(auth::check);
         new TemplateRoutes(templates, reads, json, clock).register(app);
         new ActivityRoutes(activities, templates, sales, reconciler, reports, cleanup, reads, json).register(app);
@@ -96,6 +99,19 @@ public final class AdminApi {
         health.register(app);
         if (metrics != null) {
             new MetricsRoutes(metrics).register(app);
+        }
+    }
+
+    /** 405 with Allow for a method the path does not declare; before auth, as the methods are public. */
+    private void refuseUndeclaredMethod(Context ctx) {
+        UndeclaredMethods methods = undeclared;
+        if (methods == null) { // routes are all added before start; built on the first request
+            methods = UndeclaredMethods.of(routes());
+            undeclared = methods;
+        }
+        String allow = methods.refusal(ctx.req().getMethod(), ctx.path());
+        if (allow != null) {
+            throw new UndeclaredMethods.MethodNotAllowedException(ctx.req().getMethod(), ctx.path(), allow);
         }
     }
 

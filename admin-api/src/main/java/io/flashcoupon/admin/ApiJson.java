@@ -28,7 +28,8 @@ import java.util.List;
  *
  * <p>Rules: snake_case names, Instants as ISO-8601 strings, enums by name (numbers refused, so a
  * type code can never be read as an ordinal), integers only where the field is an integer (money is
- * integer cents: 12.5 or 12.0 is refused, so is "12"), Instants only as strings, unknown and duplicate fields refused. Every
+ * integer cents: 12.5 or 12.0 is refused, so is "12"), Instants only as strings, unknown and duplicate fields refused, no null inside an array
+ * ({@link NullElements}); a null member is the member absent. Every
  * refusal becomes an {@link InvalidInputException} naming the offending field ({@code body} when
  * the JSON is not even an object).
  */
@@ -71,6 +72,10 @@ final class ApiJson {
             T value = mapper.readValue(body, type);
             if (value == null) {
                 throw new InvalidInputException(BODY, "must be a JSON object");
+            }
+            String nullElement = NullElements.first(mapper.readTree(body));
+            if (nullElement != null) {
+                throw new InvalidInputException(nullElement, "must not be null");
             }
             return value;
         } catch (JsonProcessingException e) {

@@ -62,6 +62,9 @@ final class OrderCouponRoutes {
             if (!problems.isEmpty()) {
                 throw new InvalidInputException(problems.get(0).field(), problems.get(0).message());
             }
+            if (shippingFeeCents != null && (shippingFeeCents < 0 || shippingFeeCents > OrderItem.MAX_SHIPPING_FEE_CENTS)) {
+                throw new InvalidInputException("shipping_fee_cents", "must be between 0 and " + OrderItem.MAX_SHIPPING_FEE_CENTS);
+            }
             return new Order(OrderItem.lines(items), shippingFeeCents == null ? 0 : shippingFeeCents);
         }
     }

@@ -42,6 +42,24 @@ class ApiJsonTest {
     }
 
     @Test
+    void a_null_inside_an_array_is_refused_by_its_path() {
+        assertThat(errorsReading("{\"name\":\"n\",\"excluded_category_ids\":[3,null]}", TemplateRequest.class))
+                .containsExactly(new FieldError("excluded_category_ids[1]", "must not be null"));
+        assertThat(errorsReading("{\"stacking\":{\"combines_with\":[null]}}", TemplateRequest.class))
+                .containsExactly(new FieldError("stacking.combines_with[0]", "must not be null"));
+        assertThat(errorsReading("{\"items\":[null]}", OrderCouponRoutes.OrderRequest.class))
+                .containsExactly(new FieldError("items[0]", "must not be null"));
+    }
+
+    @Test
+    void a_null_member_reads_as_absent() {
+        TemplateRequest r = json.read("{\"name\":\"n\",\"valid_days\":null,\"stacking\":null}", TemplateRequest.class);
+
+        assertThat(r.validDays()).isNull();
+        assertThat(r.stacking()).isNull();
+    }
+
+    @Test
     void unknown_field_is_refused_by_name() {
         assertThat(errorsReading("{\"name\":\"n\",\"discount_cents\":5}", TemplateRequest.class))
                 .containsExactly(new FieldError("discount_cents", "is not a known field"));
