@@ -29,7 +29,7 @@ def _order(body, start_key, end_key):
     start, end = _instant(body.get(start_key)), _instant(body.get(end_key))
     if start is not None and end is not None and end <= start:
         later = start + timedelta(days=1)
-        if later.year <= 9999:
+        if later.year <= 9998:  # the last year the instants' pattern allows
             body[end_key] = later.isoformat()
         else:
             body[start_key] = (end - timedelta(days=1)).isoformat()

@@ -112,6 +112,18 @@ class ApiJsonTest {
     }
 
     @Test
+    void instants_outside_the_stated_shape_are_refused_before_they_reach_mysql() {
+        assertThat(json.read("{\"start_time\":\"9998-12-31T23:59:59.123456789-18:00\"}", ActivityRequest.class)
+                .startTime()).isEqualTo(Instant.parse("9999-01-01T17:59:59.123456789Z"));
+        for (String bad : List.of("0002-11-28T07:33:56Z", "1969-12-31T23:59:59Z", "9999-01-01T00:00:00Z",
+                "2030-01-01T00:00:00+20:53", "2030-01-01t00:00:00z", "2030-06-30T23:59:60Z", " 2030-01-01T00:00:00Z",
+                "2030-01-01T00:00:00.1234567890Z", "2030-02-30T00:00:00Z")) {
+            assertThat(fields(errorsReading("{\"start_time\":\"" + bad + "\"}", ActivityRequest.class)))
+                    .as(bad).containsExactly("start_time");
+        }
+    }
+
+    @Test
     void bad_list_element_is_named_with_its_index() {
         assertThat(fields(errorsReading("{\"applicable_goods_ids\":[1,2.5]}", TemplateRequest.class)))
                 .containsExactly("applicable_goods_ids[1]");
