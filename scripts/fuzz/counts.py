@@ -17,6 +17,8 @@ failed = collections.Counter()
 seen = set()
 for line in open(path, encoding="utf-8"):
     event = json.loads(line)
+    if "NonFatalError" in event:
+        failed["errors (schemathesis could not test an operation)"] += 1
     finished = event.get("ScenarioFinished")
     if not finished:
         continue

@@ -52,6 +52,14 @@ class ApiJsonTest {
     }
 
     @Test
+    void a_string_field_takes_no_boolean_or_number() {
+        for (String value : List.of("false", "5", "1.5")) {
+            assertThat(errorsReading("{\"name\":" + value + "}", TemplateRequest.class)).as(value)
+                    .containsExactly(new FieldError("name", "must be a string"));
+        }
+    }
+
+    @Test
     void a_null_member_reads_as_absent() {
         TemplateRequest r = json.read("{\"name\":\"n\",\"valid_days\":null,\"stacking\":null}", TemplateRequest.class);
 
