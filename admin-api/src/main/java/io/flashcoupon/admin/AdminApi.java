@@ -14,6 +14,7 @@ import io.flashcoupon.core.wallet.OrderCoupons;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -47,6 +48,7 @@ public final class AdminApi {
     private final AdminAuth auth;
     /** Each group of routes, registered in this order when the app is built (Javalin 7 takes routes upfront). */
     private final List<Consumer<RoutesConfig>> routeGroups = new ArrayList<>();
+    private volatile UndeclaredMethods undeclared;
     private final Set<String> routes = Collections.synchronizedSet(new TreeSet<>());
     private Javalin app;
 
@@ -110,6 +112,7 @@ public final class AdminApi {
                     }
                 });
                 ErrorMapping.install(config.routes);
+                config.routes.before(this::refuseUndeclaredMethod);
                 config.routes.before(auth::check);
                 routeGroups.forEach(group -> group.accept(config.routes));
             });
@@ -124,6 +127,19 @@ public final class AdminApi {
         }
         routeGroups.add(group);
         return this;
+    }
+
+    /** 405 with Allow for a method the path does not declare; before auth, as the methods are public. */
+    private void refuseUndeclaredMethod(Context ctx) {
+        UndeclaredMethods methods = undeclared;
+        if (methods == null) { // routes are all added before start; built on the first request
+            methods = UndeclaredMethods.of(routes());
+            undeclared = methods;
+        }
+        String allow = methods.refusal(ctx.req().getMethod(), ctx.path());
+        if (allow != null) {
+            throw new UndeclaredMethods.MethodNotAllowedException(ctx.req().getMethod(), ctx.path(), allow);
+        }
     }
 
     /** Every endpoint registered, as "METHOD /path" with Javalin's {param} syntax (also OpenAPI's). */

@@ -8,6 +8,8 @@ enum ApiError {
     /** A known token whose role does not allow the route (read token on an operate route). */
     PERMISSION_DENIED(403, "permission_denied"),
     NOT_FOUND(404, "not_found"),
+    /** The path exists, the method does not (the reply's Allow header lists those that do). */
+    METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     CONFLICT(409, "conflict"),
     INTERNAL(500, "internal");
 
@@ -37,6 +39,9 @@ enum ApiError {
         }
         if (status == 404) {
             return NOT_FOUND;
+        }
+        if (status == 405) {
+            return METHOD_NOT_ALLOWED;
         }
         if (status == 409) {
             return CONFLICT;

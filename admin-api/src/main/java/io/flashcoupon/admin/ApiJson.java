@@ -11,10 +11,13 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.flashcoupon.core.InvalidInputException;
 import java.io.IOException;
@@ -28,7 +31,8 @@ import java.util.List;
  *
  * <p>Rules: snake_case names, Instants as ISO-8601 strings, enums by name (numbers refused, so a
  * type code can never be read as an ordinal), integers only where the field is an integer (money is
- * integer cents: 12.5 or 12.0 is refused, so is "12"), Instants only as strings, unknown and duplicate fields refused. Every
+ * integer cents: 12.5 or 12.0 is refused, so is "12"), strings only where the field is a string (false or 5 is refused), Instants only as strings, unknown and duplicate fields refused, no null inside an array
+ * ({@link NullElements}); a null member is the member absent. Every
  * refusal becomes an {@link InvalidInputException} naming the offending field ({@code body} when
  * the JSON is not even an object).
  */
@@ -55,6 +59,11 @@ final class ApiJson {
                 .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // ALLOW_COERCION_OF_SCALARS does not stop a string field taking a number or a boolean
+                .withCoercionConfig(LogicalType.Textual, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .build();
     }
 
@@ -71,6 +80,10 @@ final class ApiJson {
             T value = mapper.readValue(body, type);
             if (value == null) {
                 throw new InvalidInputException(BODY, "must be a JSON object");
+            }
+            String nullElement = NullElements.first(mapper.readTree(body));
+            if (nullElement != null) {
+                throw new InvalidInputException(nullElement, "must not be null");
             }
             return value;
         } catch (JsonProcessingException e) {

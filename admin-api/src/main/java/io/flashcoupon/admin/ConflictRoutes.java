@@ -41,7 +41,7 @@ final class ConflictRoutes {
     void resolve(Context ctx) {
         long id = Params.positiveId("id", ctx.pathParam("id"));
         String sn = ctx.pathParam("coupon_sn");
-        if (sn.isEmpty() || sn.length() > MAX_SN) {
+        if (sn.isEmpty() || sn.codePointCount(0, sn.length()) > MAX_SN) {
             throw new InvalidInputException("coupon_sn", "must be 1 to " + MAX_SN + " characters");
         }
         String resolution = json.read(ctx.body(), ResolveRequest.class).resolution();

@@ -32,6 +32,10 @@ final class ErrorMapping {
             }
             reply(ctx, e.error(), e.getMessage());
         });
+        routes.exception(UndeclaredMethods.MethodNotAllowedException.class, (e, ctx) -> {
+            ctx.header("Allow", e.allow());
+            reply(ctx, ApiError.METHOD_NOT_ALLOWED, e.getMessage());
+        });
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             ApiError error = ApiError.forStatus(e.getStatus());
             String message = error == ApiError.INTERNAL ? "internal error" : e.getMessage();

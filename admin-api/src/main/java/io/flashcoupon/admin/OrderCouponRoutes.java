@@ -15,7 +15,7 @@ import java.util.List;
  * POST /api/v1/users/{user_id}/coupons/available with {"items":[...],"shipping_fee_cents":N} and
  * POST /api/v1/users/{user_id}/coupons/calculate with {"coupon_ids":[...],"items":[...],...}.
  * Items are {"goods_id","category_id","quantity","unit_price_cents"}. A malformed order or a
- * combination the stacking rules forbid is 400; a coupon not the user's or not spendable is 409.
+ * combination the stacking rules forbid is 400; an unknown coupon is 404, one not the user's or not spendable 409.
  */
 final class OrderCouponRoutes {
     private final OrderCoupons orders;
@@ -61,6 +61,9 @@ final class OrderCouponRoutes {
             List<FieldError> problems = OrderItem.problems(items);
             if (!problems.isEmpty()) {
                 throw new InvalidInputException(problems.get(0).field(), problems.get(0).message());
+            }
+            if (shippingFeeCents != null && (shippingFeeCents < 0 || shippingFeeCents > OrderItem.MAX_SHIPPING_FEE_CENTS)) {
+                throw new InvalidInputException("shipping_fee_cents", "must be between 0 and " + OrderItem.MAX_SHIPPING_FEE_CENTS);
             }
             return new Order(OrderItem.lines(items), shippingFeeCents == null ? 0 : shippingFeeCents);
         }

@@ -2,11 +2,14 @@ package io.flashcoupon.admin;
 
 import io.flashcoupon.core.InvalidInputException;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.function.ToLongFunction;
 
 /**
  * Keyset paging shared by every list route: {@code page_size} (1..MAX, default DEFAULT) and
- * {@code page_token}, the id of the last item of the previous page as a string (empty = first page).
+ * {@code page_token}, the id of the last item of the previous page as a string (empty = first page):
+ * 1 to 18 digits without a leading zero, exactly the pattern openapi.json states. An empty page_size
+ * is refused (it is not an integer); absent means the default.
  * Lists are newest first, so the next page holds ids below the token.
  *
  * @param beforeId 0 for the first page
@@ -16,10 +19,12 @@ record PageRequest(int pageSize, long beforeId) {
     static final int MAX_SIZE = 200;
     static final String PAGE_SIZE = "page_size";
     static final String PAGE_TOKEN = "page_token";
+    /** A token as this class writes it: an id, never above 18 digits (ids come from AUTO_INCREMENT). */
+    static final Pattern TOKEN = Pattern.compile("[1-9][0-9]{0,17}");
 
     static PageRequest parse(String pageSize, String pageToken) {
         int size = DEFAULT_SIZE;
-        if (pageSize != null && !pageSize.isEmpty()) {
+        if (pageSize != null) {
             long parsed = Params.parseLong(PAGE_SIZE, pageSize);
             if (parsed < 1 || parsed > MAX_SIZE) {
                 throw new InvalidInputException(PAGE_SIZE, "must be between 1 and " + MAX_SIZE);
@@ -28,7 +33,10 @@ record PageRequest(int pageSize, long beforeId) {
         }
         long before = 0;
         if (pageToken != null && !pageToken.isEmpty()) {
-            before = Params.positiveId(PAGE_TOKEN, pageToken);
+            if (!TOKEN.matcher(pageToken).matches()) {
+                throw new InvalidInputException(PAGE_TOKEN, "must be the next_page_token of a previous page (1 to 18 digits)");
+            }
+            before = Long.parseLong(pageToken);
         }
         return new PageRequest(size, before);
     }

@@ -15,9 +15,9 @@ final class Params {
         return id;
     }
 
-    /** An optional enum filter given by its exact name; null when absent or empty. */
+    /** An optional enum filter given by its exact name; null when absent (empty is refused, as any other non-name). */
     static <E extends Enum<E>> E optionalEnum(String name, String raw, Class<E> type) {
-        if (raw == null || raw.isEmpty()) {
+        if (raw == null) {
             return null;
         }
         try {

@@ -126,7 +126,7 @@ class AdminApiTest {
                     + " of role operate (admin.operate-tokens); the token given may only read\"}");
             assertThat(mutation.wwwAuthenticate).as("no challenge: the token was recognised").isNull();
             assertThat(reconciled).as("a refused request changes nothing").isEmpty();
-            assertThat(dtmRead.status).isEqualTo(401);
+            assertThat(dtmRead.status).as("GET is no method of a branch").isEqualTo(405);
             assertThat(dtmOperate.status).as("only DTM's saga.branch-token opens the branches").isEqualTo(401);
             assertThat(dtmOperate.json().get("error").asText()).isEqualTo("unauthenticated");
             assertThat(dtmOperate.body).contains("saga.branch-token").doesNotContain(BRANCH_TOKEN);
@@ -361,17 +361,22 @@ class AdminApiTest {
     }
 
     @Test
-    void an_unknown_path_or_method_is_a_json_404() {
+    void an_unknown_path_is_a_json_404_and_an_undeclared_method_a_json_405_with_allow() {
         run(client -> {
             Reply path = send(client, "GET", "/api/v1/nothing-here", READ_TOKEN, null);
             Reply method = send(client, "DELETE", "/api/v1/templates/" + TEMPLATE_ID, OPERATE_TOKEN, null);
+            Reply trace = send(client, "TRACE", "/healthz", null, null);
 
             assertThat(path.status).isEqualTo(404);
             assertThat(path.contentType).startsWith("application/json");
             assertThat(path.json().get("error").asText()).isEqualTo("not_found");
             assertThat(path.json().has("message")).isTrue();
-            assertThat(method.status).isEqualTo(404);
-            assertThat(method.json().get("error").asText()).isEqualTo("not_found");
+            assertThat(method.status).isEqualTo(405);
+            assertThat(method.allow).isEqualTo("GET, HEAD, OPTIONS, PUT");
+            assertThat(method.json().get("error").asText()).isEqualTo("method_not_allowed");
+            assertThat(trace.status).as("before authentication: the methods are public").isEqualTo(405);
+            assertThat(trace.allow).isEqualTo("GET, HEAD, OPTIONS");
+            assertThat(trace.contentType).startsWith("application/json");
         });
     }
 
@@ -608,7 +613,8 @@ class AdminApiTest {
     }
 
     /** One exchange: the request as "METHOD path" and what came back. */
-    private record Reply(String request, int status, String contentType, String wwwAuthenticate, String body) {
+    private record Reply(String request, int status, String contentType, String wwwAuthenticate, String body,
+            String allow) {
         JsonNode json() {
             try {
                 return MAPPER.readTree(body);
@@ -658,6 +664,7 @@ class AdminApiTest {
         HttpResponse<String> response = client.request(method, path, body, headers.toArray(String[]::new));
         return new Reply(method + " " + path, response.statusCode(),
                 response.headers().firstValue("Content-Type").orElse(""),
-                response.headers().firstValue("WWW-Authenticate").orElse(null), response.body());
+                response.headers().firstValue("WWW-Authenticate").orElse(null), response.body(),
+                response.headers().firstValue("Allow").orElse(null));
     }
 }

@@ -42,6 +42,32 @@ class ApiJsonTest {
     }
 
     @Test
+    void a_null_inside_an_array_is_refused_by_its_path() {
+        assertThat(errorsReading("{\"name\":\"n\",\"excluded_category_ids\":[3,null]}", TemplateRequest.class))
+                .containsExactly(new FieldError("excluded_category_ids[1]", "must not be null"));
+        assertThat(errorsReading("{\"stacking\":{\"combines_with\":[null]}}", TemplateRequest.class))
+                .containsExactly(new FieldError("stacking.combines_with[0]", "must not be null"));
+        assertThat(errorsReading("{\"items\":[null]}", OrderCouponRoutes.OrderRequest.class))
+                .containsExactly(new FieldError("items[0]", "must not be null"));
+    }
+
+    @Test
+    void a_string_field_takes_no_boolean_or_number() {
+        for (String value : List.of("false", "5", "1.5")) {
+            assertThat(errorsReading("{\"name\":" + value + "}", TemplateRequest.class)).as(value)
+                    .containsExactly(new FieldError("name", "must be a string"));
+        }
+    }
+
+    @Test
+    void a_null_member_reads_as_absent() {
+        TemplateRequest r = json.read("{\"name\":\"n\",\"valid_days\":null,\"stacking\":null}", TemplateRequest.class);
+
+        assertThat(r.validDays()).isNull();
+        assertThat(r.stacking()).isNull();
+    }
+
+    @Test
     void unknown_field_is_refused_by_name() {
         assertThat(errorsReading("{\"name\":\"n\",\"discount_cents\":5}", TemplateRequest.class))
                 .containsExactly(new FieldError("discount_cents", "is not a known field"));
@@ -91,6 +117,18 @@ class ApiJsonTest {
                 .containsExactly(new FieldError("start_time", "must be an ISO-8601 instant such as 2030-01-31T16:00:00Z"));
         assertThat(fields(errorsReading("{\"end_time\":\"2030-02-01\"}", ActivityRequest.class)))
                 .containsExactly("end_time");
+    }
+
+    @Test
+    void instants_outside_the_stated_shape_are_refused_before_they_reach_mysql() {
+        assertThat(json.read("{\"start_time\":\"9998-12-31T23:59:59.123456789-18:00\"}", ActivityRequest.class)
+                .startTime()).isEqualTo(Instant.parse("9999-01-01T17:59:59.123456789Z"));
+        for (String bad : List.of("0002-11-28T07:33:56Z", "1969-12-31T23:59:59Z", "9999-01-01T00:00:00Z",
+                "2030-01-01T00:00:00+20:53", "2030-01-01t00:00:00z", "2030-06-30T23:59:60Z", " 2030-01-01T00:00:00Z",
+                "2030-01-01T00:00:00.1234567890Z", "2030-02-30T00:00:00Z")) {
+            assertThat(fields(errorsReading("{\"start_time\":\"" + bad + "\"}", ActivityRequest.class)))
+                    .as(bad).containsExactly("start_time");
+        }
     }
 
     @Test

@@ -47,7 +47,7 @@ class AuditFilterTest {
         assertRefused(params("target_id", "12"), "target_id", "needs target_type");
         assertRefused(params("from", "yesterday"), "from", "ISO-8601");
         assertRefused(params("from", "2026-01-02T00:00:00Z", "to", "2026-01-01T00:00:00Z"), "to", "must be after from");
-        assertRefused(params("page_token", "abc"), "page_token", "positive integer");
+        assertRefused(params("page_token", "abc"), "page_token", "next_page_token of a previous page");
         assertRefused(params("page_size", "0"), "page_size", "between 1 and");
     }
 

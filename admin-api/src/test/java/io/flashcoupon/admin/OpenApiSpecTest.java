@@ -100,6 +100,33 @@ class OpenApiSpecTest {
     }
 
     @Test
+    void every_instant_of_a_request_states_the_shape_the_server_reads() {
+        String shape = "^" + StrictInstantDeserializer.SHAPE.pattern() + "$";
+        JsonNode schemas = spec.path("components").path("schemas");
+        for (String field : List.of("TemplateRequest.valid_start", "TemplateRequest.valid_end",
+                "ActivityRequest.start_time", "ActivityRequest.end_time")) {
+            String[] at = field.split("\\.");
+            assertThat(schemas.path(at[0]).path("properties").path(at[1]).path("pattern").asText()).as(field)
+                    .isEqualTo(shape);
+        }
+    }
+
+    @Test
+    void every_request_body_refuses_unknown_fields_as_the_server_does() {
+        for (String schema : List.of("TemplateRequest", "TemplateStacking", "ActivityRequest", "RestockRequest",
+                "ResolveRequest", "OrderRequest", "CalculateRequest", "OrderItem")) {
+            assertThat(spec.path("components").path("schemas").path(schema).path("additionalProperties").asBoolean(true))
+                    .as(schema).isFalse();
+        }
+    }
+
+    @Test
+    void the_page_token_pattern_is_the_one_the_server_reads() {
+        assertThat(spec.path("components").path("parameters").path("PageToken").path("schema").path("pattern").asText())
+                .isEqualTo("^(" + PageRequest.TOKEN.pattern() + ")?$");
+    }
+
+    @Test
     void every_schema_reference_resolves() {
         Set<String> missing = new TreeSet<>();
         collectRefs(spec, missing);

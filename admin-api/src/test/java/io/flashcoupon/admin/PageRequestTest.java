@@ -20,22 +20,27 @@ class PageRequestTest {
     @Test
     void absent_parameters_mean_the_first_default_sized_page() {
         assertThat(PageRequest.parse(null, null)).isEqualTo(new PageRequest(PageRequest.DEFAULT_SIZE, 0));
-        assertThat(PageRequest.parse("", "")).isEqualTo(new PageRequest(PageRequest.DEFAULT_SIZE, 0));
+        assertThat(PageRequest.parse(null, "")).isEqualTo(new PageRequest(PageRequest.DEFAULT_SIZE, 0));
         assertThat(PageRequest.parse("10", "42")).isEqualTo(new PageRequest(10, 42));
     }
 
     @Test
     void bad_page_size_is_refused_by_name() {
-        for (String size : List.of("0", "-1", "201", "ten", "1.5")) {
+        for (String size : List.of("0", "-1", "201", "ten", "1.5", "")) {
             assertThat(refusedField(() -> PageRequest.parse(size, null))).as(size).isEqualTo("page_size");
         }
     }
 
     @Test
     void bad_page_token_is_refused_by_name() {
-        for (String token : List.of("0", "-3", "abc", "99999999999999999999")) {
+        for (String token : List.of("0", "-3", "abc", "99999999999999999999", "9223372036854775807", "042", "+4", " 4")) {
             assertThat(refusedField(() -> PageRequest.parse(null, token))).as(token).isEqualTo("page_token");
         }
+    }
+
+    @Test
+    void the_longest_token_is_18_digits_as_openapi_json_states() {
+        assertThat(PageRequest.parse(null, "999999999999999999").beforeId()).isEqualTo(999_999_999_999_999_999L);
     }
 
     @Test
@@ -71,5 +76,7 @@ class PageRequestTest {
         assertThat(Params.optionalEnum("status", null, UserCouponStatus.class)).isNull();
         assertThat(refusedField(() -> Params.optionalEnum("status", "unused", UserCouponStatus.class)))
                 .isEqualTo("status");
+        assertThat(refusedField(() -> Params.optionalEnum("status", "", UserCouponStatus.class)))
+                .as("an empty status= is no name of the enum").isEqualTo("status");
     }
 }

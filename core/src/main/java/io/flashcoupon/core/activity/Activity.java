@@ -24,7 +24,7 @@ public record Activity(
         }
         if (name == null || name.isBlank()) {
             errors.add(new FieldError("name", "must not be empty"));
-        } else if (name.length() > 100) {
+        } else if (name.codePointCount(0, name.length()) > 100) {
             errors.add(new FieldError("name", "must be at most 100 characters"));
         }
         if (totalCount <= 0) {

@@ -110,9 +110,9 @@ public final class GrantConflicts {
             throw new InvalidInputException("resolution", "must say what was done about the grant (1 to "
                     + MAX_RESOLUTION + " characters)");
         }
-        if (resolution.length() > MAX_RESOLUTION) {
+        if (resolution.codePointCount(0, resolution.length()) > MAX_RESOLUTION) {
             throw new InvalidInputException("resolution", "must be at most " + MAX_RESOLUTION + " characters, was "
-                    + resolution.length());
+                    + resolution.codePointCount(0, resolution.length()));
         }
         String update = "UPDATE " + TABLE + " SET resolved_at_ms=?, resolution=?"
                 + " WHERE activity_id=? AND coupon_sn=? AND resolved_at_ms IS NULL";

@@ -16,7 +16,7 @@ public final class TemplateRules {
         List<FieldError> errors = new ArrayList<>();
         if (t.name() == null || t.name().isBlank()) {
             errors.add(new FieldError("name", "must not be empty"));
-        } else if (t.name().length() > MAX_NAME) {
+        } else if (t.name().codePointCount(0, t.name().length()) > MAX_NAME) {
             errors.add(new FieldError("name", "must be at most " + MAX_NAME + " characters"));
         }
         if (t.type() == null) {

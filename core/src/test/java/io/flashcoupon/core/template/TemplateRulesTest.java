@@ -26,6 +26,21 @@ class TemplateRulesTest {
     }
 
     @Test
+    void a_name_is_measured_in_characters_as_the_utf8mb4_column_is_not_in_utf_16_units() {
+        String emoji = "\uD83C\uDF89"; // one character, two UTF-16 units
+        Template t = fullCut(1000, 0, null, null, 30);
+
+        assertThat(fields(named(t, emoji.repeat(TemplateRules.MAX_NAME)))).isEmpty();
+        assertThat(fields(named(t, emoji.repeat(TemplateRules.MAX_NAME + 1)))).containsExactly("name");
+    }
+
+    private static Template named(Template t, String name) {
+        return new Template(0, name, t.type(), t.discountAmountCents(), t.discountBps(), t.minAmountCents(),
+                t.maxDiscountCents(), t.totalCount(), t.perUserLimit(), t.validStart(), t.validEnd(), t.validDays(),
+                null, null, null, null, t.status(), null, null);
+    }
+
+    @Test
     void negative_amounts_name_their_fields() {
         assertThat(fields(fullCut(-1, 0, null, null, 30))).contains("discount_amount_cents");
         assertThat(fields(fullCut(100, -5, null, null, 30))).containsExactly("min_amount_cents");

@@ -689,6 +689,18 @@ class AdminApiIT {
         assertThat(r.json.get("error").asText()).isEqualTo("not_found");
     }
 
+    @Test
+    void an_undeclared_method_is_a_json_405_naming_the_allowed_ones_and_an_empty_enum_filter_a_400() throws Exception {
+        HttpResponse<String> trace = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/templates"))
+                .method("TRACE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(trace.statusCode()).isEqualTo(405);
+        assertThat(trace.headers().firstValue("Allow")).contains("GET, HEAD, OPTIONS, POST");
+        assertThat(trace.body()).contains("\"error\":\"method_not_allowed\"");
+        assertThat(fieldNames(get("/api/v1/templates?status="))).containsExactly("status");
+        assertThat(fieldNames(get("/api/v1/users/5/coupons?status="))).containsExactly("status");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private record Reply(int status, String contentType, JsonNode json) {}
