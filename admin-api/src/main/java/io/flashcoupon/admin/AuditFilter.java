@@ -5,6 +5,7 @@ import io.flashcoupon.core.audit.AuditQuery;
 import io.flashcoupon.core.audit.AuditRecord;
 import io.flashcoupon.core.config.ConfigValidator;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ final class AuditFilter {
         if (from != null && to != null && from >= to) {
             throw new InvalidInputException(TO, "must be after from");
         }
-        PageRequest page = PageRequest.parse(one(params, PageRequest.PAGE_SIZE), one(params, PageRequest.PAGE_TOKEN));
+        PageRequest page = PageRequest.parse(raw(params, PageRequest.PAGE_SIZE), raw(params, PageRequest.PAGE_TOKEN));
         return new Parsed(new AuditQuery(actor, action, type, id, from, to, page.beforeId(), page.fetchLimit()), page);
     }
 
@@ -78,10 +79,19 @@ final class AuditFilter {
 
     private static String one(Map<String, List<String>> params, String name) {
         List<String> values = params.get(name);
-        if (values == null || values.isEmpty() || values.get(0).isEmpty()) {
+        if (values == null || values.isEmpty()) {
             return null;
         }
+        if (values.get(0).isEmpty()) {
+            throw new InvalidInputException(name, "must not be empty (leave the parameter out instead)");
+        }
         return values.get(0);
+    }
+
+    /** A page parameter as given: PageRequest decides (an empty page_token is the first page). */
+    private static String raw(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static Long instant(String name, String raw) {
@@ -89,9 +99,13 @@ final class AuditFilter {
             return null;
         }
         try {
-            return Instant.parse(raw).toEpochMilli();
+            if (StrictInstantDeserializer.SHAPE.matcher(raw).matches()) {
+                return DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(raw, Instant::from).toEpochMilli();
+            }
         } catch (DateTimeParseException | ArithmeticException e) {
-            throw new InvalidInputException(name, "must be an ISO-8601 UTC instant such as 2026-01-31T09:00:00Z");
+            // refused below
         }
+        throw new InvalidInputException(name, "must be an ISO-8601 instant such as 2026-01-31T09:00:00Z (year 1970"
+                + " to 9998, offset up to 18:00)");
     }
 }

@@ -46,9 +46,13 @@ class AuditFilterTest {
         assertRefused(params("target_type", "user"), "target_type", "must be one of");
         assertRefused(params("target_id", "12"), "target_id", "needs target_type");
         assertRefused(params("from", "yesterday"), "from", "ISO-8601");
+        assertRefused(params("from", "2026-01-01T00:00:00-21:15"), "from", "offset up to 18:00");
         assertRefused(params("from", "2026-01-02T00:00:00Z", "to", "2026-01-01T00:00:00Z"), "to", "must be after from");
         assertRefused(params("page_token", "abc"), "page_token", "next_page_token of a previous page");
         assertRefused(params("page_size", "0"), "page_size", "between 1 and");
+        assertRefused(params("to", ""), "to", "must not be empty");
+        assertRefused(params("actor", ""), "actor", "must not be empty");
+        assertThat(AuditFilter.parse(params("page_token", "")).page().beforeId()).isZero();
     }
 
     private static void assertRefused(Map<String, List<String>> params, String field, String message) {
