@@ -2,6 +2,7 @@ package io.flashcoupon.core.mq;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.Registry.TopicSpec;
+import io.flashcoupon.core.config.ConfigException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -83,7 +84,7 @@ public final class TopicProvisioner {
      * Creates nothing: returns once the name server routes every topic of {@code topics} to a master
      * broker, writable (a broker restarted on its store can take ~20-25 s to route its topics again).
      *
-     * @throws IllegalStateException naming the first topic not routed within {@code timeout}
+     * @throws ConfigException naming the first topic not routed within {@code timeout} and the key
      */
     public static void verify(String namesrvAddr, RPCHook rpcHook, List<TopicSpec> topics, Duration timeout) {
         requireText(namesrvAddr, "namesrvAddr");
@@ -314,9 +315,16 @@ public final class TopicProvisioner {
             } catch (Exception e) {
                 last = e; // TOPIC_NOT_EXIST
             }
-            pauseOrFail(deadline, () -> "rocketmq.provision-topics is false and name server " + namesrvAddr
-                    + " routes no writable topic " + spec.name() + ": create it (" + spec.messageType() + ", "
-                    + spec.queues() + " queues) or set rocketmq.provision-topics true", last);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                // what the configuration asks of the cluster it cannot give: one line (Main prints it)
+                String answer = last == null || last.getMessage() == null ? ""
+                        : " (last answer: " + last.getMessage().lines().findFirst().orElse("") + ")";
+                throw new ConfigException("rocketmq.provision-topics is false and name server " + namesrvAddr
+                        + " routes no writable topic " + spec.name() + ": create it (" + spec.messageType() + ", "
+                        + spec.queues() + " queues) or set rocketmq.provision-topics true" + answer);
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS)));
         }
     }
 
