@@ -159,6 +159,9 @@ class ComposeFileTest {
         assertThat(grafanaVolumes).contains(dashboardsPath).contains("/etc/grafana/provisioning");
         JsonNode datasource = YAML.readTree(COMPOSE.resolve("grafana/provisioning/datasources/prometheus.yml").toFile());
         assertThat(datasource.path("datasources").get(0).path("url").asText()).isEqualTo("http://prometheus:9090");
+        String uid = datasource.path("datasources").get(0).path("uid").asText();
+        dashboard.path("panels").forEach(p -> assertThat(p.path("datasource").path("uid").asText())
+                .as("panel '%s' queries the provisioned datasource", p.path("title").asText()).isEqualTo(uid));
     }
 
     @Test
