@@ -104,8 +104,9 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Creates or updates {@code topics} and {@code groups} on every master broker and returns once the
-     * name server routes each topic to each of them with the requested queue count.
+     * Creates the missing {@code topics} and {@code groups} on every master broker (a topic the broker
+     * holds is sent again as held, with the message type of its spec; a group it holds is left alone) and
+     * returns once the name server routes each topic to each of them with the queue count sent.
      *
      * @throws IllegalStateException if no broker shows up, a broker refuses, or the routes do not appear
      *     within {@code timeout}
