@@ -4,6 +4,7 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.cdc.FlatMessage;
 import io.flashcoupon.core.cdc.FlatMessageCodec;
 import io.flashcoupon.core.mq.BatchGuardPacing;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
@@ -21,8 +22,13 @@ public final class FlatMessagePublisher implements AutoCloseable {
     private final int timeoutMs;
 
     public FlatMessagePublisher(String namesrvAddr, String instanceName, int timeoutMs) {
+        this(namesrvAddr, null, instanceName, timeoutMs);
+    }
+
+    /** {@code rpcHook} signs every request (the broker's ACL credentials, BrokerAcl); null = none. */
+    public FlatMessagePublisher(String namesrvAddr, RPCHook rpcHook, String instanceName, int timeoutMs) {
         this.timeoutMs = timeoutMs;
-        this.producer = new DefaultMQProducer(Registry.GROUP_BINLOG_PRODUCER);
+        this.producer = new DefaultMQProducer(Registry.GROUP_BINLOG_PRODUCER, rpcHook);
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName);
         producer.setRetryTimesWhenSendFailed(0);

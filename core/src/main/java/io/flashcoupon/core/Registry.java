@@ -74,7 +74,7 @@ public final class Registry {
             new TopicSpec(TOPIC_BINLOG, "NORMAL", 4),
             new TopicSpec(TOPIC_WARMUP, "TRANSACTION", 4));
 
-    /** Consumer groups created on every start. */
+    /** Consumer groups created at start when missing (rocketmq.provision-topics). */
     public static final List<String> CONSUMER_GROUPS = List.of(GROUP_MATERIALIZER, GROUP_CACHE_INVALIDATION);
 
     // ------------------------------------------------------------------ MySQL

@@ -156,7 +156,7 @@ public final class IngressProcess {
     private static void warmUp(Infrastructure infra, CouponSnGenerator serials) {
         ServiceConfig.Flashsale fs = infra.config().business().flashsale();
         GrabMetrics quiet = new GrabMetrics(new SimpleMeterRegistry());
-        GrantLedger warmLedger = new GrantLedger(infra.namesrvAddr(), infra.instance() + "-warmup",
+        GrantLedger warmLedger = new GrantLedger(infra.namesrvAddr(), infra.brokerHook(), infra.instance() + "-warmup",
                 infra.config().rocketmq().sendTimeoutMs(), infra.store(), infra.clock(),
                 new GrantLedger.Batching(fs.grabBatchMax(), fs.grabBatchesInFlight()),
                 new LedgerMetrics(new SimpleMeterRegistry()), quiet::checkedBack,

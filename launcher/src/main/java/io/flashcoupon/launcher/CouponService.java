@@ -1,5 +1,6 @@
 package io.flashcoupon.launcher;
 
+import io.flashcoupon.core.mq.BrokerAcl;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.admin.AdminProcess;
 import io.flashcoupon.cdc.BinlogReader;
@@ -107,7 +108,7 @@ public final class CouponService implements AutoCloseable {
         // Redis first: one that cannot keep acknowledged grants refuses the start before the broker runs
         RedisConnector redis = Infrastructure.connectRedis(config, metrics, lifecycle);
         String namesrvAddr = broker(config.rocketmq());
-        TopicProvisioner.provision(namesrvAddr, List.of(), Infrastructure.BROKER_WAIT);
+        provisionOrVerifyTopics(config.rocketmq(), namesrvAddr);
         infra = Infrastructure.open(config, clock, metrics, telemetry, namesrvAddr, instance, redis, lifecycle);
         if (config.mysql().migrate()) {
             int applied = new SchemaMigrator(infra.dataSource()).migrate();
@@ -164,7 +165,7 @@ public final class CouponService implements AutoCloseable {
      * and this process holds its node id lease; each checked at most once a second on threads of its own.
      */
     private Readiness readiness(Infrastructure infra) {
-        BrokerReadiness broker = new BrokerReadiness(infra.namesrvAddr(), READINESS_TIMEOUT);
+        BrokerReadiness broker = new BrokerReadiness(infra.namesrvAddr(), infra.brokerHook(), READINESS_TIMEOUT);
         lifecycle.onStop("readiness checks", remaining -> broker.close());
         ExecutorService checks = Executors.newCachedThreadPool(DaemonThreads.named("readiness"));
         lifecycle.onStop("readiness check threads", remaining -> checks.shutdownNow());
@@ -182,6 +183,19 @@ public final class CouponService implements AutoCloseable {
                     }
                     return "node id " + nodeLease.nodeId();
                 })), Duration.ofSeconds(1), System::nanoTime, checks);
+    }
+
+    /**
+     * rocketmq.provision-topics true: creates the missing topics and consumer groups (an existing group's
+     * settings are kept); false: creates nothing and fails naming a topic the name server does not route.
+     */
+    private static void provisionOrVerifyTopics(ServiceConfig.Rocketmq mq, String namesrvAddr) {
+        if (mq.provisionTopics() || mq.embedded()) {
+            TopicProvisioner.provision(namesrvAddr, BrokerAcl.rpcHook(mq), List.of(), Infrastructure.BROKER_WAIT);
+        } else {
+            TopicProvisioner.verify(namesrvAddr, BrokerAcl.rpcHook(mq), Registry.TOPICS, Infrastructure.BROKER_WAIT);
+            log.info("rocketmq.provision-topics is false: the name server routes every topic, none was created");
+        }
     }
 
     /** The embedded name server and broker (stopped last), or the configured cluster; its name server address. */
@@ -221,7 +235,7 @@ public final class CouponService implements AutoCloseable {
         ServiceConfig config = infra.config();
         ServiceConfig.Embedded cdc = config.cdc().embedded();
         long serverId = cdc.effectiveServerId(nodeLease.nodeId());
-        FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(infra.namesrvAddr(), infra.instance() + "-binlog",
+        FlatMessagePublisher binlogPublisher = new FlatMessagePublisher(infra.namesrvAddr(), infra.brokerHook(), infra.instance() + "-binlog",
                 config.rocketmq().sendTimeoutMs()).start();
         lifecycle.onStop("binlog publisher", remaining -> binlogPublisher.close());
         BinlogReader reader = new BinlogReader(config.mysql(), cdc, serverId, binlogPublisher,

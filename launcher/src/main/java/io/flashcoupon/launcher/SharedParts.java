@@ -1,5 +1,6 @@
 package io.flashcoupon.launcher;
 
+import io.flashcoupon.core.Registry;
 import io.flashcoupon.admin.CachedReads;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.config.ServiceConfig.Role;
@@ -97,10 +98,11 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
         if (uses.ledger()) {
             ServiceConfig.Flashsale fs = config.business().flashsale();
             grabMetrics = new GrabMetrics(infra.metrics());
-            ledger = new GrantLedger(infra.namesrvAddr(), infra.instance(),
+            ledger = new GrantLedger(infra.namesrvAddr(), infra.brokerHook(), infra.instance(),
                     config.rocketmq().sendTimeoutMs(), infra.store(), infra.clock(),
                     new GrantLedger.Batching(fs.grabBatchMax(), fs.grabBatchesInFlight()),
-                    new LedgerMetrics(infra.metrics()), grabMetrics::checkedBack);
+                    new LedgerMetrics(infra.metrics()), grabMetrics::checkedBack, Registry.GROUP_GRAB_PRODUCER,
+                    Registry.TOPIC_COUPON_EVENTS);
             ledger.start();
             GrantLedger started = ledger;
             lifecycle.onStop("grab producer", remaining -> started.close());
@@ -130,7 +132,7 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
         ServiceConfig.Wallet wallet = config.business().wallet();
         OutboxRelay relay = null;
         if (uses.relay()) {
-            relay = new OutboxRelay(new Outbox(infra.dataSource()), infra.namesrvAddr(), infra.instance(),
+            relay = new OutboxRelay(new Outbox(infra.dataSource()), infra.namesrvAddr(), infra.brokerHook(), infra.instance(),
                     config.rocketmq().sendTimeoutMs(), wallet.outboxPollMs(), wallet.outboxBatchSize(),
                     wallet.outboxClaimMs(), infra.clock()).start();
             OutboxRelay started = relay;

@@ -159,6 +159,9 @@ class ComposeFileTest {
         assertThat(grafanaVolumes).contains(dashboardsPath).contains("/etc/grafana/provisioning");
         JsonNode datasource = YAML.readTree(COMPOSE.resolve("grafana/provisioning/datasources/prometheus.yml").toFile());
         assertThat(datasource.path("datasources").get(0).path("url").asText()).isEqualTo("http://prometheus:9090");
+        String uid = datasource.path("datasources").get(0).path("uid").asText();
+        dashboard.path("panels").forEach(p -> assertThat(p.path("datasource").path("uid").asText())
+                .as("panel '%s' queries the provisioned datasource", p.path("title").asText()).isEqualTo(uid));
     }
 
     @Test
@@ -193,6 +196,88 @@ class ComposeFileTest {
         assertThat(prom.toString()).contains("rmq-broker:" + port);
     }
 
+    @Test
+    void the_rocketmq_images_are_the_version_the_client_jars_are() {
+        // MQVersion of rocketmq-client/common on the class path, e.g. V5_5_0 -> 5.5.0
+        String clientVersion = org.apache.rocketmq.common.MQVersion.getVersionDesc(
+                org.apache.rocketmq.common.MQVersion.CURRENT_VERSION).substring(1).replace('_', '.');
+        List<String> rocketmq = services().entrySet().stream()
+                .filter(e -> e.getValue().path("image").asText().startsWith("apache/rocketmq:"))
+                .map(Map.Entry::getKey).sorted().toList();
+        assertThat(rocketmq).contains("rmq-namesrv", "rmq-broker", "rmq-proxy");
+        rocketmq.forEach(name -> assertThat(services().get(name).path("image").asText()).as(name)
+                .isEqualTo("apache/rocketmq:" + clientVersion));
+    }
+
+    @Test
+    void every_long_running_service_has_a_healthcheck_and_dependants_wait_for_it() {
+        Map<String, JsonNode> s = services();
+        Set<String> oneShot = new TreeSet<>();
+        s.forEach((name, svc) -> svc.path("depends_on").fields().forEachRemaining(d -> {
+            if ("service_completed_successfully".equals(d.getValue().path("condition").asText())) {
+                oneShot.add(d.getKey());
+            }
+        }));
+        oneShot.forEach(name -> assertThat(s.get(name).path("restart").asText("no")).as("%s runs once", name)
+                .isEqualTo("no"));
+        s.forEach((name, svc) -> {
+            if (oneShot.contains(name)) {
+                return;
+            }
+            JsonNode test = svc.path("healthcheck").path("test");
+            assertThat(test.isArray() && test.size() > 1).as("healthcheck of %s", name).isTrue();
+            assertThat(svc.path("healthcheck").path("disable").asBoolean(false)).isFalse();
+            svc.path("depends_on").fields().forEachRemaining(d -> assertThat(d.getValue().path("condition").asText())
+                    .as("%s waits until %s is healthy (or has run)", name, d.getKey())
+                    .isEqualTo(oneShot.contains(d.getKey()) ? "service_completed_successfully" : "service_healthy"));
+        });
+        appServices().forEach((name, svc) -> {
+            ServiceConfig config = new ConfigLoader().load(null, env(svc));
+            assertThat(svc.path("healthcheck").path("test").toString()).as("%s probes /readyz on its HTTP port", name)
+                    .contains("/app/bin/readyz-probe").contains("\"" + config.server().httpPort() + "\"");
+            assertThat(svc.path("depends_on").fieldNames()).toIterable()
+                    .contains("mysql", "redis", "rmq-namesrv", "rmq-broker");
+        });
+    }
+
+    @Test
+    void the_image_ships_the_probe_and_gives_the_rocketmq_client_a_log_folder_it_can_write() throws Exception {
+        String dockerfile = Files.readString(COMPOSE.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("COPY compose/readyz-probe /app/bin/readyz-probe");
+        Matcher logRoot = Pattern.compile("-Drocketmq\\.log\\.root=(\\S+?)[\\s\"]").matcher(dockerfile);
+        assertThat(logRoot.find()).as("JAVA_OPTS sets rocketmq.log.root (rmq.client.logback.xml of 5.5)").isTrue();
+        String dir = logRoot.group(1);
+        assertThat(dockerfile).as("the Dockerfile creates %s and gives it to the service's user", dir)
+                .containsPattern("mkdir -p [^\\n]*" + Pattern.quote(dir))
+                .containsPattern("chown -R coupon:coupon [^\\n]*" + Pattern.quote(dir.substring(0, dir.lastIndexOf('/'))));
+        assertThat(dockerfile.indexOf("chown")).as("made as root, before USER").isLessThan(dockerfile.indexOf("USER coupon"));
+        // the RocketMQ servers' log and store volumes are handed to the image's user by a one-shot service
+        JsonNode init = services().get("rmq-volumes");
+        assertThat(init.path("user").asText()).isEqualTo("root");
+        assertThat(init.path("command").toString()).contains("chown -R rocketmq:rocketmq");
+        Set<String> chowned = new TreeSet<>();
+        mounts(init).forEach(m -> chowned.add(m[0]));
+        for (String name : List.of("rmq-namesrv", "rmq-broker", "rmq-proxy")) {
+            List<String[]> mounts = mounts(services().get(name));
+            assertThat(mounts).as(name).anyMatch(m -> m[1].equals("/home/rocketmq/logs"));
+            mounts.stream().filter(m -> !m[0].startsWith("/") && !m[0].startsWith("."))
+                    .forEach(m -> assertThat(chowned).as("%s's named volume %s is chowned", name, m[0]).contains(m[0]));
+        }
+    }
+
+    @Test
+    void prometheus_loads_the_alert_rules_it_mounts() throws Exception {
+        JsonNode prom = YAML.readTree(COMPOSE.resolve("prometheus/prometheus.yml").toFile());
+        List<String> ruleFiles = new ArrayList<>();
+        prom.path("rule_files").forEach(f -> ruleFiles.add(f.asText()));
+        assertThat(ruleFiles).containsExactly("/etc/prometheus/rules/*.yml");
+        assertThat(mounts(services().get("prometheus")))
+                .anyMatch(m -> m[0].endsWith("/prometheus/rules") && m[1].equals("/etc/prometheus/rules"));
+        try (var files = Files.list(COMPOSE.resolve("prometheus/rules"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".yml")).count()).isPositive();
+        }
+    }
+
     private static Map<String, JsonNode> services() {
         Map<String, JsonNode> out = new HashMap<>();
         resolved.path("services").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
@@ -223,6 +308,20 @@ class ComposeFileTest {
             e.fields().forEachRemaining(kv -> env.put(kv.getKey(), kv.getValue().asText()));
         }
         return env;
+    }
+
+    /** Volume mounts as {source, target}: the short "source:target[:mode]" form (v1) or the long one (v2). */
+    private static List<String[]> mounts(JsonNode service) {
+        List<String[]> out = new ArrayList<>();
+        service.path("volumes").forEach(v -> {
+            if (v.isObject()) {
+                out.add(new String[] {v.path("source").asText(), v.path("target").asText()});
+            } else {
+                String[] parts = v.asText().split(":");
+                out.add(new String[] {parts[0], parts.length > 1 ? parts[1] : parts[0]});
+            }
+        });
+        return out;
     }
 
     /** Container-side ports from `ports` (short "host:container" or long {target}) and `expose`. */

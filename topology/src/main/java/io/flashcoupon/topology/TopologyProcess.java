@@ -54,7 +54,7 @@ public final class TopologyProcess {
 
         // CouponGrabbed -> user_coupons
         ServiceConfig.Sink sink = config.business().sink();
-        UserCouponMaterializer materializer = new UserCouponMaterializer(infra.namesrvAddr(),
+        UserCouponMaterializer materializer = new UserCouponMaterializer(infra.namesrvAddr(), infra.brokerHook(),
                 Registry.GROUP_MATERIALIZER, infra.instance(), sink.batchSize(), sink.flushIntervalMs(),
                 new CouponRows(infra.terms()::saleVersion, infra.terms()),
                 new UserCouponSink(infra.dataSource(), new SinkMetrics(infra.metrics(), Registry.TABLE_USER_COUPONS),
@@ -122,7 +122,7 @@ public final class TopologyProcess {
                 Registry.TABLE_ACTIVITIES, infra.activityCache()::invalidate,
                 Registry.TABLE_USER_COUPONS, infra.wallets()::invalidate),
                 Map.of(Registry.TABLE_USER_COUPONS, "user_id"));
-        CacheInvalidationJob invalidation = new CacheInvalidationJob(infra.namesrvAddr(), infra.instance() + "-cache",
+        CacheInvalidationJob invalidation = new CacheInvalidationJob(infra.namesrvAddr(), infra.brokerHook(), infra.instance() + "-cache",
                 invalidator, Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("cache-invalidation")),
                 infra.config().cache().secondDeleteMs(), infra.metrics()).start(Infrastructure.BROKER_WAIT);
         lifecycle.onStop("cache invalidation", remaining -> invalidation.close());

@@ -73,6 +73,7 @@ public final class ConfigValidator {
                     "rocketmq.nameservers must list at least one host:port when rocketmq.embedded is false");
         }
         range(errors, "rocketmq.send-timeout-ms", mq.sendTimeoutMs(), 1, 60_000);
+        aclCredentials(errors, mq);
         ServiceConfig.Flashsale fs = c.business().flashsale();
         range(errors, "business.flashsale.grab-threads", fs.grabThreads(), 1, 4096);
         range(errors, "business.flashsale.grab-queue", fs.grabQueue(), 0, 1_000_000);
@@ -225,6 +226,21 @@ public final class ConfigValidator {
     }
 
     /** The credential only DTM holds: like an admin token, but of its own (never one of the admin tokens). */
+    /** Both ACL keys or neither; printable ASCII without spaces (they travel in request headers). */
+    private static void aclCredentials(List<String> errors, ServiceConfig.Rocketmq mq) {
+        boolean access = !mq.accessKey().isEmpty();
+        boolean secret = !mq.secretKey().isEmpty();
+        if (access != secret) {
+            errors.add("rocketmq.access-key and rocketmq.secret-key must be set together (one is "
+                    + (access ? "rocketmq.access-key" : "rocketmq.secret-key") + ", the other is empty)");
+            return;
+        }
+        require(errors, mq.accessKey().matches("[!-~]*"),
+                "rocketmq.access-key must be printable ASCII without spaces");
+        require(errors, mq.secretKey().matches("[!-~]*"),
+                "rocketmq.secret-key must be printable ASCII without spaces (its value is not shown)");
+    }
+
     private static void saga(List<String> errors, ServiceConfig.Saga s, ServiceConfig.Admin a) {
         String t = s.branchToken();
         if (t == null || t.length() < MIN_TOKEN_LENGTH) {

@@ -152,11 +152,44 @@ public record ServiceConfig(
         }
     }
 
-    /** The broker. embedded = start name server + broker in this process; else use nameservers. */
+    /**
+     * The broker. embedded = start name server + broker in this process; else use nameservers.
+     * provisionTopics = create the service's missing topics and consumer groups at start (an existing
+     * group's settings are left alone); false = create nothing and refuse the start naming a topic the
+     * name server does not route. accessKey / secretKey = the broker's ACL credentials (both or neither),
+     * signed into every request of the service's clients and of the provisioning. toString never shows
+     * the secret.
+     */
     public record Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
-            List<String> nameservers, int sendTimeoutMs) {
+            List<String> nameservers, int sendTimeoutMs, boolean provisionTopics, String accessKey,
+            String secretKey) {
+        public Rocketmq {
+            accessKey = accessKey == null ? "" : accessKey;
+            secretKey = secretKey == null ? "" : secretKey;
+        }
+
+        /** Provisioning on, no ACL credentials (the srv.yaml defaults of those keys). */
+        public Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
+                List<String> nameservers, int sendTimeoutMs) {
+            this(embedded, embeddedHome, namesrvPort, brokerPort, nameservers, sendTimeoutMs, true, "", "");
+        }
+
         public String namesrvAddr() {
             return embedded ? "127.0.0.1:" + namesrvPort : String.join(";", nameservers);
+        }
+
+        /** Both ACL keys set (the validator refuses one without the other). */
+        public boolean hasCredentials() {
+            return !accessKey.isEmpty() && !secretKey.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "Rocketmq[embedded=" + embedded + ", embeddedHome=" + embeddedHome + ", namesrvPort=" + namesrvPort
+                    + ", brokerPort=" + brokerPort + ", nameservers=" + nameservers + ", sendTimeoutMs="
+                    + sendTimeoutMs + ", provisionTopics=" + provisionTopics + ", accessKey="
+                    + (accessKey.isEmpty() ? "none" : accessKey) + ", secretKey="
+                    + (secretKey.isEmpty() ? "none" : "hidden") + "]";
         }
     }
 

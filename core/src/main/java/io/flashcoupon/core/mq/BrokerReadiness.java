@@ -3,6 +3,7 @@ package io.flashcoupon.core.mq;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.runtime.Readiness;
 import java.time.Duration;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.client.ClientConfig;
 import org.apache.rocketmq.client.impl.ClientRemotingProcessor;
 import org.apache.rocketmq.client.impl.MQClientAPIImpl;
@@ -25,11 +26,16 @@ public final class BrokerReadiness implements AutoCloseable {
 
     /** Starts the client on {@code namesrvAddr}; close it at the stop. */
     public BrokerReadiness(String namesrvAddr, Duration timeout) {
+        this(namesrvAddr, null, timeout);
+    }
+
+    /** As above, every request signed by {@code rpcHook} (the broker's ACL credentials, BrokerAcl); null = none. */
+    public BrokerReadiness(String namesrvAddr, RPCHook rpcHook, Duration timeout) {
         this.namesrvAddr = namesrvAddr;
         this.timeout = timeout;
         ClientConfig clientConfig = new ClientConfig();
         clientConfig.setNamesrvAddr(namesrvAddr);
-        this.api = new MQClientAPIImpl(new NettyClientConfig(), new ClientRemotingProcessor(null), null, clientConfig);
+        this.api = new MQClientAPIImpl(new NettyClientConfig(), new ClientRemotingProcessor(null), rpcHook, clientConfig);
         api.updateNameServerAddressList(namesrvAddr);
         api.start();
     }

@@ -1,5 +1,7 @@
 package io.flashcoupon.core.runtime;
 
+import io.flashcoupon.core.mq.BrokerAcl;
+import org.apache.rocketmq.remoting.RPCHook;
 import com.zaxxer.hikari.HikariDataSource;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
@@ -52,6 +54,11 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
 
     /** Template versions (and sale pins) kept in memory; each entry is a few hundred bytes. */
     public static final int TERMS_CACHE_SIZE = 10_000;
+
+    /** The hook that signs broker requests with rocketmq.access-key / secret-key (BrokerAcl); null = none. */
+    public RPCHook brokerHook() {
+        return BrokerAcl.rpcHook(config.rocketmq());
+    }
 
     /** The instrumentation scope of every span this service records. */
     public static final String INSTRUMENTATION = "io.flashcoupon";

@@ -119,6 +119,43 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void topics_are_provisioned_by_default_and_the_switch_is_an_ordinary_key() {
+        ServiceConfig.Rocketmq mq = loader.load(null, Map.of()).rocketmq();
+        assertThat(mq.provisionTopics()).isTrue();
+        assertThat(mq.hasCredentials()).isFalse();
+        assertThat(loader.load(null, Map.of("COUPON_ROCKETMQ_PROVISION_TOPICS", "false")).rocketmq().provisionTopics())
+                .isFalse();
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_PROVISION_TOPICS", "sometimes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sometimes");
+    }
+
+    @Test
+    void broker_acl_keys_are_set_together_or_not_at_all() {
+        ServiceConfig.Rocketmq both = loader.load(null, Map.of("COUPON_ROCKETMQ_ACCESS_KEY", "coupon",
+                "COUPON_ROCKETMQ_SECRET_KEY", "s3cret-value")).rocketmq();
+        assertThat(both.hasCredentials()).isTrue();
+        assertThat(both.accessKey()).isEqualTo("coupon");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_ACCESS_KEY", "coupon")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rocketmq.access-key and rocketmq.secret-key must be set together");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_SECRET_KEY", "s3cret-value")))
+                .hasMessageContaining("must be set together")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-value"));
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_ACCESS_KEY", "coupon",
+                "COUPON_ROCKETMQ_SECRET_KEY", "has space")))
+                .hasMessageContaining("rocketmq.secret-key must be printable ASCII without spaces")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("has space"));
+    }
+
+    @Test
+    void the_broker_secret_key_is_never_printed() {
+        ServiceConfig c = loader.load(null, Map.of("COUPON_ROCKETMQ_ACCESS_KEY", "coupon",
+                "COUPON_ROCKETMQ_SECRET_KEY", "s3cret-value"));
+        assertThat(c.toString()).doesNotContain("s3cret-value").contains("accessKey=coupon", "secretKey=hidden");
+        assertThat(c.rocketmq().toString()).doesNotContain("s3cret-value");
+    }
+
+    @Test
     void reconciliation_defaults_and_overrides() {
         ServiceConfig.Reconcile defaults = loader.load(null, Map.of()).business().reconcile();
         assertThat(defaults).isEqualTo(new ServiceConfig.Reconcile(true, 15_000, 30_000, 600_000));

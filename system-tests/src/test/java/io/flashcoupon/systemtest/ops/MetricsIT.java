@@ -192,6 +192,43 @@ class MetricsIT {
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(code));
     }
 
+    /**
+     * Every metric the shipped alert rules read (compose/prometheus/rules) is served by /metrics: a rule
+     * on a name the service does not export would never fire. Names outside the service's prefixes (up,
+     * Prometheus's own) are left out.
+     */
+    @Test
+    void every_metric_the_alert_rules_read_is_served() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(1, 1);
+        assertThat(grab(h, sale.id(), 91, null).getCode()).as("Redis commands and RPCs recorded").isEqualTo(GrabCode.GRANTED);
+        com.fasterxml.jackson.databind.ObjectMapper yaml =
+                new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile(
+                "\\b((?:coupon|hikaricp|lettuce|grpc_server|http_server|jvm|process)_[a-z0-9_]+)\\b");
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        java.nio.file.Path rules = java.nio.file.Path.of("..", "compose", "prometheus", "rules");
+        try (var files = java.nio.file.Files.list(rules)) {
+            for (java.nio.file.Path f : files.filter(p -> p.toString().endsWith(".yml")).toList()) {
+                for (var group : yaml.readTree(f.toFile()).path("groups")) {
+                    for (var rule : group.path("rules")) {
+                        java.util.regex.Matcher m = metric.matcher(rule.path("expr").asText());
+                        while (m.find()) {
+                            used.add(m.group(1));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(used).as("metrics in %s", rules).hasSizeGreaterThan(20);
+        // the harness runs with the fence off (fence-interval-ms 0): SaleFenceMetersTest checks its meters
+        used.removeAll(java.util.List.of("coupon_sale_heals_total", "coupon_sale_fenced",
+                "coupon_sale_oversold_coupons_total"));
+        Exposition e = scrape(h);
+        assertThat(used.stream().filter(name -> !e.has(name)).toList()).as("rule metrics missing from /metrics")
+                .isEmpty();
+    }
+
     /** The change of the series named {@code name} with {@code labels}, summed over the series matching. */
     private static double delta(Exposition before, Exposition after, String name, String... labels) {
         return sum(after, name, labels) - sum(before, name, labels);

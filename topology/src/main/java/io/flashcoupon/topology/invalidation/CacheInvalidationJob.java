@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
@@ -48,6 +49,12 @@ public final class CacheInvalidationJob implements AutoCloseable {
 
     public CacheInvalidationJob(String namesrvAddr, String instanceName, CacheInvalidator invalidator,
             ScheduledExecutorService scheduler, long secondDeleteMs, MeterRegistry metrics) {
+        this(namesrvAddr, null, instanceName, invalidator, scheduler, secondDeleteMs, metrics);
+    }
+
+    /** {@code rpcHook} signs every request (the broker's ACL credentials, BrokerAcl); null = none. */
+    public CacheInvalidationJob(String namesrvAddr, RPCHook rpcHook, String instanceName, CacheInvalidator invalidator,
+            ScheduledExecutorService scheduler, long secondDeleteMs, MeterRegistry metrics) {
         this.invalidator = invalidator;
         this.scheduler = scheduler;
         this.secondDeleteMs = secondDeleteMs;
@@ -55,7 +62,7 @@ public final class CacheInvalidationJob implements AutoCloseable {
         this.ignored = counter(metrics, "ignored");
         this.malformed = counter(metrics, "malformed");
         this.failures = counter(metrics, "failed");
-        this.consumer = new DefaultMQPushConsumer(Registry.GROUP_CACHE_INVALIDATION);
+        this.consumer = new DefaultMQPushConsumer(Registry.GROUP_CACHE_INVALIDATION, rpcHook);
         consumer.setNamesrvAddr(namesrvAddr);
         consumer.setInstanceName(instanceName);
         consumer.setMessageModel(MessageModel.BROADCASTING);

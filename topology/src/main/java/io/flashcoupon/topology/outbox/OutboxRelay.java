@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.apache.rocketmq.client.producer.SendStatus;
@@ -43,6 +44,12 @@ public final class OutboxRelay implements AutoCloseable {
 
     public OutboxRelay(Outbox outbox, String namesrvAddr, String instanceName, int sendTimeoutMs, long pollMs,
             int batchSize, long claimMs, Clock clock) {
+        this(outbox, namesrvAddr, null, instanceName, sendTimeoutMs, pollMs, batchSize, claimMs, clock);
+    }
+
+    /** {@code rpcHook} signs every request (the broker's ACL credentials, BrokerAcl); null = none. */
+    public OutboxRelay(Outbox outbox, String namesrvAddr, RPCHook rpcHook, String instanceName, int sendTimeoutMs,
+            long pollMs, int batchSize, long claimMs, Clock clock) {
         this.outbox = outbox;
         this.owner = instanceName;
         this.pollMs = pollMs;
@@ -54,7 +61,7 @@ public final class OutboxRelay implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.producer = new TransactionMQProducer(Registry.GROUP_OUTBOX_PRODUCER);
+        this.producer = new TransactionMQProducer(Registry.GROUP_OUTBOX_PRODUCER, rpcHook);
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName + "-outbox");
         producer.setSendMsgTimeout(sendTimeoutMs);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
@@ -54,10 +55,17 @@ public final class UserCouponMaterializer implements AutoCloseable {
     public UserCouponMaterializer(String namesrvAddr, String group, String instanceName, int batchSize,
             long flushIntervalMs, CouponRows rows, UserCouponSink sink, MaterializerMetrics metrics, Tracer tracer)
             throws MQClientException {
+        this(namesrvAddr, null, group, instanceName, batchSize, flushIntervalMs, rows, sink, metrics, tracer);
+    }
+
+    /** {@code rpcHook} signs every request (the broker's ACL credentials, BrokerAcl); null = none. */
+    public UserCouponMaterializer(String namesrvAddr, RPCHook rpcHook, String group, String instanceName,
+            int batchSize, long flushIntervalMs, CouponRows rows, UserCouponSink sink, MaterializerMetrics metrics,
+            Tracer tracer) throws MQClientException {
         this.tracer = tracer;
         this.rows = rows;
         this.metrics = metrics;
-        this.consumer = new DefaultLitePullConsumer(group);
+        this.consumer = new DefaultLitePullConsumer(group, rpcHook);
         consumer.setNamesrvAddr(namesrvAddr);
         consumer.setInstanceName(instanceName);
         consumer.setAutoCommit(false);

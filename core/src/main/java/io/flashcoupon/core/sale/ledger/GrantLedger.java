@@ -24,6 +24,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.apache.rocketmq.client.exception.MQClientException;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.apache.rocketmq.client.producer.SendCallback;
@@ -89,6 +90,14 @@ public final class GrantLedger implements AutoCloseable {
     public GrantLedger(String namesrvAddr, String instanceName, int sendTimeoutMs, SaleStore store, Clock clock,
             Batching batching, LedgerMetrics metrics, Consumer<LocalTransactionState> checkedBack, String group,
             String topic) {
+        this(namesrvAddr, null, instanceName, sendTimeoutMs, store, clock, batching, metrics, checkedBack, group,
+                topic);
+    }
+
+    /** As above, every request signed by {@code rpcHook} (the broker's ACL credentials, BrokerAcl); null = none. */
+    public GrantLedger(String namesrvAddr, RPCHook rpcHook, String instanceName, int sendTimeoutMs, SaleStore store,
+            Clock clock, Batching batching, LedgerMetrics metrics, Consumer<LocalTransactionState> checkedBack,
+            String group, String topic) {
         this.topic = topic;
         this.store = store;
         this.clock = clock;
@@ -102,7 +111,7 @@ public final class GrantLedger implements AutoCloseable {
         // Builds and sends the batches' events off Lettuce's event loop.
         this.publisher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 daemon("grab-publish"));
-        this.producer = new TransactionMQProducer(group);
+        this.producer = new TransactionMQProducer(group, rpcHook);
         producer.setNamesrvAddr(namesrvAddr);
         producer.setInstanceName(instanceName);
         producer.setSendMsgTimeout(sendTimeoutMs);
