@@ -20,7 +20,7 @@ class SaleFenceMetersTest {
     @Test
     void a_fence_exports_the_series_the_alert_rules_read_from_its_start() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new SaleFence(null, null, id -> 0, null, null, List::of, Clock.systemUTC(), registry, 5_000, 2_000);
+        new SaleFence(null, null, id -> 0, null, null, List::of, Clock.systemUTC(), registry, 5_000, 2_000, null);
         String scrape = registry.scrape();
         for (String name : RULE_METRICS) {
             assertThat(scrape).as(name).containsPattern("(?m)^" + name + "(\\{| )");
