@@ -35,7 +35,6 @@ public final class AdminAuth {
     private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs",
             "/dashboard");
     private static final List<String> OPEN_PREFIXES = List.of("/ui/", "/webjars/");
-    private static final String BEARER = "Bearer ";
 
     private final AdminTokens tokens;
     private final BranchCredential dtm;
