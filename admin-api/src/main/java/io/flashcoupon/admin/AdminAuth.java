@@ -1,13 +1,10 @@
 package io.flashcoupon.admin;
 
+import io.flashcoupon.core.auth.AdminTokens;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.saga.BranchCredential;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -27,9 +24,9 @@ import java.util.Set;
  * </ul>
  * No token, a malformed header or an unknown token is 401 (with {@code WWW-Authenticate: Bearer}),
  * as is anything but the Saga's credential on a DTM route;
- * a read token on an operate route is 403. Tokens are kept only as SHA-256 digests and compared with
- * {@link MessageDigest#isEqual} against every known digest, so the time taken says nothing about how
- * much of a token matched; no token, digest or header value is ever logged or put in a reply.
+ * a read token on an operate route is 403. Who a token is comes from core's {@link AdminTokens} (digests
+ * only, compared in constant time; the gRPC admin RPCs use the same); no token, digest or header value
+ * is ever logged or put in a reply.
  */
 public final class AdminAuth {
     /** What a token may do; operate includes read; DTM is the Saga branches' own credential. */
@@ -38,31 +35,18 @@ public final class AdminAuth {
     private static final Set<String> OPEN_PATHS = Set.of("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs",
             "/dashboard");
     private static final List<String> OPEN_PREFIXES = List.of("/ui/", "/webjars/");
-    private static final String BEARER = "Bearer ";
 
-    private record Known(byte[] digest, Role role, String name) {}
-
-    /** Who a known token is: its configured name (never the token) and role. */
-    record Caller(String name, Role role) {}
-
-    private final List<Known> known;
+    private final AdminTokens tokens;
     private final BranchCredential dtm;
 
-    private AdminAuth(List<Known> known, BranchCredential dtm) {
-        this.known = List.copyOf(known);
+    private AdminAuth(AdminTokens tokens, BranchCredential dtm) {
+        this.tokens = tokens;
         this.dtm = dtm;
     }
 
     /** The tokens of {@code config} and DTM's branch credential (already validated by ConfigValidator). */
     public static AdminAuth of(ServiceConfig.Admin config, BranchCredential dtm) {
-        List<Known> known = new ArrayList<>();
-        for (int i = 0; i < config.readTokens().size(); i++) {
-            known.add(new Known(digest(config.readTokens().get(i)), Role.READ, config.readTokenName(i)));
-        }
-        for (int i = 0; i < config.operateTokens().size(); i++) {
-            known.add(new Known(digest(config.operateTokens().get(i)), Role.OPERATE, config.operateTokenName(i)));
-        }
-        return new AdminAuth(known, dtm);
+        return new AdminAuth(AdminTokens.of(config), dtm);
     }
 
     /** The role a request needs; null when it is open. */
@@ -87,24 +71,13 @@ public final class AdminAuth {
 
     /** The role of the token in an Authorization header value; null when absent, malformed or unknown. */
     Role roleOf(String authorization) {
-        Caller caller = callerOf(authorization);
-        return caller == null ? null : caller.role();
+        AdminTokens.Caller caller = callerOf(authorization);
+        return caller == null ? null : caller.role() == AdminTokens.Role.OPERATE ? Role.OPERATE : Role.READ;
     }
 
     /** The name and role of the token in an Authorization header value; null when absent, malformed or unknown. */
-    Caller callerOf(String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
-                || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return null;
-        }
-        byte[] presented = digest(authorization.substring(BEARER.length()).trim());
-        Known found = null;
-        for (Known k : known) { // no early exit: every digest is compared
-            if (MessageDigest.isEqual(k.digest(), presented)) {
-                found = k;
-            }
-        }
-        return found == null ? null : new Caller(found.name(), found.role());
+    AdminTokens.Caller callerOf(String authorization) {
+        return tokens.callerOf(authorization);
     }
 
     /** Javalin before-handler: throws {@link AccessDeniedException} unless the request may proceed. */
@@ -134,15 +107,8 @@ public final class AdminAuth {
     }
 
     private static String tokensKey(Role role) {
-        return role == Role.OPERATE ? "operate-tokens" : "read-tokens or admin.operate-tokens";
-    }
-
-    private static byte[] digest(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
+        return AdminTokens.tokensKey(role == Role.OPERATE ? AdminTokens.Role.OPERATE : AdminTokens.Role.READ)
+                .substring("admin.".length());
     }
 
     /** A request refused by {@link #check}: 401 or 403. */

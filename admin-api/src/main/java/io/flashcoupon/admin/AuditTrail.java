@@ -3,10 +3,10 @@ package io.flashcoupon.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flashcoupon.core.audit.AuditRecord;
+import io.flashcoupon.core.auth.AdminTokens;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -52,14 +52,14 @@ final class AuditTrail {
         routes.after(this::finish);
     }
 
-    private record Pending(AuditedCall call, AdminAuth.Caller caller, String requestId, String before) {}
+    private record Pending(AuditedCall call, AdminTokens.Caller caller, String requestId, String before) {}
 
     void begin(Context ctx) {
         AuditedCall call = AuditedCall.of(ctx.method(), ctx.path());
         if (call == null) {
             return;
         }
-        AdminAuth.Caller caller = auth.callerOf(ctx.header("Authorization"));
+        AdminTokens.Caller caller = auth.callerOf(ctx.header("Authorization"));
         String requestId = requestId(ctx);
         ctx.attribute(PENDING, new Pending(call, caller, requestId, states.of(call.targetType(), call.targetId())));
     }
@@ -68,7 +68,7 @@ final class AuditTrail {
         Pending p = ctx.attribute(PENDING);
         if (p == null) { // refused before begin ran: by the token check
             AuditedCall call = AuditedCall.of(ctx.method(), ctx.path());
-            AdminAuth.Caller caller = call == null ? null : auth.callerOf(ctx.header("Authorization"));
+            AdminTokens.Caller caller = call == null ? null : auth.callerOf(ctx.header("Authorization"));
             if (caller == null) {
                 return;
             }
@@ -79,8 +79,8 @@ final class AuditTrail {
         boolean done = status >= 200 && status < 300;
         AuditedCall call = p.call().targetId() == null && done ? p.call().withTargetId(field(body, "id")) : p.call();
         String after = done ? states.of(call.targetType(), call.targetId()) : p.before();
-        AdminAuth.Caller caller = p.caller();
-        AuditRecord r = new AuditRecord(0, clock.millis(), caller.name(), caller.role().name().toLowerCase(Locale.ROOT),
+        AdminTokens.Caller caller = p.caller();
+        AuditRecord r = new AuditRecord(0, clock.millis(), caller.name(), caller.role().label(),
                 call.action(), call.targetType(), call.targetId(), p.requestId(),
                 done ? AuditRecord.Outcome.DONE : AuditRecord.Outcome.REFUSED, status,
                 done ? null : field(body, "message"), p.before(), after);

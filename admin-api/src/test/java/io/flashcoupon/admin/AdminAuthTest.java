@@ -50,9 +50,9 @@ class AdminAuthTest {
                 List.of("operate-token-0123456789", "operate-token-2-0123456789"), false, List.of(), List.of("alice", "bob")),
                 io.flashcoupon.core.saga.BranchCredential.of("branch-token-0123456789"));
         assertThat(named.callerOf("Bearer operate-token-2-0123456789"))
-                .isEqualTo(new AdminAuth.Caller("bob", AdminAuth.Role.OPERATE));
+                .isEqualTo(new io.flashcoupon.core.auth.AdminTokens.Caller("bob", io.flashcoupon.core.auth.AdminTokens.Role.OPERATE));
         assertThat(named.callerOf("Bearer read-token-0123456789"))
-                .isEqualTo(new AdminAuth.Caller("read-1", AdminAuth.Role.READ));
+                .isEqualTo(new io.flashcoupon.core.auth.AdminTokens.Caller("read-1", io.flashcoupon.core.auth.AdminTokens.Role.READ));
         assertThat(named.callerOf("Bearer unknown-token-0123456789")).isNull();
     }
 }

@@ -1,11 +1,7 @@
 package io.flashcoupon.ingress;
 
-import io.flashcoupon.core.ConflictException;
 import io.flashcoupon.core.InvalidInputException;
-import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
-import io.flashcoupon.core.db.DataAccessException;
-import io.flashcoupon.discount.DiscountException;
 import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.ingress.saga.SagaBranchesGrpc;
 import io.flashcoupon.proto.v1.AvailableCouponsResponse;
@@ -25,7 +21,6 @@ import io.flashcoupon.proto.v1.UpdateTemplateRequest;
 import io.flashcoupon.proto.v1.UseCouponRequest;
 import io.flashcoupon.proto.v1.UseCouponResponse;
 import io.flashcoupon.core.sale.FlashSales;
-import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.core.wallet.UserCouponStatus;
@@ -43,7 +38,6 @@ import io.flashcoupon.proto.v1.UserCouponsResponse;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -53,8 +47,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * coupon.v1.Coupon: FlashSaleCoupon, StartFlashSale, GetFlashSaleStatus, GetUserCoupons here; the
@@ -114,7 +106,6 @@ import org.slf4j.LoggerFactory;
  * be granted.
  */
 public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
-    private static final Logger log = LoggerFactory.getLogger(CouponGrpcService.class);
     private static final int DEFAULT_PAGE = 50;
     private static final int MAX_PAGE = 200;
 
@@ -129,30 +120,38 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     private final GrabMetrics metrics;
     private final SagaBranchesGrpc saga;
     private final WalletGrpc wallet;
+    private final AdminRpcAudit audit;
     private final long grabStartMarginNanos;
     private final InFlightRequests inFlight = new InFlightRequests();
 
-    /** Without the Saga branches and the wallet/template RPCs (they answer UNIMPLEMENTED). */
+    /**
+     * Without the Saga branches and the wallet/template RPCs (they answer UNIMPLEMENTED) and without the
+     * audit trail (the operators' RPCs answer UNAUTHENTICATED).
+     */
     public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, UserCouponRepository coupons,
             ExecutorService grabExecutor, GrabMetrics metrics, Duration grabStartMargin) {
         this(admission, grabs, sales, null, coupons, null, grabExecutor, RpcExecutors.direct(), metrics,
-                grabStartMargin, null, null);
+                grabStartMargin, null, null, null);
     }
 
     /**
      * {@code status} answers GetFlashSaleStatus; GetUserCoupons reads {@code wallets} (the user's cached
      * wallet; {@code coupons}, MySQL, for pages beyond it, or always when null); {@code saga} serves the four DTM branch RPCs, {@code wallet}
      * the template, order and discount RPCs; a grab is not started with less than {@code grabStartMargin}
-     * left before its call's deadline.
+     * left before its call's deadline; {@code audit} runs and records the operators' RPCs (StartFlashSale,
+     * Create/UpdateCouponTemplate) for the caller {@link AdminRpcGate} admitted (null: they answer
+     * UNAUTHENTICATED).
      */
     public CouponGrpcService(GrabAdmission admission, Grabs grabs, FlashSales sales, SaleStatusReads status,
             UserCouponRepository coupons, WalletCache wallets, ExecutorService grabExecutor, RpcExecutors executors,
-            GrabMetrics metrics, Duration grabStartMargin, SagaBranchesGrpc saga, WalletGrpc wallet) {
+            GrabMetrics metrics, Duration grabStartMargin, SagaBranchesGrpc saga, WalletGrpc wallet,
+            AdminRpcAudit audit) {
         if (grabStartMargin.isNegative()) {
             throw new IllegalArgumentException("grab start margin must not be negative, was " + grabStartMargin);
         }
         this.saga = saga;
         this.wallet = wallet;
+        this.audit = audit;
         this.admission = admission;
         this.grabs = grabs;
         this.sales = sales;
@@ -314,11 +313,11 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
 
     @Override
     public void startFlashSale(StartFlashSaleRequest request, StreamObserver<StartFlashSaleResponse> out) {
-        answer(RpcExecutors.Kind.ADMIN, out, () -> {
+        answer(RpcExecutors.Kind.ADMIN, out, () -> audited(AuditedRpc.START_FLASH_SALE, request.getActivityId(), () -> {
             requirePositive("activity_id", request.getActivityId());
             return StartFlashSaleResponse.newBuilder()
                     .setActivity(ProtoMapper.activity(sales.start(request.getActivityId()))).build();
-        });
+        }, r -> r.getActivity().getId()));
     }
 
     @Override
@@ -385,12 +384,14 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
 
     @Override
     public void createCouponTemplate(CreateTemplateRequest request, StreamObserver<TemplateResponse> out) {
-        answer(RpcExecutors.Kind.ADMIN, out, () -> required(wallet).create(request));
+        answer(RpcExecutors.Kind.ADMIN, out, () -> audited(AuditedRpc.CREATE_TEMPLATE, 0,
+                () -> required(wallet).create(request), r -> r.getTemplate().getId()));
     }
 
     @Override
     public void updateCouponTemplate(UpdateTemplateRequest request, StreamObserver<TemplateResponse> out) {
-        answer(RpcExecutors.Kind.ADMIN, out, () -> required(wallet).update(request));
+        answer(RpcExecutors.Kind.ADMIN, out, () -> audited(AuditedRpc.UPDATE_TEMPLATE, request.getTemplate().getId(),
+                () -> required(wallet).update(request), r -> r.getTemplate().getId()));
     }
 
     @Override
@@ -411,6 +412,14 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
     @Override
     public void calculateDiscount(CalculateDiscountRequest request, StreamObserver<DiscountResponse> out) {
         answer(RpcExecutors.Kind.READ, out, () -> required(wallet).calculate(request));
+    }
+
+    /** An operator's RPC: checked and recorded by {@link AdminRpcAudit}; never run without it. */
+    private <T> T audited(AuditedRpc rpc, long targetId, Supplier<T> body, java.util.function.Function<T, Long> createdId) {
+        if (audit == null) {
+            throw Status.UNAUTHENTICATED.withDescription(AdminRpcGate.unauthenticated(rpc)).asRuntimeException();
+        }
+        return audit.run(rpc, targetId, body, createdId);
     }
 
     private static <T> T required(T part) {
@@ -445,37 +454,13 @@ public final class CouponGrpcService extends CouponGrpc.CouponImplBase {
         }
     }
 
-    /** Runs {@code body} and turns its result or exception into the call's reply or status. */
+    /** Runs {@code body} and turns its result or exception ({@link RpcErrors}) into the call's reply or status. */
     private static <T> void answer(StreamObserver<T> out, Supplier<T> body) {
         T reply;
         try {
             reply = body.get();
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-            return;
-        } catch (InvalidInputException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (NotFoundException e) {
-            out.onError(Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (ConflictException e) {
-            out.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (DiscountException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (DataAccessException e) {
-            log.warn("database unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));
-            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
-            return;
-        } catch (SaleStoreException e) {
-            log.warn("Redis unavailable: {} (cause: {})", e.getMessage(), String.valueOf(e.getCause()));
-            out.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
-            return;
         } catch (RuntimeException e) {
-            log.error("unexpected failure", e);
-            out.onError(Status.INTERNAL.withDescription("internal error").asRuntimeException());
+            out.onError(RpcErrors.status(e));
             return;
         }
         out.onNext(reply);

@@ -1,6 +1,8 @@
 package io.flashcoupon.ingress;
 
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.audit.AuditLog;
+import io.flashcoupon.core.auth.AdminTokens;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.runtime.Infrastructure;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ingress role of a process: admission, the bounded grab executor, the grab (through the grab's
  * transactional producer), the start-up warm-up, and the gRPC server with the wallet, template,
- * discount and Saga branch RPCs (traced when tracing is on). Its stop steps drain the running calls,
+ * discount and Saga branch RPCs (traced when tracing is on), the operators' RPCs behind the admin
+ * tokens and recorded in the audit log. Its stop steps drain the running calls,
  * then the grabs in flight.
  */
 public final class IngressProcess {
@@ -107,8 +110,11 @@ public final class IngressProcess {
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
                 infra.coupons(), infra.wallets(), grabs, rpcs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),
                 new WalletGrpc(infra.templates(), infra.templateCache()::find, infra.templatePages(),
-                        id -> templateWritten(infra, id), orderCoupons, infra.clock())),
-                BranchCredential.of(config.saga().branchToken()), infra.metrics()).start();
+                        id -> templateWritten(infra, id), orderCoupons, infra.clock()),
+                new AdminRpcAudit(new AuditLog(infra.dataSource())::append, infra.activities()::find,
+                        infra.templates()::find, infra.clock())),
+                BranchCredential.of(config.saga().branchToken()), AdminTokens.of(config.admin()), infra.metrics())
+                .start();
         // gRPC shutdown: no new calls; running calls (grabs: their batch's script and send) finish.
         // Half of what is left: the grab executor, producer and materializer still need time after it.
         lifecycle.onStop("gRPC ingress (stop admitting, drain running calls)",

@@ -1,5 +1,7 @@
 package io.flashcoupon.ingress;
 
+import io.flashcoupon.core.auth.AdminTokens;
+import io.flashcoupon.core.config.ServiceConfig;
 import io.flashcoupon.core.runtime.DaemonThreads;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -17,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +27,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The gRPC server of the ingress: the Coupon service (its Saga branch RPCs gated by DTM's
- * credential) plus health and server reflection in both
+ * credential, its operators' RPCs by the admin tokens) plus health and server reflection in both
  * versions - grpc.reflection.v1 and grpc.reflection.v1alpha, which many tools (ghz, older grpcurl,
  * Postman) still speak exclusively.
  */
@@ -43,26 +46,32 @@ public final class IngressServer {
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile ScheduledExecutorService follower;
 
-    /** Without RPC meters (tests of the server alone); {@code dtm}: the Saga branches' credential. */
+    /**
+     * Without RPC meters and admin tokens (tests of the server alone: the operators' RPCs answer
+     * UNAUTHENTICATED); {@code dtm}: the Saga branches' credential.
+     */
     public IngressServer(ServerBuilder<?> builder, BindableService coupon, BranchCredential dtm) {
-        this(builder, coupon, dtm, null);
+        this(builder, coupon, dtm, AdminTokens.of(new ServiceConfig.Admin(List.of(), List.of(), false)), null);
     }
 
     /**
-     * {@code dtm}: the credential the Saga branch RPCs demand ({@link DtmMetadata}); {@code metrics}
+     * {@code dtm}: the credential the Saga branch RPCs demand ({@link DtmMetadata}); {@code admin}: the
+     * tokens the operators' RPCs demand ({@link AdminRpcGate}, the admin API's); {@code metrics}
      * (null: none) gets grpc_server_* meters of every Coupon RPC: requests received, responses sent and
      * processing duration as a histogram, by service, method and (duration) status code; every method's
      * OK series exists from the start.
      */
     @SuppressWarnings("deprecation") // ProtoReflectionService is grpc-java's v1alpha reflection, kept for old clients
-    public IngressServer(ServerBuilder<?> builder, BindableService coupon, BranchCredential dtm, MeterRegistry metrics) {
+    public IngressServer(ServerBuilder<?> builder, BindableService coupon, BranchCredential dtm, AdminTokens admin,
+            MeterRegistry metrics) {
         ServerServiceDefinition service;
         if (metrics == null) {
-            service = ServerInterceptors.intercept(coupon, new DtmMetadata(dtm));
+            service = ServerInterceptors.intercept(coupon, new DtmMetadata(dtm), new AdminRpcGate(admin));
         } else {
             MetricCollectingServerInterceptor rpcMetrics = new MetricCollectingServerInterceptor(metrics, c -> c,
                     t -> t.serviceLevelObjectives(BUCKETS), Status.Code.OK);
-            service = ServerInterceptors.intercept(coupon, new DtmMetadata(dtm), rpcMetrics); // last = outermost
+            service = ServerInterceptors.intercept(coupon, new DtmMetadata(dtm), new AdminRpcGate(admin),
+                    rpcMetrics); // last = outermost
             rpcMetrics.preregisterService(service);
         }
         this.server = builder

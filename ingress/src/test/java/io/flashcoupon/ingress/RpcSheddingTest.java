@@ -60,7 +60,7 @@ class RpcSheddingTest {
             return Optional.of(TEMPLATE);
         }, null, id -> { }, null, Clock.systemUTC());
         CouponGrpcService service = new CouponGrpcService(null, null, null, null, null, null, null, executors,
-                new GrabMetrics(registry), Duration.ofMillis(5), null, wallet);
+                new GrabMetrics(registry), Duration.ofMillis(5), null, wallet, null);
         String name = InProcessServerBuilder.generateName();
         server = new IngressServer(InProcessServerBuilder.forName(name).callExecutor(new CouponCallExecutors()),
                 service, io.flashcoupon.core.saga.BranchCredential.of(BRANCH_TOKEN)).start();

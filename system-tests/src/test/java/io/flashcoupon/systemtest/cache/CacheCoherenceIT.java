@@ -262,8 +262,9 @@ class CacheCoherenceIT {
                 now.plusSeconds(3600), 1, ActivityStatus.PENDING));
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", a.grpcPort).usePlaintext().build();
         try {
-            CouponGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build());
+            ServiceHarness.asOperator(CouponGrpc.newBlockingStub(channel),
+                            io.flashcoupon.core.config.ConfigValidator.DEV_TOKEN)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS).startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build());
         } finally {
             channel.shutdownNow();
         }
@@ -367,7 +368,8 @@ class CacheCoherenceIT {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Activity sale = activities.insert(new Activity(0, t.id(), "wallet sale", 10, now.minusSeconds(60),
                 now.plusSeconds(3600), 1, ActivityStatus.PENDING));
-        stub(a).startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build());
+        ServiceHarness.asOperator(stub(a), io.flashcoupon.core.config.ConfigValidator.DEV_TOKEN)
+                .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build());
         long user = 77_000_000L + sale.id();
         for (ServiceJvms.Service s : List.of(a, b)) {
             assertThat(walletSns(s, user)).as("an empty wallet, now cached by " + s).isEmpty();

@@ -250,8 +250,9 @@ final class FaultRig implements AutoCloseable {
                 null, stock, 1, null, null, 30, null, null, null, null, TemplateStatus.PUBLISHED, null, null));
         Activity a = new ActivityRepository(db).insert(new Activity(0, t.id(), name + " sale", stock,
                 now.minusSeconds(60), now.plusSeconds(3600), perUserLimit, ActivityStatus.PENDING));
-        CouponGrpc.newBlockingStub(channel(service)).withDeadlineAfter(30, TimeUnit.SECONDS)
-                .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
+        ServiceHarness.asOperator(CouponGrpc.newBlockingStub(channel(service)),
+                        io.flashcoupon.core.config.ConfigValidator.DEV_TOKEN)
+                .withDeadlineAfter(30, TimeUnit.SECONDS).startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
         log("sale %d started: stock %d, per-user limit %d", a.id(), stock, perUserLimit);
         return a;
     }

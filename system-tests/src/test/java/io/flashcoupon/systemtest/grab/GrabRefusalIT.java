@@ -75,7 +75,7 @@ class GrabRefusalIT {
         ServiceHarness h = ServiceHarness.get();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Activity later = h.activity(5, 1, now.plusSeconds(3600), now.plusSeconds(7200));
-        h.blocking.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(later.id()).build());
+        h.operator.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(later.id()).build());
         assertStatus(() -> h.blocking.flashSaleCoupon(grab(later.id(), 7)), Status.Code.FAILED_PRECONDITION,
                 "has not started yet");
         assertUntouched(h, later, 5);
@@ -86,7 +86,7 @@ class GrabRefusalIT {
         ServiceHarness h = ServiceHarness.get();
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Activity shortSale = h.activity(5, 1, now.minusSeconds(10), now.plusSeconds(2));
-        h.blocking.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(shortSale.id()).build());
+        h.operator.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(shortSale.id()).build());
         await("the sale window closes").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !Instant.now().isBefore(shortSale.endTime()));
         assertStatus(() -> h.blocking.flashSaleCoupon(grab(shortSale.id(), 7)), Status.Code.FAILED_PRECONDITION,
@@ -99,7 +99,7 @@ class GrabRefusalIT {
         ServiceHarness h = ServiceHarness.get();
         Activity sale = h.runningSale(4, 1);
         h.blocking.flashSaleCoupon(grab(sale.id(), 11));
-        assertStatus(() -> h.blocking.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build()),
+        assertStatus(() -> h.operator.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build()),
                 Status.Code.FAILED_PRECONDITION, "already started");
         FlashSaleStatusResponse status = h.blocking.getFlashSaleStatus(
                 FlashSaleStatusRequest.newBuilder().setActivityId(sale.id()).build());
@@ -116,7 +116,7 @@ class GrabRefusalIT {
         var redis = h.service.redis().connection().sync();
         redis.hset(Registry.saleKey(fresh.id()), Map.of("status", "2", "stock", "3", "total", "5",
                 "identity", fresh.id() + "/other-database"));
-        assertStatus(() -> h.blocking.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(fresh.id()).build()),
+        assertStatus(() -> h.operator.startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(fresh.id()).build()),
                 Status.Code.FAILED_PRECONDITION, "different sale");
         assertThat(redis.hget(Registry.saleKey(fresh.id()), "stock")).as("foreign sale untouched").isEqualTo("3");
         assertThat(h.activities.find(fresh.id()).orElseThrow().status())

@@ -88,7 +88,7 @@ class ReadinessIT {
 
                 Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
                 Activity sale = h.activity(STOCK, 1, now.minusSeconds(60), now.plusSeconds(3600));
-                coupon.withDeadlineAfter(10, TimeUnit.SECONDS)
+                ServiceHarness.asOperator(coupon, ServiceHarness.OPERATE_TOKEN).withDeadlineAfter(10, TimeUnit.SECONDS)
                         .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(sale.id()).build());
                 Set<String> granted = new HashSet<>();
                 for (long user = 1; user <= 5; user++) {

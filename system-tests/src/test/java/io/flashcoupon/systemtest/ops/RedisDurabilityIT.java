@@ -202,8 +202,8 @@ class RedisDurabilityIT {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Activity a = new ActivityRepository(service.dataSource()).insert(new Activity(0, t.id(), "durability", 10,
                 now.minusSeconds(60), now.plusSeconds(3600), 1, ActivityStatus.PENDING));
-        CouponGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
+        ServiceHarness.asOperator(CouponGrpc.newBlockingStub(channel), ServiceHarness.OPERATE_TOKEN)
+                .withDeadlineAfter(10, TimeUnit.SECONDS).startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
         return a.id();
     }
 

@@ -96,7 +96,7 @@ class GrantedTermsIT {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Activity a = h.activities.insert(new Activity(0, templateId, "IT terms sale", 100, now.minusSeconds(60),
                 now.plusSeconds(3600), 2, ActivityStatus.PENDING));
-        rpc().startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
+        h.operator.withDeadlineAfter(10, TimeUnit.SECONDS).startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
         return a;
     }
 

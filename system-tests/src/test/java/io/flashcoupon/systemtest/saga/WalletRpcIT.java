@@ -48,6 +48,11 @@ class WalletRpcIT {
         return h.blocking.withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
+    /** The operators' RPCs (template writes) carry the operate token. */
+    private static io.flashcoupon.proto.v1.CouponGrpc.CouponBlockingStub admin() {
+        return h.operator.withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
     private static Status.Code code(Runnable call) {
         try {
             call.run();
@@ -63,7 +68,7 @@ class WalletRpcIT {
                 .setName("gRPC 10% off").setType(io.flashcoupon.proto.v1.CouponType.PERCENT_OFF)
                 .setDiscountBps(1000).setMaxDiscountCents(300).setTotalCount(100).setValidDays(7)
                 .addApplicableCategoryIds(10).build();
-        TemplateResponse created = rpc().createCouponTemplate(CreateTemplateRequest.newBuilder().setTemplate(t).build());
+        TemplateResponse created = admin().createCouponTemplate(CreateTemplateRequest.newBuilder().setTemplate(t).build());
         long id = created.getTemplate().getId();
         assertThat(id).isPositive();
         assertThat(created.getTemplate().getStatus()).isEqualTo(io.flashcoupon.proto.v1.TemplateStatus.PUBLISHED);
@@ -73,7 +78,7 @@ class WalletRpcIT {
 
         assertThat(rpc().getCouponTemplate(GetTemplateRequest.newBuilder().setId(id).build()).getTemplate().getName())
                 .isEqualTo("gRPC 10% off");
-        TemplateResponse updated = rpc().updateCouponTemplate(UpdateTemplateRequest.newBuilder()
+        TemplateResponse updated = admin().updateCouponTemplate(UpdateTemplateRequest.newBuilder()
                 .setTemplate(t.toBuilder().setId(id).setName("gRPC 12% off").setDiscountBps(1200)
                         .clearValidDays().setValidStartMs(1_800_000_000_000L).setValidEndMs(1_900_000_000_000L))
                 .build());
@@ -86,13 +91,13 @@ class WalletRpcIT {
         assertThat(page.getNextPageToken()).isNotEmpty();
 
         StatusRuntimeException bad = (StatusRuntimeException) org.assertj.core.api.Assertions.catchThrowable(() ->
-                rpc().createCouponTemplate(CreateTemplateRequest.newBuilder()
+                admin().createCouponTemplate(CreateTemplateRequest.newBuilder()
                         .setTemplate(t.toBuilder().setDiscountBps(0).setTotalCount(0)).build()));
         assertThat(bad.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(bad.getStatus().getDescription()).contains("discount_bps").contains("total_count");
         assertThat(code(() -> rpc().getCouponTemplate(GetTemplateRequest.newBuilder().setId(Long.MAX_VALUE).build())))
                 .isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(code(() -> rpc().updateCouponTemplate(UpdateTemplateRequest.newBuilder()
+        assertThat(code(() -> admin().updateCouponTemplate(UpdateTemplateRequest.newBuilder()
                 .setTemplate(t.toBuilder().setId(Long.MAX_VALUE)).build()))).isEqualTo(Status.Code.NOT_FOUND);
     }
 
@@ -218,19 +223,19 @@ class WalletRpcIT {
                         .addCombinesWith(io.flashcoupon.proto.v1.StackingClass.STACKING_AMOUNT)
                         .setMinPayableCents(1000))
                 .build();
-        io.flashcoupon.proto.v1.Template stored = rpc().createCouponTemplate(
+        io.flashcoupon.proto.v1.Template stored = admin().createCouponTemplate(
                 CreateTemplateRequest.newBuilder().setTemplate(cut).build()).getTemplate();
         assertThat(stored.getStacking().getMaxPerOrder()).isEqualTo(2);
         assertThat(stored.getStacking().getCombinesWithList())
                 .containsExactly(io.flashcoupon.proto.v1.StackingClass.STACKING_AMOUNT);
         assertThat(stored.getStacking().getMinPayableCents()).isEqualTo(1000);
         assertThat(stored.getStacking().getExclusive()).isFalse();
-        io.flashcoupon.proto.v1.Template plain = rpc().createCouponTemplate(CreateTemplateRequest.newBuilder()
+        io.flashcoupon.proto.v1.Template plain = admin().createCouponTemplate(CreateTemplateRequest.newBuilder()
                 .setTemplate(cut.toBuilder().setName("gRPC 5 off, defaults").setDiscountAmountCents(500)
                         .setMinAmountCents(0).clearStacking()).build()).getTemplate();
         assertThat(plain.getStacking().getMaxPerOrder()).isEqualTo(1);
         assertThat(plain.getStacking().getCombinesWithCount()).isEqualTo(3);
-        assertThat(code(() -> rpc().createCouponTemplate(CreateTemplateRequest.newBuilder().setTemplate(
+        assertThat(code(() -> admin().createCouponTemplate(CreateTemplateRequest.newBuilder().setTemplate(
                 cut.toBuilder().setStacking(cut.getStacking().toBuilder().setMaxPerOrder(7))).build())))
                 .isEqualTo(Status.Code.INVALID_ARGUMENT);
 

@@ -73,6 +73,8 @@ public final class ServiceHarness {
     final ManagedChannel channel;
     public final CouponGrpc.CouponBlockingStub blocking;
     public final CouponGrpc.CouponStub async;
+    /** The blocking stub with the operate token: the operators' RPCs (StartFlashSale, template writes). */
+    public final CouponGrpc.CouponBlockingStub operator;
     public final TemplateRepository templates;
     public final ActivityRepository activities;
 
@@ -81,6 +83,7 @@ public final class ServiceHarness {
         this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.grpcPort()).usePlaintext().build();
         this.blocking = CouponGrpc.newBlockingStub(channel);
         this.async = CouponGrpc.newStub(channel);
+        this.operator = asOperator(blocking, OPERATE_TOKEN);
         this.templates = new TemplateRepository(service.dataSource());
         this.activities = new ActivityRepository(service.dataSource());
     }
@@ -175,9 +178,20 @@ public final class ServiceHarness {
     public Activity runningSale(int stock, int perUserLimit) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Activity a = activity(stock, perUserLimit, now.minusSeconds(60), now.plusSeconds(3600));
-        blocking.withDeadlineAfter(10, TimeUnit.SECONDS)
+        operator.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
         return a;
+    }
+
+    /**
+     * {@code stub} sending {@code authorization: Bearer <token>} with every call: what the operators'
+     * RPCs (StartFlashSale, Create/UpdateCouponTemplate) demand. Not for the Saga branches, which take
+     * their Saga's credential instead.
+     */
+    public static <S extends io.grpc.stub.AbstractStub<S>> S asOperator(S stub, String token) {
+        io.grpc.Metadata m = new io.grpc.Metadata();
+        m.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+        return stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(m));
     }
 
     private static int freePort() throws IOException {
