@@ -78,7 +78,7 @@ final class AuditTrail {
         String body = status >= 300 || p.call().targetId() == null ? ctx.result() : null;
         boolean done = status >= 200 && status < 300;
         AuditedCall call = p.call().targetId() == null && done ? p.call().withTargetId(field(body, "id")) : p.call();
-        String after = done ? states.of(call.targetType(), call.targetId()) : p.before();
+        String after = done ? stateAfter(ctx, call) : p.before();
         AdminTokens.Caller caller = p.caller();
         AuditRecord r = new AuditRecord(0, clock.millis(), caller.name(), caller.role().label(),
                 call.action(), call.targetType(), call.targetId(), p.requestId(),
@@ -95,6 +95,20 @@ final class AuditTrail {
             } else {
                 log.error("{} {} was refused and its audit record was not stored", ctx.method(), ctx.path());
             }
+        }
+    }
+
+    /**
+     * The target's state after a done call; null when it cannot be read (MySQL went away after the
+     * change): the record is stored without it rather than lost behind a generic 500.
+     */
+    private String stateAfter(Context ctx, AuditedCall call) {
+        try {
+            return states.of(call.targetType(), call.targetId());
+        } catch (RuntimeException e) {
+            log.error("{} {} was done; the state after could not be read, its audit record is stored without it",
+                    ctx.method(), ctx.path(), e);
+            return null;
         }
     }
 

@@ -10,6 +10,8 @@ import io.flashcoupon.core.saga.BranchCredential;
 import io.flashcoupon.core.template.TemplateRepository;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,7 +19,9 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,11 +38,16 @@ class AuditTrailTest {
     private final List<AuditRecord> stored = new CopyOnWriteArrayList<>();
 
     private void run(UnaryOperator<AuditRecord> store, TestServer.Body test) {
+        run(EmptyDatabase.empty(), store, test);
+    }
+
+    /** {@code activityRows}: where the states of activities are read from. */
+    private void run(DataSource activityRows, UnaryOperator<AuditRecord> store, TestServer.Body test) {
         ApiJson json = new ApiJson(ApiJson.newMapper());
         AdminAuth auth = AdminAuth.of(new ServiceConfig.Admin(List.of(READ_TOKEN), List.of(OPERATE_TOKEN), false,
                 List.of("dashboard"), List.of("alice")), BranchCredential.of("audit-branch-token-0123456789"));
         AuditTrail trail = new AuditTrail(auth, new AuditStates(new TemplateRepository(EmptyDatabase.empty()),
-                new ActivityRepository(EmptyDatabase.empty()), null, json.mapper()), store, CLOCK, json.mapper());
+                new ActivityRepository(activityRows), null, json.mapper()), store, CLOCK, json.mapper());
         Javalin app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.jsonMapper(new JavalinJackson(json.mapper(), false));
@@ -144,6 +153,32 @@ class AuditTrailTest {
                 assertThat(r.body()).contains("activity.start on activity 1 was DONE, but its audit record"
                         + " could not be stored").contains("req-9");
             }
+        });
+    }
+
+    @Test
+    void a_done_call_whose_state_after_cannot_be_read_is_still_recorded() {
+        // the state before is read, then MySQL goes away before the state after is
+        AtomicInteger connections = new AtomicInteger();
+        DataSource rows = EmptyDatabase.empty();
+        DataSource down = EmptyDatabase.unreachable();
+        DataSource goesAway = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {DataSource.class}, (self, method, args) -> {
+                    boolean after = method.getName().equals("getConnection") && connections.incrementAndGet() > 1;
+                    try {
+                        return method.invoke(after ? down : rows, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        run(goesAway, toList(), client -> {
+            {
+                HttpResponse<String> r = post(client, "/api/v1/activities/1/start", OPERATE_TOKEN, "req-7");
+                assertThat(r.statusCode()).isEqualTo(200);
+            }
+            assertThat(only()).extracting(AuditRecord::action, AuditRecord::targetId, AuditRecord::outcome,
+                    AuditRecord::requestId, AuditRecord::after)
+                    .containsExactly("activity.start", "1", AuditRecord.Outcome.DONE, "req-7", null);
         });
     }
 

@@ -38,4 +38,18 @@ class AuditedCallTest {
         assertThat(AuditedCall.of(HandlerType.POST, "/api/v1/activities/" + "9".repeat(100) + "/stop").targetId())
                 .hasSize(AuditedCall.MAX_TARGET_ID);
     }
+
+    @Test
+    void a_path_id_is_recorded_as_the_route_reads_it_so_filters_by_target_find_the_call() {
+        // the routes URL-decode path parameters and parse ids as decimals: 012 and 1%32 act on activity 12
+        assertThat(AuditedCall.of(HandlerType.POST, "/api/v1/activities/012/start").targetId()).isEqualTo("12");
+        assertThat(AuditedCall.of(HandlerType.POST, "/api/v1/activities/1%32/stop").targetId()).isEqualTo("12");
+        assertThat(AuditedCall.of(HandlerType.PUT, "/api/v1/templates/%30%37").targetId()).isEqualTo("7");
+        assertThat(AuditedCall.of(HandlerType.POST, "/api/v1/activities/0012/conflicts/S%4E+1/resolve").targetId())
+                .isEqualTo("12/SN+1");
+        // not an id the routes accept: kept (decoded) as given, the call is refused anyway
+        assertThat(AuditedCall.of(HandlerType.POST, "/api/v1/activities/1%zz/start").targetId()).isEqualTo("1%zz");
+        assertThat(AuditedCall.of(HandlerType.POST, "/api/v1/activities/00/start").targetId()).isEqualTo("0");
+        assertThat(AuditedCall.of(HandlerType.POST, "/api/v1/activities/%0A1/start").targetId()).isEqualTo("%0A1");
+    }
 }

@@ -568,10 +568,29 @@ final class BestCombinationSearch {
         }
     }
 
-    /** Whether item t may join the chosen items: class, template and combination rules. */
+    /**
+     * Whether item t may join the chosen items: class, template and combination rules. A template's
+     * limit is the strictest of its chosen coupons and t (stacking is versioned: coupons of one
+     * template granted before and after an edit may carry different limits), as calculate checks it.
+     */
     private boolean allowed(int t) {
-        return classCount[cls[t]] < classLimit[cls[t]] && blocked[t] == 0
-                && (template[t] < 0 || templateCount[template[t]] < perTemplate[t]);
+        if (classCount[cls[t]] >= classLimit[cls[t]] || blocked[t] != 0) {
+            return false;
+        }
+        int tp = template[t];
+        if (tp < 0 || templateCount[tp] == 0) {
+            return true;
+        }
+        int count = templateCount[tp];
+        if (count >= perTemplate[t]) {
+            return false;
+        }
+        for (int i = 0; i < size; i++) {
+            if (template[chosen[i]] == tp && count >= perTemplate[chosen[i]]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The most the chosen items (and any extension) can save given their floors. */

@@ -178,4 +178,17 @@ class BestCombinationTest {
         assertThat(best.result().discountCents()).isEqualTo(reference.discount());
         assertThat(reference.combinations()).isGreaterThan(1_000_000);
     }
+
+    @Test
+    void two_versions_of_a_template_with_different_per_order_limits_obey_the_stricter_one() {
+        // stacking is versioned: coupons granted before and after an edit of max_per_order share a template
+        Order order = new Order(List.of(new OrderLine(1, 1, 1, 10_000)), 0);
+        List<CouponRule> wallet = List.of(
+                CouponRule.fullCut(1, 1_000, 0).withStacking(StackingRules.ofTemplate(100).withMaxPerOrder(2)),
+                CouponRule.fullCut(2, 2_000, 0).withStacking(StackingRules.ofTemplate(100).withMaxPerOrder(1)));
+        BestCombination best = engine.bestCombination(order, wallet);
+        assertThat(best.couponIds()).containsExactly(2L);
+        assertThat(best.result().discountCents()).isEqualTo(2_000);
+        assertThat(best.couponIds()).isEqualTo(Oracle.best(engine.maxStackCount(), order, wallet).ids());
+    }
 }
