@@ -6,6 +6,8 @@ import io.flashcoupon.core.reconcile.GrantConflicts;
 import io.flashcoupon.core.reconcile.Reconciler;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.reconcile.SaleCleanup;
+import io.flashcoupon.core.runtime.DaemonThreads;
+import io.flashcoupon.core.runtime.FixedDelayJob;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
 import io.flashcoupon.core.saga.BranchCredential;
@@ -13,6 +15,8 @@ import io.flashcoupon.core.runtime.Readiness;
 import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.wallet.OrderCoupons;
+import io.flashcoupon.core.wallet.SaleRowCounts;
+import java.util.concurrent.Executors;
 import java.util.function.IntSupplier;
 
 /**
@@ -22,6 +26,9 @@ import java.util.function.IntSupplier;
  * ingress, so it stops after it: /readyz answers 503 and /metrics is scraped while the grabs drain.
  */
 public final class AdminProcess {
+    /** How often the per-sale gauges are sampled: a fraction of Prometheus's 5 s scrape in the compose stack. */
+    static final long SALE_METERS_MS = 1000;
+
     private final IntSupplier port;
     private final boolean api;
 
@@ -50,6 +57,13 @@ public final class AdminProcess {
                         infra.clock());
         admin.start(config.server().host(), config.server().httpPort());
         lifecycle.onStop("admin API", remaining -> admin.stop());
+        // per-sale gauges of every live sale (the live view's figures), for Prometheus and Grafana
+        SaleMeters saleMeters = new SaleMeters(new ReconciliationReports(infra.dataSource())::activitiesToReconcile,
+                infra.store()::snapshot, new SaleRowCounts(infra.dataSource())::materialized, infra.metrics());
+        FixedDelayJob saleSampling = new FixedDelayJob("per-sale gauges",
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sale-meters")), saleMeters::sample)
+                .start(0, SALE_METERS_MS);
+        lifecycle.onStop("per-sale gauges", remaining -> saleSampling.close());
         return new AdminProcess(admin::port, true);
     }
 

@@ -162,6 +162,26 @@ class ComposeFileTest {
         String uid = datasource.path("datasources").get(0).path("uid").asText();
         dashboard.path("panels").forEach(p -> assertThat(p.path("datasource").path("uid").asText())
                 .as("panel '%s' queries the provisioned datasource", p.path("title").asText()).isEqualTo(uid));
+        // the activity variable lists the live sales, and the per-sale panels follow it
+        JsonNode variable = dashboard.path("templating").path("list").get(0);
+        assertThat(variable.path("name").asText()).isEqualTo("activity");
+        assertThat(variable.path("datasource").path("uid").asText()).isEqualTo(uid);
+        assertThat(variable.path("query").path("query").asText())
+                .isEqualTo("label_values(coupon_sale_remaining_stock, activity_id)");
+        assertThat(variable.path("multi").asBoolean()).isTrue();
+        assertThat(variable.path("includeAll").asBoolean()).isTrue();
+        Set<String> perSale = new HashSet<>();
+        dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> {
+            String expr = t.path("expr").asText();
+            if (expr.contains("coupon_sale_")) {
+                perSale.add(p.path("title").asText());
+                assertThat(expr).as("panel '%s' filters by the activity variable", p.path("title").asText())
+                        .contains("activity_id=~\"$activity\"").contains("by (activity_id)");
+            }
+        }));
+        assertThat(perSale).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(metrics).contains("coupon_sale_remaining_stock", "coupon_sale_granted", "coupon_sale_materialized",
+                "coupon_sale_total_stock", "coupon_sale_status");
     }
 
     @Test

@@ -117,8 +117,6 @@ class RuleFilesTest {
                 }
             }
         }
-        // LagNotDraining reads the dashboard's lag of an ended sale, which no meter carries
-        documented.remove("LagNotDraining");
         assertThat(rules).as("alerts in %s", RULES).containsExactlyInAnyOrderElementsOf(documented);
         assertThat(guide).contains("compose/prometheus/rules/coupon-alerts.yml");
     }

@@ -224,9 +224,57 @@ class MetricsIT {
         // the harness runs with the fence off (fence-interval-ms 0): SaleFenceMetersTest checks its meters
         used.removeAll(java.util.List.of("coupon_sale_heals_total", "coupon_sale_fenced",
                 "coupon_sale_oversold_coupons_total"));
-        Exposition e = scrape(h);
-        assertThat(used.stream().filter(name -> !e.has(name)).toList()).as("rule metrics missing from /metrics")
-                .isEmpty();
+        // the per-sale gauges are sampled every second: the running sale's series appear by the next sample
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            Exposition e = scrape(h);
+            assertThat(used.stream().filter(name -> !e.has(name)).toList()).as("rule metrics missing from /metrics")
+                    .isEmpty();
+        });
+    }
+
+    /**
+     * The per-sale gauges carry a running sale's figures under its activity_id, follow its grants, rows
+     * and status, and are gone once the sale is cleaned up (no series of a sale that left Redis).
+     */
+    @Test
+    void per_sale_gauges_follow_a_sale_and_disappear_after_its_cleanup() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSale(3, 1);
+        String id = Long.toString(sale.id());
+        assertThat(grab(h, sale.id(), 81, null).getCode()).isEqualTo(GrabCode.GRANTED);
+        assertThat(grab(h, sale.id(), 82, null).getCode()).isEqualTo(GrabCode.GRANTED);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Exposition e = scrape(h);
+            assertThat(e.value("coupon_sale_total_stock", "activity_id", id)).isEqualTo(3);
+            assertThat(e.value("coupon_sale_remaining_stock", "activity_id", id)).isEqualTo(1);
+            assertThat(e.value("coupon_sale_granted", "activity_id", id)).isEqualTo(2);
+            assertThat(e.value("coupon_sale_materialized", "activity_id", id)).as("rows the sink wrote").isEqualTo(2);
+            assertThat(e.value("coupon_sale_status", "activity_id", id)).as("ACTIVE").isEqualTo(2);
+        });
+
+        assertThat(operate(h, sale.id(), "stop").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                scrape(h).value("coupon_sale_status", "activity_id", id)).as("ENDED").isEqualTo(4));
+
+        // cleanup refuses (409) until reconciliation finds the sale complete; then its series go
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(operate(h, sale.id(), "cleanup").statusCode()).isEqualTo(200));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            Exposition e = scrape(h);
+            for (String gauge : List.of("coupon_sale_total_stock", "coupon_sale_remaining_stock", "coupon_sale_granted",
+                    "coupon_sale_materialized", "coupon_sale_status")) {
+                assertThat(e.all(gauge, "activity_id", id)).as("%s of the cleaned-up sale", gauge).isEmpty();
+            }
+        });
+    }
+
+    private HttpResponse<String> operate(ServiceHarness h, long activity, String action) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + h.service.httpPort()
+                + "/api/v1/activities/" + activity + "/" + action))
+                .header("Authorization", "Bearer " + ServiceHarness.OPERATE_TOKEN)
+                .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** The change of the series named {@code name} with {@code labels}, summed over the series matching. */
