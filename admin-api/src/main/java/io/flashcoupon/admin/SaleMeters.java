@@ -6,7 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
@@ -36,6 +39,8 @@ final class SaleMeters {
     private final LongFunction<SaleStore.SaleSnapshot> snapshots;
     private final LongUnaryOperator materialized;
     private final List<Gauge> gauges = new ArrayList<>();
+    /** The holder each exported sale's rows read, by activity id (the sampling thread's only). */
+    private Map<Long, AtomicReference<Figures>> current = Map.of();
     private final Counter samples;
     private final Counter failures;
 
@@ -98,14 +103,25 @@ final class SaleMeters {
         return out;
     }
 
+    /**
+     * Sets each sale's holder and registers rows without overwrite: a sale still live keeps its series
+     * (MultiGauge's overwrite removes and registers every row again, and a scrape between the two misses
+     * it: Prometheus marks it stale and a rule's {@code for:} starts over); a sale no longer read is
+     * removed. Only the sampling thread calls this; scrapes read the holders.
+     */
     private void publish(List<Figures> figures) {
+        Map<Long, AtomicReference<Figures>> now = new LinkedHashMap<>();
+        for (Figures f : figures) {
+            AtomicReference<Figures> holder = current.getOrDefault(f.activityId(), new AtomicReference<>());
+            holder.set(f);
+            now.put(f.activityId(), holder);
+        }
+        current = now;
         for (Gauge g : gauges) {
-            List<MultiGauge.Row<?>> rows = new ArrayList<>(figures.size());
-            for (Figures f : figures) {
-                rows.add(MultiGauge.Row.of(Tags.of("activity_id", Long.toString(f.activityId())),
-                        g.value().applyAsLong(f)));
-            }
-            g.meter().register(rows, true);
+            List<MultiGauge.Row<?>> rows = new ArrayList<>(now.size());
+            now.forEach((id, holder) -> rows.add(MultiGauge.Row.of(Tags.of("activity_id", Long.toString(id)), holder,
+                    h -> g.value().applyAsLong(h.get()))));
+            g.meter().register(rows, false);
         }
     }
 }

@@ -115,4 +115,24 @@ class SaleMetersTest {
         assertThat(value("coupon.sale.granted", 21)).isEqualTo(1);
         assertThat(value("coupon.sale.granted", SaleMeters.MAX_SALES + 20)).isEqualTo(1);
     }
+    @Test
+    void a_sale_live_in_consecutive_samples_keeps_its_series_and_they_follow_its_figures() {
+        // a series removed and registered again every sample can be missing from a scrape that lands
+        // between the two: Prometheus then marks it stale and a rule's `for:` starts over
+        List<io.micrometer.core.instrument.Meter.Id> removed = new ArrayList<>();
+        registry.config().onMeterRemoved(m -> removed.add(m.getId()));
+        sale(7, ActivityStatus.ACTIVE, 100, 60, 40, 35);
+        meters.sample();
+        Gauge first = registry.find("coupon.sale.remaining.stock").tag("activity_id", "7").gauge();
+        redis.put(7L, new SaleStore.SaleSnapshot(true, ActivityStatus.PAUSED, 50, 100, 50));
+        rows.put(7L, 45L);
+
+        meters.sample();
+
+        assertThat(removed).as("no series of a still-live sale is removed").isEmpty();
+        assertThat(registry.find("coupon.sale.remaining.stock").tag("activity_id", "7").gauge()).isSameAs(first);
+        assertThat(first.value()).isEqualTo(50);
+        assertThat(value("coupon.sale.status", 7)).isEqualTo(3);
+        assertThat(value("coupon.sale.materialized", 7)).isEqualTo(45);
+    }
 }
