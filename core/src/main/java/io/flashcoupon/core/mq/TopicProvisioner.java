@@ -247,16 +247,16 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Creates {@code spec} on the broker, or sends {@code existing} again (queue counts and permissions as
-     * the broker holds them) with the message type of {@code spec}; returns the write queue count sent.
+     * Creates {@code spec} on the broker, or sends {@code existing} again (queue counts, permissions, order,
+     * system flag and filter type as the broker holds them; attributes other than the message type are
+     * left as they are) with the message type of {@code spec}; returns the write queue count sent.
      */
     private static int createTopic(MQClientAPIImpl api, String brokerName, String addr, TopicSpec spec,
                                    TopicConfig existing, long deadline) throws InterruptedException {
         TopicConfig config = existing == null
                 ? new TopicConfig(requireText(spec.name(), "topic name"), spec.queues(), spec.queues(),
                         PermName.PERM_READ | PermName.PERM_WRITE)
-                : new TopicConfig(spec.name(), existing.getReadQueueNums(), existing.getWriteQueueNums(),
-                        existing.getPerm());
+                : new TopicConfig(existing); // as held: queues, permissions, order, system flag, filter type
         // "+message.type=TRANSACTION": add/replace the attribute, as mqadmin updateTopic -a sends it.
         String typeKey = AttributeParser.ATTR_ADD_PLUS_SIGN + TopicAttributes.TOPIC_MESSAGE_TYPE_ATTRIBUTE.getName();
         config.setAttributes(Map.of(typeKey, requireText(spec.messageType(), "message type")));
@@ -329,7 +329,11 @@ public final class TopicProvisioner {
         }
     }
 
-    /** Waits until the name server routes {@code spec} to every broker, writable, with the queue count sent. */
+    /**
+     * Waits until the name server routes {@code spec} to every broker with the queue count sent, and to at
+     * least one of them writable: an operator may have made a broker or a topic read-only (to drain it),
+     * which must not fail a restart.
+     */
     private static void awaitRoute(MQClientAPIImpl api, String namesrvAddr, TopicSpec spec,
                                    Map<String, Integer> queuesByBroker, long deadline) throws InterruptedException {
         Exception last = null;
@@ -339,17 +343,21 @@ public final class TopicProvisioner {
             try {
                 TopicRouteData route = api.getTopicRouteInfoFromNameServer(spec.name(), rpcMillis(deadline), false);
                 missing = new LinkedHashSet<>(brokerNames);
+                boolean writable = false;
                 if (route != null && route.getQueueDatas() != null) {
                     for (QueueData queues : route.getQueueDatas()) {
                         Integer expected = queuesByBroker.get(queues.getBrokerName());
-                        if (expected != null && queues.getWriteQueueNums() == expected
-                                && PermName.isWriteable(queues.getPerm())) {
+                        if (expected != null && queues.getWriteQueueNums() == expected) {
                             missing.remove(queues.getBrokerName());
+                            writable |= PermName.isWriteable(queues.getPerm());
                         }
                     }
                 }
-                if (missing.isEmpty()) {
+                if (missing.isEmpty() && writable) {
                     return;
+                }
+                if (missing.isEmpty()) {
+                    missing = Set.of("any of them writable");
                 }
             } catch (InterruptedException e) {
                 throw e;

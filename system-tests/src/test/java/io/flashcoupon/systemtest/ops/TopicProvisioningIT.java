@@ -76,6 +76,7 @@ class TopicProvisioningIT {
         created.setConsumeBroadcastEnable(false);
         admin.createSubscriptionGroup(broker.brokerAddr(), created, 5_000);
         TopicConfig scaled = new TopicConfig(topic, 8, 8, PermName.PERM_READ | PermName.PERM_WRITE);
+        scaled.setOrder(true);
         admin.createTopic(broker.brokerAddr(), TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC, scaled, 5_000);
 
         TopicProvisioner.provision(broker.namesrvAddr(), topics, List.of(group), Duration.ofSeconds(60));
@@ -83,6 +84,7 @@ class TopicProvisioningIT {
         assertThat(after.getRetryMaxTimes()).as("not reset to the default").isEqualTo(3);
         TopicConfig kept = admin.getTopicConfig(broker.brokerAddr(), topic, 5_000);
         assertThat(kept.getWriteQueueNums()).as("the operator's queue count").isEqualTo(8);
+        assertThat(kept.isOrder()).as("the operator's ordered topic").isTrue();
         assertThat(kept.getAttributes()).containsEntry("message.type", "NORMAL");
     }
 
