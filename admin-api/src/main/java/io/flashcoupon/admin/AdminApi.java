@@ -116,6 +116,9 @@ public final class AdminApi {
                 config.routes.before(auth::check);
                 routeGroups.forEach(group -> group.accept(config.routes));
             });
+            synchronized (routes) {
+                undeclared = UndeclaredMethods.of(Set.copyOf(routes)); // every route is known once the app is built
+            }
         }
         return app;
     }
@@ -131,12 +134,7 @@ public final class AdminApi {
 
     /** 405 with Allow for a method the path does not declare; before auth, as the methods are public. */
     private void refuseUndeclaredMethod(Context ctx) {
-        UndeclaredMethods methods = undeclared;
-        if (methods == null) { // routes are all added before start; built on the first request
-            methods = UndeclaredMethods.of(routes());
-            undeclared = methods;
-        }
-        String allow = methods.refusal(ctx.req().getMethod(), ctx.path());
+        String allow = undeclared.refusal(ctx.req().getMethod(), ctx.path());
         if (allow != null) {
             throw new UndeclaredMethods.MethodNotAllowedException(ctx.req().getMethod(), ctx.path(), allow);
         }

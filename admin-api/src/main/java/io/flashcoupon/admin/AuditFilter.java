@@ -78,14 +78,11 @@ final class AuditFilter {
     record Parsed(AuditQuery query, PageRequest page) {}
 
     private static String one(Map<String, List<String>> params, String name) {
-        List<String> values = params.get(name);
-        if (values == null || values.isEmpty()) {
-            return null;
-        }
-        if (values.get(0).isEmpty()) {
+        String value = raw(params, name);
+        if (value != null && value.isEmpty()) {
             throw new InvalidInputException(name, "must not be empty (leave the parameter out instead)");
         }
-        return values.get(0);
+        return value;
     }
 
     /** A page parameter as given: PageRequest decides (an empty page_token is the first page). */
