@@ -36,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Usage: {@code LoadGenerator sale|open|reads|page key=value...}; keys: target, activity, users, user-offset,
  * attempts, concurrency, rate, seconds, channels, out (JSON file), grants-out (coupon_sn,grant ms,user),
- * warmup-activity (a sold-out sale), warmup-seconds (5); the keys of reads and page are in their classes.
+ * warmup-activity (a sold-out sale), warmup-seconds (5), on-start (a shell command run after the warm-up,
+ * before the measured run); the keys of reads and page are in their classes.
  *
  * <p>Warm-up: a fresh JVM spends its first seconds compiling the gRPC client; on this 2-core box the
  * generator's C2 thread took 41-45 % of a core during a sale's grant phase (60 % of the generator's
@@ -259,6 +260,13 @@ public final class LoadGenerator {
         }
         LoadGenerator gen = new LoadGenerator(args);
         gen.warmUp();
+        String onStart = args.get("on-start");
+        if (onStart != null) { // e.g. scripts/proc-cpu snap: a measurement window that leaves out the warm-up
+            int rc = new ProcessBuilder("sh", "-c", onStart).inheritIO().start().waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("on-start command exited with " + rc + ": " + onStart);
+            }
+        }
         Map<String, Object> summary = switch (argv[0]) {
             case "sale" -> gen.sale();
             case "open" -> gen.open();

@@ -50,6 +50,7 @@ public final class ReportWriter {
         JsonNode page = read(raw.resolve("page.json"));
         JsonNode pageCheck = read(raw.resolve("check-page.json"));
         JsonNode idleCpu = read(raw.resolve("idle-cpu.json"));
+        JsonNode grantCpu = read(raw.resolve("grant-cpu.json"));
 
         ObjectNode report = JSON.createObjectNode();
         report.set("environment", env);
@@ -98,6 +99,7 @@ public final class ReportWriter {
         report.set("profile", profile);
         report.set("mq_clients", mqClients);
         report.set("idle_cpu", idleCpu);
+        report.set("grant_cpu", grantCpu);
 
         ArrayNode targets = report.putArray("targets");
         grabTargets(targets, medians, median(rps), median(stockGrantRate), ceilingP1, open, openGrants,
@@ -260,6 +262,7 @@ public final class ReportWriter {
         md.append("\n## Open loop at 80% of the max rate\n\n`").append(brief(r.path("open_loop"))).append("`\n");
         md.append("\n## Open loop of grants only (every request a new user, stock never runs out)\n\n`")
                 .append(brief(r.path("open_loop_grants"))).append("`\n");
+        md.append(grantCpuSection(r.path("grant_cpu")));
         md.append("\n## ghz cross-check (fixed rate)\n\n`").append(r.path("ghz")).append("`\n");
         md.append(mqClientsSection(r.path("mq_clients")));
         md.append(idleCpuSection(r.path("idle_cpu")));
@@ -273,6 +276,32 @@ public final class ReportWriter {
             md.append("| ").append(row.get(0).asText()).append(" | ").append(row.get(1).asText()).append(" |\n");
         }
         md.append("\n![throughput and p99 over time](latest.png)\n");
+        return md.toString();
+    }
+
+    /**
+     * scripts/proc-cpu over the open loop of grants only: the CPU each process (and the service's busiest
+     * thread groups) used per grant. "rest" is the box less the named processes: the load generator and
+     * anything else that ran.
+     */
+    static String grantCpuSection(JsonNode cpu) {
+        StringBuilder md = new StringBuilder("\n## Where a grant's CPU goes (open loop of grants only, by process)\n\n");
+        if (!cpu.has("processes")) {
+            return md.append("Not measured in this run (").append(cpu.path("error").asText("no grant-cpu.json"))
+                    .append(").\n").toString();
+        }
+        md.append(cpu.path("work").asLong()).append(" grants in ").append(cpu.path("seconds").asText())
+                .append(" s on ").append(cpu.path("cores").asText()).append(" cores (scripts/proc-cpu).\n\n")
+                .append("| process | CPU s | % of one core | us of CPU per grant |\n| --- | --- | --- | --- |\n");
+        cpu.path("processes").fields().forEachRemaining(e -> md.append("| ").append(e.getKey()).append(" | ")
+                .append(e.getValue().path("cpu_s").asText()).append(" | ").append(e.getValue().path("pct_of_core").asText())
+                .append(" | ").append(e.getValue().path("us_per_grant").asText()).append(" |\n"));
+        md.append("\n| thread group of the ").append(cpu.path("threads_of").asText())
+                .append(" | % of one core | us per grant |\n| --- | --- | --- |\n");
+        for (JsonNode t : cpu.path("top_thread_groups")) {
+            md.append("| ").append(t.path("name").asText()).append(" | ").append(t.path("pct_of_core").asText())
+                    .append(" | ").append(t.path("us_per_grant").asText()).append(" |\n");
+        }
         return md.toString();
     }
 

@@ -38,4 +38,22 @@ class ReportWriterTest {
     void a_run_without_the_idle_figure_says_so() throws Exception {
         assertThat(ReportWriter.idleCpuSection(JSON.createObjectNode())).contains("Not measured in this run");
     }
+
+    @Test
+    void the_grant_cpu_section_gives_each_process_and_thread_group_per_grant() throws Exception {
+        String section = ReportWriter.grantCpuSection(JSON.readTree("{\"seconds\":20.1,\"cores\":2,\"work\":60000,"
+                + "\"processes\":{\"service\":{\"cpu_s\":18.0,\"pct_of_core\":89.6,\"us_per_grant\":300.0},"
+                + "\"rest\":{\"cpu_s\":6.0,\"pct_of_core\":29.9,\"us_per_grant\":100.0}},\"threads_of\":\"service\","
+                + "\"top_thread_groups\":[{\"name\":\"grab-publish\",\"pct_of_core\":12.5,\"us_per_grant\":41.9}]}"));
+
+        assertThat(section).contains("60000 grants in 20.1 s on 2 cores")
+                .contains("| service | 18.0 | 89.6 | 300.0 |", "| rest | 6.0 | 29.9 | 100.0 |")
+                .contains("| grab-publish | 12.5 | 41.9 |");
+    }
+
+    @Test
+    void a_run_without_the_grant_cpu_figure_says_so() throws Exception {
+        assertThat(ReportWriter.grantCpuSection(JSON.readTree("{\"error\":\"scripts/proc-cpu failed\"}")))
+                .contains("Not measured in this run (scripts/proc-cpu failed)");
+    }
 }
