@@ -14,6 +14,7 @@ import io.flashcoupon.proto.v1.FlashSaleResponse;
 import io.flashcoupon.proto.v1.GrabCode;
 import io.flashcoupon.systemtest.support.Exposition;
 import io.flashcoupon.systemtest.support.ServiceHarness;
+import io.flashcoupon.systemtest.support.ForgedRows;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,10 +24,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +79,7 @@ class GrantConflictIT {
         Activity sale = h.runningSale(10, 1);
         long user = 4101;
         String a = nextSn();
-        insertRow(h, sale, user, 1, a, "req-a");
+        ForgedRows.insert(h.service.dataSource(), sale.templateId(), sale.id(), user, 1, a, "req-a");
         Map<String, Object> rowA = row(h, a);
         double conflictsBefore = metric(h, CONFLICTS_METRIC, "sink", "user_coupons");
         double mismatchRuns = metric(h, "coupon_reconciliation_runs_total", "result", "mismatch");
@@ -155,7 +153,7 @@ class GrantConflictIT {
         redis.hset(Registry.ledgerKey(sale.id()), b, user + ":1:" + grantedAt);
         redis.hset(Registry.usersKey(sale.id()), Long.toString(user), "2");
         redis.hincrby(Registry.saleKey(sale.id()), "stock", -2);
-        insertRow(h, sale, user, 1, a, null);
+        ForgedRows.insert(h.service.dataSource(), sale.templateId(), sale.id(), user, 1, a, null);
         double conflictsBefore = metric(h, CONFLICTS_METRIC, "sink", "user_coupons");
         long stored = topicMessages();
         assertThat(h.service.ledger().republish(grabbed(sale, b, user, 1, grantedAt))).isTrue();
@@ -240,27 +238,6 @@ class GrantConflictIT {
         await("events stored").atMost(WITHIN).pollInterval(Duration.ofMillis(100)).until(() -> topicMessages() >= messages);
         await("the materializer consumed and committed everything").atMost(WITHIN)
                 .pollInterval(Duration.ofMillis(200)).until(() -> consumeStats().computeTotalDiff() == 0);
-    }
-
-    private static void insertRow(ServiceHarness h, Activity sale, long user, int seq, String sn, String requestId)
-            throws Exception {
-        Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        try (Connection c = h.service.dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO " + Registry.TABLE_USER_COUPONS
-                        + " (coupon_id, activity_id, seq, user_id, coupon_sn, status, obtain_time, granted_at_ms,"
-                        + " valid_start_time, valid_end_time, request_id) VALUES (?,?,?,?,?,1,?,?,?,?,?)")) {
-            ps.setLong(1, sale.templateId());
-            ps.setLong(2, sale.id());
-            ps.setInt(3, seq);
-            ps.setLong(4, user);
-            ps.setString(5, sn);
-            ps.setTimestamp(6, now);
-            ps.setLong(7, now.getTime());
-            ps.setTimestamp(8, now);
-            ps.setTimestamp(9, Timestamp.from(now.toInstant().plus(Duration.ofDays(30))));
-            ps.setString(10, requestId);
-            ps.executeUpdate();
-        }
     }
 
     /** Every column of the user_coupons row of {@code sn}; null when there is none. */

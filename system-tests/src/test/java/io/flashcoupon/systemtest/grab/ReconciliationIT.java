@@ -15,6 +15,7 @@ import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.systemtest.support.Exposition;
 import io.flashcoupon.systemtest.support.SaleInvariants;
 import io.flashcoupon.systemtest.support.ServiceHarness;
+import io.flashcoupon.systemtest.support.ForgedRows;
 import io.flashcoupon.topology.reconcile.ReconcileJob;
 import io.flashcoupon.core.reconcile.ReconcileMetrics;
 import io.flashcoupon.core.reconcile.SaleFiguresReader;
@@ -33,7 +34,6 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,7 +133,7 @@ class ReconciliationIT {
         FlashSaleResponse won = grab(h, sale, 3101, null);
         await().atMost(WITHIN).until(() -> rows.ownersByActivity(sale.id()).containsKey(won.getCouponSn()));
         String stray = nextSn();
-        insertRow(h, sale, 3199, 1, stray);
+        ForgedRows.insert(h.service.dataSource(), sale.templateId(), sale.id(), 3199, 1, stray, null);
         System.out.println("injected: user_coupons row " + stray + " (user 3199) with no ledger entry");
 
         double mismatchRuns = metric(h, "coupon_reconciliation_runs_total", "result", "mismatch");
@@ -394,25 +394,6 @@ class ReconciliationIT {
                 rs.next();
                 return rs.getLong(1);
             }
-        }
-    }
-
-    private static void insertRow(ServiceHarness h, Activity sale, long user, int seq, String sn) throws Exception {
-        Timestamp now = Timestamp.from(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-        try (Connection c = h.service.dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO " + Registry.TABLE_USER_COUPONS
-                        + " (coupon_id, activity_id, seq, user_id, coupon_sn, status, obtain_time, granted_at_ms,"
-                        + " valid_start_time, valid_end_time) VALUES (?,?,?,?,?,1,?,?,?,?)")) {
-            ps.setLong(1, sale.templateId());
-            ps.setLong(2, sale.id());
-            ps.setInt(3, seq);
-            ps.setLong(4, user);
-            ps.setString(5, sn);
-            ps.setTimestamp(6, now);
-            ps.setLong(7, now.getTime());
-            ps.setTimestamp(8, now);
-            ps.setTimestamp(9, Timestamp.from(now.toInstant().plus(Duration.ofDays(30))));
-            ps.executeUpdate();
         }
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.systemtest.support.ServiceHarness;
+import io.flashcoupon.systemtest.support.ForgedRows;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -21,7 +22,6 @@ import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -226,8 +226,8 @@ class AuditLogIT {
         // Two rows for a total of one (as if Redis lost both grants and sold the coupon twice): the
         // fence check sees more rows than ledger entries, heals, finds the sale oversold and pauses it.
         long base = System.nanoTime() % 1_000_000_000L;
-        insertRow(sale, 9001, "9" + base + "1");
-        insertRow(sale, 9002, "9" + base + "2");
+        ForgedRows.insert(h.service.dataSource(), sale.templateId(), sale.id(), 9001, 1, "9" + base + "1", null);
+        ForgedRows.insert(h.service.dataSource(), sale.templateId(), sale.id(), 9002, 1, "9" + base + "2", null);
         SaleFence fence = new SaleFence(h.activities, new UserCouponRepository(h.service.dataSource()),
                 this::rows, new SaleStore(h.service.redis().connection(), Duration.ofSeconds(3)),
                 new SaleFences(h.service.dataSource()), () -> List.of(sale.id()), Clock.systemUTC(),
@@ -258,24 +258,6 @@ class AuditLogIT {
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private void insertRow(Activity sale, long user, String sn) throws Exception {
-        Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.SECONDS));
-        try (Connection c = h.service.dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement("INSERT INTO " + Registry.TABLE_USER_COUPONS
-                        + " (coupon_id, activity_id, seq, user_id, coupon_sn, status, obtain_time, granted_at_ms,"
-                        + " valid_start_time, valid_end_time) VALUES (?,?,1,?,?,1,?,?,?,?)")) {
-            ps.setLong(1, sale.templateId());
-            ps.setLong(2, sale.id());
-            ps.setLong(3, user);
-            ps.setString(4, sn);
-            ps.setTimestamp(5, now);
-            ps.setLong(6, now.getTime());
-            ps.setTimestamp(7, now);
-            ps.setTimestamp(8, Timestamp.from(now.toInstant().plus(Duration.ofDays(30))));
-            ps.executeUpdate();
         }
     }
 
