@@ -70,6 +70,15 @@ final class BestCombinationSearch {
     private final boolean[] pct;
     private final int[] bps;
     private final long[] pctCap;
+    /** Per goods group: its lines (empty for the shipping group). */
+    private final int[][] groupLineList;
+    /**
+     * Per line: an upper bound of what the chosen goods groups' proportional spread can leave of it
+     * (see {@link #retained}); valid while {@link #retainedVersion} equals {@link #stateVersion}.
+     */
+    private final long[] lineRetained;
+    private long stateVersion;
+    private long retainedVersion = -1;
 
     /** Atoms of the cut bound: at most this many (goods atoms and the shipping fee), else the bound is off. */
     private static final int CUT_ATOMS_MAX = 8;
@@ -187,6 +196,11 @@ final class BestCombinationSearch {
         }
         groups = g;
         groupCap = Arrays.copyOf(caps, groups);
+        groupLineList = new int[groups][];
+        for (int a = 0; a < groups; a++) {
+            groupLineList[a] = a == shippingGroup ? new int[0] : groupLines.get(a).stream().toArray();
+        }
+        lineRetained = new long[ev.lineCount];
         blocked = new int[n];
         conflicts = new int[n][];
         template = new int[n];
@@ -603,6 +617,7 @@ final class BestCombinationSearch {
     }
 
     private void push(int t) {
+        stateVersion++;
         chosen[size] = t;
         chosenWallet[size] = walletIndex[t];
         size++;
@@ -629,6 +644,7 @@ final class BestCombinationSearch {
     }
 
     private void pop(int t) {
+        stateVersion++;
         size--;
         classCount[cls[t]]--;
         for (int u : conflicts[t]) {
@@ -813,7 +829,9 @@ final class BestCombinationSearch {
      * most the amount of the lines outside q's lines there; what they save beyond it lands inside and
      * shrinks the base of the percentage too. The total x + y + pct(E - min(E, x + max(0, y - N)))
      * (y their saving, N the amount outside) rises with x and y (slope at least 1 - rate), so upper
-     * bounds of both give an upper bound.
+     * bounds of both give an upper bound. The base is also at most what the chosen full-cuts'
+     * proportional spread leaves of q's lines ({@link #retained}), which takes a share of every
+     * full-cut on lines q shares with others.
      */
     private long combine(int q, int r, long[] out, long[] sub, int outMax, int subMax) {
         int stride = maxStack + 1;
@@ -831,6 +849,7 @@ final class BestCombinationSearch {
                 baseOut = sat(baseOut, v);
             }
         }
+        long kept = q < 0 ? 0 : retained(pg);
         int shipCount = gCnt[shippingGroup];
         long shipLeft = Math.max(0, groupCap[shippingGroup] - groupSum[shippingGroup]);
         long best = 0;
@@ -847,7 +866,7 @@ final class BestCombinationSearch {
                     // what the other goods coupons save beyond the lines outside q's lines lands inside them
                     long spill = Math.max(0, goods - (ev.goodsTotal - e));
                     long inside = Math.min(e, sat(x, spill));
-                    long p = Math.min(pctCap[q], Evaluator.percentHalfUp(e - inside, bps[q]));
+                    long p = Math.min(pctCap[q], Evaluator.percentHalfUp(Math.min(e - inside, kept), bps[q]));
                     goods = sat(goods, x + p);
                 } else {
                     goods = sat(goods, sub[ts]);
@@ -859,6 +878,47 @@ final class BestCombinationSearch {
             }
         }
         return best;
+    }
+
+    /**
+     * An upper bound of what the full-cuts leave of the lines of goods group pg, from the
+     * proportional spread (docs/discounts.md has the argument): a full-cut f takes the same fraction
+     * a_f of what remains of each of its lines (within a cent per line: each line's share is at least
+     * the floor of its exact share), so a line ends at most at its amount times the product of
+     * (1 - a_f) over the full-cuts covering it, plus a cent per such full-cut. The full-cuts of one
+     * group g (one set of lines, amount A_g) together save T_g <= A_g (1 - product of their (1 - a_f)),
+     * so their product is at most 1 - T_g / A_g. Taken over the groups holding chosen coupons only,
+     * with T_g at the chosen coupons' capped stand-alone sum: a group's real saving may differ, but
+     * the percentage's bound x + pct(min(..., this)) rises with every group's saving (a group's saving
+     * removes at most as much from this as it adds), so upper bounds of the savings keep it an upper
+     * bound, and a factor left out (groups of candidates only) is at most 1. Rounded up at each step.
+     */
+    private long retained(int pg) {
+        if (retainedVersion != stateVersion) {
+            retainedVersion = stateVersion;
+            for (int l = 0; l < lineRetained.length; l++) {
+                lineRetained[l] = ev.lineAmount(l);
+            }
+            for (int g = 1; g < groups; g++) {
+                if (g == shippingGroup || groupSum[g] == 0 || groupCap[g] == 0) {
+                    continue;
+                }
+                long den = groupCap[g];
+                long num = den - Math.min(den, groupSum[g]);
+                for (int l : groupLineList[g]) {
+                    long v = lineRetained[l];
+                    if (Math.multiplyHigh(v, num) == 0 && v * num >= 0) {
+                        lineRetained[l] = Math.floorDiv(v * num + den - 1, den);
+                    }
+                    // on overflow the factor (at most 1) is left out: still an upper bound
+                }
+            }
+        }
+        long sum = 0;
+        for (int l : groupLineList[pg]) {
+            sum = sat(sum, sat(lineRetained[l], maxStack));
+        }
+        return sum;
     }
 
     /**
