@@ -70,6 +70,20 @@ final class BestCombinationSearch {
     private final boolean[] pct;
     private final int[] bps;
     private final long[] pctCap;
+    /** Per goods group: its lines (empty for the shipping group). */
+    private final int[][] groupLineList;
+    /**
+     * Per line: an upper bound of what the chosen goods groups' proportional spread can leave of it
+     * (see {@link #retained}); valid while {@link #retainedVersion} equals {@link #stateVersion}.
+     */
+    private final long[] lineRetained;
+    private long stateVersion;
+    private final BitSet[] groupLineSet;
+    /** meets[g][h]: groups g and h share a line. */
+    private final boolean[][] meets;
+    private final int[] inside;
+    private final long[] dpOther;
+    private long retainedVersion = -1;
 
     /** Atoms of the cut bound: at most this many (goods atoms and the shipping fee), else the bound is off. */
     private static final int CUT_ATOMS_MAX = 8;
@@ -187,6 +201,20 @@ final class BestCombinationSearch {
         }
         groups = g;
         groupCap = Arrays.copyOf(caps, groups);
+        groupLineList = new int[groups][];
+        for (int a = 0; a < groups; a++) {
+            groupLineList[a] = a == shippingGroup ? new int[0] : groupLines.get(a).stream().toArray();
+        }
+        lineRetained = new long[ev.lineCount];
+        groupLineSet = groupLines.toArray(new BitSet[0]);
+        meets = new boolean[groups][groups];
+        for (int a = 1; a < groups; a++) {
+            for (int b = 1; b < groups; b++) {
+                meets[a][b] = groupLines.get(a).intersects(groupLines.get(b));
+            }
+        }
+        inside = new int[groups];
+        dpOther = new long[maxStack + 1];
         blocked = new int[n];
         conflicts = new int[n][];
         template = new int[n];
@@ -603,6 +631,7 @@ final class BestCombinationSearch {
     }
 
     private void push(int t) {
+        stateVersion++;
         chosen[size] = t;
         chosenWallet[size] = walletIndex[t];
         size++;
@@ -629,6 +658,7 @@ final class BestCombinationSearch {
     }
 
     private void pop(int t) {
+        stateVersion++;
         size--;
         classCount[cls[t]]--;
         for (int u : conflicts[t]) {
@@ -743,10 +773,17 @@ final class BestCombinationSearch {
         long best;
         if (chosenPct >= 0) {
             best = withPercent(chosenPct, r, nt);
+            if (r <= FACTOR_SLOTS && Math.min(headroom(), best) >= need) {
+                best = Math.min(best, factorBound(chosenPct, r, nt));
+            }
         } else {
             best = withPercent(-1, r, nt);
             for (int i = 0; i < np; i++) {
-                best = Math.max(best, withPercent(candPct[i], r - 1, nt));
+                long b = withPercent(candPct[i], r - 1, nt);
+                if (b > best && r - 1 <= FACTOR_SLOTS && Math.min(headroom(), b) >= need) {
+                    b = Math.min(b, factorBound(candPct[i], r - 1, nt));
+                }
+                best = Math.max(best, b);
             }
         }
         for (int i = 0; i < nt; i++) {
@@ -813,7 +850,9 @@ final class BestCombinationSearch {
      * most the amount of the lines outside q's lines there; what they save beyond it lands inside and
      * shrinks the base of the percentage too. The total x + y + pct(E - min(E, x + max(0, y - N)))
      * (y their saving, N the amount outside) rises with x and y (slope at least 1 - rate), so upper
-     * bounds of both give an upper bound.
+     * bounds of both give an upper bound. The base is also at most what the chosen full-cuts'
+     * proportional spread leaves of q's lines ({@link #retained}), which takes a share of every
+     * full-cut on lines q shares with others.
      */
     private long combine(int q, int r, long[] out, long[] sub, int outMax, int subMax) {
         int stride = maxStack + 1;
@@ -831,6 +870,7 @@ final class BestCombinationSearch {
                 baseOut = sat(baseOut, v);
             }
         }
+        long kept = q < 0 ? 0 : retained(pg);
         int shipCount = gCnt[shippingGroup];
         long shipLeft = Math.max(0, groupCap[shippingGroup] - groupSum[shippingGroup]);
         long best = 0;
@@ -847,7 +887,7 @@ final class BestCombinationSearch {
                     // what the other goods coupons save beyond the lines outside q's lines lands inside them
                     long spill = Math.max(0, goods - (ev.goodsTotal - e));
                     long inside = Math.min(e, sat(x, spill));
-                    long p = Math.min(pctCap[q], Evaluator.percentHalfUp(e - inside, bps[q]));
+                    long p = Math.min(pctCap[q], Evaluator.percentHalfUp(Math.min(e - inside, kept), bps[q]));
                     goods = sat(goods, x + p);
                 } else {
                     goods = sat(goods, sub[ts]);
@@ -859,6 +899,160 @@ final class BestCombinationSearch {
             }
         }
         return best;
+    }
+
+    /**
+     * An upper bound of what the full-cuts leave of the lines of goods group pg, from the
+     * proportional spread (docs/discounts.md has the argument): a full-cut f takes the same fraction
+     * a_f of what remains of each of its lines (within a cent per line: each line's share is at least
+     * the floor of its exact share), so a line ends at most at its amount times the product of
+     * (1 - a_f) over the full-cuts covering it, plus a cent per such full-cut. The full-cuts of one
+     * group g (one set of lines, amount A_g) together save T_g <= A_g (1 - product of their (1 - a_f)),
+     * so their product is at most 1 - T_g / A_g. Taken over the groups holding chosen coupons only,
+     * with T_g at the chosen coupons' capped stand-alone sum: a group's real saving may differ, but
+     * the percentage's bound x + pct(min(..., this)) rises with every group's saving (a group's saving
+     * removes at most as much from this as it adds), so upper bounds of the savings keep it an upper
+     * bound, and a factor left out (groups of candidates only) is at most 1. Rounded up at each step.
+     */
+    private long retained(int pg) {
+        if (retainedVersion != stateVersion) {
+            retainedVersion = stateVersion;
+            for (int l = 0; l < lineRetained.length; l++) {
+                lineRetained[l] = ev.lineAmount(l);
+            }
+            for (int g = 1; g < groups; g++) {
+                if (g == shippingGroup || groupSum[g] == 0 || groupCap[g] == 0) {
+                    continue;
+                }
+                long den = groupCap[g];
+                long num = den - Math.min(den, groupSum[g]);
+                for (int l : groupLineList[g]) {
+                    long v = lineRetained[l];
+                    if (Math.multiplyHigh(v, num) == 0 && v * num >= 0) {
+                        lineRetained[l] = Math.floorDiv(v * num + den - 1, den);
+                    }
+                    // on overflow the factor (at most 1) is left out: still an upper bound
+                }
+            }
+        }
+        long sum = 0;
+        for (int l : groupLineList[pg]) {
+            sum = sat(sum, sat(lineRetained[l], maxStack));
+        }
+        return sum;
+    }
+
+    /** Slots up to which {@link #factorBound} enumerates where the extra full-cuts go. */
+    private static final int FACTOR_SLOTS = 2;
+
+    /**
+     * Percent item q with r more slots, when r is at most {@link #FACTOR_SLOTS}: as {@link #combine}
+     * but the extra full-cuts on groups that share lines with q are enumerated (which groups, how
+     * many items each), so that their proportional spread shrinks q's base as the chosen ones' does
+     * in {@link #retained}: adding v to a group g that already saves U multiplies what its lines keep
+     * by (A_g - U - v) / (A_g - U), the rest of 1 - (U + v) / A_g. Groups without lines of q and
+     * shipping fill the other slots at their best (a knapsack). The total rises with each group's
+     * saving, so the groups' best items (upper bounds) keep it an upper bound.
+     */
+    private long factorBound(int q, int r, int nt) {
+        int pg = group[q];
+        retained(pg);
+        int stride = maxStack + 1;
+        // groups with lines of q (they shrink its base) and the knapsack of the others
+        int ni = 0;
+        Arrays.fill(dpOther, 0, r + 1, 0);
+        for (int i = 0; i < nt; i++) {
+            int g = touched[i];
+            if (g == shippingGroup) {
+                continue;
+            }
+            long left = Math.max(0, groupCap[g] - groupSum[g]);
+            if (meets[g][pg]) {
+                inside[ni++] = g;
+                continue;
+            }
+            int cnt = gCnt[g];
+            for (int s2 = r; s2 >= 1; s2--) {
+                long bestS = dpOther[s2];
+                for (int u = 1; u <= Math.min(s2, cnt); u++) {
+                    bestS = Math.max(bestS, sat(dpOther[s2 - u], Math.min(left, gPrefix[g * stride + u])));
+                }
+                dpOther[s2] = bestS;
+            }
+        }
+        int shipCount = gCnt[shippingGroup];
+        long shipLeft = Math.max(0, groupCap[shippingGroup] - groupSum[shippingGroup]);
+        long best = factorTotal(q, r, 0, -1, 0, -1, shipCount, shipLeft);
+        for (int a = 0; a < ni; a++) {
+            int g = inside[a];
+            for (int ka = 1; ka <= Math.min(r, gCnt[g]); ka++) {
+                best = Math.max(best, factorTotal(q, r, ka, g, 0, -1, shipCount, shipLeft));
+                for (int b = a + 1; b < ni && ka < r; b++) {
+                    int h = inside[b];
+                    for (int kb = 1; kb <= Math.min(r - ka, gCnt[h]); kb++) {
+                        best = Math.max(best, factorTotal(q, r, ka, g, kb, h, shipCount, shipLeft));
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * One configuration of {@link #factorBound}: ka items of group ga and kb of group gb (groups
+     * sharing lines with q; -1 for none), the other slots at their best.
+     */
+    private long factorTotal(int q, int r, int ka, int ga, int kb, int gb, int shipCount, long shipLeft) {
+        int stride = maxStack + 1;
+        int pg = group[q];
+        long added = 0;
+        long va = 0;
+        long vb = 0;
+        if (ga >= 0) {
+            va = Math.min(Math.max(0, groupCap[ga] - groupSum[ga]), gPrefix[ga * stride + ka]);
+            added = sat(added, va);
+        }
+        if (gb >= 0) {
+            vb = Math.min(Math.max(0, groupCap[gb] - groupSum[gb]), gPrefix[gb * stride + kb]);
+            added = sat(added, vb);
+        }
+        long kept = 0;
+        for (int l : groupLineList[pg]) {
+            long v = lineRetained[l];
+            v = shrink(v, ga, va, l);
+            v = shrink(v, gb, vb, l);
+            kept = sat(kept, sat(v, maxStack));
+        }
+        long p = Math.min(pctCap[q], Evaluator.percentHalfUp(Math.min(groupCap[pg], kept), bps[q]));
+        int free = r - ka - kb;
+        long best = 0;
+        for (int so = 0; so <= free; so++) {
+            int ss = Math.min(free - so, shipCount);
+            long ship = sat(shipBase, ss == 0 ? 0 : Math.min(shipLeft, gPrefix[shippingGroup * stride + ss]));
+            long goods = sat(sat(Math.min(ev.goodsTotal, goodsBase), added), sat(dpOther[so], p));
+            best = Math.max(best, sat(Math.min(ev.goodsTotal, goods), ship));
+        }
+        return best;
+    }
+
+    /** What line l keeps after group g (-1: none) adds v to its saving: times (A - U - v) / (A - U), rounded up. */
+    private long shrink(long kept, int g, long v, int l) {
+        if (g < 0 || v == 0 || !groupHasLine(g, l)) {
+            return kept;
+        }
+        long den = Math.max(0, groupCap[g] - Math.min(groupCap[g], groupSum[g]));
+        if (den == 0) {
+            return kept;
+        }
+        long num = den - Math.min(den, v);
+        if (Math.multiplyHigh(kept, num) != 0 || kept * num < 0) {
+            return kept;
+        }
+        return Math.floorDiv(kept * num + den - 1, den);
+    }
+
+    private boolean groupHasLine(int g, int l) {
+        return groupLineSet[g].get(l);
     }
 
     /**

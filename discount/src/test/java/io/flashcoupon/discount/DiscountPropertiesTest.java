@@ -258,6 +258,34 @@ class DiscountPropertiesTest {
         assertThat(best.result()).isEqualTo(engine.calculate(order, chosen));
     }
 
+    /**
+     * The percentage bound's proportional spread: full-cuts on category pairs that share one category
+     * with a percentage's pair take part of its base whatever the order (the "pairs" shape, small
+     * enough for the oracle), some with a floor so the spread is cut short by the minimum payable.
+     */
+    @Property(edgeCases = EdgeCasesMode.NONE, tries = 1500)
+    void best_combination_equals_the_independent_oracle_on_pairs_around_a_percentage(@ForAll long seed,
+            @ForAll @IntRange(min = 1, max = 5) int maxStack) {
+        Random rnd = new Random(seed);
+        int categories = 2 + rnd.nextInt(3);
+        Order order = RandomWallets.order(rnd, 1 + rnd.nextInt(7), categories, 0);
+        List<CouponRule> wallet = new ArrayList<>(RandomWallets.pairs(rnd, 2 + rnd.nextInt(9), categories));
+        if (rnd.nextInt(4) == 0) {
+            int i = rnd.nextInt(wallet.size());
+            wallet.set(i, wallet.get(i).withStacking(StackingRules.ofTemplate(900 + i)
+                    .withMinPayableCents(order.originalCents() * rnd.nextInt(60) / 100)));
+        }
+        DiscountEngine engine = Engines.untimed(maxStack);
+        BestCombination best = engine.bestCombination(order, wallet);
+        Oracle.Best reference = Oracle.best(maxStack, order, wallet);
+
+        Statistics.label("percentage in best").collect(wallet.stream()
+                .anyMatch(c -> c.type() == CouponType.PERCENT_OFF && best.couponIds().contains(c.couponId())));
+        assertThat(best.proven()).isTrue();
+        assertThat(best.result().discountCents()).isEqualTo(reference.discount());
+        assertThat(best.couponIds()).isEqualTo(reference.ids());
+    }
+
     @Property(edgeCases = EdgeCasesMode.NONE, tries = 1000)
     void best_combination_equals_the_independent_oracle(@ForAll("orders") Order order,
             @ForAll("wallets") List<CouponRule> wallet, @ForAll @IntRange(min = 1, max = 5) int maxStack) {

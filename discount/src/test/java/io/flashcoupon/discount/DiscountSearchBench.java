@@ -14,6 +14,10 @@ import java.util.function.Function;
  * run after `mvn -pl discount test-compile` with
  * {@code java -cp discount/target/classes:discount/target/test-classes io.flashcoupon.discount.DiscountSearchBench}.
  * Prints, per wallet shape, the median / p99 / max time of one search and the largest node count.
+ * With a second argument {@code nodes}: no timing, no budget; the node count median / p99 / max per
+ * shape and the wallets with the most nodes (their index in the shape's sequence). With
+ * {@code verify}: each wallet against the exhaustive walk. {@code -Dshape=prefix} picks shapes,
+ * {@code -Dseed=k} (default 0) draws another sequence of wallets for every shape.
  */
 public final class DiscountSearchBench {
     private DiscountSearchBench() {}
@@ -23,6 +27,8 @@ public final class DiscountSearchBench {
     public static void main(String[] args) {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         verify = args.length > 1 && args[1].equals("verify");
+        nodesOnly = args.length > 1 && args[1].equals("nodes");
+        seed = Long.getLong("seed", 0L);
         DiscountEngine engine = new DiscountEngine();
         only = System.getProperty("shape", "");
         for (int size : new int[] {10, 20, 50}) {
@@ -56,6 +62,8 @@ public final class DiscountSearchBench {
     }
 
     private static boolean verify;
+    private static boolean nodesOnly;
+    private static long seed;
     /** -Dshape=prefix: only the shapes whose name starts with it. */
     private static String only = "";
 
@@ -64,7 +72,7 @@ public final class DiscountSearchBench {
             return;
         }
         List<Case> cases = new ArrayList<>();
-        Random rnd = new Random(name.hashCode());
+        Random rnd = new Random(name.hashCode() + 1_000_003L * seed);
         for (int i = 0; i < runs; i++) {
             cases.add(make.apply(rnd));
         }
@@ -82,6 +90,10 @@ public final class DiscountSearchBench {
                 }
             }
             System.out.println(name + ": " + runs + " wallets match brute force");
+            return;
+        }
+        if (nodesOnly) {
+            countNodes(engine.maxStackCount(), name, cases);
             return;
         }
         for (int warm = 0; warm < 3; warm++) {
@@ -109,5 +121,29 @@ public final class DiscountSearchBench {
         System.out.printf("%-14s runs=%d cpu median=%.3f p99=%.3f max=%.3f ms | wall median=%.3f p99=%.3f ms"
                 + " | maxNodes=%d unproven=%d%n", name, runs, cpu[runs / 2] / 1e6, cpu[(int) (runs * 0.99)] / 1e6,
                 cpu[runs - 1] / 1e6, nanos[runs / 2] / 1e6, nanos[(int) (runs * 0.99)] / 1e6, maxNodes, unproven);
+    }
+
+    /** Node counts of searches without a budget (a budget of a day of CPU), not timed. */
+    private static void countNodes(int maxStack, String name, List<Case> cases) {
+        DiscountEngine unbounded = new DiscountEngine(maxStack, java.time.Duration.ofDays(1),
+                DiscountEngine.threadCpuTicker());
+        int runs = cases.size();
+        long[] nodes = new long[runs];
+        Integer[] byNodes = new Integer[runs];
+        for (int i = 0; i < runs; i++) {
+            Case c = cases.get(i);
+            BestCombination b = unbounded.bestCombination(c.order(), c.wallet());
+            nodes[i] = b.nodes();
+            byNodes[i] = i;
+        }
+        Arrays.sort(byNodes, (a, b) -> Long.compare(nodes[b], nodes[a]));
+        long[] sorted = nodes.clone();
+        Arrays.sort(sorted);
+        StringBuilder worst = new StringBuilder();
+        for (int i = 0; i < Math.min(5, runs); i++) {
+            worst.append(i == 0 ? "" : ", ").append('#').append(byNodes[i]).append('=').append(nodes[byNodes[i]]);
+        }
+        System.out.printf("%-14s runs=%d nodes median=%d p99=%d max=%d | most: %s%n", name, runs,
+                sorted[runs / 2], sorted[(int) (runs * 0.99)], sorted[runs - 1], worst);
     }
 }
