@@ -15,7 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -36,7 +39,7 @@ import java.util.function.LongSupplier;
  * <p>Cold wallets of different users are loaded together (natural batching, as the grab's group
  * commit): a reader missing the cache queues its user; at most {@code loaders} readers at a time each
  * take up to {@code maxBatch} queued users and read them in one MySQL statement, the others wait for
- * their wallet. Alone, a reader loads its own user at once; under a crowd of winners opening their
+ * their wallet; a loader stops once its own wallet is read. Alone, a reader loads its own user at once; under a crowd of winners opening their
  * wallets, one statement serves many (the per-statement cost - pool, round trip, parse, result
  * metadata - was most of a cold read's CPU, docs/performance.md). Each user's future is in the cache
  * from the moment it is queued, so invalidation works as above: a change while the user is queued or
@@ -67,6 +70,9 @@ public final class WalletCache implements MeterBinder {
     public interface BatchLoader {
         Map<Long, List<UserCoupon>> newest(List<Long> userIds, int limit);
     }
+
+    /** How often a reader waiting for its wallet looks at the queue of cold wallets again. */
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** A queued cold wallet: its user and the future its readers wait on (the one in the cache). */
     private record Pending(long userId, CompletableFuture<Wallet> wallet) {}
@@ -107,38 +113,43 @@ public final class WalletCache implements MeterBinder {
         CompletableFuture<Wallet> present = wallets.asMap().putIfAbsent(userId, mine);
         if (present != null) {
             hits.increment();
-            try {
-                return present.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            return await(present);
         }
         queued.add(new Pending(userId, mine));
-        drain();
-        try {
-            return mine.join();
-        } catch (CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
+        return await(mine);
     }
 
     /**
-     * Loads queued wallets while there are any and a loader's permit is free. A reader that queued and
-     * found every permit taken leaves its user to the permit holders: each looks at the queue again
-     * after giving its permit back, so a queued user is never left behind.
+     * The wallet of {@code f}, loading queued wallets while it is not done and a loader's permit is free.
+     * A reader stops loading once its own wallet is done (its answer does not wait for a crowd of others);
+     * a user queued while every permit was taken is loaded by a holder still waiting for its own, or by
+     * its own readers, who look at the queue again every {@link #RECHECK_NANOS} while they wait.
      */
-    private void drain() {
-        while (!queued.isEmpty() && loaderPermits.tryAcquire()) {
+    private Wallet await(CompletableFuture<Wallet> f) {
+        while (true) {
+            while (!f.isDone() && !queued.isEmpty() && loaderPermits.tryAcquire()) {
+                try {
+                    List<Pending> batch = new ArrayList<>();
+                    for (Pending p; batch.size() < maxBatch && (p = queued.poll()) != null; ) {
+                        batch.add(p);
+                    }
+                    if (!batch.isEmpty()) {
+                        load(batch);
+                    }
+                } finally {
+                    loaderPermits.release();
+                }
+            }
             try {
-                List<Pending> batch = new ArrayList<>();
-                for (Pending p; batch.size() < maxBatch && (p = queued.poll()) != null; ) {
-                    batch.add(p);
-                }
-                if (!batch.isEmpty()) {
-                    load(batch);
-                }
-            } finally {
-                loaderPermits.release();
+                return f.get(RECHECK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // still queued or loading: look at the queue again
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
+            } catch (InterruptedException e) {
+                // the user stays queued; whoever reads that wallet next loads it
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a wallet", e);
             }
         }
     }

@@ -121,16 +121,26 @@ class WalletCacheTest {
 
     /** A batch loader whose first statement waits for {@code release}; records each statement's users. */
     static final class GatedBatches implements WalletCache.BatchLoader {
+        /** The statement (1-based) that waits for {@code release}. */
+        final int gated;
         final CountDownLatch firstStarted = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final List<List<Long>> statements = java.util.Collections.synchronizedList(new ArrayList<>());
         final Map<Long, Integer> couponsOf = new java.util.concurrent.ConcurrentHashMap<>();
         volatile RuntimeException fail;
 
+        GatedBatches() {
+            this(1);
+        }
+
+        GatedBatches(int gated) {
+            this.gated = gated;
+        }
+
         @Override
         public Map<Long, List<UserCoupon>> newest(List<Long> userIds, int limit) {
             statements.add(List.copyOf(userIds));
-            if (statements.size() == 1) {
+            if (statements.size() == gated) {
                 firstStarted.countDown();
                 try {
                     release.await(10, TimeUnit.SECONDS);
@@ -268,6 +278,37 @@ class WalletCacheTest {
             pool.shutdownNow();
         }
         assertThat(db.statements.subList(1, db.statements.size())).extracting(List::size).containsExactly(2, 2, 1);
+    }
+
+    @Test
+    void a_loader_answers_its_own_reader_without_waiting_for_the_next_batch() throws Exception {
+        GatedBatches db = new GatedBatches(2); // the second statement waits
+        db.couponsOf.put(1L, 1);
+        db.couponsOf.put(2L, 2);
+        GatedBatches first = new GatedBatches(1);
+        // statement 1 (user 1) is held until user 2 is queued, so user 2 needs a second statement
+        WalletCache batched = new WalletCache((users, limit) -> {
+            if (users.contains(1L)) {
+                first.newest(users, limit);
+            }
+            return db.newest(users, limit);
+        }, 32, 1, Duration.ofMinutes(1), 1_000, nanos::get);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<WalletCache.Wallet> one = pool.submit(() -> batched.wallet(1));
+            assertThat(first.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<WalletCache.Wallet> two = pool.submit(() -> batched.wallet(2));
+            awaitQueued(batched, 1);
+            first.release.countDown();
+            assertThat(one.get(10, TimeUnit.SECONDS).newest()).as("answered while user 2's statement still runs")
+                    .hasSize(1);
+            assertThat(db.firstStarted.await(10, TimeUnit.SECONDS)).as("user 2 loaded by its own reader").isTrue();
+            assertThat(two).isNotDone();
+            db.release.countDown();
+            assertThat(two.get(10, TimeUnit.SECONDS).newest()).hasSize(2);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     static List<Long> ids(Optional<List<UserCoupon>> page) {
