@@ -213,7 +213,7 @@ public record ServiceConfig(
     public record Reads(int statusCacheMs, int walletCacheMs, int walletCacheSize, int readThreads, int readQueue,
             int sagaThreads, int sagaQueue, int adminThreads, int adminQueue) {
         /** The values srv.yaml ships. */
-        public static final Reads DEFAULTS = new Reads(200, 1000, 100_000, 16, 512, 8, 128, 2, 32);
+        public static final Reads DEFAULTS = new Reads(200, 30_000, 100_000, 16, 512, 8, 128, 2, 32);
     }
 
     /**

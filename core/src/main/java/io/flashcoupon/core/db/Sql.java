@@ -37,6 +37,12 @@ public final class Sql {
         return value == null ? null : value.toInstant(ZoneOffset.UTC);
     }
 
+    /** {@link #getInstant(ResultSet, String)} by column position (1-based). */
+    public static Instant getInstant(ResultSet rs, int column) throws SQLException {
+        LocalDateTime value = rs.getObject(column, LocalDateTime.class);
+        return value == null ? null : value.toInstant(ZoneOffset.UTC);
+    }
+
     public static String idsToJson(List<Long> ids) {
         if (ids == null || ids.isEmpty()) {
             return null;
@@ -60,6 +66,12 @@ public final class Sql {
     }
 
     public static Long getNullableLong(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    /** {@link #getNullableLong(ResultSet, String)} by column position (1-based). */
+    public static Long getNullableLong(ResultSet rs, int column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
     }

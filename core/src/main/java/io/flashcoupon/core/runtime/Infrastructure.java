@@ -54,6 +54,8 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
 
     /** Template versions (and sale pins) kept in memory; each entry is a few hundred bytes. */
     public static final int TERMS_CACHE_SIZE = 10_000;
+    /** Cold wallets read in one MySQL statement at most (WalletCache). */
+    static final int WALLET_BATCH = 32;
 
     /** The hook that signs broker requests with rocketmq.access-key / secret-key (BrokerAcl); null = none. */
     public RPCHook brokerHook() {
@@ -143,7 +145,8 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
                 (before, size) -> templates.list(TemplateStatus.PUBLISHED, before, size),
                 Duration.ofMillis(cc.templateL1TtlMs()), 1_000);
         ServiceConfig.Reads reads = config.business().reads();
-        WalletCache wallets = new WalletCache((userId, limit) -> coupons.listByUser(userId, null, 0, limit),
+        // cold wallets in batches of up to 32 users, by at most a quarter of the read threads at once
+        WalletCache wallets = new WalletCache(coupons::newestOf, WALLET_BATCH, Math.max(1, reads.readThreads() / 4),
                 Duration.ofMillis(reads.walletCacheMs()), reads.walletCacheSize(), System::nanoTime);
         wallets.bindTo(metrics);
         return new Infrastructure(config, clock, metrics, telemetry, namesrvAddr, instance, dataSource, redis, store,

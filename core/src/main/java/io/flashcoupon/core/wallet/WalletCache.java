@@ -8,10 +8,17 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
@@ -26,8 +33,17 @@ import java.util.function.LongSupplier;
  * load: the cache holds the load's future, the invalidation removes it at once, so what the load
  * returns goes only to the readers that were already waiting for it (their reads overlapped the
  * change) and the next reader loads again. Concurrent readers of a cold wallet wait for one load,
- * which runs on the first reader's thread, outside the cache's locks (a slow MySQL read cannot hold up
- * the single invalidation consumer, and with it every cache's invalidations).
+ * which runs on a reader's thread, outside the cache's locks (a slow MySQL read cannot hold up the
+ * single invalidation consumer, and with it every cache's invalidations).
+ *
+ * <p>Cold wallets of different users are loaded together (natural batching, as the grab's group
+ * commit): a reader missing the cache queues its user; at most {@code loaders} readers at a time each
+ * take up to {@code maxBatch} queued users and read them in one MySQL statement, the others wait for
+ * their wallet; a loader stops once its own wallet is read. Alone, a reader loads its own user at once; under a crowd of winners opening their
+ * wallets, one statement serves many (the per-statement cost - pool, round trip, parse, result
+ * metadata - was most of a cold read's CPU, docs/performance.md). Each user's future is in the cache
+ * from the moment it is queued, so invalidation works as above: a change while the user is queued or
+ * loading drops the future, and only the readers already waiting get what the batch read.
  *
  * <p>Staleness bound: a wallet is served at most {@code ttl} (business.reads.wallet-cache-ms) plus one
  * MySQL read after it was loaded - so a shopper never sees a coupon in a state it left more than that
@@ -47,15 +63,46 @@ public final class WalletCache implements MeterBinder {
         List<UserCoupon> newest(long userId, int limit);
     }
 
+    /**
+     * The store of record for several users at once: each user's newest coupons, at most {@code limit},
+     * id descending, read in one statement; a user without coupons may be absent from the map.
+     */
+    public interface BatchLoader {
+        Map<Long, List<UserCoupon>> newest(List<Long> userIds, int limit);
+    }
+
+    /** How often a reader waiting for its wallet looks at the queue of cold wallets again. */
+    private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    /** A queued cold wallet: its user and the future its readers wait on (the one in the cache). */
+    private record Pending(long userId, CompletableFuture<Wallet> wallet) {}
+
     private final AsyncCache<Long, Wallet> wallets;
-    private final Loader loader;
+    private final BatchLoader loader;
+    private final int maxBatch;
+    private final Semaphore loaderPermits;
+    private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
+    private final LongAdder batches = new LongAdder();
     private final LongAdder hits = new LongAdder();
     private final LongAdder loads = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
 
-    /** {@code nanos}: the clock the TTL runs on (System::nanoTime; a fake in tests). */
+    /** One user per statement. {@code nanos}: the clock the TTL runs on (System::nanoTime; a fake in tests). */
     public WalletCache(Loader loader, Duration ttl, int maxWallets, LongSupplier nanos) {
+        this(one(loader), 1, Integer.MAX_VALUE, ttl, maxWallets, nanos);
+    }
+
+    /**
+     * Cold wallets read in batches of at most {@code maxBatch} users by at most {@code loaders} readers at
+     * once (each holds a MySQL connection while it reads). {@code nanos}: the clock the TTL runs on.
+     */
+    public WalletCache(BatchLoader loader, int maxBatch, int loaders, Duration ttl, int maxWallets, LongSupplier nanos) {
+        if (maxBatch < 1 || loaders < 1) {
+            throw new IllegalArgumentException("maxBatch and loaders must be positive, were " + maxBatch + ", " + loaders);
+        }
         this.loader = loader;
+        this.maxBatch = maxBatch;
+        this.loaderPermits = new Semaphore(loaders);
         // An in-flight future does not expire; the TTL runs from the load's completion.
         this.wallets = Caffeine.newBuilder().maximumSize(maxWallets).expireAfterWrite(ttl)
                 .ticker(nanos::getAsLong).executor(Runnable::run).buildAsync();
@@ -66,28 +113,81 @@ public final class WalletCache implements MeterBinder {
         CompletableFuture<Wallet> present = wallets.asMap().putIfAbsent(userId, mine);
         if (present != null) {
             hits.increment();
-            try {
-                return present.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            return await(present);
         }
-        try {
-            Wallet w = load(userId);
-            mine.complete(w);
-            return w;
-        } catch (RuntimeException | Error e) {
-            // A failed load is not kept (Caffeine drops a future completed exceptionally).
-            mine.completeExceptionally(e);
-            throw e;
+        queued.add(new Pending(userId, mine));
+        return await(mine);
+    }
+
+    /**
+     * The wallet of {@code f}, loading queued wallets while it is not done and a loader's permit is free.
+     * A reader stops loading once its own wallet is done (its answer does not wait for a crowd of others);
+     * a user queued while every permit was taken is loaded by a holder still waiting for its own, or by
+     * its own readers, who look at the queue again every {@link #RECHECK_NANOS} while they wait.
+     */
+    private Wallet await(CompletableFuture<Wallet> f) {
+        while (true) {
+            while (!f.isDone() && !queued.isEmpty() && loaderPermits.tryAcquire()) {
+                try {
+                    List<Pending> batch = new ArrayList<>();
+                    for (Pending p; batch.size() < maxBatch && (p = queued.poll()) != null; ) {
+                        batch.add(p);
+                    }
+                    if (!batch.isEmpty()) {
+                        load(batch);
+                    }
+                } finally {
+                    loaderPermits.release();
+                }
+            }
+            try {
+                return f.get(RECHECK_NANOS, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // still queued or loading: look at the queue again
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new CompletionException(e.getCause());
+            } catch (InterruptedException e) {
+                // the user stays queued; whoever reads that wallet next loads it
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for a wallet", e);
+            }
         }
     }
 
-    private Wallet load(long userId) {
-        loads.increment();
-        List<UserCoupon> rows = loader.newest(userId, WINDOW + 1);
+    private void load(List<Pending> batch) {
+        loads.add(batch.size());
+        batches.increment();
+        List<Long> users = new ArrayList<>(batch.size());
+        batch.forEach(p -> users.add(p.userId()));
+        Map<Long, List<UserCoupon>> rows;
+        try {
+            rows = loader.newest(users, WINDOW + 1);
+        } catch (RuntimeException | Error e) {
+            // A failed load is not kept (Caffeine drops a future completed exceptionally).
+            batch.forEach(p -> p.wallet().completeExceptionally(e));
+            if (e instanceof Error err) {
+                throw err;
+            }
+            return;
+        }
+        for (Pending p : batch) {
+            p.wallet().complete(wallet(rows.getOrDefault(p.userId(), List.of())));
+        }
+    }
+
+    private static Wallet wallet(List<UserCoupon> rows) {
         boolean complete = rows.size() <= WINDOW;
         return new Wallet(List.copyOf(complete ? rows : rows.subList(0, WINDOW)), complete);
+    }
+
+    private static BatchLoader one(Loader loader) {
+        return (users, limit) -> {
+            Map<Long, List<UserCoupon>> out = new HashMap<>();
+            for (long u : users) {
+                out.put(u, loader.newest(u, limit));
+            }
+            return out;
+        };
     }
 
     /**
@@ -114,6 +214,11 @@ public final class WalletCache implements MeterBinder {
         return w.complete() ? Optional.of(out) : Optional.empty();
     }
 
+    /** Users waiting for a loader (for tests and the curious). */
+    int queuedUsers() {
+        return queued.size();
+    }
+
     /** Drops the user's wallet from this process (a row of theirs changed). */
     public void invalidate(long userId) {
         invalidations.increment();
@@ -134,6 +239,9 @@ public final class WalletCache implements MeterBinder {
                 .description("cache lookups by cache, level and result").register(registry);
         Gauge.builder("coupon.cache.size", wallets, w -> w.synchronous().estimatedSize()).tags("cache", "wallet", "level", "l1")
                 .description("entries held (estimate)").register(registry);
+        FunctionCounter.builder("coupon.wallet.load.batches", batches, LongAdder::sum)
+                .description("MySQL statements that loaded cold wallets (misses / batches = users per statement)")
+                .register(registry);
         FunctionCounter.builder("coupon.cache.invalidations", invalidations, LongAdder::sum).tags("cache", "wallet")
                 .description("rows dropped from L2 and L1 by change data capture or a local write")
                 .register(registry);

@@ -276,4 +276,56 @@ class WalletRpcIT {
         assertThat(rest("/api/v1/templates", body.replace("\"exclusive\":true", "\"max_per_order\":0"), 400)
                 .toString()).contains("stacking.max_per_order");
     }
+
+    /**
+     * Cold wallets of many users read at once are loaded together (WalletCache's batches, the UNION ALL of
+     * UserCouponRepository.newestOf): each answer holds exactly that user's coupons, newest first.
+     */
+    @Test
+    void many_cold_wallets_read_at_once_each_answer_only_that_users_coupons_newest_first() throws Exception {
+        long templateId = w.fullCut().id();
+        Map<Long, List<Long>> expected = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 48; i++) {
+            long user = USERS.incrementAndGet();
+            List<Long> ids = new java.util.ArrayList<>();
+            for (int n = 0; n < i % 4; n++) { // every fourth user has none
+                ids.add(0, w.coupon(user, templateId));
+            }
+            expected.put(user, ids);
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(48);
+        try {
+            Map<Long, java.util.concurrent.Future<List<Long>>> answers = new java.util.LinkedHashMap<>();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (long user : expected.keySet()) {
+                answers.put(user, pool.submit(() -> {
+                    go.await();
+                    return rpc().getUserCoupons(io.flashcoupon.proto.v1.GetUserCouponsRequest.newBuilder()
+                            .setUserId(user).build()).getCouponsList().stream()
+                            .map(io.flashcoupon.proto.v1.UserCoupon::getId).toList();
+                }));
+            }
+            go.countDown();
+            for (var e : answers.entrySet()) {
+                assertThat(e.getValue().get(20, TimeUnit.SECONDS)).as("wallet of user %d", e.getKey())
+                        .isEqualTo(expected.get(e.getKey()));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        // the batch statement itself on MySQL: each user's newest `limit`, users without coupons absent
+        var repo = new io.flashcoupon.core.wallet.UserCouponRepository(h.service.dataSource());
+        List<Long> users = List.copyOf(expected.keySet()).subList(0, 8);
+        Map<Long, List<io.flashcoupon.core.wallet.UserCoupon>> read = repo.newestOf(users, 2);
+        for (long user : users) {
+            List<Long> want = expected.get(user).subList(0, Math.min(2, expected.get(user).size()));
+            if (want.isEmpty()) {
+                assertThat(read).as("user %d has no coupons", user).doesNotContainKey(user);
+            } else {
+                assertThat(read.get(user)).extracting(io.flashcoupon.core.wallet.UserCoupon::id).as("user %d", user)
+                        .isEqualTo(want);
+            }
+        }
+    }
 }
