@@ -62,6 +62,10 @@ import org.HdrHistogram.Histogram;
  * ({@code generator_send_lag_ms}), with the generator's own CPU time, so a saturated generator
  * shows as itself and not as a slow service. {@code max-outstanding} (100,000) only guards the
  * generator's memory: a read beyond it is not sent and counted in {@code generator_dropped}.
+ *
+ * <p>The run has a deadline ({@code deadline-seconds}, arrival + lead + 900 s from the first arrival):
+ * past it the generator fails with the grab window's and the shoppers' state ({@link GrabSlots})
+ * instead of waiting for calls it lost. It prints that state every 10 s while it runs.
  */
 final class SalePage {
     private final Supplier<CouponGrpc.CouponStub> stubs;
@@ -76,6 +80,7 @@ final class SalePage {
     private final AtomicLong pollsBeforeGrab = new AtomicLong();
     private final AtomicLong pollsSkipped = new AtomicLong();
     private final AtomicLong generatorDropped = new AtomicLong();
+    private final AtomicLong grabsSent = new AtomicLong();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final AtomicInteger maxOutstanding = new AtomicInteger();
     private final org.HdrHistogram.Recorder sendLag = new org.HdrHistogram.Recorder(3);
@@ -127,7 +132,12 @@ final class SalePage {
             order.add(offset + i);
         }
         Collections.shuffle(order, new Random(43));
-        timers = Executors.newScheduledThreadPool(2);
+        // daemon threads: a failed run must not be kept alive by its pending poll timers
+        timers = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "sale-page-timer");
+            t.setDaemon(true);
+            return t;
+        });
         FlashSaleStatusRequest statusReq = FlashSaleStatusRequest.newBuilder().setActivityId(activity).build();
         GetTemplateRequest templateReq = GetTemplateRequest.newBuilder().setId(templateId).build();
         double spacing = arrivalSeconds * 1e9 / users;
@@ -138,7 +148,10 @@ final class SalePage {
                     at - System.nanoTime(), TimeUnit.NANOSECONDS);
         }
         long cpuBefore = processCpuNanos();
-        grabLoop(activity, concurrency, grabs);
+        // a generous bound on the whole run: a generator that waits past it has lost calls (fail, not hang)
+        long deadlineNanos = firstArrivalNanos + TimeUnit.SECONDS.toNanos(
+                num("deadline-seconds", (long) arrivalSeconds + leadSeconds + 900));
+        grabLoop(activity, concurrency, grabs, deadlineNanos);
         timers.shutdown();
         long end = System.nanoTime();
         long generatorCpu = processCpuNanos() - cpuBefore;
@@ -254,12 +267,15 @@ final class SalePage {
         send.send(stubs.get().withDeadlineAfter(10, TimeUnit.SECONDS), new ClosedLoop.Reply() {
             @Override
             void done(Object value, Throwable error) {
-                if (error != null) {
-                    stats.failed(error, sent, System.nanoTime());
-                } else {
-                    stats.ok(sent, System.nanoTime());
+                try {
+                    if (error != null) {
+                        stats.failed(error, sent, System.nanoTime());
+                    } else {
+                        stats.ok(sent, System.nanoTime());
+                    }
+                } finally {
+                    outstanding.decrementAndGet();
                 }
-                outstanding.decrementAndGet();
                 then.accept(value);
             }
         });
@@ -269,17 +285,34 @@ final class SalePage {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** Grabs of the shoppers who saw the sale open, {@code concurrency} in flight, until every shopper is done. */
-    private void grabLoop(long activity, int concurrency, Recorder rec) throws InterruptedException {
-        Semaphore window = new Semaphore(concurrency);
+    /**
+     * Grabs of the shoppers who saw the sale open, {@code concurrency} in flight, until every shopper is
+     * done; a progress line every 10 s. Fails (with the window's and the shoppers' state) instead of
+     * waiting past {@code deadlineNanos}.
+     */
+    private void grabLoop(long activity, int concurrency, Recorder rec, long deadlineNanos) throws InterruptedException {
+        GrabSlots slots = new GrabSlots(concurrency);
+        long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (done.getCount() > 0) {
+            long now = System.nanoTime();
+            if (now >= nextProgress) {
+                System.err.println("sale page: " + state(slots));
+                nextProgress = now + TimeUnit.SECONDS.toNanos(10);
+            }
+            if (now >= deadlineNanos) {
+                throw stuck("shoppers not done", slots);
+            }
             long[] item = grabQueue.poll();
             if (item == null) {
                 LockSupport.parkNanos(100_000);
                 continue;
             }
-            window.acquire();
+            GrabSlots.Slot slot = slots.take(deadlineNanos);
+            if (slot == null) {
+                throw stuck("no grab slot came back", slots);
+            }
             long sent = System.nanoTime();
+            grabsSent.incrementAndGet();
             FlashSaleRequest req = FlashSaleRequest.newBuilder().setActivityId(activity).setUserId(item[0])
                     .setRequestId("p" + item[0]).build();
             stubs.get().withDeadlineAfter(10, TimeUnit.SECONDS).flashSaleCoupon(req, new StreamObserver<>() {
@@ -301,19 +334,34 @@ final class SalePage {
 
                 @Override
                 public void onCompleted() {
-                    rec.record(outcome, sent, System.nanoTime());
-                    window.release();
-                    if (outcome == Outcome.GRANTED) {
-                        afterWin(item[0]);
-                    } else if (outcome.retried() && item[1] > 1) {
-                        grabQueue.add(new long[] {item[0], item[1] - 1});
-                    } else {
-                        done.countDown();
-                    }
+                    Outcome o = outcome == null ? Outcome.ERROR : outcome;
+                    slot.complete(() -> rec.record(o, sent, System.nanoTime()), () -> {
+                        if (o == Outcome.GRANTED) {
+                            afterWin(item[0]);
+                        } else if (o.retried() && item[1] > 1) {
+                            grabQueue.add(new long[] {item[0], item[1] - 1});
+                        } else {
+                            done.countDown();
+                        }
+                    });
                 }
             });
         }
-        window.acquire(concurrency);
+        if (!slots.drain(deadlineNanos)) {
+            throw stuck("grabs still unanswered after every shopper was done", slots);
+        }
+        if (slots.completionFailures() > 0) {
+            throw stuck("grab completions threw", slots);
+        }
+    }
+
+    private String state(GrabSlots slots) {
+        return slots.describe() + "; " + grabsSent.get() + " grabs sent, " + grabQueue.size() + " queued; "
+                + done.getCount() + " shoppers not done; " + outstanding.get() + " reads outstanding";
+    }
+
+    private IllegalStateException stuck(String what, GrabSlots slots) {
+        return new IllegalStateException("sale page failed: " + what + " by its deadline (deadline-seconds): " + state(slots));
     }
 
     /** The winner's wallet, then (after its answer) the coupons it could use on an order. */
