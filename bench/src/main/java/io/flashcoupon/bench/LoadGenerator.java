@@ -267,12 +267,20 @@ public final class LoadGenerator {
                 throw new IllegalStateException("on-start command exited with " + rc + ": " + onStart);
             }
         }
-        Map<String, Object> summary = switch (argv[0]) {
-            case "sale" -> gen.sale();
-            case "open" -> gen.open();
-            case "reads" -> new ReadRuns(gen::stub, args).run();
-            default -> new SalePage(gen::stub, args).run();
-        };
+        Map<String, Object> summary;
+        try {
+            summary = switch (argv[0]) {
+                case "sale" -> gen.sale();
+                case "open" -> gen.open();
+                case "reads" -> new ReadRuns(gen::stub, args).run();
+                default -> new SalePage(gen::stub, args).run();
+            };
+        } catch (IllegalStateException e) {
+            // a run that cannot finish says why and exits non-zero: scripts/bench stops instead of hanging
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
+        }
         gen.close();
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         String text = json.writeValueAsString(summary);

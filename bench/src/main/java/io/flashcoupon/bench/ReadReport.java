@@ -161,6 +161,17 @@ final class ReadReport {
                 .append(page.path("polls_before_grab").asText()).append(" polls before the opening. Winners: ")
                 .append(page.path("winners").asText()).append(" (their wallet already showed the coupon: ")
                 .append(page.path("winners_whose_wallet_showed_the_coupon").asText()).append(").\n\n");
+        if (page.has("generator_send_lag_ms")) {
+            // the generator's own health: a saturated generator shows here, not as a slow service
+            JsonNode lag = page.path("generator_send_lag_ms");
+            md.append("Generator: reads sent late after their timer by p50 ").append(lag.path("p50").asText())
+                    .append(" / p99 ").append(lag.path("p99").asText()).append(" / max ").append(lag.path("max").asText())
+                    .append(" ms (read latencies below are from the send); at most ")
+                    .append(page.path("generator_max_reads_outstanding").asText()).append(" reads outstanding; ")
+                    .append(page.path("polls_skipped").asText()).append(" poll ticks skipped while a shopper's poll was unanswered; ")
+                    .append(page.path("generator_dropped").asText()).append(" reads not sent (generator cap); generator CPU ")
+                    .append(page.path("generator_cpu_cores").asText()).append(" cores.\n\n");
+        }
         md.append("| rpc | answered | per s (whole run) | p50 ms | p99 ms | max ms | shed | errors |\n"
                 + "| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         JsonNode g = page.path("grabs");

@@ -104,8 +104,11 @@ public final class IngressProcess {
         }
         rpcs.bindTo(infra.metrics());
         lifecycle.onStop("read, saga and admin RPC executors (finish running calls)", rpcs::shutdown);
+        // one thread refreshes the live sales' figures, so no read thread waits for Redis on a warm sale
+        ExecutorService statusRefresh = Executors.newSingleThreadExecutor(DaemonThreads.named("status-refresh"));
+        lifecycle.onStop("status figures refresh", remaining -> statusRefresh.shutdownNow());
         SaleStatusReads status = new SaleStatusReads(activityCache::find, infra.store()::snapshot, soldOut,
-                Duration.ofMillis(config.business().reads().statusCacheMs()), System::nanoTime);
+                Duration.ofMillis(config.business().reads().statusCacheMs()), System::nanoTime, statusRefresh);
         status.bindTo(infra.metrics());
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,
                 infra.coupons(), infra.wallets(), grabs, rpcs, grabMetrics, GRAB_START_MARGIN, new SagaBranchesGrpc(branches),

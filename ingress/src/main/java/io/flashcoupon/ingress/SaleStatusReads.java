@@ -1,7 +1,8 @@
 package io.flashcoupon.ingress;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import io.flashcoupon.core.NotFoundException;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.sale.SaleStore;
@@ -12,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
@@ -19,17 +21,23 @@ import java.util.function.LongSupplier;
 /**
  * GetFlashSaleStatus for a crowd of pollers, in O(1) and without MySQL: the activity from the activity
  * cache; remaining and granted from ONE Redis call (snapshot.lua: HMGET of the sale hash and HLEN of
- * the ledger, atomic with the grabs), shared by every caller of this instance for {@code period}.
- * Concurrent callers of one sale wait for one load (Caffeine's per-key compute), so N pollers cost one
- * Redis read per period. A sale this instance knows sold out ({@link SoldOutFlags}) is answered without
- * Redis: remaining 0, granted = the activity's total (stock + ledger = total holds at every instant).
- * A failed Redis read is shared for the period too: the pollers waiting for it are answered UNAVAILABLE
- * together instead of each retrying the read in turn (each up to the Redis timeout), which would fill
- * the read executor with status calls while Redis is down.
+ * the ledger, atomic with the grabs), shared by every caller of this instance. Pollers never wait for
+ * that call once a sale is warm: after {@code period} the next poll triggers one refresh on
+ * {@code refresher} and is answered, like every poll during the refresh, from the figures in hand
+ * (refresh-ahead). Only a cold sale, or figures older than twice the period (nobody polled in between),
+ * are read while the callers wait, one load for all of them (Caffeine's per-key compute). So N pollers
+ * cost one Redis read per period at most, and a Redis slowed by the grabs' fsyncs delays the refresh,
+ * not the pollers (the read threads used to stall on the key for the round trip once per period).
+ * A sale this instance knows sold out ({@link SoldOutFlags}) is answered without Redis: remaining 0,
+ * granted = the activity's total (stock + ledger = total holds at every instant).
+ * A failed Redis read is shared for the period too, and is never served past it: the pollers waiting
+ * for it are answered UNAVAILABLE together instead of each retrying the read in turn (each up to the
+ * Redis timeout), which would fill the read executor with status calls while Redis is down.
  *
- * <p>Staleness bound: figures are at most {@code period} plus one Redis round trip old; the activity
- * follows the activity cache (binlog invalidation, at most activity-cache-ms). The materialized row
- * count is not here: it is an operator figure (admin status, from the sink's counter).
+ * <p>Staleness bound: figures are at most twice {@code period} plus one Redis round trip old (under
+ * steady polling, {@code period} plus the refresh's round trip); the activity follows the activity
+ * cache (binlog invalidation, at most activity-cache-ms). The materialized row count is not here: it
+ * is an operator figure (admin status, from the sink's counter).
  */
 public final class SaleStatusReads implements MeterBinder {
     /** A sale's figures as Redis held them; remaining null before the sale is in Redis. */
@@ -44,21 +52,48 @@ public final class SaleStatusReads implements MeterBinder {
     private final LongFunction<Optional<Activity>> activities;
     private final LongFunction<SaleStore.SaleSnapshot> snapshots;
     private final SoldOutFlags soldOut;
-    private final Cache<Long, Loaded> figures;
+    private final LoadingCache<Long, Loaded> figures;
     private final LongAdder loads = new LongAdder();
     private final LongAdder soldOutAnswers = new LongAdder();
 
-    /**
-     * {@code activities}: the activity cache; {@code snapshots}: the one Redis call; {@code nanos}: the
-     * clock the period is measured on (System::nanoTime, a fake in tests).
-     */
+    /** Refreshes run on the calling thread after it was answered (tests: deterministic). */
     public SaleStatusReads(LongFunction<Optional<Activity>> activities, LongFunction<SaleStore.SaleSnapshot> snapshots,
             SoldOutFlags soldOut, Duration period, LongSupplier nanos) {
+        this(activities, snapshots, soldOut, period, nanos, Runnable::run);
+    }
+
+    /**
+     * {@code activities}: the activity cache; {@code snapshots}: the one Redis call; {@code nanos}: the
+     * clock the period is measured on (System::nanoTime, a fake in tests); {@code refresher}: where a
+     * warm sale's refresh runs (one thread of its own in the service).
+     */
+    public SaleStatusReads(LongFunction<Optional<Activity>> activities, LongFunction<SaleStore.SaleSnapshot> snapshots,
+            SoldOutFlags soldOut, Duration period, LongSupplier nanos, Executor refresher) {
         this.activities = activities;
         this.snapshots = snapshots;
         this.soldOut = soldOut;
-        this.figures = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(period)
-                .ticker(nanos::getAsLong).build();
+        long periodNanos = Math.max(1, period.toNanos());
+        this.figures = Caffeine.newBuilder().maximumSize(10_000)
+                .refreshAfterWrite(Duration.ofNanos(periodNanos))
+                .expireAfter(new Expiry<Long, Loaded>() {
+                    @Override
+                    public long expireAfterCreate(Long key, Loaded value, long currentTime) {
+                        // a failure is shared for its period only; figures may be served one more
+                        // period while their refresh runs
+                        return value.failure() != null ? periodNanos : 2 * periodNanos;
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(Long key, Loaded value, long currentTime, long currentDuration) {
+                        return expireAfterCreate(key, value, currentTime);
+                    }
+
+                    @Override
+                    public long expireAfterRead(Long key, Loaded value, long currentTime, long currentDuration) {
+                        return currentDuration;
+                    }
+                })
+                .executor(refresher).ticker(nanos::getAsLong).build(this::load);
     }
 
     /** The sale's status; NotFoundException for an activity that does not exist. */
@@ -69,7 +104,7 @@ public final class SaleStatusReads implements MeterBinder {
             soldOutAnswers.increment();
             return new View(a, new Figures(0L, a.totalCount()));
         }
-        Loaded l = figures.get(activityId, this::load);
+        Loaded l = figures.get(activityId);
         if (l.failure() != null) {
             throw new SaleStoreException(l.failure().getMessage(), l.failure());
         }

@@ -49,11 +49,64 @@ class SaleStatusReadsTest {
         stock.set(10);
         nanos.addAndGet(Duration.ofMillis(199).toNanos());
         assertThat(reads.status(SALE.id()).figures().remaining()).as("still inside the period").isEqualTo(60L);
-        nanos.addAndGet(Duration.ofMillis(1).toNanos());
+        nanos.addAndGet(Duration.ofMillis(2).toNanos());
+        // the refresh runs on the caller's thread here (the service's runs on a thread of its own)
         assertThat(reads.status(SALE.id()).figures()).as("the period is over")
                 .isEqualTo(new SaleStatusReads.Figures(10L, 90));
-        assertThat(redisReads).hasValue(2);
+        for (int i = 0; i < 1_000; i++) {
+            reads.status(SALE.id());
+        }
+        assertThat(redisReads).as("one refresh per period, not one per poller").hasValue(2);
         assertThat(reads.loads()).isEqualTo(2);
+    }
+
+    @Test
+    void a_warm_sale_is_answered_while_its_refresh_waits_for_redis() throws Exception {
+        CountDownLatch refreshing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService refresher = Executors.newSingleThreadExecutor();
+        SaleStatusReads reads = new SaleStatusReads(id -> Optional.of(SALE), id -> {
+            if (redisReads.incrementAndGet() > 1) {
+                refreshing.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            long s = stock.get();
+            return new SaleStore.SaleSnapshot(true, ActivityStatus.ACTIVE, s, 100, 100 - s);
+        }, soldOut, Duration.ofMillis(200), nanos::get, refresher);
+        try {
+            assertThat(reads.status(SALE.id()).figures().remaining()).isEqualTo(60L);
+            stock.set(10);
+            nanos.addAndGet(Duration.ofMillis(250).toNanos());
+            assertThat(reads.status(SALE.id()).figures().remaining()).isEqualTo(60L);
+            assertThat(refreshing.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 100; i++) {
+                assertThat(reads.status(SALE.id()).figures().remaining()).as("Redis still answering the refresh")
+                        .isEqualTo(60L);
+            }
+            release.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (reads.status(SALE.id()).figures().remaining() != 10L && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(reads.status(SALE.id()).figures().remaining()).isEqualTo(10L);
+            assertThat(redisReads).hasValue(2);
+        } finally {
+            release.countDown();
+            refresher.shutdownNow();
+        }
+    }
+
+    @Test
+    void figures_nobody_refreshed_for_two_periods_are_read_again_before_the_answer() {
+        SaleStatusReads reads = reads(Duration.ofMillis(200));
+        assertThat(reads.status(SALE.id()).figures().remaining()).isEqualTo(60L);
+        stock.set(10);
+        nanos.addAndGet(Duration.ofMillis(400).toNanos());
+        assertThat(reads.status(SALE.id()).figures()).isEqualTo(new SaleStatusReads.Figures(10L, 90));
     }
 
     @Test

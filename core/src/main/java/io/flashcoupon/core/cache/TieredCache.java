@@ -3,17 +3,26 @@ package io.flashcoupon.core.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
+import io.flashcoupon.core.runtime.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * invalidation removes at once (what the load returns then reaches only the readers already waiting
  * for it, whose reads overlapped the change); the load runs on the first reader's thread, outside the
  * cache's locks, so a slow MySQL read cannot hold up the consumer that applies every invalidation.
+ * Refresh-ahead: a hit on an entry past half its L1 TTL is answered from it and starts one reload
+ * (L2 then L3) on the refresher, which replaces the entry unless an invalidation came meanwhile; so a
+ * steadily read row never expires under its readers, who would otherwise wait for the reload together
+ * once per TTL (a 1 s activity TTL stalled the gRPC transport threads of grab admission ~30 ms each
+ * time, Redis being slow under the grabs' fsyncs). The TTL still bounds what a reader can get.
  * Known gap: two levels of TTL bound staleness only if every invalidation is lost.
  */
 public final class TieredCache<V> implements MeterBinder {
@@ -47,6 +61,16 @@ public final class TieredCache<V> implements MeterBinder {
     private final CacheCodec<V> codec;
     private final LongFunction<Optional<V>> l3;
     private final long l2TtlMs;
+    /** Where refresh-ahead reloads run: one daemon thread shared by every cache of the process. */
+    private static final ExecutorService SHARED_REFRESHER =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("cache-refresh"));
+
+    private final Executor refresher;
+    private final long refreshAfterNanos;
+    /** Keys whose refresh-ahead reload is queued or running (one at a time per key). */
+    private final Set<Long> refreshing = ConcurrentHashMap.newKeySet();
+    /** How long ago each L1 entry was written. */
+    private final Policy.FixedExpiration<Long, Optional<V>> ages;
     /** Bumped by every invalidation; a load that saw it move does not fill L2 or the negative cache. */
     private final AtomicLong generation = new AtomicLong();
 
@@ -65,10 +89,19 @@ public final class TieredCache<V> implements MeterBinder {
      */
     public TieredCache(String name, Settings settings, L2Store l2, LongFunction<String> l2Key, CacheCodec<V> codec,
             LongFunction<Optional<V>> l3) {
+        this(name, settings, l2, l2Key, codec, l3, SHARED_REFRESHER);
+    }
+
+    /** As above, refresh-ahead reloads on {@code refresher}. */
+    public TieredCache(String name, Settings settings, L2Store l2, LongFunction<String> l2Key, CacheCodec<V> codec,
+            LongFunction<Optional<V>> l3, Executor refresher) {
         this.name = name;
+        this.refresher = refresher;
+        this.refreshAfterNanos = settings.l1Ttl().toNanos() / 2;
         // An in-flight future does not expire; the TTL runs from the load's completion.
         this.l1 = Caffeine.newBuilder().maximumSize(settings.l1MaxSize()).expireAfterWrite(settings.l1Ttl())
                 .executor(Runnable::run).buildAsync();
+        this.ages = l1.synchronous().policy().expireAfterWrite().orElseThrow();
         this.negative = Caffeine.newBuilder().maximumSize(settings.negativeMaxSize())
                 .expireAfterWrite(settings.negativeTtl()).build();
         this.l2 = l2;
@@ -89,6 +122,9 @@ public final class TieredCache<V> implements MeterBinder {
         CompletableFuture<Optional<V>> cached = l1.getIfPresent(key);
         if (cached != null || negative.getIfPresent(key) != null) {
             l1Hits.increment();
+            if (cached != null && cached.isDone()) {
+                refreshIfOld(key);
+            }
             Optional<V> hit = cached == null ? null : join(cached);
             return hit != null ? hit : Optional.empty();
         }
@@ -115,6 +151,32 @@ public final class TieredCache<V> implements MeterBinder {
             negative.put(key, Boolean.TRUE);
         }
         return Optional.empty();
+    }
+
+    /** Starts one reload of {@code key} when its entry is past half its TTL (see the class comment). */
+    private void refreshIfOld(Long key) {
+        if (ages.ageOf(key, TimeUnit.NANOSECONDS).orElse(0) < refreshAfterNanos || !refreshing.add(key)) {
+            return;
+        }
+        long seen = generation.get();
+        try {
+            refresher.execute(() -> {
+                try {
+                    Optional<V> fresh = loadPresent(key);
+                    if (fresh != null) {
+                        // only over an entry still there and only if nothing was invalidated meanwhile
+                        l1.asMap().computeIfPresent(key, (k, old) ->
+                                generation.get() == seen ? CompletableFuture.completedFuture(fresh) : old);
+                    }
+                } catch (RuntimeException e) {
+                    log.debug("refresh of {} {} failed (the entry expires as usual): {}", name, key, e.toString());
+                } finally {
+                    refreshing.remove(key);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            refreshing.remove(key);
+        }
     }
 
     private static <T> T join(CompletableFuture<T> f) {

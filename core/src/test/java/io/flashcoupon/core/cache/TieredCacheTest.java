@@ -216,4 +216,55 @@ class TieredCacheTest {
         assertThatThrownBy(() -> c.invalidate(1)).isInstanceOf(IllegalStateException.class);
         assertThat(c.find(1)).contains(new Row(1, "b"));
     }
+
+    /** A cache of {@code ttl} whose refresh-ahead reloads wait in {@code queued} until the test runs them. */
+    TieredCache<Row> refreshing(Duration ttl, java.util.Queue<Runnable> queued) {
+        return new TieredCache<>("row", new TieredCache.Settings(100, ttl, 10, ttl, null), null, null, null, id -> {
+            mysqlReads.incrementAndGet();
+            return Optional.ofNullable(mysql.get(id));
+        }, queued::add);
+    }
+
+    @Test
+    void a_row_read_past_half_its_ttl_is_answered_from_l1_while_one_reload_runs_beside_it() {
+        mysql.put(1L, new Row(1, "a"));
+        java.util.Queue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        TieredCache<Row> c = refreshing(Duration.ofMillis(400), queued);
+        assertThat(c.find(1)).contains(new Row(1, "a"));
+        assertThat(queued).as("a fresh entry is not reloaded").isEmpty();
+        mysql.put(1L, new Row(1, "b"));
+        await("half the TTL").atMost(Duration.ofSeconds(5)).until(() -> {
+            assertThat(c.find(1)).as("answered from L1, no reader waits").contains(new Row(1, "a"));
+            return !queued.isEmpty();
+        });
+        for (int i = 0; i < 100; i++) {
+            c.find(1);
+        }
+        assertThat(queued).as("one reload for every reader").hasSize(1);
+        assertThat(mysqlReads).hasValue(1);
+        queued.poll().run();
+        assertThat(mysqlReads).hasValue(2);
+        assertThat(c.find(1)).contains(new Row(1, "b"));
+    }
+
+    @Test
+    void a_reload_that_overlapped_an_invalidation_does_not_put_its_row_back() {
+        mysql.put(1L, new Row(1, "a"));
+        java.util.Queue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        TieredCache<Row> c = refreshing(Duration.ofMillis(400), queued);
+        c.find(1);
+        await("half the TTL").atMost(Duration.ofSeconds(5)).until(() -> {
+            c.find(1);
+            return !queued.isEmpty();
+        });
+        mysql.put(1L, new Row(1, "b"));
+        c.find(1); // the entry is still the old one
+        mysql.put(1L, new Row(1, "c"));
+        Runnable reload = queued.poll();
+        c.invalidateLocal(1);
+        assertThat(c.find(1)).as("read again after the invalidation").contains(new Row(1, "c"));
+        mysql.put(1L, new Row(1, "d"));
+        reload.run();
+        assertThat(c.find(1)).as("the late reload did not replace the entry").contains(new Row(1, "c"));
+    }
 }
