@@ -77,6 +77,7 @@ public final class UserCouponRepository {
             }
             return out;
         }
+        userIds = userIds.stream().distinct().toList(); // a user twice would get every row twice
         String one = "(" + SELECT + " WHERE user_id=? ORDER BY id DESC LIMIT ?)";
         StringBuilder sql = new StringBuilder(one.length() * userIds.size() + 16 * userIds.size());
         for (int i = 0; i < userIds.size(); i++) {

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,24 +155,48 @@ public final class WalletCache implements MeterBinder {
         }
     }
 
+    /**
+     * Reads the batch's users in one statement and completes each pending read. A user queued twice (read,
+     * invalidated, read again before a loader took the queue) is read once and both reads get that wallet.
+     * When the statement fails, each user is read again alone, so one bad row fails only its own user's
+     * reads, not the batch's.
+     */
     private void load(List<Pending> batch) {
         loads.add(batch.size());
         batches.increment();
-        List<Long> users = new ArrayList<>(batch.size());
-        batch.forEach(p -> users.add(p.userId()));
+        Map<Long, List<Pending>> byUser = new LinkedHashMap<>();
+        batch.forEach(p -> byUser.computeIfAbsent(p.userId(), u -> new ArrayList<>(1)).add(p));
+        List<Long> users = new ArrayList<>(byUser.keySet());
         Map<Long, List<UserCoupon>> rows;
         try {
             rows = loader.newest(users, WINDOW + 1);
         } catch (RuntimeException | Error e) {
-            // A failed load is not kept (Caffeine drops a future completed exceptionally).
-            batch.forEach(p -> p.wallet().completeExceptionally(e));
             if (e instanceof Error err) {
+                byUser.values().forEach(ps -> ps.forEach(p -> p.wallet().completeExceptionally(err)));
                 throw err;
+            }
+            if (users.size() == 1) {
+                // A failed load is not kept (Caffeine drops a future completed exceptionally).
+                byUser.values().forEach(ps -> ps.forEach(p -> p.wallet().completeExceptionally(e)));
+                return;
+            }
+            for (Map.Entry<Long, List<Pending>> user : byUser.entrySet()) {
+                loadAlone(user.getKey(), user.getValue());
             }
             return;
         }
-        for (Pending p : batch) {
-            p.wallet().complete(wallet(rows.getOrDefault(p.userId(), List.of())));
+        byUser.forEach((user, ps) -> {
+            Wallet w = wallet(rows.getOrDefault(user, List.of()));
+            ps.forEach(p -> p.wallet().complete(w));
+        });
+    }
+
+    private void loadAlone(long user, List<Pending> reads) {
+        try {
+            Wallet w = wallet(loader.newest(List.of(user), WINDOW + 1).getOrDefault(user, List.of()));
+            reads.forEach(p -> p.wallet().complete(w));
+        } catch (RuntimeException e) {
+            reads.forEach(p -> p.wallet().completeExceptionally(e));
         }
     }
 

@@ -128,6 +128,8 @@ class WalletCacheTest {
         final List<List<Long>> statements = java.util.Collections.synchronizedList(new ArrayList<>());
         final Map<Long, Integer> couponsOf = new java.util.concurrent.ConcurrentHashMap<>();
         volatile RuntimeException fail;
+        /** A user whose rows cannot be read (a bad row): any statement that includes it fails. */
+        volatile long badUser = -1;
 
         GatedBatches() {
             this(1);
@@ -150,6 +152,9 @@ class WalletCacheTest {
             }
             if (fail != null) {
                 throw fail;
+            }
+            if (userIds.contains(badUser)) {
+                throw new IllegalArgumentException("unknown status code 9 in a row of user " + badUser);
             }
             Map<Long, List<UserCoupon>> out = new HashMap<>();
             for (long u : userIds) {
@@ -314,5 +319,60 @@ class WalletCacheTest {
     static List<Long> ids(Optional<List<UserCoupon>> page) {
         assertThat(page).isPresent();
         return page.get().stream().map(UserCoupon::id).toList();
+    }
+
+    @Test
+    void a_user_queued_twice_is_read_once_in_its_batch_and_both_readers_get_that_wallet() throws Exception {
+        GatedBatches db = new GatedBatches();
+        db.couponsOf.put(7L, 2);
+        WalletCache batched = new WalletCache(db, 32, 1, Duration.ofMinutes(1), 1_000, nanos::get);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            Future<WalletCache.Wallet> blocker = pool.submit(() -> batched.wallet(1));
+            assertThat(db.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<WalletCache.Wallet> before = pool.submit(() -> batched.wallet(7));
+            awaitQueued(batched, 1);
+            batched.invalidate(7); // a change while user 7 waits; the next read queues user 7 again
+            Future<WalletCache.Wallet> after = pool.submit(() -> batched.wallet(7));
+            awaitQueued(batched, 2);
+            db.release.countDown();
+            blocker.get(10, TimeUnit.SECONDS);
+            assertThat(before.get(10, TimeUnit.SECONDS).newest()).hasSize(2);
+            assertThat(after.get(10, TimeUnit.SECONDS).newest()).as("each coupon once").hasSize(2)
+                    .doesNotHaveDuplicates();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(db.statements.get(1)).as("user 7 read once in the batch").containsExactly(7L);
+        assertThat(batched.wallet(7).newest()).as("the cached wallet").hasSize(2).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void a_bad_row_fails_only_its_own_users_reads_not_the_rest_of_its_batch() throws Exception {
+        GatedBatches db = new GatedBatches();
+        db.couponsOf.put(2L, 1);
+        db.couponsOf.put(3L, 2);
+        db.couponsOf.put(9L, 1);
+        db.badUser = 9;
+        WalletCache batched = new WalletCache(db, 32, 1, Duration.ofMinutes(1), 1_000, nanos::get);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            Future<WalletCache.Wallet> blocker = pool.submit(() -> batched.wallet(1));
+            assertThat(db.firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<WalletCache.Wallet> two = pool.submit(() -> batched.wallet(2));
+            Future<WalletCache.Wallet> nine = pool.submit(() -> batched.wallet(9));
+            Future<WalletCache.Wallet> three = pool.submit(() -> batched.wallet(3));
+            awaitQueued(batched, 3);
+            db.release.countDown();
+            blocker.get(10, TimeUnit.SECONDS);
+            assertThat(two.get(10, TimeUnit.SECONDS).newest()).hasSize(1);
+            assertThat(three.get(10, TimeUnit.SECONDS).newest()).hasSize(2);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> nine.get(10, TimeUnit.SECONDS))
+                    .hasRootCauseMessage("unknown status code 9 in a row of user 9");
+        } finally {
+            pool.shutdownNow();
+        }
+        db.badUser = -1;
+        assertThat(batched.wallet(9).newest()).as("the failed read was not kept").hasSize(1);
     }
 }
