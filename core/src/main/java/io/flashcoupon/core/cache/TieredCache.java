@@ -3,7 +3,6 @@ package io.flashcoupon.core.cache;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Policy;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +17,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongFunction;
@@ -69,8 +67,6 @@ public final class TieredCache<V> implements MeterBinder {
     private final long refreshAfterNanos;
     /** Keys whose refresh-ahead reload is queued or running (one at a time per key). */
     private final Set<Long> refreshing = ConcurrentHashMap.newKeySet();
-    /** How long ago each L1 entry was written. */
-    private final Policy.FixedExpiration<Long, Optional<V>> ages;
     /** Bumped by every invalidation; a load that saw it move does not fill L2 or the negative cache. */
     private final AtomicLong generation = new AtomicLong();
 
@@ -101,7 +97,6 @@ public final class TieredCache<V> implements MeterBinder {
         // An in-flight future does not expire; the TTL runs from the load's completion.
         this.l1 = Caffeine.newBuilder().maximumSize(settings.l1MaxSize()).expireAfterWrite(settings.l1Ttl())
                 .executor(Runnable::run).buildAsync();
-        this.ages = l1.synchronous().policy().expireAfterWrite().orElseThrow();
         this.negative = Caffeine.newBuilder().maximumSize(settings.negativeMaxSize())
                 .expireAfterWrite(settings.negativeTtl()).build();
         this.l2 = l2;
@@ -122,15 +117,15 @@ public final class TieredCache<V> implements MeterBinder {
         CompletableFuture<Optional<V>> cached = l1.getIfPresent(key);
         if (cached != null || negative.getIfPresent(key) != null) {
             l1Hits.increment();
-            if (cached != null && cached.isDone()) {
-                refreshIfOld(key);
+            if (cached instanceof Loaded<?> loaded && cached.isDone()) {
+                refreshIfOld(key, loaded);
             }
             Optional<V> hit = cached == null ? null : join(cached);
             return hit != null ? hit : Optional.empty();
         }
         l1Misses.increment();
         long seen = generation.get();
-        CompletableFuture<Optional<V>> mine = new CompletableFuture<>();
+        CompletableFuture<Optional<V>> mine = new Loaded<>();
         CompletableFuture<Optional<V>> running = l1.asMap().putIfAbsent(key, mine);
         Optional<V> loaded;
         if (running != null) {
@@ -154,8 +149,8 @@ public final class TieredCache<V> implements MeterBinder {
     }
 
     /** Starts one reload of {@code key} when its entry is past half its TTL (see the class comment). */
-    private void refreshIfOld(Long key) {
-        if (ages.ageOf(key, TimeUnit.NANOSECONDS).orElse(0) < refreshAfterNanos || !refreshing.add(key)) {
+    private void refreshIfOld(Long key, Loaded<?> entry) {
+        if (System.nanoTime() - entry.loadedAt < refreshAfterNanos || !refreshing.add(key)) {
             return;
         }
         long seen = generation.get();
@@ -166,7 +161,7 @@ public final class TieredCache<V> implements MeterBinder {
                     if (fresh != null) {
                         // only over an entry still there and only if nothing was invalidated meanwhile
                         l1.asMap().computeIfPresent(key, (k, old) ->
-                                generation.get() == seen ? CompletableFuture.completedFuture(fresh) : old);
+                                generation.get() == seen ? Loaded.of(fresh) : old);
                     }
                 } catch (RuntimeException e) {
                     log.debug("refresh of {} {} failed (the entry expires as usual): {}", name, key, e.toString());
@@ -176,6 +171,27 @@ public final class TieredCache<V> implements MeterBinder {
             });
         } catch (RejectedExecutionException e) {
             refreshing.remove(key);
+        }
+    }
+
+    /**
+     * An L1 entry that knows when it was loaded, so a hit can tell its age without asking Caffeine's
+     * policy (its ageOf allocates an OptionalLong per call: an L1 hit must not allocate beyond its key).
+     * The TTL runs from the same moment (Caffeine starts it when the future completes).
+     */
+    private static final class Loaded<T> extends CompletableFuture<T> {
+        volatile long loadedAt;
+
+        static <T> Loaded<T> of(T value) {
+            Loaded<T> f = new Loaded<>();
+            f.complete(value);
+            return f;
+        }
+
+        @Override
+        public boolean complete(T value) {
+            loadedAt = System.nanoTime();
+            return super.complete(value);
         }
     }
 
