@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,11 +58,6 @@ public final class WalletCache implements MeterBinder {
     /** A user's newest coupons (id descending); complete when the user has no older ones. */
     public record Wallet(List<UserCoupon> newest, boolean complete) {}
 
-    /** The store of record: a user's newest coupons, at most {@code limit}, id descending. */
-    public interface Loader {
-        List<UserCoupon> newest(long userId, int limit);
-    }
-
     /**
      * The store of record for several users at once: each user's newest coupons, at most {@code limit},
      * id descending, read in one statement; a user without coupons may be absent from the map.
@@ -88,14 +82,10 @@ public final class WalletCache implements MeterBinder {
     private final LongAdder loads = new LongAdder();
     private final LongAdder invalidations = new LongAdder();
 
-    /** One user per statement. {@code nanos}: the clock the TTL runs on (System::nanoTime; a fake in tests). */
-    public WalletCache(Loader loader, Duration ttl, int maxWallets, LongSupplier nanos) {
-        this(one(loader), 1, Integer.MAX_VALUE, ttl, maxWallets, nanos);
-    }
-
     /**
      * Cold wallets read in batches of at most {@code maxBatch} users by at most {@code loaders} readers at
-     * once (each holds a MySQL connection while it reads). {@code nanos}: the clock the TTL runs on.
+     * once (each holds a MySQL connection while it reads). {@code nanos}: the clock the TTL runs on
+     * (System::nanoTime; a fake in tests).
      */
     public WalletCache(BatchLoader loader, int maxBatch, int loaders, Duration ttl, int maxWallets, LongSupplier nanos) {
         if (maxBatch < 1 || loaders < 1) {
@@ -203,16 +193,6 @@ public final class WalletCache implements MeterBinder {
     private static Wallet wallet(List<UserCoupon> rows) {
         boolean complete = rows.size() <= WINDOW;
         return new Wallet(List.copyOf(complete ? rows : rows.subList(0, WINDOW)), complete);
-    }
-
-    private static BatchLoader one(Loader loader) {
-        return (users, limit) -> {
-            Map<Long, List<UserCoupon>> out = new HashMap<>();
-            for (long u : users) {
-                out.put(u, loader.newest(u, limit));
-            }
-            return out;
-        };
     }
 
     /**

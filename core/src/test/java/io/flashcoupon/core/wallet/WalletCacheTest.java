@@ -25,11 +25,28 @@ class WalletCacheTest {
     /** The user's rows in the store, id descending. */
     final AtomicReference<List<UserCoupon>> rows = new AtomicReference<>(coupons(3));
 
-    WalletCache cache = new WalletCache((userId, limit) -> {
+    WalletCache cache = oneByOne((userId, limit) -> {
         loads.incrementAndGet();
         List<UserCoupon> all = rows.get();
         return all.subList(0, Math.min(limit, all.size()));
-    }, Duration.ofSeconds(1), 1_000, nanos::get);
+    }, Duration.ofSeconds(1));
+
+    /** A user's newest coupons, at most {@code limit}, id descending: one user per read. */
+    interface PerUser {
+        List<UserCoupon> newest(long userId, int limit);
+    }
+
+    /** A cache that reads one user per statement, with no cap on concurrent loaders. */
+    WalletCache oneByOne(PerUser store, Duration ttl) {
+        WalletCache.BatchLoader each = (users, limit) -> {
+            Map<Long, List<UserCoupon>> out = new HashMap<>();
+            for (long u : users) {
+                out.put(u, store.newest(u, limit));
+            }
+            return out;
+        };
+        return new WalletCache(each, 1, Integer.MAX_VALUE, ttl, 1_000, nanos::get);
+    }
 
     static UserCoupon coupon(long id, UserCouponStatus status) {
         return new UserCoupon(id, "SN" + id, 1, 1, 1L, 1, 42, status, Instant.EPOCH, 0, Instant.EPOCH,
@@ -89,7 +106,7 @@ class WalletCacheTest {
     void an_invalidation_during_a_load_returns_at_once_and_drops_what_the_load_read() throws Exception {
         CountDownLatch loading = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        WalletCache slow = new WalletCache((userId, limit) -> {
+        WalletCache slow = oneByOne((userId, limit) -> {
             loads.incrementAndGet();
             List<UserCoupon> read = rows.get();
             loading.countDown();
@@ -99,7 +116,7 @@ class WalletCacheTest {
                 Thread.currentThread().interrupt();
             }
             return read;
-        }, Duration.ofMinutes(10), 1_000, nanos::get);
+        }, Duration.ofMinutes(10));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             Future<WalletCache.Wallet> first = pool.submit(() -> slow.wallet(42));
