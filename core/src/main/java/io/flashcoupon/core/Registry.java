@@ -142,6 +142,14 @@ public final class Registry {
      */
     public static final String DURABILITY_MARK_KEY = "fs:durability-mark";
 
+    /**
+     * Marker key number {@code i} with a hash tag of its own ("fs:durability-mark{i}"): in a Redis Cluster
+     * each master's durability rounds write the first of these that master serves.
+     */
+    public static String durabilityMarkKey(int i) {
+        return DURABILITY_MARK_KEY + "{" + i + "}";
+    }
+
     /** L2 copy of coupon_templates row {@code templateId}. */
     public static String templateCacheKey(long templateId) {
         return CACHE_KEY_PREFIX + "template:" + templateId;

@@ -170,7 +170,7 @@ public final class CouponService implements AutoCloseable {
         ExecutorService checks = Executors.newCachedThreadPool(DaemonThreads.named("readiness"));
         lifecycle.onStop("readiness check threads", remaining -> checks.shutdownNow());
         return new Readiness(lifecycle::ready, lifecycle::stopping, List.of(
-                RedisReadiness.check(infra.redis().connection(), REDIS_READINESS_TIMEOUT),
+                RedisReadiness.check(infra.redis().access(), REDIS_READINESS_TIMEOUT),
                 DatabaseReadiness.check(infra.dataSource(), READINESS_TIMEOUT),
                 broker.check(),
                 // no coupon_sn without it: after an outage of Redis longer than the lease, grabs answer
@@ -214,7 +214,7 @@ public final class CouponService implements AutoCloseable {
      */
     private NodeIdLease leaseNodeId(Infrastructure infra) throws InterruptedException {
         ServiceConfig.Server server = infra.config().server();
-        RedisNodeLeaseStore store = new RedisNodeLeaseStore(infra.redis().connection(),
+        RedisNodeLeaseStore store = new RedisNodeLeaseStore(infra.redis().access(),
                 Duration.ofMillis(infra.config().redis().timeoutMs()));
         String owner = infra.instance() + "-" + UUID.randomUUID().toString().substring(0, 8);
         NodeIdLease lease = NodeIdLease.acquire(store, server.nodeId(), server.takesNextFreeNodeId(),

@@ -2,14 +2,21 @@ package io.flashcoupon.core.cache;
 
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
-/** {@link L2Store} on the process's one shared Lettuce connection (GET, SET PX, DEL of one key). */
+/**
+ * {@link L2Store} on a shared Lettuce connection (GET, SET PX, DEL of one key): the sale Redis's, or
+ * the connection of cache.redis-uri's own Redis.
+ */
 public final class RedisL2Store implements L2Store {
-    private final RedisCommands<String, String> redis;
+    private final RedisClusterCommands<String, String> redis;
 
     public RedisL2Store(StatefulRedisConnection<String, String> connection) {
-        this.redis = connection.sync();
+        this(connection.sync());
+    }
+
+    public RedisL2Store(RedisClusterCommands<String, String> redis) {
+        this.redis = redis;
     }
 
     @Override

@@ -61,6 +61,15 @@ public final class ConfigValidator {
         range(errors, "redis.database", c.redis().database(), 0, 15);
         range(errors, "redis.timeout-ms", c.redis().timeoutMs(), 1, 60_000);
         durability(errors, c.redis());
+        if (c.cache() != null && c.cache().ownRedis()) {
+            require(errors, c.cache().redisUri().matches("rediss?://([^@\\s]*@)?[^:/@\\s]+(:\\d{1,5})?(/\\d{1,2})?"),
+                    "cache.redis-uri must be redis://[:password@]host[:port][/db], was '" + c.cache().redisUri() + "'");
+        }
+        if (c.redis().cluster()) {
+            entries(errors, "redis.cluster-nodes", c.redis().clusterNodes(), "[^:\\s]+:\\d{1,5}", "host:port", "");
+            require(errors, c.redis().database() == 0, "redis.database must be 0 with redis.cluster-nodes: a Redis"
+                    + " Cluster has only database 0, was " + c.redis().database());
+        }
         ServiceConfig.Rocketmq mq = c.rocketmq();
         if (mq.embedded()) {
             notBlank(errors, "rocketmq.embedded-home", mq.embeddedHome());

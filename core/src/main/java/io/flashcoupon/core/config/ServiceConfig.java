@@ -103,10 +103,31 @@ public record ServiceConfig(
      * durabilityTimeoutMs = longest such a wait may take before the outcome counts as unknown.
      */
     public record Redis(String host, int port, String password, int database, int timeoutMs, String durability,
-            int durabilityReplicas, int durabilityTimeoutMs) {
+            int durabilityReplicas, int durabilityTimeoutMs, List<String> clusterNodes) {
+        public Redis {
+            clusterNodes = clusterNodes == null ? List.of() : List.copyOf(clusterNodes);
+        }
+
         /** Plain connection settings with the shipped durability defaults (auto, no replicas, 2 s). */
         public Redis(String host, int port, String password, int database, int timeoutMs) {
             this(host, port, password, database, timeoutMs, Durability.AUTO.key(), 0, 2_000);
+        }
+
+        /** A single Redis (no cluster). */
+        public Redis(String host, int port, String password, int database, int timeoutMs, String durability,
+                int durabilityReplicas, int durabilityTimeoutMs) {
+            this(host, port, password, database, timeoutMs, durability, durabilityReplicas, durabilityTimeoutMs,
+                    List.of());
+        }
+
+        /** Whether redis.cluster-nodes names a Redis Cluster (then host, port and database are not used). */
+        public boolean cluster() {
+            return !clusterNodes.isEmpty();
+        }
+
+        /** Where the sale keys live, for messages: host:port, or the cluster's seed nodes. */
+        public String where() {
+            return cluster() ? "cluster " + String.join(",", clusterNodes) : host + ":" + port;
         }
 
         public String uri() {
@@ -321,7 +342,22 @@ public record ServiceConfig(
      * is repeated, so a read that raced it cannot leave a stale copy behind.
      */
     public record Cache(int l1MaxSize, int templateL1TtlMs, int negativeMaxSize, int negativeTtlMs, int l2TtlMs,
-            int secondDeleteMs) {}
+            int secondDeleteMs, String redisUri) {
+        public Cache {
+            redisUri = redisUri == null ? "" : redisUri;
+        }
+
+        /** L2 on the sale Redis. */
+        public Cache(int l1MaxSize, int templateL1TtlMs, int negativeMaxSize, int negativeTtlMs, int l2TtlMs,
+                int secondDeleteMs) {
+            this(l1MaxSize, templateL1TtlMs, negativeMaxSize, negativeTtlMs, l2TtlMs, secondDeleteMs, "");
+        }
+
+        /** Whether L2 lives on a Redis of its own (cache.redis-uri) rather than on the sale Redis. */
+        public boolean ownRedis() {
+            return !redisUri.isBlank();
+        }
+    }
 
     /** Change data capture of the coupon tables (Canal flat messages on coupon-binlog-topic). */
     public record Cdc(Embedded embedded) {}

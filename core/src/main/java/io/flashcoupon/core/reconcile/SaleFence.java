@@ -128,7 +128,7 @@ public final class SaleFence {
     public Optional<Heal> check(long activityId) {
         Optional<SaleFences.Row> row = fences.find(activityId);
         long rows = rowCount.applyAsLong(activityId);
-        String runId = store.runId();
+        String runId = store.runId(activityId);
         SaleStore.FenceView sale = store.fenceView(activityId);
         Optional<Reason> reason = FenceDecision.decide(row.map(r -> r.fencedAtMs() != null).orElse(false),
                 row.map(SaleFences.Row::redisRunId).orElse(null), runId, sale.exists(), sale.fenced() != null,

@@ -3,8 +3,8 @@ package io.flashcoupon.core.redis;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,6 +24,11 @@ public final class LuaScript {
     private final String sha;
 
     public LuaScript(String resource, ScriptOutputType output, StatefulRedisConnection<String, String> connection) {
+        this(resource, output, RedisAccess.of(connection));
+    }
+
+    /** Loads the script into every master of {@code access} (SCRIPT LOAD; a syntax error fails here). */
+    public LuaScript(String resource, ScriptOutputType output, RedisAccess access) {
         this.name = resource;
         this.output = output;
         try (InputStream in = LuaScript.class.getClassLoader().getResourceAsStream(resource)) {
@@ -34,10 +39,10 @@ public final class LuaScript {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        this.sha = connection.sync().scriptLoad(source);
+        this.sha = access.loadScript(source);
     }
 
-    public <T> CompletionStage<T> call(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+    public <T> CompletionStage<T> call(RedisClusterAsyncCommands<String, String> redis, String[] keys, String... args) {
         CompletableFuture<T> first = redis.<T>evalsha(sha, output, keys, args).toCompletableFuture();
         return first.handle((value, error) -> {
             if (error == null) {
@@ -45,8 +50,10 @@ public final class LuaScript {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof RedisNoScriptException) {
-                return redis.scriptLoad(source).toCompletableFuture()
-                        .thenCompose(ignored -> redis.<T>evalsha(sha, output, keys, args).toCompletableFuture());
+                // The server lost its scripts (restart, SCRIPT FLUSH, a promoted replica): EVAL runs the
+                // source on the server the keys route to, and leaves it cached there for the next EVALSHA.
+                // Not SCRIPT LOAD: on a cluster that is sent to every node, and waits for a dead one.
+                return redis.<T>eval(source, output, keys, args).toCompletableFuture();
             }
             return CompletableFuture.<T>failedFuture(cause);
         }).thenCompose(f -> f);
@@ -58,7 +65,7 @@ public final class LuaScript {
     }
 
     /** Loads the script into Redis again (after a restart or SCRIPT FLUSH); returns its SHA1. */
-    public String load(RedisCommands<String, String> redis) {
+    public String load(RedisClusterCommands<String, String> redis) {
         return redis.scriptLoad(source);
     }
 

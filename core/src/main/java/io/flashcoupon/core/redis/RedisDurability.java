@@ -1,12 +1,11 @@
 package io.flashcoupon.core.redis;
 
-import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.config.ConfigException;
 import io.flashcoupon.core.config.ServiceConfig;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -23,7 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +90,14 @@ public final class RedisDurability implements AutoCloseable {
      * configRefusal is Redis's answer to CONFIG GET when it refused it (managed Redis), else null.
      */
     public record ServerFacts(String version, boolean replica, int connectedReplicas, Boolean aofEnabled,
-            String appendfsync, String configRefusal, boolean noFsyncOnRewrite) {
+            String appendfsync, String configRefusal, boolean noFsyncOnRewrite, String maxmemoryPolicy) {
+
+        /** Facts of a server that never evicts (maxmemory-policy noeviction, the Redis default). */
+        public ServerFacts(String version, boolean replica, int connectedReplicas, Boolean aofEnabled,
+                String appendfsync, String configRefusal, boolean noFsyncOnRewrite) {
+            this(version, replica, connectedReplicas, aofEnabled, appendfsync, configRefusal, noFsyncOnRewrite,
+                    NO_EVICTION);
+        }
 
         /** Facts of a server that keeps fsyncing while it rewrites (no-appendfsync-on-rewrite no, the default). */
         public ServerFacts(String version, boolean replica, int connectedReplicas, Boolean aofEnabled,
@@ -100,6 +106,9 @@ public final class RedisDurability implements AutoCloseable {
         }
     }
 
+    /** The one maxmemory-policy under which Redis never deletes a key to make room. */
+    static final String NO_EVICTION = "noeviction";
+
     /** The mode chosen at start and why, in words for the log. */
     public record Choice(Mode mode, String why) {}
 
@@ -107,18 +116,16 @@ public final class RedisDurability implements AutoCloseable {
     private final int replicas;
     private final long timeoutMs;
     private final Counter failures;
-    /** The waits' own connection and their rounds; null when nothing is waited for. */
-    private final StatefulRedisConnection<String, String> waits;
-    private final GroupConfirm rounds;
+    /** The rounds of each master the service writes to; null when nothing is waited for. */
+    private final MasterWaits waits;
 
-    private RedisDurability(Mode mode, int replicas, long timeoutMs, Counter failures,
-            StatefulRedisConnection<String, String> waits) {
+    private RedisDurability(Mode mode, int replicas, long timeoutMs, Counter failures, RedisAccess access,
+            Function<RedisAccess.Node, CompletionStage<StatefulRedisConnection<String, String>>> openWaits) {
         this.mode = mode;
         this.replicas = replicas;
         this.timeoutMs = timeoutMs;
         this.failures = failures;
-        this.waits = waits;
-        this.rounds = waits == null ? null : new GroupConfirm(this::round);
+        this.waits = access == null ? null : new MasterWaits(access, openWaits, this::round);
     }
 
     /**
@@ -126,7 +133,7 @@ public final class RedisDurability implements AutoCloseable {
      * service itself always goes through {@link #start}.
      */
     public static RedisDurability serverFsyncs() {
-        return new RedisDurability(Mode.FSYNC_ALWAYS, 0, 0, null, null);
+        return new RedisDurability(Mode.FSYNC_ALWAYS, 0, 0, null, null, null);
     }
 
     /**
@@ -137,21 +144,38 @@ public final class RedisDurability implements AutoCloseable {
      * {@code metrics}. Throws ConfigException (one line: what to set, and how) when the server cannot
      * give what {@code config} asks for.
      */
-    public static RedisDurability start(StatefulRedisConnection<String, String> connection,
-            Supplier<StatefulRedisConnection<String, String>> openWaits, ServiceConfig.Redis config,
+    public static RedisDurability start(RedisAccess access,
+            Function<RedisAccess.Node, CompletionStage<StatefulRedisConnection<String, String>>> openWaits,
+            ServiceConfig.Redis config,
             MeterRegistry metrics) {
-        String where = config.host() + ":" + config.port();
-        ServerFacts facts = read(connection.sync());
-        Choice choice = choose(config.durabilityMode(), config.durabilityReplicas(), facts, where);
+        String where = config.where();
+        ServerFacts facts = null;
+        Choice choice = null;
+        for (RedisAccess.Node master : access.masters()) {
+            String at = access.cluster() ? "master " + master.address() + " of " + where : where;
+            ServerFacts f = read(master.sync());
+            requireNoEviction(f, at);
+            Choice c = choose(config.durabilityMode(), config.durabilityReplicas(), f, at);
+            if (choice != null && c.mode() != choice.mode()) {
+                throw new ConfigException("redis.durability is " + config.durability() + ": the masters of " + where
+                        + " differ (" + choice.mode().label() + " on one, " + c.mode().label() + " on " + at
+                        + "): give every master the same version and AOF settings");
+            }
+            facts = facts == null ? f : facts;
+            choice = choice == null ? c : choice;
+        }
+        if (choice == null) {
+            throw new ConfigException("Redis at " + where + " lists no master serving any slot");
+        }
         Counter failures = Counter.builder("coupon.redis.durability.failures")
                 .description("Acknowledging Redis calls whose WAITAOF/WAIT fell short (answered as outcome unknown)")
                 .register(metrics);
         boolean waits = choice.mode() == Mode.WAITAOF || config.durabilityReplicas() > 0;
         RedisDurability d = new RedisDurability(choice.mode(), config.durabilityReplicas(),
-                config.durabilityTimeoutMs(), failures, waits ? openWaits.get() : null);
+                config.durabilityTimeoutMs(), failures, waits ? access : null, openWaits);
         if (d.waits()) {
             try {
-                d.confirm(Boolean.TRUE).toCompletableFuture().get(config.timeoutMs(), TimeUnit.MILLISECONDS);
+                d.confirmEveryMaster().get(config.timeoutMs(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 d.close();
                 throw new ConfigException("redis.durability " + choice.mode().label() + ": the first durable write"
@@ -170,8 +194,9 @@ public final class RedisDurability implements AutoCloseable {
                 .description("How this process makes a Redis write durable before acknowledging it (value 1)")
                 .tag("mode", choice.mode().label())
                 .register(metrics);
-        log.info("redis durability: {} ({}); Redis {} at {}, appendonly {}, appendfsync {}, replicas required {}{}",
+        log.info("redis durability: {} ({}); Redis {} at {}{}, appendonly {}, appendfsync {}, replicas required {}{}",
                 choice.mode().label(), choice.why(), facts.version(), where,
+                access.cluster() ? " (" + access.masters().size() + " masters, each checked)" : "",
                 facts.aofEnabled() == null ? "unknown" : facts.aofEnabled() ? "yes" : "no",
                 facts.appendfsync() == null ? "unknown" : facts.appendfsync(), config.durabilityReplicas(),
                 d.waits() ? ", wait timeout " + config.durabilityTimeoutMs() + " ms" : "");
@@ -184,20 +209,27 @@ public final class RedisDurability implements AutoCloseable {
 
     /** Whether an acknowledging call is followed by WAITAOF or WAIT (else the server's fsync suffices). */
     public boolean waits() {
-        return rounds != null;
+        return waits != null;
     }
 
     /**
-     * {@code value} once every write Redis had made when it gave the answer {@code value} stands for is
-     * durable: call it after the answer arrived. Completes exceptionally with {@link NotDurableException}
-     * when that is not confirmed in time: the caller must treat the outcome as unknown and acknowledge
-     * nothing. Immediate in FSYNC_ALWAYS mode without replicas (the server fsynced before it answered).
+     * {@code value} once every write the master serving {@code key} had made when it gave the answer
+     * {@code value} stands for is durable: call it after the answer arrived, with a key of the call
+     * (any key of its slot). Completes exceptionally with {@link NotDurableException} when that is not
+     * confirmed in time: the caller must treat the outcome as unknown and acknowledge nothing. Immediate
+     * in FSYNC_ALWAYS mode without replicas (the server fsynced before it answered).
      */
-    public <T> CompletionStage<T> confirm(T value) {
-        if (rounds == null) {
+    public <T> CompletionStage<T> confirm(String key, T value) {
+        if (waits == null) {
             return CompletableFuture.completedFuture(value);
         }
-        return rounds.confirm().handle((ok, error) -> {
+        CompletableFuture<Void> round;
+        try {
+            round = waits.confirm(key);
+        } catch (RuntimeException e) {
+            round = CompletableFuture.failedFuture(e);
+        }
+        return round.handle((ok, error) -> {
             if (error == null) {
                 return value;
             }
@@ -211,14 +243,19 @@ public final class RedisDurability implements AutoCloseable {
         });
     }
 
+    /** One round on every master, as at start: proves each master's waits work. */
+    private CompletableFuture<Void> confirmEveryMaster() {
+        return CompletableFuture.allOf(waits.confirmEach().toArray(CompletableFuture[]::new));
+    }
+
     /**
-     * One round on the waits' connection: the marker write, then WAITAOF or WAIT, sent back to back (Redis
-     * runs them in order, so the wait covers the marker); bounded on the client too, in case Redis
-     * never answers.
+     * One round on a master's waits connection: the write of {@code marker} (a key that master
+     * serves), then WAITAOF or WAIT, sent back to back (Redis runs them in order, so the wait covers the
+     * marker); bounded on the client too, in case Redis never answers.
      */
-    private CompletionStage<Void> round() {
+    private CompletionStage<Void> round(StatefulRedisConnection<String, String> waits, String marker) {
         RedisAsyncCommands<String, String> redis = waits.async();
-        CompletionStage<Long> mark = redis.incr(Registry.DURABILITY_MARK_KEY);
+        CompletionStage<Long> mark = redis.incr(marker);
         CompletionStage<String> shortfall;
         if (mode == Mode.WAITAOF) {
             CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add(1).add(replicas).add(timeoutMs);
@@ -240,11 +277,25 @@ public final class RedisDurability implements AutoCloseable {
                 });
     }
 
-    /** Closes the waits' connection, if any. */
+    /** Closes the waits' connections, if any. */
     @Override
     public void close() {
         if (waits != null) {
             waits.close();
+        }
+    }
+
+    /**
+     * Refuses a sale Redis that may evict keys: under memory pressure any maxmemory-policy other than
+     * noeviction may delete a sale's stock, ledger or per-user counts, and with them acknowledged grants.
+     */
+    static void requireNoEviction(ServerFacts f, String where) {
+        if (f.maxmemoryPolicy() != null && !NO_EVICTION.equals(f.maxmemoryPolicy())) {
+            throw new ConfigException("Redis " + f.version() + " at " + where + " runs maxmemory-policy "
+                    + f.maxmemoryPolicy() + ", which may evict a sale's keys (stock, ledger, per-user counts) and"
+                    + " with them acknowledged grants: set maxmemory-policy noeviction on the sale Redis (CONFIG SET"
+                    + " maxmemory-policy noeviction, CONFIG REWRITE); an evicting cache belongs on a Redis of its own"
+                    + " (cache.redis-uri)");
         }
     }
 
@@ -386,7 +437,7 @@ public final class RedisDurability implements AutoCloseable {
     }
 
     /** Version, role, replicas (INFO) and the AOF settings (CONFIG GET, or INFO persistence when refused). */
-    static ServerFacts read(RedisCommands<String, String> redis) {
+    static ServerFacts read(RedisClusterCommands<String, String> redis) {
         Map<String, String> server = info(redis.info("server"));
         Map<String, String> replication = info(redis.info("replication"));
         boolean replica = "slave".equals(replication.get("role"));
@@ -395,12 +446,15 @@ public final class RedisDurability implements AutoCloseable {
             String appendonly = redis.configGet("appendonly").get("appendonly");
             String appendfsync = redis.configGet("appendfsync").get("appendfsync");
             String noFsyncOnRewrite = redis.configGet("no-appendfsync-on-rewrite").get("no-appendfsync-on-rewrite");
+            String policy = redis.configGet("maxmemory-policy").get("maxmemory-policy");
             return new ServerFacts(server.get("redis_version"), replica, connected,
-                    appendonly == null ? null : "yes".equals(appendonly), appendfsync, null, "yes".equals(noFsyncOnRewrite));
+                    appendonly == null ? null : "yes".equals(appendonly), appendfsync, null, "yes".equals(noFsyncOnRewrite),
+                    policy);
         } catch (RedisCommandExecutionException e) {
             String aof = info(redis.info("persistence")).get("aof_enabled");
+            String policy = info(redis.info("memory")).get("maxmemory_policy");
             return new ServerFacts(server.get("redis_version"), replica, connected,
-                    aof == null ? null : "1".equals(aof), null, e.getMessage());
+                    aof == null ? null : "1".equals(aof), null, e.getMessage(), false, policy);
         }
     }
 

@@ -3,7 +3,7 @@ package io.flashcoupon.core.redis;
 import io.flashcoupon.core.runtime.Readiness;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,11 +21,29 @@ public final class RedisReadiness {
 
     /** The check named "redis", on {@code connection}, answering within {@code timeout}. */
     public static Readiness.Check check(StatefulRedisConnection<String, String> connection, Duration timeout) {
-        LuaScript grab = new LuaScript(GRAB_SCRIPT, ScriptOutputType.MULTI, connection);
-        return new Readiness.Check("redis", timeout, () -> probe(connection.sync(), grab));
+        return check(RedisAccess.of(connection), timeout);
     }
 
-    static String probe(RedisCommands<String, String> redis, LuaScript grab) {
+    /**
+     * The check named "redis" on every master of {@code access} (one for a single Redis), answering
+     * within {@code timeout}: each answers PING and holds the grab script (loaded again where missing).
+     */
+    public static Readiness.Check check(RedisAccess access, Duration timeout) {
+        LuaScript grab = new LuaScript(GRAB_SCRIPT, ScriptOutputType.MULTI, access);
+        return new Readiness.Check("redis", timeout, () -> {
+            if (!access.cluster()) {
+                return probe(access.sync(), grab);
+            }
+            StringBuilder found = new StringBuilder();
+            for (RedisAccess.Node master : access.masters()) {
+                found.append(found.length() == 0 ? "" : "; ").append(master.address()).append(": ")
+                        .append(probe(master.sync(), grab));
+            }
+            return found.toString();
+        });
+    }
+
+    static String probe(RedisClusterCommands<String, String> redis, LuaScript grab) {
         String pong = redis.ping();
         if (!"PONG".equals(pong)) {
             throw new IllegalStateException("PING answered " + pong);

@@ -33,6 +33,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -107,6 +110,22 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
      * (closed by {@code lifecycle}). Opened before anything else, so that a Redis that cannot keep
      * acknowledged grants refuses the start (ConfigException, one line) before the broker starts.
      */
+    /**
+     * L2 on a Redis of its own (cache.redis-uri): a plain client, no durability asked of it (a lost copy
+     * is read again from MySQL), closed by {@code lifecycle}.
+     */
+    private static L2Store cacheRedis(String uri, int timeoutMs, Lifecycle lifecycle) {
+        RedisURI parsed = RedisURI.create(uri);
+        parsed.setTimeout(Duration.ofMillis(timeoutMs));
+        RedisClient client = RedisClient.create(parsed);
+        StatefulRedisConnection<String, String> connection = client.connect();
+        lifecycle.onStop("cache redis", remaining -> {
+            connection.close();
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        });
+        return new RedisL2Store(connection);
+    }
+
     public static RedisConnector connectRedis(ServiceConfig config, PrometheusMeterRegistry metrics,
             Lifecycle lifecycle) {
         RedisConnector redis = new RedisConnector(config.redis(), metrics);
@@ -123,7 +142,7 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
             OpenTelemetry telemetry, String namesrvAddr, String instance, RedisConnector redis, Lifecycle lifecycle) {
         HikariDataSource dataSource = Databases.pool(config.mysql(), "coupon-db", metrics);
         lifecycle.onStop("database pool", remaining -> dataSource.close());
-        SaleStore store = new SaleStore(redis.connection(), Duration.ofMillis(config.redis().timeoutMs()),
+        SaleStore store = new SaleStore(redis.access(), Duration.ofMillis(config.redis().timeoutMs()),
                 redis.durability());
         TemplateRepository templates = new TemplateRepository(dataSource);
         ActivityRepository activities = new ActivityRepository(dataSource);
@@ -131,7 +150,8 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
 
         // caches: Caffeine L1 -> Redis L2 -> MySQL, kept true by the binlog (coupon-binlog-topic, broadcast)
         ServiceConfig.Cache cc = config.cache();
-        L2Store l2 = new RedisL2Store(redis.connection());
+        L2Store l2 = cc.ownRedis() ? cacheRedis(cc.redisUri(), config.redis().timeoutMs(), lifecycle)
+                : new RedisL2Store(redis.access().sync());
         TieredCache<Template> templateCache = new TieredCache<>("template", new TieredCache.Settings(cc.l1MaxSize(),
                 Duration.ofMillis(cc.templateL1TtlMs()), cc.negativeMaxSize(), Duration.ofMillis(cc.negativeTtlMs()),
                 Duration.ofMillis(cc.l2TtlMs())), l2, Registry::templateCacheKey, new CacheCodec<>(Template.class),

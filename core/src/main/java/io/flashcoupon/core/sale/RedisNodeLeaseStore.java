@@ -2,9 +2,10 @@ package io.flashcoupon.core.sale;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.redis.LuaScript;
+import io.flashcoupon.core.redis.RedisAccess;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -19,17 +20,21 @@ import java.util.concurrent.TimeoutException;
  * a failure is a {@link SaleStoreException}.
  */
 public final class RedisNodeLeaseStore implements NodeLeaseStore {
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final LuaScript claim;
     private final LuaScript renew;
     private final LuaScript release;
     private final Duration timeout;
 
     public RedisNodeLeaseStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
-        this.redis = connection.async();
-        this.claim = new LuaScript("lua/node_claim.lua", ScriptOutputType.MULTI, connection);
-        this.renew = new LuaScript("lua/node_renew.lua", ScriptOutputType.MULTI, connection);
-        this.release = new LuaScript("lua/node_release.lua", ScriptOutputType.INTEGER, connection);
+        this(RedisAccess.of(connection), timeout);
+    }
+
+    public RedisNodeLeaseStore(RedisAccess access, Duration timeout) {
+        this.redis = access.async();
+        this.claim = new LuaScript("lua/node_claim.lua", ScriptOutputType.MULTI, access);
+        this.renew = new LuaScript("lua/node_renew.lua", ScriptOutputType.MULTI, access);
+        this.release = new LuaScript("lua/node_release.lua", ScriptOutputType.INTEGER, access);
         this.timeout = timeout;
     }
 

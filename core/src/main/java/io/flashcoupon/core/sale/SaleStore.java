@@ -5,10 +5,11 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.redis.LuaScript;
+import io.flashcoupon.core.redis.RedisAccess;
 import io.flashcoupon.core.redis.RedisDurability;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  * fails the call (outcome unknown, never GRANTED).
  */
 public final class SaleStore {
-    private final RedisAsyncCommands<String, String> redis;
+    private final RedisAccess access;
+    private final RedisClusterAsyncCommands<String, String> redis;
     private final LuaScript grab;
     private final LuaScript resolve;
     private final LuaScript start;
@@ -53,27 +55,27 @@ public final class SaleStore {
 
     /** For tools and tests on a Redis that runs appendfsync always ({@link RedisDurability#serverFsyncs}). */
     public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout) {
-        this(connection, timeout, RedisDurability.serverFsyncs());
+        this(RedisAccess.of(connection), timeout, RedisDurability.serverFsyncs());
     }
 
     /** The service's store: {@code durability} as chosen at start ({@link RedisDurability#start}). */
-    public SaleStore(StatefulRedisConnection<String, String> connection, Duration timeout,
-            RedisDurability durability) {
-        this.redis = connection.async();
+    public SaleStore(RedisAccess access, Duration timeout, RedisDurability durability) {
+        this.access = access;
+        this.redis = access.async();
         this.durability = durability;
-        this.grab = new LuaScript("lua/grab.lua", ScriptOutputType.MULTI, connection);
-        this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, connection);
-        this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, connection);
-        this.settle = new LuaScript("lua/settle.lua", ScriptOutputType.MULTI, connection);
-        this.transition = new LuaScript("lua/transition.lua", ScriptOutputType.MULTI, connection);
-        this.restock = new LuaScript("lua/restock.lua", ScriptOutputType.MULTI, connection);
-        this.state = new LuaScript("lua/state.lua", ScriptOutputType.MULTI, connection);
-        this.cleanup = new LuaScript("lua/cleanup.lua", ScriptOutputType.INTEGER, connection);
-        this.snapshot = new LuaScript("lua/snapshot.lua", ScriptOutputType.MULTI, connection);
-        this.fence = new LuaScript("lua/fence.lua", ScriptOutputType.INTEGER, connection);
-        this.heal = new LuaScript("lua/heal.lua", ScriptOutputType.MULTI, connection);
-        this.healSettle = new LuaScript("lua/heal_settle.lua", ScriptOutputType.MULTI, connection);
-        this.lease = new LuaScript("lua/lease.lua", ScriptOutputType.MULTI, connection);
+        this.grab = new LuaScript("lua/grab.lua", ScriptOutputType.MULTI, access);
+        this.resolve = new LuaScript("lua/resolve.lua", ScriptOutputType.INTEGER, access);
+        this.start = new LuaScript("lua/start.lua", ScriptOutputType.INTEGER, access);
+        this.settle = new LuaScript("lua/settle.lua", ScriptOutputType.MULTI, access);
+        this.transition = new LuaScript("lua/transition.lua", ScriptOutputType.MULTI, access);
+        this.restock = new LuaScript("lua/restock.lua", ScriptOutputType.MULTI, access);
+        this.state = new LuaScript("lua/state.lua", ScriptOutputType.MULTI, access);
+        this.cleanup = new LuaScript("lua/cleanup.lua", ScriptOutputType.INTEGER, access);
+        this.snapshot = new LuaScript("lua/snapshot.lua", ScriptOutputType.MULTI, access);
+        this.fence = new LuaScript("lua/fence.lua", ScriptOutputType.INTEGER, access);
+        this.heal = new LuaScript("lua/heal.lua", ScriptOutputType.MULTI, access);
+        this.healSettle = new LuaScript("lua/heal_settle.lua", ScriptOutputType.MULTI, access);
+        this.lease = new LuaScript("lua/lease.lua", ScriptOutputType.MULTI, access);
         this.timeout = timeout;
     }
 
@@ -89,7 +91,7 @@ public final class SaleStore {
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
                 String.valueOf(a.totalCount()),
-                identity(a)).thenCompose(this::durable));
+                identity(a)).thenCompose(v -> durable(a.id(), v)));
         if (created == -1L) {
             throw new ConflictException("Redis already holds a different sale under key " + Registry.saleKey(a.id())
                     + " (another database shares this Redis, or the database was reset); refusing to resume it");
@@ -132,7 +134,7 @@ public final class SaleStore {
         }
         return grab.<List<Object>>call(redis, Registry.saleKeys(activityId), args)
                 .thenApply(reply -> GrabResult.fromBatchReply(reply, grabs.size()))
-                .thenCompose(this::durable);
+                .thenCompose(v -> durable(activityId, v));
     }
 
     /** Blocking form of {@link #grab} for a batch of one, its batch id made from its coupon_sn. */
@@ -148,9 +150,12 @@ public final class SaleStore {
         return redis.hdel(Registry.publicationsKey(activityId), batchId);
     }
 
-    /** {@code value} once everything Redis had written when it answered is durable (see RedisDurability). */
-    private <T> CompletionStage<T> durable(T value) {
-        return durability.confirm(value);
+    /**
+     * {@code value} once everything the Redis serving sale {@code activityId} had written when it
+     * answered is durable (see RedisDurability).
+     */
+    private <T> CompletionStage<T> durable(long activityId, T value) {
+        return durability.confirm(Registry.saleKey(activityId), value);
     }
 
     /**
@@ -182,7 +187,7 @@ public final class SaleStore {
      */
     public boolean resolve(long activityId, String couponSn, String grantee) {
         Long inLedger = await(resolve.<Long>call(redis, Registry.saleKeys(activityId), couponSn,
-                grantee == null ? "" : grantee).thenCompose(this::durable));
+                grantee == null ? "" : grantee).thenCompose(v -> durable(activityId, v)));
         return inLedger == 1L;
     }
 
@@ -205,7 +210,7 @@ public final class SaleStore {
         return settle.<List<Object>>call(redis, Registry.saleKeys(activityId), Long.toString(userId), requestId,
                         Integer.toString(refusal.code()))
                 .thenApply(GrabResult::fromScriptReply)
-                .thenCompose(this::durable);
+                .thenCompose(v -> durable(activityId, v));
     }
 
     /**
@@ -223,7 +228,7 @@ public final class SaleStore {
         }
         return TransitionResult.fromScriptReply(await(transition.<List<Object>>call(redis,
                 new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)}, args)
-                .thenCompose(this::durable)));
+                .thenCompose(v -> durable(activityId, v))));
     }
 
     /**
@@ -235,7 +240,7 @@ public final class SaleStore {
         return RestockResult.fromScriptReply(await(restock.<List<Object>>call(redis,
                 new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)},
                 String.valueOf(amount), String.valueOf(expectedTotal), op.value())
-                .thenCompose(this::durable)));
+                .thenCompose(v -> durable(activityId, v))));
     }
 
     /** How many coupons the user has won in the sale. */
@@ -308,15 +313,18 @@ public final class SaleStore {
         keys[delete.length] = Registry.cleanedKey(activityId);
         long answer = await(cleanup.<Long>call(redis, keys, Long.toString(expectedLedgerSize),
                 Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds()))
-                .thenCompose(this::durable));
+                .thenCompose(v -> durable(activityId, v)));
         return CleanupResult.fromScriptReply(answer);
     }
 
     // ------------------------------------------------------------------ fence and heal (core/reconcile/SaleFence)
 
-    /** The run_id of the Redis process this store talks to: a new one after every restart. */
-    public String runId() {
-        String info = await(redis.info("server"));
+    /**
+     * The run_id of the Redis process that serves sale {@code activityId} (in a cluster, the master of
+     * its slot): a new one after every restart or failover.
+     */
+    public String runId(long activityId) {
+        String info = access.masterOf(Registry.saleKey(activityId)).sync().info("server");
         for (String line : info.split("\r?\n")) {
             if (line.startsWith("run_id:")) {
                 return line.substring("run_id:".length()).trim();

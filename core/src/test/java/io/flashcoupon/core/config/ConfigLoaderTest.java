@@ -95,6 +95,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void cluster_nodes_switch_to_a_cluster_and_are_checked_as_host_port() {
+        assertThat(loader.load(null, Map.of()).redis().cluster()).isFalse();
+        ServiceConfig.Redis cluster = loader.load(null, Map.of("COUPON_REDIS_CLUSTER_NODES",
+                "127.0.0.1:7001,127.0.0.1:7002")).redis();
+        assertThat(cluster.cluster()).isTrue();
+        assertThat(cluster.clusterNodes()).containsExactly("127.0.0.1:7001", "127.0.0.1:7002");
+        assertThat(cluster.where()).isEqualTo("cluster 127.0.0.1:7001,127.0.0.1:7002");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_CLUSTER_NODES", "127.0.0.1")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("redis.cluster-nodes entry '127.0.0.1' must be host:port");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_CLUSTER_NODES", "127.0.0.1:7001",
+                "COUPON_REDIS_DATABASE", "3")))
+                .hasMessageContaining("redis.database must be 0 with redis.cluster-nodes");
+    }
+
+    @Test
+    void the_cache_may_have_a_redis_of_its_own_given_as_a_redis_uri() {
+        assertThat(loader.load(null, Map.of()).cache().ownRedis()).isFalse();
+        assertThat(loader.load(null, Map.of("COUPON_CACHE_REDIS_URI", "redis://127.0.0.1:6380/2")).cache().redisUri())
+                .isEqualTo("redis://127.0.0.1:6380/2");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_CACHE_REDIS_URI", "127.0.0.1:6380")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("cache.redis-uri must be redis://[:password@]host[:port][/db], was '127.0.0.1:6380'");
+    }
+
+    @Test
     void redis_durability_values_are_rejected_by_key_with_what_is_allowed() {
         assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_REDIS_DURABILITY", "everysec")))
                 .isInstanceOf(ConfigException.class)

@@ -171,7 +171,28 @@ class RedisDurabilityTest {
     void only_waitaof_or_replicas_add_a_wait_to_a_call() {
         RedisDurability plain = RedisDurability.serverFsyncs();
         assertThat(plain.waits()).isFalse();
-        assertThat(plain.confirm("x").toCompletableFuture().join()).isEqualTo("x");
+        assertThat(plain.confirm("fs:{1}:sale", "x").toCompletableFuture().join()).isEqualTo("x");
+    }
+
+    @Test
+    void a_sale_redis_that_may_evict_is_refused_naming_the_policy_and_the_fix() {
+        RedisDurability.ServerFacts lru = new RedisDurability.ServerFacts("7.0.15", false, 0, true, "always", null,
+                false, "allkeys-lru");
+        assertThatThrownBy(() -> RedisDurability.requireNoEviction(lru, "127.0.0.1:6379"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("maxmemory-policy allkeys-lru")
+                .hasMessageContaining("CONFIG SET maxmemory-policy noeviction");
+        RedisDurability.ServerFacts volatileTtl = new RedisDurability.ServerFacts("7.0.15", false, 0, true, "always",
+                null, false, "volatile-ttl");
+        assertThatThrownBy(() -> RedisDurability.requireNoEviction(volatileTtl, "x")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void a_sale_redis_that_never_evicts_or_does_not_say_is_accepted() {
+        RedisDurability.requireNoEviction(new RedisDurability.ServerFacts("7.0.15", false, 0, true, "always", null,
+                false, "noeviction"), "x");
+        RedisDurability.requireNoEviction(new RedisDurability.ServerFacts("7.0.15", false, 0, true, "always", null,
+                false, null), "x");
     }
 
     @Test

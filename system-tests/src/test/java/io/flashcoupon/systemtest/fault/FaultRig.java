@@ -19,6 +19,7 @@ import io.flashcoupon.proto.v1.CouponGrpc;
 import io.flashcoupon.proto.v1.FlashSaleStatusRequest;
 import io.flashcoupon.proto.v1.StartFlashSaleRequest;
 import io.flashcoupon.systemtest.support.FaultPorts;
+import io.flashcoupon.systemtest.support.RedisCluster;
 import io.flashcoupon.systemtest.support.RedisProcess;
 import io.flashcoupon.systemtest.support.SaleInvariants;
 import io.flashcoupon.systemtest.support.ServiceHarness;
@@ -73,6 +74,7 @@ final class FaultRig implements AutoCloseable {
     private final long t0 = System.nanoTime();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private RedisProcess redis;
+    private RedisCluster cluster;
     private HikariDataSource db;
     private ManagedChannel channel;
     private boolean keepWork;
@@ -141,6 +143,24 @@ final class FaultRig implements AutoCloseable {
         return redis;
     }
 
+    /**
+     * Starts this test's own Redis Cluster (three masters with a replica each) instead of one
+     * redis-server; the service then gets redis.cluster-nodes.
+     */
+    RedisCluster startRedisCluster() {
+        cluster = new RedisCluster(ports, work.resolve("redis-cluster"), logs);
+        closeables.add(cluster::stop);
+        cluster.start(Duration.ofSeconds(60));
+        log("own Redis Cluster: %s (3 masters, 1 replica each, cluster-node-timeout %d ms, appendfsync always)",
+                cluster.seeds(), RedisCluster.NODE_TIMEOUT_MS);
+        return cluster;
+    }
+
+    /** This test's Redis Cluster (after {@link #startRedisCluster}). */
+    RedisCluster redisCluster() {
+        return cluster;
+    }
+
     /** This test's redis-server, to kill and restart. */
     RedisProcess redisProcess() {
         return redis;
@@ -176,7 +196,10 @@ final class FaultRig implements AutoCloseable {
         env.put(ConfigLoader.envName("server.name"), "fault");
         env.put(ConfigLoader.envName("server.grpc-port"), Integer.toString(grpcPort));
         env.put(ConfigLoader.envName("server.http-port"), Integer.toString(httpPort));
-        env.putAll(ServiceJvms.storesEnv(DB, redis.port));
+        env.putAll(ServiceJvms.storesEnv(DB, cluster == null ? redis.port : 0));
+        if (cluster != null) {
+            env.put(ConfigLoader.envName("redis.cluster-nodes"), cluster.seeds());
+        }
         env.put(ConfigLoader.envName("rocketmq.embedded"), Boolean.toString(embedded));
         if (embedded) {
             env.put(ConfigLoader.envName("rocketmq.embedded-home"), embeddedHome.toAbsolutePath().toString());
@@ -215,6 +238,23 @@ final class FaultRig implements AutoCloseable {
                 broker.namesrvPort, broker.brokerPort, false), work, logs.resolve("service.log"), grpc, http);
         closeables.add(service::stop);
         log("service: gRPC %d, http %d, name server %s", grpc, http, broker.namesrvAddr());
+        return service;
+    }
+
+    /**
+     * A second service process with only the ingress role on the name server of {@code broker}: its own
+     * ports and node id (leased next-free), no binlog reader.
+     */
+    ServiceJvms.Service ingressOnly(ServiceJvms.Broker broker, String name) {
+        int grpc = ports.one();
+        int http = ports.one();
+        Map<String, String> env = serviceEnv(grpc, http, null, broker.namesrvPort, broker.brokerPort, false);
+        env.put(ConfigLoader.envName("server.name"), name);
+        env.put(ConfigLoader.envName("server.roles"), "ingress");
+        env.put(ConfigLoader.envName("cdc.embedded.enabled"), "false");
+        ServiceJvms.Service service = new ServiceJvms.Service(name, env, work, logs.resolve(name + ".log"), grpc, http);
+        closeables.add(service::stop);
+        log("%s: gRPC %d, http %d, roles ingress, name server %s", name, grpc, http, broker.namesrvAddr());
         return service;
     }
 
@@ -272,6 +312,19 @@ final class FaultRig implements AutoCloseable {
         return load;
     }
 
+    /**
+     * The crowd of {@link #load(ServiceJvms.Service, Activity)}, its calls sent through {@code channel}
+     * (several instances behind one channel). Not started.
+     */
+    GrabLoad load(io.grpc.Channel channel, Activity sale) {
+        GrabLoad load = new GrabLoad(CouponGrpc.newStub(channel), sale.id(), 5_000_000L, USERS, IN_FLIGHT,
+                CALL_DEADLINE, 60, random.nextLong());
+        closeables.add(load);
+        log("load: %d users drawn at random for stock %d (limit %d), %d grabs in flight, %d s deadline", USERS,
+                sale.totalCount(), sale.perUserLimit(), IN_FLIGHT, CALL_DEADLINE.toSeconds());
+        return load;
+    }
+
     /** Redis, an emptied database and the service with its embedded broker, started and ready. */
     ServiceJvms.Service startWithEmbeddedBroker() throws Exception {
         startRedis();
@@ -279,6 +332,29 @@ final class FaultRig implements AutoCloseable {
         ServiceJvms.Service service = embeddedService();
         log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
         return service;
+    }
+
+    /** A Redis Cluster, an emptied database and the service with its embedded broker, started and ready. */
+    ServiceJvms.Service startWithEmbeddedBrokerOnCluster() throws Exception {
+        startRedisCluster();
+        resetDatabase();
+        ServiceJvms.Service service = embeddedService();
+        log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
+        return service;
+    }
+
+    /**
+     * A Redis Cluster, an emptied database, BrokerMain as a process of its own and the service on them
+     * (every role), started and ready.
+     */
+    OnBroker startOnClusterWithExternalBroker() throws Exception {
+        startRedisCluster();
+        resetDatabase();
+        ServiceJvms.Broker broker = broker();
+        log("broker ready in %d ms", broker.start(Duration.ofMinutes(2)).toMillis());
+        ServiceJvms.Service service = externalBrokerService(broker);
+        log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
+        return new OnBroker(broker, service);
     }
 
     /** A broker process and the service on it. */

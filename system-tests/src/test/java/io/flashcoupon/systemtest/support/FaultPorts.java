@@ -29,6 +29,19 @@ public final class FaultPorts {
         throw new IllegalStateException("no free port in [" + LOW + ", " + HIGH + ")");
     }
 
+    /** A Redis Cluster node's port p with its cluster bus port p+10000 free, both below the ephemeral range. */
+    public synchronized int redisClusterNode() {
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int p = ThreadLocalRandom.current().nextInt(LOW, HIGH - 10_000);
+            if (!taken.contains(p) && !taken.contains(p + 10_000) && canBind(p) && canBind(p + 10_000)) {
+                taken.add(p);
+                taken.add(p + 10_000);
+                return p;
+            }
+        }
+        throw new IllegalStateException("no free port pair p, p+10000 in [" + LOW + ", " + HIGH + ")");
+    }
+
     /** A broker port p with p-2 (VIP channel), p and p+1 (HA) free. */
     public synchronized int broker() {
         for (int attempt = 0; attempt < 500; attempt++) {

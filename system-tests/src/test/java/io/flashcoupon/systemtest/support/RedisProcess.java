@@ -34,6 +34,11 @@ public final class RedisProcess {
 
     /** One running {@code binary} with {@code appendfsync} (always, everysec or no). */
     public RedisProcess(int port, Path dir, Path log, String binary, String appendfsync) {
+        this(port, dir, log, binary, appendfsync, List.of());
+    }
+
+    /** As above, with {@code extra} lines of redis.conf (a cluster node's settings). */
+    public RedisProcess(int port, Path dir, Path log, String binary, String appendfsync, List<String> extra) {
         this.port = port;
         this.dir = dir;
         Path conf = dir.resolve("redis.conf");
@@ -49,6 +54,7 @@ public final class RedisProcess {
                     "save \"\"",
                     "logfile \"\"",
                     "enable-debug-command local",
+                    String.join("\n", extra),
                     "") , StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
