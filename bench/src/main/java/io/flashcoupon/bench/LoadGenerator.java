@@ -34,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@code reads}: the standalone read runs, each RPC alone in closed loop ({@link ReadRuns}).
  * {@code page}: the sale-page workload of shoppers ({@link SalePage}).
  *
- * <p>Usage: {@code LoadGenerator sale|open|reads|page key=value...}; keys: target, activity, users, user-offset,
+ * <p>Usage: {@code LoadGenerator sale|open|reads|page key=value...}; keys: target (host:port, or a comma-separated
+ * list of ingress instances, each given {@code channels} channels, called round robin), activity, users, user-offset,
  * attempts, concurrency, rate, seconds, channels, out (JSON file), grants-out (coupon_sn,grant ms,user),
  * warmup-activity (a sold-out sale), warmup-seconds (5), on-start (a shell command run after the warm-up,
  * before the measured run); the keys of reads and page are in their classes.
@@ -53,16 +54,20 @@ public final class LoadGenerator {
 
     private LoadGenerator(Map<String, String> args) {
         this.args = args;
-        String[] target = get("target", "127.0.0.1:9090").split(":");
         int n = Integer.parseInt(get("channels", "2"));
+        // target=host:port[,host:port...]: calls go round robin over every channel of every instance, as
+        // a gateway spreading over a static list of ingress instances would
         for (int i = 0; i < n; i++) {
-            ManagedChannel ch = NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1]))
-                    .usePlaintext().flowControlWindow(1 << 20)
-                    // callbacks only count and release a permit: run them on the event loop that
-                    // read the reply instead of handing each one to a pooled thread
-                    .directExecutor().build();
-            channels.add(ch);
-            stubs.add(CouponGrpc.newStub(ch));
+            for (String instance : get("target", "127.0.0.1:9090").split(",")) {
+                String[] target = instance.trim().split(":");
+                ManagedChannel ch = NettyChannelBuilder.forAddress(target[0], Integer.parseInt(target[1]))
+                        .usePlaintext().flowControlWindow(1 << 20)
+                        // callbacks only count and release a permit: run them on the event loop that
+                        // read the reply instead of handing each one to a pooled thread
+                        .directExecutor().build();
+                channels.add(ch);
+                stubs.add(CouponGrpc.newStub(ch));
+            }
         }
     }
 
