@@ -8,6 +8,8 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -48,7 +50,19 @@ public interface RedisAccess {
         }
     }
 
+    /**
+     * Where an acknowledged call runs: a master ({@code nodeId}) and the async commands of that
+     * master's own connection, which follow no redirect.
+     */
+    record Target(String nodeId, RedisClusterAsyncCommands<String, String> async) {}
+
     RedisClusterAsyncCommands<String, String> async();
+
+    /** The master serving {@code key}'s slot now and its own connection; never blocks (connects asynchronously). */
+    CompletionStage<Target> targetOf(String key);
+
+    /** Every replica (none for a single Redis), for the start's checks. */
+    List<Node> replicas();
 
     RedisClusterCommands<String, String> sync();
 
@@ -78,10 +92,21 @@ public interface RedisAccess {
     /** One Redis server. */
     static RedisAccess of(StatefulRedisConnection<String, String> connection) {
         Node self = new Node("single", "single", connection::sync);
+        CompletableFuture<Target> target = CompletableFuture.completedFuture(new Target(self.id(), connection.async()));
         return new RedisAccess() {
             @Override
             public RedisClusterAsyncCommands<String, String> async() {
                 return connection.async();
+            }
+
+            @Override
+            public CompletionStage<Target> targetOf(String key) {
+                return target;
+            }
+
+            @Override
+            public List<Node> replicas() {
+                return List.of();
             }
 
             @Override
@@ -120,6 +145,28 @@ public interface RedisAccess {
             }
 
             @Override
+            public CompletionStage<Target> targetOf(String key) {
+                String id;
+                try {
+                    id = masterOf(key).id();
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                return connection.getConnectionAsync(id).thenApply(c -> new Target(id, c.async()));
+            }
+
+            @Override
+            public List<Node> replicas() {
+                List<Node> replicas = new ArrayList<>();
+                for (RedisClusterNode n : connection.getPartitions()) {
+                    if (n.is(RedisClusterNode.NodeFlag.REPLICA) && !failed(n)) {
+                        replicas.add(node(n));
+                    }
+                }
+                return replicas;
+            }
+
+            @Override
             public Node masterOf(String key) {
                 RedisClusterNode node = connection.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
                 if (node == null) {
@@ -133,12 +180,16 @@ public interface RedisAccess {
             public List<Node> masters() {
                 List<Node> masters = new ArrayList<>();
                 for (RedisClusterNode n : connection.getPartitions()) {
-                    if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.getSlots().isEmpty()) {
+                    if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.getSlots().isEmpty() && !failed(n)) {
                         masters.add(node(n));
                     }
                 }
                 masters.sort((a, b) -> a.address().compareTo(b.address()));
                 return masters;
+            }
+
+            private boolean failed(RedisClusterNode n) {
+                return n.is(RedisClusterNode.NodeFlag.FAIL) || n.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL);
             }
 
             private Node node(RedisClusterNode n) {

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
  * The process's one Redis client and its one long-lived, shared connection (no pool), with the way
  * its writes are made durable before anything acknowledges them ({@link RedisDurability}). With
  * redis.cluster-nodes it is Lettuce's cluster client instead: topology refreshed every
- * {@value #TOPOLOGY_REFRESH_S} s and on every MOVED/ASK redirect or reconnect (so a promoted replica is
- * found within seconds), commands routed to the master of their key's slot, and {@link #access} the
- * same for both.
+ * {@value #TOPOLOGY_REFRESH_S} s and on MOVED/ASK redirects and reconnects (at most once a second), so
+ * a promoted replica is found within seconds; commands routed to the master of their key's slot, and
+ * {@link #access} the same for both.
  */
 public final class RedisConnector implements AutoCloseable {
     private static final String COMPLETION = "lettuce.command.completion";
@@ -75,6 +75,8 @@ public final class RedisConnector implements AutoCloseable {
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(TOPOLOGY_REFRESH_S))
                             .enableAllAdaptiveRefreshTriggers()
+                            // Lettuce's default lets a redirect or reconnect refresh at most every 30 s
+                            .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
                             .build())
                     .build());
             this.connection = null;

@@ -167,6 +167,10 @@ public final class RedisDurability implements AutoCloseable {
         if (choice == null) {
             throw new ConfigException("Redis at " + where + " lists no master serving any slot");
         }
+        for (RedisAccess.Node replica : access.replicas()) {
+            checkReplica(read(replica.sync()), noFailover(replica), choice.mode(), config, "replica " + replica.address()
+                    + " of " + where);
+        }
         Counter failures = Counter.builder("coupon.redis.durability.failures")
                 .description("Acknowledging Redis calls whose WAITAOF/WAIT fell short (answered as outcome unknown)")
                 .register(metrics);
@@ -213,19 +217,26 @@ public final class RedisDurability implements AutoCloseable {
     }
 
     /**
-     * {@code value} once every write the master serving {@code key} had made when it gave the answer
-     * {@code value} stands for is durable: call it after the answer arrived, with a key of the call
-     * (any key of its slot). Completes exceptionally with {@link NotDurableException} when that is not
-     * confirmed in time: the caller must treat the outcome as unknown and acknowledge nothing. Immediate
-     * in FSYNC_ALWAYS mode without replicas (the server fsynced before it answered).
+     * {@code value} once every write master {@code target} had made when it gave the answer
+     * {@code value} stands for is durable: call it after the answer arrived, with the target the call
+     * ran on and a key of the call. Completes exceptionally with {@link NotDurableException} when that
+     * is not confirmed in time, or when {@code key}'s slot is no longer served by that master (a
+     * failover or resharding while the call ran): the caller must treat the outcome as unknown and
+     * acknowledge nothing. Immediate in FSYNC_ALWAYS mode without replicas (the server that answered
+     * fsynced before it answered).
      */
-    public <T> CompletionStage<T> confirm(String key, T value) {
+    public <T> CompletionStage<T> confirm(RedisAccess.Target target, String key, T value) {
         if (waits == null) {
             return CompletableFuture.completedFuture(value);
         }
         CompletableFuture<Void> round;
         try {
-            round = waits.confirm(key);
+            String now = waits.masterIdOf(key);
+            if (!now.equals(target.nodeId())) {
+                throw new NotDurableException("the slot of " + key + " moved from Redis node " + target.nodeId()
+                        + " to " + now + " while the call ran: outcome unknown");
+            }
+            round = waits.confirm(target.nodeId());
         } catch (RuntimeException e) {
             round = CompletableFuture.failedFuture(e);
         }
@@ -271,7 +282,10 @@ public final class RedisDurability implements AutoCloseable {
                     if (error == null && missing == null) {
                         return null;
                     }
-                    throw new NotDurableException(missing != null ? missing : mode.label()
+                    if (missing != null) {
+                        throw NotDurableException.shortfall(missing);
+                    }
+                    throw new NotDurableException(mode.label()
                             + " did not return (" + (error instanceof TimeoutException ? "no answer within "
                                     + (timeoutMs + 1_000) + " ms" : error.getMessage()) + "), outcome unknown");
                 });
@@ -282,6 +296,41 @@ public final class RedisDurability implements AutoCloseable {
     public void close() {
         if (waits != null) {
             waits.close();
+        }
+    }
+
+    /**
+     * A cluster replica may be promoted by an automatic failover and then answer as the master, so it
+     * must keep writes as a master would (AOF as the mode needs, noeviction); and with
+     * redis.durability-replicas 0 nothing it has not received yet (acknowledged grants too) would
+     * survive its promotion, so that is refused unless the replica never fails over
+     * ({@code noFailover}: cluster-replica-no-failover yes).
+     */
+    static void checkReplica(ServerFacts f, boolean noFailover, Mode mode, ServiceConfig.Redis config, String at) {
+        requireNoEviction(f, at);
+        String prefix = "redis.durability is " + config.durability() + ": ";
+        String redis = "Redis " + f.version() + " at " + at;
+        if (mode == Mode.WAITAOF) {
+            requireAofForWaitAof(prefix, redis, f);
+        } else {
+            fsyncAlways(config.durabilityMode() == ServiceConfig.Durability.FSYNC_ALWAYS
+                    ? ServiceConfig.Durability.FSYNC_ALWAYS : ServiceConfig.Durability.AUTO, prefix, redis, f,
+                    "a failover may promote it");
+        }
+        if (config.durabilityReplicas() == 0 && !noFailover) {
+            throw new ConfigException("redis.durability-replicas is 0 but " + redis + " may be promoted by an automatic"
+                    + " failover, which loses every write it had not received yet, acknowledged grants too: set"
+                    + " redis.durability-replicas to 1 (every acknowledged write then waits until a replica has it),"
+                    + " or cluster-replica-no-failover yes on the replicas");
+        }
+    }
+
+    /** Whether the replica runs cluster-replica-no-failover yes (false when it cannot say). */
+    private static boolean noFailover(RedisAccess.Node replica) {
+        try {
+            return "yes".equals(replica.sync().configGet("cluster-replica-no-failover").get("cluster-replica-no-failover"));
+        } catch (RedisCommandExecutionException e) {
+            return false;
         }
     }
 

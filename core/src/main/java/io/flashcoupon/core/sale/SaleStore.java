@@ -85,13 +85,13 @@ public final class SaleStore {
      * holds a different sale under the same id (a shared or stale Redis).
      */
     public boolean start(Activity a) {
-        Long created = await(start.<Long>call(redis, new String[] {Registry.saleKey(a.id())},
+        Long created = await(this.<Long>acknowledged(a.id(), start, new String[] {Registry.saleKey(a.id())},
                 String.valueOf(ActivityStatus.ACTIVE.code()),
                 String.valueOf(a.startTime().toEpochMilli()),
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
                 String.valueOf(a.totalCount()),
-                identity(a)).thenCompose(v -> durable(a.id(), v)));
+                identity(a)));
         if (created == -1L) {
             throw new ConflictException("Redis already holds a different sale under key " + Registry.saleKey(a.id())
                     + " (another database shares this Redis, or the database was reset); refusing to resume it");
@@ -132,9 +132,8 @@ public final class SaleStore {
             args[i++] = Long.toString(g.grantedAtMs());
             args[i++] = g.requestId() == null ? "" : g.requestId();
         }
-        return grab.<List<Object>>call(redis, Registry.saleKeys(activityId), args)
-                .thenApply(reply -> GrabResult.fromBatchReply(reply, grabs.size()))
-                .thenCompose(v -> durable(activityId, v));
+        return this.<List<Object>>acknowledged(activityId, grab, Registry.saleKeys(activityId), args)
+                .thenApply(reply -> GrabResult.fromBatchReply(reply, grabs.size()));
     }
 
     /** Blocking form of {@link #grab} for a batch of one, its batch id made from its coupon_sn. */
@@ -151,11 +150,16 @@ public final class SaleStore {
     }
 
     /**
-     * {@code value} once everything the Redis serving sale {@code activityId} had written when it
-     * answered is durable (see RedisDurability).
+     * Runs {@code script} on sale {@code activityId}'s keys and completes with its reply once everything
+     * the server that ran it had written is durable (see RedisDurability). On a cluster the script is
+     * sent on the own connection of the master serving the sale's slot, which follows no MOVED/ASK
+     * redirect (a redirect fails the call: nothing ran), so the confirmation waits on the server that
+     * ran it; a slot that changed master while the call ran makes the outcome unknown.
      */
-    private <T> CompletionStage<T> durable(long activityId, T value) {
-        return durability.confirm(Registry.saleKey(activityId), value);
+    private <T> CompletionStage<T> acknowledged(long activityId, LuaScript script, String[] keys, String... args) {
+        String key = Registry.saleKey(activityId);
+        return access.targetOf(key).thenCompose(target -> script.<T>call(target.async(), keys, args)
+                .thenCompose(reply -> durability.confirm(target, key, reply)));
     }
 
     /**
@@ -186,8 +190,8 @@ public final class SaleStore {
      * answers UNKNOWN then, never ROLLBACK).
      */
     public boolean resolve(long activityId, String couponSn, String grantee) {
-        Long inLedger = await(resolve.<Long>call(redis, Registry.saleKeys(activityId), couponSn,
-                grantee == null ? "" : grantee).thenCompose(v -> durable(activityId, v)));
+        Long inLedger = await(this.<Long>acknowledged(activityId, resolve, Registry.saleKeys(activityId), couponSn,
+                grantee == null ? "" : grantee));
         return inLedger == 1L;
     }
 
@@ -207,10 +211,9 @@ public final class SaleStore {
         if (refusal != GrabCode.SOLD_OUT && refusal != GrabCode.ENDED && refusal != GrabCode.NOT_ACTIVE) {
             throw new IllegalArgumentException("only a sold-out, ended or paused refusal is settled, not " + refusal);
         }
-        return settle.<List<Object>>call(redis, Registry.saleKeys(activityId), Long.toString(userId), requestId,
+        return this.<List<Object>>acknowledged(activityId, settle, Registry.saleKeys(activityId), Long.toString(userId), requestId,
                         Integer.toString(refusal.code()))
-                .thenApply(GrabResult::fromScriptReply)
-                .thenCompose(v -> durable(activityId, v));
+                .thenApply(GrabResult::fromScriptReply);
     }
 
     /**
@@ -226,9 +229,8 @@ public final class SaleStore {
         for (ActivityStatus s : t.from()) {
             args[i++] = String.valueOf(s.code());
         }
-        return TransitionResult.fromScriptReply(await(transition.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)}, args)
-                .thenCompose(v -> durable(activityId, v))));
+        return TransitionResult.fromScriptReply(await(this.<List<Object>>acknowledged(activityId, transition,
+                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)}, args)));
     }
 
     /**
@@ -237,10 +239,9 @@ public final class SaleStore {
      * already applied under {@code op} (a replay) answers RESTOCKED with the figures right after it.
      */
     public RestockResult restock(long activityId, int amount, long expectedTotal, OperationId op) {
-        return RestockResult.fromScriptReply(await(restock.<List<Object>>call(redis,
+        return RestockResult.fromScriptReply(await(this.<List<Object>>acknowledged(activityId, restock,
                 new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)},
-                String.valueOf(amount), String.valueOf(expectedTotal), op.value())
-                .thenCompose(v -> durable(activityId, v))));
+                String.valueOf(amount), String.valueOf(expectedTotal), op.value())));
     }
 
     /** How many coupons the user has won in the sale. */
@@ -311,9 +312,8 @@ public final class SaleStore {
         String[] delete = Registry.cleanupKeys(activityId);
         String[] keys = Arrays.copyOf(delete, delete.length + 1);
         keys[delete.length] = Registry.cleanedKey(activityId);
-        long answer = await(cleanup.<Long>call(redis, keys, Long.toString(expectedLedgerSize),
-                Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds()))
-                .thenCompose(v -> durable(activityId, v)));
+        long answer = await(this.<Long>acknowledged(activityId, cleanup, keys, Long.toString(expectedLedgerSize),
+                Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds())));
         return CleanupResult.fromScriptReply(answer);
     }
 

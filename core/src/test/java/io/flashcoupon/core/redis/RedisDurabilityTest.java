@@ -171,7 +171,7 @@ class RedisDurabilityTest {
     void only_waitaof_or_replicas_add_a_wait_to_a_call() {
         RedisDurability plain = RedisDurability.serverFsyncs();
         assertThat(plain.waits()).isFalse();
-        assertThat(plain.confirm("fs:{1}:sale", "x").toCompletableFuture().join()).isEqualTo("x");
+        assertThat(plain.confirm(new RedisAccess.Target("single", null), "fs:{1}:sale", "x").toCompletableFuture().join()).isEqualTo("x");
     }
 
     @Test
@@ -185,6 +185,27 @@ class RedisDurabilityTest {
         RedisDurability.ServerFacts volatileTtl = new RedisDurability.ServerFacts("7.0.15", false, 0, true, "always",
                 null, false, "volatile-ttl");
         assertThatThrownBy(() -> RedisDurability.requireNoEviction(volatileTtl, "x")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void a_cluster_replica_that_may_be_promoted_needs_a_replica_wait_and_a_master_s_settings() {
+        ServerFacts always = new ServerFacts("7.0.15", true, 0, true, "always", null, false, "noeviction");
+        io.flashcoupon.core.config.ServiceConfig.Redis noWait = new io.flashcoupon.core.config.ServiceConfig.Redis(
+                "h", 1, "", 0, 3000, "auto", 0, 2000);
+        io.flashcoupon.core.config.ServiceConfig.Redis wait1 = new io.flashcoupon.core.config.ServiceConfig.Redis(
+                "h", 1, "", 0, 3000, "auto", 1, 2000);
+        assertThatThrownBy(() -> RedisDurability.checkReplica(always, false, Mode.FSYNC_ALWAYS, noWait, "replica r"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("redis.durability-replicas is 0 but Redis 7.0.15 at replica r may be promoted")
+                .hasMessageContaining("cluster-replica-no-failover yes");
+        RedisDurability.checkReplica(always, true, Mode.FSYNC_ALWAYS, noWait, "replica r");
+        RedisDurability.checkReplica(always, false, Mode.FSYNC_ALWAYS, wait1, "replica r");
+        ServerFacts everysec = new ServerFacts("7.0.15", true, 0, true, "everysec", null, false, "noeviction");
+        assertThatThrownBy(() -> RedisDurability.checkReplica(everysec, false, Mode.FSYNC_ALWAYS, wait1, "replica r"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("runs appendfsync everysec");
+        ServerFacts lru = new ServerFacts("7.0.15", true, 0, true, "always", null, false, "allkeys-lru");
+        assertThatThrownBy(() -> RedisDurability.checkReplica(lru, false, Mode.FSYNC_ALWAYS, wait1, "replica r"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("maxmemory-policy allkeys-lru");
     }
 
     @Test

@@ -33,6 +33,8 @@ class FaultIngressKillIT {
     }
 
     private void run(FaultRig rig) throws Exception {
+        // the cluster's replicas may be promoted: every acknowledged write waits until one has it
+        rig.config.put("redis.durability-replicas", "1");
         FaultRig.OnBroker a = rig.startOnClusterWithExternalBroker();
         ServiceJvms.Service b = rig.ingressOnly(a.broker(), "ingress-b");
         rig.log("ingress-b ready in %d ms", b.start(Duration.ofMinutes(3)).toMillis());
