@@ -87,11 +87,10 @@ class FaultBrokerClusterIT {
                             return load.answeredAllSentBy(before)
                                     && load.snapshot().answered() - before.answered() >= before.inFlight() + hold;
                         });
-                GrabLoad.Snapshot down = load.snapshot();
-                long survivorWhileDown = messages(admin, survivor) - survivorAtKill;
                 Duration restart = victim.start(Duration.ofMinutes(2));
                 long downMs = (System.nanoTime() - t0) / 1_000_000;
                 GrabLoad.Snapshot restarted = load.snapshot();
+                long survivorWhileDown = messages(admin, survivor) - survivorAtKill;
                 await("grants flow again after the restart").atMost(Duration.ofMinutes(1))
                         .pollInterval(Duration.ofMillis(5))
                         .until(() -> {
@@ -101,10 +100,11 @@ class FaultBrokerClusterIT {
                 int reasked = load.reaskSettled();
                 GrabLoad.Snapshot flowing = load.snapshot();
                 injected.add(String.format("%s kill -9 of %s at %d coupons told GRANTED, %d grabs in flight; down %d ms"
-                        + " (restart %d ms); while down the clients saw %s and %s stored %d coupon-events; from the"
+                        + " (restart %d ms); from the kill until it was back the clients saw %s and %s stored %d"
+                        + " coupon-events; from the"
                         + " restart to grants flowing again (%d ms) %s; then %d answered request_ids asked again",
                         rig.at(before), victim.brokerName, before.granted(), before.inFlight(), downMs,
-                        restart.toMillis(), down.outcomesSince(before), survivor.brokerName, survivorWhileDown,
+                        restart.toMillis(), restarted.outcomesSince(before), survivor.brokerName, survivorWhileDown,
                         (flowing.nanos() - restarted.nanos()) / 1_000_000, flowing.outcomesSince(restarted), reasked));
                 rig.log("BROKER BACK: %s after %d ms down", victim.brokerName, downMs);
                 rig.finish(service, sale, load, injected);
