@@ -1,8 +1,12 @@
 package io.flashcoupon.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Every topic, tag, group, Redis key and table name of the service, declared once.
@@ -73,6 +77,37 @@ public final class Registry {
             new TopicSpec(TOPIC_COUPON_EVENTS, "TRANSACTION", 8),
             new TopicSpec(TOPIC_BINLOG, "NORMAL", 4),
             new TopicSpec(TOPIC_WARMUP, "TRANSACTION", 4));
+
+    /**
+     * The most queues rocketmq.queues may give a topic on one broker: each queue is a consume queue file
+     * set per broker and a unit of consumer parallelism; far beyond the consumers' threads it only costs.
+     */
+    public static final int MAX_QUEUES_PER_TOPIC = 256;
+
+    /** The queue count of each of {@link #TOPICS}, by topic name (the defaults of rocketmq.queues). */
+    public static Map<String, Integer> defaultQueues() {
+        Map<String, Integer> queues = new TreeMap<>();
+        for (TopicSpec topic : TOPICS) {
+            queues.put(topic.name(), topic.queues());
+        }
+        return Collections.unmodifiableMap(queues);
+    }
+
+    /**
+     * {@link #TOPICS} with the queue count {@code queues} gives each (rocketmq.queues, validated to name
+     * every topic); IllegalArgumentException naming a topic it leaves out.
+     */
+    public static List<TopicSpec> topics(Map<String, Integer> queues) {
+        List<TopicSpec> out = new ArrayList<>(TOPICS.size());
+        for (TopicSpec topic : TOPICS) {
+            Integer count = queues.get(topic.name());
+            if (count == null) {
+                throw new IllegalArgumentException("no queue count for topic " + topic.name());
+            }
+            out.add(new TopicSpec(topic.name(), topic.messageType(), count));
+        }
+        return List.copyOf(out);
+    }
 
     /** Consumer groups created at start when missing (rocketmq.provision-topics). */
     public static final List<String> CONSUMER_GROUPS = List.of(GROUP_MATERIALIZER, GROUP_CACHE_INVALIDATION);

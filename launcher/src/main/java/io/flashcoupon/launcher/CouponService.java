@@ -186,14 +186,15 @@ public final class CouponService implements AutoCloseable {
     }
 
     /**
-     * rocketmq.provision-topics true: creates the missing topics and consumer groups (an existing group's
-     * settings are kept); false: creates nothing and fails naming a topic the name server does not route.
+     * rocketmq.provision-topics true: creates the missing topics (with the queue counts of rocketmq.queues)
+     * and consumer groups on every master broker (an existing topic's queue counts and group's settings are kept); false: creates nothing and fails naming a topic the name server does not route.
      */
     private static void provisionOrVerifyTopics(ServiceConfig.Rocketmq mq, String namesrvAddr) {
         if (mq.provisionTopics() || mq.embedded()) {
-            TopicProvisioner.provision(namesrvAddr, BrokerAcl.rpcHook(mq), List.of(), Infrastructure.BROKER_WAIT);
+            TopicProvisioner.provision(namesrvAddr, BrokerAcl.rpcHook(mq), mq.topics(), Registry.CONSUMER_GROUPS,
+                    Infrastructure.BROKER_WAIT);
         } else {
-            TopicProvisioner.verify(namesrvAddr, BrokerAcl.rpcHook(mq), Registry.TOPICS, Infrastructure.BROKER_WAIT);
+            TopicProvisioner.verify(namesrvAddr, BrokerAcl.rpcHook(mq), mq.topics(), Infrastructure.BROKER_WAIT);
             log.info("rocketmq.provision-topics is false: the name server routes every topic, none was created");
         }
     }

@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RocketMQ name server and broker of the single-machine deployment, run inside this JVM.
+ * The RocketMQ name server and broker of the single-machine deployment, run inside this JVM; or one of
+ * them alone, a process of a cluster ({@link #startNameServer}, {@link #startBroker}).
  *
  * <p>The server's jars ({@code launcher/rocketmq-embedded/target/server-lib}, or the directory named by
  * the system property {@code rocketmq.server.lib}) are loaded in their own {@link URLClassLoader}
@@ -39,14 +40,15 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final URLClassLoader loader;
     private final AutoCloseable server;
-    private final int namesrvPort;
+    private final String namesrvAddr;
+    /** 0 when this instance runs no broker (role namesrv). */
     private final int brokerPort;
     private boolean closed;
 
-    private EmbeddedBroker(URLClassLoader loader, AutoCloseable server, int namesrvPort, int brokerPort) {
+    private EmbeddedBroker(URLClassLoader loader, AutoCloseable server, String namesrvAddr, int brokerPort) {
         this.loader = loader;
         this.server = server;
-        this.namesrvPort = namesrvPort;
+        this.namesrvAddr = namesrvAddr;
         this.brokerPort = brokerPort;
     }
 
@@ -72,10 +74,34 @@ public final class EmbeddedBroker implements AutoCloseable {
         return start(libDir, props);
     }
 
+    /** A name server alone, for brokers in other processes (role namesrv). */
+    public static EmbeddedBroker startNameServer(Path libDir, Path home, int namesrvPort) {
+        Properties props = new Properties();
+        props.setProperty("role", "namesrv");
+        props.setProperty("home", home.toAbsolutePath().toString());
+        props.setProperty("namesrvPort", Integer.toString(namesrvPort));
+        return start(libDir, props);
+    }
+
     /**
-     * Starts with the given properties (see {@code EmbeddedRocketMq}: home, namesrvPort, brokerPort,
-     * brokerName, clusterName, transactionTimeOut, transactionCheckInterval, transactionCheckMax) and returns
-     * once the broker is registered with the name server.
+     * A master broker alone (role broker) named {@code brokerName}, registering with the name server(s)
+     * {@code namesrvAddr} ({@code host:port[;host:port]}); otherwise as {@link #start(Path, Path, int, int)}.
+     */
+    public static EmbeddedBroker startBroker(Path libDir, Path home, String brokerName, int brokerPort,
+                                             String namesrvAddr) {
+        Properties props = new Properties();
+        props.setProperty("role", "broker");
+        props.setProperty("home", home.toAbsolutePath().toString());
+        props.setProperty("brokerName", brokerName);
+        props.setProperty("brokerPort", Integer.toString(brokerPort));
+        props.setProperty("namesrvAddr", namesrvAddr);
+        return start(libDir, props);
+    }
+
+    /**
+     * Starts with the given properties (see {@code EmbeddedRocketMq}: role, home, namesrvPort, namesrvAddr,
+     * brokerPort, brokerName, clusterName, transactionTimeOut, transactionCheckInterval, transactionCheckMax)
+     * and returns once the broker is registered with the name server (role namesrv: once it listens).
      */
     public static EmbeddedBroker start(Path libDir, Properties props) {
         URLClassLoader loader =
@@ -87,12 +113,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             Constructor<?> constructor = loader.loadClass(SERVER_CLASS).getConstructor(Properties.class);
             AutoCloseable server = (AutoCloseable) constructor.newInstance(props);
-            EmbeddedBroker broker = new EmbeddedBroker(loader, server,
-                    Integer.parseInt(props.getProperty("namesrvPort", "9876")),
-                    Integer.parseInt(props.getProperty("brokerPort", "10911")));
-            log.info("Embedded RocketMQ started in {} ms: name server {}, broker 127.0.0.1:{}, home {}",
-                    (System.nanoTime() - startNanos) / 1_000_000, broker.namesrvAddr(), broker.brokerPort,
-                    props.getProperty("home"));
+            String role = props.getProperty("role", "all").trim();
+            String namesrvAddr = role.equals("broker") ? props.getProperty("namesrvAddr").trim()
+                    : "127.0.0.1:" + props.getProperty("namesrvPort", "9876").trim();
+            int brokerPort = role.equals("namesrv") ? 0 : Integer.parseInt(props.getProperty("brokerPort", "10911").trim());
+            EmbeddedBroker broker = new EmbeddedBroker(loader, server, namesrvAddr, brokerPort);
+            log.info("Embedded RocketMQ ({}) started in {} ms: name server {}, broker {}, home {}", role,
+                    (System.nanoTime() - startNanos) / 1_000_000, broker.namesrvAddr(),
+                    brokerPort == 0 ? "none" : broker.brokerAddr(), props.getProperty("home"));
             return broker;
         } catch (InvocationTargetException e) {
             closeQuietly(loader, e.getCause());
@@ -113,13 +141,16 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
     }
 
-    /** {@code 127.0.0.1:<namesrvPort>}, for clients. */
+    /** {@code 127.0.0.1:<namesrvPort>}, or the name server(s) a broker alone registered with; for clients. */
     public String namesrvAddr() {
-        return "127.0.0.1:" + namesrvPort;
+        return namesrvAddr;
     }
 
-    /** {@code 127.0.0.1:<brokerPort>}. */
+    /** {@code 127.0.0.1:<brokerPort>}; IllegalStateException for a name server alone. */
     public String brokerAddr() {
+        if (brokerPort == 0) {
+            throw new IllegalStateException("a name server alone runs no broker");
+        }
         return "127.0.0.1:" + brokerPort;
     }
 

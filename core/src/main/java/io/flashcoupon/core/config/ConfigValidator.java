@@ -1,9 +1,11 @@
 package io.flashcoupon.core.config;
 
+import io.flashcoupon.core.Registry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** Checks a loaded configuration and reports every problem at once, each naming its key. */
@@ -83,6 +85,7 @@ public final class ConfigValidator {
         }
         range(errors, "rocketmq.send-timeout-ms", mq.sendTimeoutMs(), 1, 60_000);
         aclCredentials(errors, mq);
+        queues(errors, mq);
         ServiceConfig.Flashsale fs = c.business().flashsale();
         range(errors, "business.flashsale.grab-threads", fs.grabThreads(), 1, 4096);
         range(errors, "business.flashsale.grab-queue", fs.grabQueue(), 0, 1_000_000);
@@ -236,6 +239,24 @@ public final class ConfigValidator {
 
     /** The credential only DTM holds: like an admin token, but of its own (never one of the admin tokens). */
     /** Both ACL keys or neither; printable ASCII without spaces (they travel in request headers). */
+    /** rocketmq.queues: a count for every topic of the Registry, for no other name, each in range. */
+    private static void queues(List<String> errors, ServiceConfig.Rocketmq mq) {
+        Set<String> topics = Registry.defaultQueues().keySet();
+        for (Map.Entry<String, Integer> e : mq.queues().entrySet()) {
+            if (!topics.contains(e.getKey())) {
+                errors.add("rocketmq.queues." + e.getKey() + " names no topic of the service (its topics: "
+                        + String.join(", ", topics) + ")");
+            } else if (e.getValue() == null) {
+                errors.add("rocketmq.queues." + e.getKey() + " must be a number");
+            } else {
+                range(errors, "rocketmq.queues." + e.getKey(), e.getValue(), 1, Registry.MAX_QUEUES_PER_TOPIC);
+            }
+        }
+        for (String topic : topics) {
+            require(errors, mq.queues().containsKey(topic), "rocketmq.queues." + topic + " is missing");
+        }
+    }
+
     private static void aclCredentials(List<String> errors, ServiceConfig.Rocketmq mq) {
         boolean access = !mq.accessKey().isEmpty();
         boolean secret = !mq.secretKey().isEmpty();

@@ -1,10 +1,13 @@
 package io.flashcoupon.core.config;
 
+import io.flashcoupon.core.Registry;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The whole configuration of a service process, loaded once from srv.yaml (plus environment
@@ -179,20 +182,35 @@ public record ServiceConfig(
      * group's settings are left alone); false = create nothing and refuse the start naming a topic the
      * name server does not route. accessKey / secretKey = the broker's ACL credentials (both or neither),
      * signed into every request of the service's clients and of the provisioning. toString never shows
-     * the secret.
+     * the secret. queues = per topic of {@link Registry#TOPICS}, the read and write queue count the
+     * provisioning gives it on each master broker that does not hold it yet (null = Registry's counts).
      */
     public record Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
             List<String> nameservers, int sendTimeoutMs, boolean provisionTopics, String accessKey,
-            String secretKey) {
+            String secretKey, Map<String, Integer> queues) {
         public Rocketmq {
             accessKey = accessKey == null ? "" : accessKey;
             secretKey = secretKey == null ? "" : secretKey;
+            queues = queues == null ? Registry.defaultQueues() : Collections.unmodifiableMap(new TreeMap<>(queues));
         }
 
-        /** Provisioning on, no ACL credentials (the srv.yaml defaults of those keys). */
+        /** Registry's queue counts. */
+        public Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
+                List<String> nameservers, int sendTimeoutMs, boolean provisionTopics, String accessKey,
+                String secretKey) {
+            this(embedded, embeddedHome, namesrvPort, brokerPort, nameservers, sendTimeoutMs, provisionTopics,
+                    accessKey, secretKey, null);
+        }
+
+        /** Provisioning on, no ACL credentials, Registry's queue counts (the srv.yaml defaults of those keys). */
         public Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
                 List<String> nameservers, int sendTimeoutMs) {
             this(embedded, embeddedHome, namesrvPort, brokerPort, nameservers, sendTimeoutMs, true, "", "");
+        }
+
+        /** The service's topics with the queue counts of {@link #queues} (validated to name each of them). */
+        public List<Registry.TopicSpec> topics() {
+            return Registry.topics(queues);
         }
 
         public String namesrvAddr() {
@@ -210,7 +228,7 @@ public record ServiceConfig(
                     + ", brokerPort=" + brokerPort + ", nameservers=" + nameservers + ", sendTimeoutMs="
                     + sendTimeoutMs + ", provisionTopics=" + provisionTopics + ", accessKey="
                     + (accessKey.isEmpty() ? "none" : accessKey) + ", secretKey="
-                    + (secretKey.isEmpty() ? "none" : "hidden") + "]";
+                    + (secretKey.isEmpty() ? "none" : "hidden") + ", queues=" + queues + "]";
         }
     }
 

@@ -3,6 +3,7 @@ package io.flashcoupon.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flashcoupon.core.Registry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -153,6 +154,37 @@ class ConfigLoaderTest {
                 .isFalse();
         assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_PROVISION_TOPICS", "sometimes")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("sometimes");
+    }
+
+    @Test
+    void queue_counts_come_from_rocketmq_queues_per_topic_and_are_checked() {
+        ServiceConfig.Rocketmq defaults = loader.load(null, Map.of()).rocketmq();
+        assertThat(defaults.queues()).isEqualTo(Registry.defaultQueues());
+        assertThat(defaults.topics()).isEqualTo(Registry.TOPICS);
+
+        ServiceConfig.Rocketmq sixteen = loader.load(null, Map.of("COUPON_ROCKETMQ_QUEUES_COUPON_EVENTS", "16"))
+                .rocketmq();
+        assertThat(sixteen.topics()).filteredOn(t -> t.name().equals(Registry.TOPIC_COUPON_EVENTS))
+                .singleElement().satisfies(t -> {
+                    assertThat(t.queues()).isEqualTo(16);
+                    assertThat(t.messageType()).isEqualTo("TRANSACTION");
+                });
+        assertThat(sixteen.queues()).containsEntry(Registry.TOPIC_BINLOG, 4);
+
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_QUEUES_COUPON_WARMUP", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rocketmq.queues.coupon-warmup must be between 1 and 256, was 0");
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_QUEUES_COUPON_EVENTS", "many")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("many");
+    }
+
+    @Test
+    void a_queue_count_for_a_topic_the_service_does_not_have_is_refused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("srv.yaml");
+        Files.writeString(file, "rocketmq:\n  queues:\n    coupon-event: 16\n");
+        assertThatThrownBy(() -> loader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rocketmq.queues.coupon-event names no topic of the service");
     }
 
     @Test

@@ -269,6 +269,26 @@ final class FaultRig implements AutoCloseable {
         return broker;
     }
 
+    /** BrokerMain --role namesrv as its own process, home and port fixed for the test. */
+    ServiceJvms.NameServer nameServer() {
+        int port = ports.one();
+        ServiceJvms.NameServer namesrv = new ServiceJvms.NameServer("namesrv", work.resolve("namesrv"), work,
+                logs.resolve("namesrv.log"), port);
+        closeables.add(namesrv::stop);
+        log("name server: %d", port);
+        return namesrv;
+    }
+
+    /** BrokerMain --role broker as its own process named {@code brokerName}, registering with {@code namesrv}. */
+    ServiceJvms.Broker clusterBroker(ServiceJvms.NameServer namesrv, String brokerName) {
+        int port = ports.broker();
+        ServiceJvms.Broker broker = new ServiceJvms.Broker(brokerName, work.resolve(brokerName), work,
+                logs.resolve(brokerName + ".log"), namesrv, brokerName, port);
+        closeables.add(broker::stop);
+        log("%s: ports %d/%d/%d, name server %s", brokerName, port - 2, port, port + 1, namesrv.addr());
+        return broker;
+    }
+
     /** One channel to the service's gRPC port for the whole test (it reconnects after restarts). */
     ManagedChannel channel(ServiceJvms.Service service) {
         if (channel == null) {
@@ -369,6 +389,34 @@ final class FaultRig implements AutoCloseable {
         ServiceJvms.Service service = externalBrokerService(broker);
         log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
         return new OnBroker(broker, service);
+    }
+
+    /** A name server, its brokers (each a process) and the service on them. */
+    record OnCluster(ServiceJvms.NameServer namesrv, List<ServiceJvms.Broker> brokers, ServiceJvms.Service service) {}
+
+    /**
+     * Redis, an emptied database, a name server and {@code brokerNames} as master brokers, each a process of
+     * its own, and the service on that name server (rocketmq.embedded false), started and ready.
+     */
+    OnCluster startWithBrokerCluster(List<String> brokerNames) throws Exception {
+        startRedis();
+        resetDatabase();
+        ServiceJvms.NameServer namesrv = nameServer();
+        log("name server ready in %d ms", namesrv.start(Duration.ofMinutes(2)).toMillis());
+        List<ServiceJvms.Broker> brokers = new ArrayList<>();
+        for (String brokerName : brokerNames) {
+            ServiceJvms.Broker broker = clusterBroker(namesrv, brokerName);
+            log("%s ready in %d ms (pid %d)", brokerName, broker.start(Duration.ofMinutes(2)).toMillis(), broker.pid());
+            brokers.add(broker);
+        }
+        int grpc = ports.one();
+        int http = ports.one();
+        ServiceJvms.Service service = new ServiceJvms.Service("service", serviceEnv(grpc, http, null, namesrv.port, 0,
+                false), work, logs.resolve("service.log"), grpc, http);
+        closeables.add(service::stop);
+        log("service: gRPC %d, http %d, name server %s", grpc, http, namesrv.addr());
+        log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
+        return new OnCluster(namesrv, List.copyOf(brokers), service);
     }
 
     /**

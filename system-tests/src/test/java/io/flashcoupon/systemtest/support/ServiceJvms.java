@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The service and the standalone broker as child JVMs, from the jars `mvn package` built
+ * The service, the standalone broker, and the name server and brokers of a cluster as child JVMs, from the jars `mvn package` built
  * (launcher/target/launcher-*.jar + launcher/target/lib/*, and the broker's server-lib); failsafe
  * passes their paths as system properties (see system-tests/pom.xml).
  */
@@ -163,31 +163,36 @@ public final class ServiceJvms {
     public static final class Broker {
         public final int namesrvPort;
         public final int brokerPort;
+        /** The broker's name (broker-a unless given). */
+        public final String brokerName;
         private final ChildProcess process;
 
+        /** Name server and broker broker-a in one process (role all). */
         public Broker(String name, Path home, Path work, Path log, int namesrvPort, int brokerPort) {
+            this(name, work, log, namesrvPort, brokerPort, "broker-a", List.of("--home",
+                    home.toAbsolutePath().toString(), "--namesrv-port", Integer.toString(namesrvPort),
+                    "--broker-port", Integer.toString(brokerPort)));
+        }
+
+        /** Master broker {@code brokerName} alone (role broker), registering with {@code namesrv}. */
+        public Broker(String name, Path home, Path work, Path log, NameServer namesrv, String brokerName,
+                      int brokerPort) {
+            this(name, work, log, namesrv.port, brokerPort, brokerName, List.of("--role", "broker", "--home",
+                    home.toAbsolutePath().toString(), "--broker-name", brokerName, "--broker-port",
+                    Integer.toString(brokerPort), "--namesrv-addr", namesrv.addr()));
+        }
+
+        private Broker(String name, Path work, Path log, int namesrvPort, int brokerPort, String brokerName,
+                       List<String> args) {
             this.namesrvPort = namesrvPort;
             this.brokerPort = brokerPort;
-            List<String> jvm = new java.util.ArrayList<>(JVM_ARGS);
-            jvm.add("-D" + EmbeddedBroker.SERVER_LIB_PROPERTY + "=" + serverLib());
-            jvm.add("-Drocketmq.log.root=" + work.resolve("broker-client-logs").toAbsolutePath());
-            this.process = new ChildProcess(name, ChildProcess.java(classpath(), jvm, BrokerMain.class.getName(),
-                    List.of("--home", home.toAbsolutePath().toString(), "--namesrv-port", Integer.toString(namesrvPort),
-                            "--broker-port", Integer.toString(brokerPort))), Map.of(), log);
+            this.brokerName = brokerName;
+            this.process = brokerMain(name, work, log, args);
         }
 
         /** Starts and waits (deadline {@code within}) for this start's ready line; returns the time it took. */
         public Duration start(Duration within) {
-            long t0 = System.nanoTime();
-            long readyBefore = process.countInLog(BrokerMain.READY_LINE);
-            process.start();
-            await(process.name() + " registered with its name server").atMost(within)
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> {
-                        process.requireAlive();
-                        return process.countInLog(BrokerMain.READY_LINE) > readyBefore;
-                    });
-            return Duration.ofNanos(System.nanoTime() - t0);
+            return startAndAwait(process, BrokerMain.READY_LINE, " registered with its name server", within);
         }
 
         public void kill() {
@@ -198,8 +203,63 @@ public final class ServiceJvms {
             process.stop(Duration.ofSeconds(3));
         }
 
+        public long pid() {
+            return process.pid();
+        }
+
         public String namesrvAddr() {
             return "127.0.0.1:" + namesrvPort;
         }
+
+        /** {@code 127.0.0.1:<brokerPort>}. */
+        public String brokerAddr() {
+            return "127.0.0.1:" + brokerPort;
+        }
+    }
+
+    /** {@link BrokerMain} {@code --role namesrv}: a name server alone; ready when it logs its ready line. */
+    public static final class NameServer {
+        public final int port;
+        private final ChildProcess process;
+
+        public NameServer(String name, Path home, Path work, Path log, int port) {
+            this.port = port;
+            this.process = brokerMain(name, work, log, List.of("--role", "namesrv", "--home",
+                    home.toAbsolutePath().toString(), "--namesrv-port", Integer.toString(port)));
+        }
+
+        /** Starts and waits (deadline {@code within}) for this start's ready line; returns the time it took. */
+        public Duration start(Duration within) {
+            return startAndAwait(process, BrokerMain.NAMESRV_READY_LINE, " listening", within);
+        }
+
+        public void stop() {
+            process.stop(Duration.ofSeconds(3));
+        }
+
+        public String addr() {
+            return "127.0.0.1:" + port;
+        }
+    }
+
+    private static ChildProcess brokerMain(String name, Path work, Path log, List<String> args) {
+        List<String> jvm = new java.util.ArrayList<>(JVM_ARGS);
+        jvm.add("-D" + EmbeddedBroker.SERVER_LIB_PROPERTY + "=" + serverLib());
+        jvm.add("-Drocketmq.log.root=" + work.resolve(name + "-client-logs").toAbsolutePath());
+        return new ChildProcess(name, ChildProcess.java(classpath(), jvm, BrokerMain.class.getName(), args), Map.of(),
+                log);
+    }
+
+    private static Duration startAndAwait(ChildProcess process, String readyLine, String what, Duration within) {
+        long t0 = System.nanoTime();
+        long readyBefore = process.countInLog(readyLine);
+        process.start();
+        await(process.name() + what).atMost(within)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    process.requireAlive();
+                    return process.countInLog(readyLine) > readyBefore;
+                });
+        return Duration.ofNanos(System.nanoTime() - t0);
     }
 }

@@ -33,6 +33,7 @@ import org.apache.rocketmq.namesrv.NamesrvController;
 import org.apache.rocketmq.remoting.netty.NettyClientConfig;
 import org.apache.rocketmq.remoting.netty.NettyServerConfig;
 import org.apache.rocketmq.remoting.protocol.RemotingCommand;
+import org.apache.rocketmq.remoting.protocol.body.ClusterInfo;
 import org.apache.rocketmq.remoting.protocol.route.BrokerData;
 import org.apache.rocketmq.store.IdleBackoffReputMessageService;
 import org.apache.rocketmq.store.MessageStore;
@@ -42,7 +43,7 @@ import org.apache.rocketmq.store.ha.DefaultHAService;
 
 /**
  * A RocketMQ 5.5.0 name server and one master broker running inside the calling JVM, for
- * single-machine deployments and integration tests.
+ * single-machine deployments and integration tests; or only one of them, for a cluster of processes.
  *
  * <p>Meant to be loaded through an isolated class loader (see the launcher's {@code EmbeddedBroker}),
  * so only JDK types cross its API: a {@link Properties} in, {@link AutoCloseable} out. Properties:
@@ -56,7 +57,10 @@ import org.apache.rocketmq.store.ha.DefaultHAService;
  * (true: the broker's op-batch thread is replaced by {@link NonSpinningOpBatchService}, so an idle broker
  * does not spin on a core; false keeps RocketMQ 5.5.0's own), {@code reputIdleBackoff} (true: the store's
  * dispatch thread is replaced by {@link IdleBackoffReputMessageService}, which stops looking for new
- * entries every millisecond after a quiet second and is woken by the next put; false keeps 5.5.0's own).
+ * entries every millisecond after a quiet second and is woken by the next put; false keeps 5.5.0's own),
+ * {@code role} ({@code all}: name server and broker; {@code namesrv}: the name server only, broker
+ * properties ignored; {@code broker}: the broker only, registering with the name server(s) of
+ * {@code namesrvAddr}, {@code host:port[;host:port]}, required then; namesrvPort ignored).
  *
  * <p>The broker registers as 127.0.0.1 and listens on 127.0.0.1 only; topics and subscription groups
  * are never auto-created, so every topic (with its message type) and group must be provisioned.
@@ -84,7 +88,10 @@ public final class EmbeddedRocketMq implements AutoCloseable {
     private NamesrvController namesrv;
     private BrokerController broker;
 
-    /** Starts the name server, then the broker; returns once the name server lists the broker. */
+    /**
+     * Starts the name server, then the broker, as the role asks; returns once the name server lists the
+     * broker (role namesrv: once it listens).
+     */
     public EmbeddedRocketMq(Properties props) {
         this.settings = Settings.from(props);
         try {
@@ -95,9 +102,13 @@ public final class EmbeddedRocketMq implements AutoCloseable {
             if (System.getProperty(RemotingCommand.REMOTING_VERSION_KEY) == null) {
                 System.setProperty(RemotingCommand.REMOTING_VERSION_KEY, Integer.toString(MQVersion.CURRENT_VERSION));
             }
-            startNamesrv();
-            startBroker();
-            awaitRegistration();
+            if (settings.role.runsNamesrv()) {
+                startNamesrv();
+            }
+            if (settings.role.runsBroker()) {
+                startBroker();
+                awaitRegistration();
+            }
         } catch (IllegalArgumentException | Error e) {
             stopQuietly(e);
             throw e;
@@ -106,16 +117,16 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             stopQuietly(e);
-            throw new IllegalStateException("Embedded RocketMQ failed to start (home " + settings.home
-                    + ", name server port " + settings.namesrvPort + ", broker ports " + (settings.brokerPort - 2)
+            throw new IllegalStateException("Embedded RocketMQ failed to start (" + settings.role.key + ", home "
+                    + settings.home + ", name server " + namesrvAddr() + ", broker ports " + (settings.brokerPort - 2)
                     + "/" + settings.brokerPort + "/" + (settings.brokerPort + 1) + "): "
                     + (e.getMessage() == null ? e.toString() : e.getMessage()), e);
         }
     }
 
-    /** {@code 127.0.0.1:<namesrvPort>}. */
+    /** {@code 127.0.0.1:<namesrvPort>}, or the name server(s) a broker-only instance registers with. */
     public String namesrvAddr() {
-        return LOCALHOST + ":" + settings.namesrvPort;
+        return settings.role.runsNamesrv() ? LOCALHOST + ":" + settings.namesrvPort : settings.namesrvAddr;
     }
 
     /** Shuts the broker down, then the name server, then the logging of this class loader. Idempotent. */
@@ -151,7 +162,8 @@ public final class EmbeddedRocketMq implements AutoCloseable {
     }
 
     private void createDirectories() throws IOException {
-        for (Path dir : new Path[] {settings.home, settings.store(), settings.logs(), settings.namesrvDir()}) {
+        for (Path dir : new Path[] {settings.home, settings.logs(),
+                settings.role.runsBroker() ? settings.store() : settings.namesrvDir()}) {
             Files.createDirectories(dir);
             if (!Files.isWritable(dir)) {
                 throw new IllegalArgumentException("Embedded RocketMQ: directory is not writable: " + dir);
@@ -164,6 +176,9 @@ public final class EmbeddedRocketMq implements AutoCloseable {
      * on that lock later would, while cleaning up, touch the running broker's store (abort file).
      */
     private void ensureStoreNotInUse() throws IOException {
+        if (!settings.role.runsBroker()) {
+            return;
+        }
         Path lock = settings.store().resolve("lock");
         try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             FileLock held = null;
@@ -378,8 +393,20 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         }
     }
 
-    private boolean registered() {
-        Map<String, BrokerData> brokers = namesrv.getRouteInfoManager().getAllClusterInfo().getBrokerAddrTable();
+    private boolean registered() throws InterruptedException {
+        Map<String, BrokerData> brokers;
+        if (namesrv != null) {
+            brokers = namesrv.getRouteInfoManager().getAllClusterInfo().getBrokerAddrTable();
+        } else {
+            try { // the name server of another process: asked as any client asks it
+                ClusterInfo info = broker.getBrokerOuterAPI().getBrokerClusterInfo();
+                brokers = info == null ? null : info.getBrokerAddrTable();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                return false; // not reachable yet
+            }
+        }
         BrokerData data = brokers == null ? null : brokers.get(settings.brokerName);
         return data != null && broker.getBrokerAddr().equals(data.getBrokerAddrs().get(MixAll.MASTER_ID));
     }
@@ -421,8 +448,38 @@ public final class EmbeddedRocketMq implements AutoCloseable {
         }
     }
 
+    /** What one instance runs. */
+    private enum Role {
+        ALL("all"), NAMESRV("namesrv"), BROKER("broker");
+
+        final String key;
+
+        Role(String key) {
+            this.key = key;
+        }
+
+        boolean runsNamesrv() {
+            return this != BROKER;
+        }
+
+        boolean runsBroker() {
+            return this != NAMESRV;
+        }
+
+        static Role of(String raw) {
+            for (Role role : values()) {
+                if (role.key.equals(raw.trim())) {
+                    return role;
+                }
+            }
+            throw new IllegalArgumentException("Embedded RocketMQ: property 'role' must be all, namesrv or broker,"
+                    + " was " + raw);
+        }
+    }
+
     /** The validated properties. */
-    private record Settings(Path home, int namesrvPort, int brokerPort, String brokerName, String clusterName,
+    private record Settings(Role role, Path home, int namesrvPort, String namesrvAddr, int brokerPort,
+                            String brokerName, String clusterName,
                             long transactionTimeOut, long transactionCheckInterval, int transactionCheckMax,
                             boolean opBatchIdleSpinFix, boolean reputIdleBackoff) {
 
@@ -435,14 +492,21 @@ public final class EmbeddedRocketMq implements AutoCloseable {
                 throw new IllegalArgumentException(
                         "Embedded RocketMQ: property 'home' (a writable directory) is required");
             }
+            Role role = Role.of(props.getProperty("role", Role.ALL.key));
             int namesrvPort = intIn(props, "namesrvPort", 9876, 1, 65535);
             int brokerPort = intIn(props, "brokerPort", 10911, 3, 65534);
-            if (namesrvPort >= brokerPort - 2 && namesrvPort <= brokerPort + 1) {
+            String namesrvAddr = props.getProperty("namesrvAddr", "").trim();
+            if (role == Role.BROKER && !namesrvAddr.matches("[^:;\\s]+:\\d{1,5}(;[^:;\\s]+:\\d{1,5})*")) {
+                throw new IllegalArgumentException("Embedded RocketMQ: role broker needs property 'namesrvAddr'"
+                        + " (host:port[;host:port]), was '" + namesrvAddr + "'");
+            }
+            if (role == Role.ALL && namesrvPort >= brokerPort - 2 && namesrvPort <= brokerPort + 1) {
                 throw new IllegalArgumentException("Embedded RocketMQ: namesrvPort " + namesrvPort
                         + " collides with the broker's ports " + (brokerPort - 2) + ", " + brokerPort
                         + " and " + (brokerPort + 1));
             }
-            return new Settings(Paths.get(home).toAbsolutePath().normalize(), namesrvPort, brokerPort,
+            return new Settings(role, Paths.get(home).toAbsolutePath().normalize(), namesrvPort, namesrvAddr,
+                    brokerPort,
                     nonBlank(props, "brokerName", "broker-a"), nonBlank(props, "clusterName", "DefaultCluster"),
                     intIn(props, "transactionTimeOut", 3000, 1, Integer.MAX_VALUE),
                     intIn(props, "transactionCheckInterval", 2000, 1, Integer.MAX_VALUE),
