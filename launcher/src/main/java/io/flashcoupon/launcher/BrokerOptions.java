@@ -29,6 +29,7 @@ record BrokerOptions(String role, Path home, int namesrvPort, int brokerPort, St
         Integer brokerPort = null;
         String brokerName = DEFAULT_BROKER_NAME;
         String namesrvAddr = null;
+        boolean explicitName = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -37,7 +38,10 @@ record BrokerOptions(String role, Path home, int namesrvPort, int brokerPort, St
                 case "--home" -> home = required(args[i], value);
                 case "--namesrv-port" -> namesrvPort = port(args[i], value);
                 case "--broker-port" -> brokerPort = port(args[i], value);
-                case "--broker-name" -> brokerName = required(args[i], value);
+                case "--broker-name" -> {
+                    brokerName = required(args[i], value);
+                    explicitName = true;
+                }
                 case "--namesrv-addr" -> namesrvAddr = required(args[i], value);
                 default -> throw new ConfigException("unknown argument " + args[i]);
             }
@@ -50,6 +54,14 @@ record BrokerOptions(String role, Path home, int namesrvPort, int brokerPort, St
             throw new ConfigException("--broker-name must be 1-64 letters, digits, '-' or '_', was " + brokerName);
         }
         if (role.equals("broker")) {
+            // no defaults here: two brokers started under one name would register as one master with two
+            // stores, and the embedded broker's port would clash with an all-in-one service
+            if (!explicitName) {
+                throw new ConfigException("--role broker needs --broker-name (each broker of a cluster its own)");
+            }
+            if (brokerPort == null) {
+                throw new ConfigException("--role broker needs --broker-port (each broker of a cluster its own)");
+            }
             if (namesrvAddr == null || !namesrvAddr.matches(NAMESRV_ADDR)) {
                 throw new ConfigException("--role broker needs --namesrv-addr host:port[;host:port], was "
                         + namesrvAddr);

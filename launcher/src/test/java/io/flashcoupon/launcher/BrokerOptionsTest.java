@@ -34,8 +34,8 @@ class BrokerOptionsTest {
                 "10931", "--namesrv-addr", "127.0.0.1:9886");
         assertThat(o).isEqualTo(new BrokerOptions("broker", Path.of("/tmp/b"), 9876, 10931, "broker-b",
                 "127.0.0.1:9886"));
-        assertThat(parse("--role", "broker", "--namesrv-addr", "ns1:9876;ns2:9876").namesrvAddr())
-                .isEqualTo("ns1:9876;ns2:9876");
+        assertThat(parse("--role", "broker", "--broker-name", "b", "--broker-port", "10921", "--namesrv-addr",
+                "ns1:9876;ns2:9876").namesrvAddr()).isEqualTo("ns1:9876;ns2:9876");
     }
 
     @Test
@@ -50,8 +50,13 @@ class BrokerOptionsTest {
         assertThatThrownBy(() -> parse("--role", "slave")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--role must be all, namesrv or broker, was slave");
         assertThatThrownBy(() -> parse("--role", "broker")).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("--role broker needs --namesrv-addr");
-        assertThatThrownBy(() -> parse("--role", "broker", "--namesrv-addr", "ns1")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--role broker needs --broker-name");
+        assertThatThrownBy(() -> parse("--role", "broker", "--broker-name", "b")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--role broker needs --broker-port");
+        assertThatThrownBy(() -> parse("--role", "broker", "--broker-name", "b", "--broker-port", "10921"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--role broker needs --namesrv-addr");
+        assertThatThrownBy(() -> parse("--role", "broker", "--broker-name", "b", "--broker-port", "10921",
+                "--namesrv-addr", "ns1")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("needs --namesrv-addr host:port[;host:port], was ns1");
         assertThatThrownBy(() -> parse("--namesrv-addr", "ns1:9876")).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("--namesrv-addr is for --role broker");

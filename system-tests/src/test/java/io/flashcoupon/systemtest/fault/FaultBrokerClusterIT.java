@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
  * random, is killed with kill -9 while grants are being committed, held down while the clients keep
  * grabbing (the survivor must take grants meanwhile), restarted on its store and port; then the
  * request_ids answered before are asked again.
- * Periodic reconciliation is off, so nothing re-publishes a grant: the half messages the killed broker
- * held are resolved by its check-backs after the restart. Then the black-box checks of every fault test
+ * Periodic reconciliation is off, so nothing re-publishes a grant from the ledger: a batch whose send met
+ * the dead broker stays in the sale's publication outbox and the relay sends it again to a broker that
+ * answers (grab batches are plain sends, not half messages). Then the black-box checks of every fault test
  * (no oversell, nobody above the limit, every GRANTED answer exactly one row with its coupon_sn, no row for
  * a refused grab) and, from each broker's offsets, that both brokers carried coupon-events.
  */

@@ -121,6 +121,10 @@ public final class GrantLedger implements AutoCloseable {
         // masters down the batches go to the others instead of failing round-robin until the next route
         // refresh (30 s); with one broker it changes nothing. FaultBrokerClusterIT, docs/decisions.md.
         producer.setSendLatencyFaultEnable(true);
+        // Only failures isolate (RocketMQ counts a failure as 10 s of latency); its default also isolates a
+        // broker for 2-6 s after a successful send that took 550 ms or more, which on a busy host can take
+        // the only live broker out of selection and send every batch to the dead one.
+        producer.setNotAvailableDuration(new long[] {0, 0, 0, 0, 0, 10_000, 30_000});
         producer.setExecutorService(checkExecutor);
         BatchGuardPacing.slowDown(producer);
         producer.setTransactionListener(new LedgerTransactions(store::inLedger,
