@@ -92,12 +92,7 @@ class FaultBrokerClusterIT {
                 long downMs = (System.nanoTime() - t0) / 1_000_000;
                 GrabLoad.Snapshot restarted = load.snapshot();
                 long survivorWhileDown = messages(admin, survivor) - survivorAtKill;
-                await("grants flow again after the restart").atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(5))
-                        .until(() -> {
-                            service.requireAlive();
-                            return load.grantedCoupons() > restarted.granted() || load.outcome("SOLD_OUT") > 0;
-                        });
+                rig.awaitGrantsFlow(load, restarted, "the restart", service::requireAlive);
                 int reasked = load.reaskSettled();
                 GrabLoad.Snapshot flowing = load.snapshot();
                 injected.add(String.format("%s kill -9 of %s at %d coupons told GRANTED, %d grabs in flight; down %d ms"

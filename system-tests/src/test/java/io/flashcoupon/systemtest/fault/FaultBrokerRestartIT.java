@@ -57,12 +57,7 @@ class FaultBrokerRestartIT {
                 Duration restart = broker.start(Duration.ofMinutes(2));
                 long downMs = (System.nanoTime() - t0) / 1_000_000;
                 GrabLoad.Snapshot restarted = load.snapshot();
-                await("grants flow again after the broker restart").atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(5))
-                        .until(() -> {
-                            service.requireAlive();
-                            return load.grantedCoupons() > restarted.granted() || load.outcome("SOLD_OUT") > 0;
-                        });
+                rig.awaitGrantsFlow(load, restarted, "the broker restart", service::requireAlive);
                 int reasked = load.reaskSettled();
                 GrabLoad.Snapshot flowing = load.snapshot();
                 injected.add(String.format("%s broker kill -9 #%d at %d coupons told GRANTED, %d grabs in flight;"

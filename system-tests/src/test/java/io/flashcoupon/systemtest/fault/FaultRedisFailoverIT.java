@@ -69,12 +69,7 @@ class FaultRedisFailoverIT {
             GrabLoad.Snapshot rejoined = load.snapshot();
             rig.log("REJOINED: 127.0.0.1:%d is the replica of 127.0.0.1:%d, %d ms after the kill; without a replica"
                     + " the clients saw %s", master.port, promoted.port, rejoinedMs, rejoined.outcomesSince(replicaless));
-            await("grants flow again after the failover").atMost(Duration.ofMinutes(1))
-                    .pollInterval(Duration.ofMillis(5))
-                    .until(() -> {
-                        service.requireAlive();
-                        return load.grantedCoupons() > rejoined.granted() || load.outcome("SOLD_OUT") > 0;
-                    });
+            rig.awaitGrantsFlow(load, rejoined, "the failover", service::requireAlive);
             GrabLoad.Snapshot flowing = load.snapshot();
             int reasked = load.reaskSettled();
             assertThat(cluster.role(promoted)).as("the promoted replica's role").isEqualTo("master");

@@ -60,12 +60,7 @@ class FaultRedisRestartIT {
                 redis.start(Duration.ofSeconds(30));
                 long downMs = (System.nanoTime() - t0) / 1_000_000;
                 GrabLoad.Snapshot restarted = load.snapshot();
-                await("grants flow again after the Redis restart").atMost(Duration.ofMinutes(1))
-                        .pollInterval(Duration.ofMillis(5))
-                        .until(() -> {
-                            service.requireAlive();
-                            return load.grantedCoupons() > restarted.granted() || load.outcome("SOLD_OUT") > 0;
-                        });
+                rig.awaitGrantsFlow(load, restarted, "the Redis restart", service::requireAlive);
                 int reasked = load.reaskSettled();
                 GrabLoad.Snapshot flowing = load.snapshot();
                 injected.add(String.format("%s Redis kill -9 #%d at %d coupons told GRANTED, %d grabs in flight;"

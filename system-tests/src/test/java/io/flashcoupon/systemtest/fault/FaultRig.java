@@ -348,15 +348,16 @@ final class FaultRig implements AutoCloseable {
     /** Redis, an emptied database and the service with its embedded broker, started and ready. */
     ServiceJvms.Service startWithEmbeddedBroker() throws Exception {
         startRedis();
-        resetDatabase();
-        ServiceJvms.Service service = embeddedService();
-        log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
-        return service;
+        return startEmbeddedService();
     }
 
     /** A Redis Cluster, an emptied database and the service with its embedded broker, started and ready. */
     ServiceJvms.Service startWithEmbeddedBrokerOnCluster() throws Exception {
         startRedisCluster();
+        return startEmbeddedService();
+    }
+
+    private ServiceJvms.Service startEmbeddedService() throws Exception {
         resetDatabase();
         ServiceJvms.Service service = embeddedService();
         log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
@@ -369,12 +370,7 @@ final class FaultRig implements AutoCloseable {
      */
     OnBroker startOnClusterWithExternalBroker() throws Exception {
         startRedisCluster();
-        resetDatabase();
-        ServiceJvms.Broker broker = broker();
-        log("broker ready in %d ms", broker.start(Duration.ofMinutes(2)).toMillis());
-        ServiceJvms.Service service = externalBrokerService(broker);
-        log("service ready in %d ms", service.start(Duration.ofMinutes(3)).toMillis());
-        return new OnBroker(broker, service);
+        return startBrokerAndService();
     }
 
     /** A broker process and the service on it. */
@@ -383,6 +379,10 @@ final class FaultRig implements AutoCloseable {
     /** Redis, an emptied database, BrokerMain as a process of its own and the service on it, started and ready. */
     OnBroker startWithExternalBroker() throws Exception {
         startRedis();
+        return startBrokerAndService();
+    }
+
+    private OnBroker startBrokerAndService() throws Exception {
         resetDatabase();
         ServiceJvms.Broker broker = broker();
         log("broker ready in %d ms", broker.start(Duration.ofMinutes(2)).toMillis());
@@ -457,6 +457,19 @@ final class FaultRig implements AutoCloseable {
     int faultPoint(int k, int of, int stock) {
         double band = (double) (k - 1) / of;
         return (int) (stock * (0.10 + band * 0.75 + random.nextDouble() * 0.15));
+    }
+
+    /**
+     * Waits (at most a minute) until a coupon is granted after {@code since}, or the sale answers SOLD_OUT:
+     * grants flow again after {@code what}; {@code alive} checks the processes.
+     */
+    void awaitGrantsFlow(GrabLoad load, GrabLoad.Snapshot since, String what, Runnable alive) {
+        await("grants flow again after " + what).atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    alive.run();
+                    return load.grantedCoupons() > since.granted() || load.outcome("SOLD_OUT") > 0;
+                });
     }
 
     /** Waits until the clients have been told GRANTED for {@code coupons} coupons; {@code alive} checks the processes. */
