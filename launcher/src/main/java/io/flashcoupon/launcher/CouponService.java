@@ -192,7 +192,7 @@ public final class CouponService implements AutoCloseable {
     private static void provisionOrVerifyTopics(ServiceConfig.Rocketmq mq, String namesrvAddr) {
         if (mq.provisionTopics() || mq.embedded()) {
             TopicProvisioner.provision(namesrvAddr, BrokerAcl.rpcHook(mq), mq.topics(), Registry.CONSUMER_GROUPS,
-                    Infrastructure.BROKER_WAIT);
+                    mq.minMasters(), Infrastructure.BROKER_WAIT);
         } else {
             TopicProvisioner.verify(namesrvAddr, BrokerAcl.rpcHook(mq), mq.topics(), Infrastructure.BROKER_WAIT);
             log.info("rocketmq.provision-topics is false: the name server routes every topic, none was created");

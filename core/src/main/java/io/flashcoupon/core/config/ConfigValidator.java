@@ -86,6 +86,7 @@ public final class ConfigValidator {
         range(errors, "rocketmq.send-timeout-ms", mq.sendTimeoutMs(), 1, 60_000);
         aclCredentials(errors, mq);
         queues(errors, mq);
+        range(errors, "rocketmq.min-masters", mq.minMasters(), 1, 64);
         ServiceConfig.Flashsale fs = c.business().flashsale();
         range(errors, "business.flashsale.grab-threads", fs.grabThreads(), 1, 4096);
         range(errors, "business.flashsale.grab-queue", fs.grabQueue(), 0, 1_000_000);

@@ -187,11 +187,19 @@ public record ServiceConfig(
      */
     public record Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
             List<String> nameservers, int sendTimeoutMs, boolean provisionTopics, String accessKey,
-            String secretKey, Map<String, Integer> queues) {
+            String secretKey, Map<String, Integer> queues, int minMasters) {
         public Rocketmq {
             accessKey = accessKey == null ? "" : accessKey;
             secretKey = secretKey == null ? "" : secretKey;
             queues = queues == null ? Registry.defaultQueues() : Collections.unmodifiableMap(new TreeMap<>(queues));
+        }
+
+        /** Provisioning waits for one master broker (the srv.yaml default of rocketmq.min-masters). */
+        public Rocketmq(boolean embedded, String embeddedHome, int namesrvPort, int brokerPort,
+                List<String> nameservers, int sendTimeoutMs, boolean provisionTopics, String accessKey,
+                String secretKey, Map<String, Integer> queues) {
+            this(embedded, embeddedHome, namesrvPort, brokerPort, nameservers, sendTimeoutMs, provisionTopics,
+                    accessKey, secretKey, queues, 1);
         }
 
         /** Registry's queue counts. */

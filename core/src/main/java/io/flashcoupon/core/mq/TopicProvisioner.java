@@ -113,6 +113,16 @@ public final class TopicProvisioner {
      */
     public static void provision(String namesrvAddr, RPCHook rpcHook, List<TopicSpec> topics, List<String> groups,
                                  Duration timeout) {
+        provision(namesrvAddr, rpcHook, topics, groups, 1, timeout);
+    }
+
+    /**
+     * As above, once the name server lists at least {@code minMasters} master brokers (rocketmq.min-masters):
+     * a broker that registers after provisioning ran gets no topic until the next start, so a cluster
+     * started all at once waits for all of its masters.
+     */
+    public static void provision(String namesrvAddr, RPCHook rpcHook, List<TopicSpec> topics, List<String> groups,
+                                 int minMasters, Duration timeout) {
         requireText(namesrvAddr, "namesrvAddr");
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(groups, "groups");
@@ -123,7 +133,7 @@ public final class TopicProvisioner {
         long deadline = deadline(timeout);
         MQClientAPIImpl api = client(namesrvAddr, rpcHook);
         try {
-            Map<String, String> masters = awaitMasters(api, namesrvAddr, deadline);
+            Map<String, String> masters = awaitMasters(api, namesrvAddr, minMasters, deadline);
             // per topic: broker name -> the write queue count its route must show
             Map<String, Map<String, Integer>> expectedQueues = new TreeMap<>();
             for (Map.Entry<String, String> master : masters.entrySet()) {
@@ -216,10 +226,11 @@ public final class TopicProvisioner {
         }
     }
 
-    /** Broker name to master address, once the name server lists at least one master. */
-    private static Map<String, String> awaitMasters(MQClientAPIImpl api, String namesrvAddr, long deadline)
-            throws InterruptedException {
+    /** Broker name to master address, once the name server lists at least {@code minMasters} masters. */
+    private static Map<String, String> awaitMasters(MQClientAPIImpl api, String namesrvAddr, int minMasters,
+            long deadline) throws InterruptedException {
         Exception last = null;
+        int[] seen = {0};
         while (true) {
             try {
                 ClusterInfo info = api.getBrokerClusterInfo(rpcMillis(deadline));
@@ -233,7 +244,8 @@ public final class TopicProvisioner {
                         }
                     }
                 }
-                if (!masters.isEmpty()) {
+                seen[0] = masters.size();
+                if (masters.size() >= Math.max(1, minMasters)) {
                     return masters;
                 }
             } catch (InterruptedException e) {
@@ -241,8 +253,9 @@ public final class TopicProvisioner {
             } catch (Exception e) {
                 last = e;
             }
-            pauseOrFail(deadline, () -> "No master broker registered with name server " + namesrvAddr
-                    + " before the deadline", last);
+            pauseOrFail(deadline, () -> (seen[0] == 0 ? "No master broker" : "Only " + seen[0] + " of the "
+                    + minMasters + " master brokers (rocketmq.min-masters)") + " registered with name server "
+                    + namesrvAddr + " before the deadline", last);
         }
     }
 

@@ -112,6 +112,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void provisioning_waits_for_one_master_broker_unless_told_how_many() {
+        assertThat(loader.load(null, Map.of()).rocketmq().minMasters()).isEqualTo(1);
+        assertThat(loader.load(null, Map.of("COUPON_ROCKETMQ_MIN_MASTERS", "2")).rocketmq().minMasters()).isEqualTo(2);
+        assertThatThrownBy(() -> loader.load(null, Map.of("COUPON_ROCKETMQ_MIN_MASTERS", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("rocketmq.min-masters must be between 1 and 64, was 0");
+    }
+
+    @Test
     void the_cache_may_have_a_redis_of_its_own_given_as_a_redis_uri() {
         assertThat(loader.load(null, Map.of()).cache().ownRedis()).isFalse();
         assertThat(loader.load(null, Map.of("COUPON_CACHE_REDIS_URI", "redis://127.0.0.1:6380/2")).cache().redisUri())

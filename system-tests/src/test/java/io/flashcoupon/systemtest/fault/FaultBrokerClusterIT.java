@@ -48,6 +48,8 @@ class FaultBrokerClusterIT {
 
     private void run(FaultRig rig) throws Exception {
         rig.config.put("rocketmq.queues." + Registry.TOPIC_COUPON_EVENTS, Integer.toString(EVENT_QUEUES));
+        // provisioning waits until the name server lists both masters (a later one would get no topic)
+        rig.config.put("rocketmq.min-masters", Integer.toString(BROKERS.size()));
         FaultRig.OnCluster cluster = rig.startWithBrokerCluster(BROKERS);
         ServiceJvms.Service service = cluster.service();
         MQClientAPIImpl admin = admin(cluster.namesrv().addr());
