@@ -1,7 +1,6 @@
 package io.flashcoupon.core.cache;
 
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 
 /**
@@ -10,10 +9,6 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
  */
 public final class RedisL2Store implements L2Store {
     private final RedisClusterCommands<String, String> redis;
-
-    public RedisL2Store(StatefulRedisConnection<String, String> connection) {
-        this(connection.sync());
-    }
 
     public RedisL2Store(RedisClusterCommands<String, String> redis) {
         this.redis = redis;

@@ -2,7 +2,6 @@ package io.flashcoupon.core.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.io.IOException;
@@ -22,10 +21,6 @@ public final class LuaScript {
     private final String source;
     private final ScriptOutputType output;
     private final String sha;
-
-    public LuaScript(String resource, ScriptOutputType output, StatefulRedisConnection<String, String> connection) {
-        this(resource, output, RedisAccess.of(connection));
-    }
 
     /** Loads the script into every master of {@code access} (SCRIPT LOAD; a syntax error fails here). */
     public LuaScript(String resource, ScriptOutputType output, RedisAccess access) {

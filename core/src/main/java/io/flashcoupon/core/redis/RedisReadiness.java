@@ -2,7 +2,6 @@ package io.flashcoupon.core.redis;
 
 import io.flashcoupon.core.runtime.Readiness;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.List;
@@ -18,11 +17,6 @@ public final class RedisReadiness {
     static final String GRAB_SCRIPT = "lua/grab.lua";
 
     private RedisReadiness() {}
-
-    /** The check named "redis", on {@code connection}, answering within {@code timeout}. */
-    public static Readiness.Check check(StatefulRedisConnection<String, String> connection, Duration timeout) {
-        return check(RedisAccess.of(connection), timeout);
-    }
 
     /**
      * The check named "redis" on every master of {@code access} (one for a single Redis), answering

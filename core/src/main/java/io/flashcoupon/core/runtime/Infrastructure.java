@@ -123,7 +123,7 @@ public record Infrastructure(ServiceConfig config, Clock clock, PrometheusMeterR
             connection.close();
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         });
-        return new RedisL2Store(connection);
+        return new RedisL2Store(connection.sync());
     }
 
     public static RedisConnector connectRedis(ServiceConfig config, PrometheusMeterRegistry metrics,

@@ -322,14 +322,7 @@ final class FaultRig implements AutoCloseable {
      * {@link #IN_FLIGHT} grabs in flight, {@link #CALL_DEADLINE} per call. Not started.
      */
     GrabLoad load(ServiceJvms.Service service, Activity sale) {
-        GrabLoad load = new GrabLoad(CouponGrpc.newStub(channel(service)), sale.id(), 5_000_000L, USERS, IN_FLIGHT,
-                CALL_DEADLINE, 60, random.nextLong());
-        closeables.add(load);
-        log("load: %d users drawn at random for stock %d (limit %d), %d grabs in flight, %d s deadline; users at"
-                + " even offsets send a request_id per grab and retry an unanswered one with it, users at odd offsets"
-                + " send none and never retry", USERS, sale.totalCount(), sale.perUserLimit(), IN_FLIGHT,
-                CALL_DEADLINE.toSeconds());
-        return load;
+        return load(channel(service), sale);
     }
 
     /**
@@ -340,8 +333,10 @@ final class FaultRig implements AutoCloseable {
         GrabLoad load = new GrabLoad(CouponGrpc.newStub(channel), sale.id(), 5_000_000L, USERS, IN_FLIGHT,
                 CALL_DEADLINE, 60, random.nextLong());
         closeables.add(load);
-        log("load: %d users drawn at random for stock %d (limit %d), %d grabs in flight, %d s deadline", USERS,
-                sale.totalCount(), sale.perUserLimit(), IN_FLIGHT, CALL_DEADLINE.toSeconds());
+        log("load: %d users drawn at random for stock %d (limit %d), %d grabs in flight, %d s deadline; users at"
+                + " even offsets send a request_id per grab and retry an unanswered one with it, users at odd offsets"
+                + " send none and never retry", USERS, sale.totalCount(), sale.perUserLimit(), IN_FLIGHT,
+                CALL_DEADLINE.toSeconds());
         return load;
     }
 
