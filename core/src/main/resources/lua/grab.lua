@@ -16,16 +16,18 @@
 -- 1 granted, 2 sold out, 3 limit reached, 4 not started, 5 ended, 6 not active, 7 sale not in Redis,
 -- 10 repeated (this request id was granted before: coupon_sn is the original one, never the grab's),
 -- 11 sn collision (the grab's coupon_sn is in the ledger as another grab's: nothing changed, retry with
--- a new sn), 12 fenced (Redis may have lost grants of this sale: `fenced` is set, or the `lease_until`
+-- a new sn), 13 segment empty (this segment of a split sale - `segmented` set by start.lua - has no
+-- stock left; not recorded, nothing changed), 12 fenced (Redis may have lost grants of this sale: `fenced` is set, or the `lease_until`
 -- the fence checker renews after verifying this Redis has passed; see SaleFence - nothing changed).
 -- recorded is 1 when the refusal is the one an earlier attempt of this request id was answered.
 -- A request id's first definitive outcome sticks (DESIGN.md "request ids"): a grant, or one of the
 -- refusals 2, 3, 5, 6, is written to KEYS[5] and every later attempt gets it. Not recorded: not
--- started (nothing was decided yet), 7, 11 and 12 (nothing was decided).
+-- started (nothing was decided yet), 7, 11, 12 and 13 (nothing was decided).
 -- The grants of the batch and their outbox entry are written together: a grant is in the ledger if and
 -- only if its event is in the broker or in the outbox (GrantLedger sends the events after this script
 -- and then removes the entry; PublicationRelay sends what a crash left behind).
-local sale = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'limit', 'stock', 'fenced', 'lease_until')
+local sale = redis.call('HMGET', KEYS[1], 'status', 'start_ms', 'end_ms', 'limit', 'stock', 'fenced', 'lease_until',
+  'segmented')
 local out = {}
 local n = (#ARGV - 3) / 4
 if not sale[1] then
@@ -107,10 +109,12 @@ for i = 0, n - 1 do
         if count >= limit then
           code = 3
         elseif stock <= 0 then
-          code = 2
+          -- A segment of a split sale that ran out answers 13 (segment empty, not recorded): the ingress
+          -- borrows stock from the other segments and grabs again, or settles SOLD_OUT when none is left.
+          code = sale[8] and 13 or 2
         end
       end
-      if code == 4 or code == 12 then
+      if code == 4 or code == 12 or code == 13 then
         -- Nothing was decided: not recorded.
         answer(code, stock, 0, '', 0)
       elseif code then

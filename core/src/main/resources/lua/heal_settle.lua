@@ -1,7 +1,9 @@
 -- Ends a heal (SaleFence): sets stock from the ledger, pauses an oversold sale and lifts the fence,
 -- provided Redis is still the process the heal verified (a restart during the heal leaves it fenced).
--- KEYS[1] sale hash, KEYS[2] ledger. ARGV[1] the run id the heal verified, ARGV[2] lease length ms.
--- stock := max(0, total - ledger size); oversold := max(0, ledger size - total); an oversold ACTIVE (2)
+-- KEYS[1] sale hash, KEYS[2] ledger, KEYS[3] transfers (Registry.transfersKey; empty for a sale of one
+-- segment). ARGV[1] the run id the heal verified, ARGV[2] lease length ms.
+-- quota := total + stock borrowed - stock lent (the transfers, merged from every segment first);
+-- stock := max(0, quota - ledger size); oversold := max(0, ledger size - quota); an oversold ACTIVE (2)
 -- sale becomes PAUSED (3). Returns {1, ledger size, stock, oversold, status}, or {0, 0, 0, 0, 0} when
 -- the run id differs or the sale is not in Redis (nothing changed).
 local run = string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')
@@ -10,6 +12,14 @@ if run ~= ARGV[1] or redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local sale = redis.call('HMGET', KEYS[1], 'status', 'total')
 local total = tonumber(sale[2])
+for _, record in ipairs(redis.call('HVALS', KEYS[3])) do
+  local way, amount = string.match(record, '^(%a+):%d+:(%d+):')
+  if way == 'in' then
+    total = total + tonumber(amount)
+  elseif way == 'out' then
+    total = total - tonumber(amount)
+  end
+end
 local ledger = redis.call('HLEN', KEYS[2])
 local stock = total - ledger
 local oversold = 0

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The body of POST /api/v1/activities. template_id, name, total_count, start_time and end_time are
- * required; per_user_limit defaults to 1. The rules are {@link Activity#violations()}; whether the
+ * required; per_user_limit and segments default to 1. The rules are {@link Activity#violations()}; whether the
  * template exists is checked by the route, which has the repository.
  */
 record ActivityRequest(
@@ -19,7 +19,8 @@ record ActivityRequest(
         Integer totalCount,
         Instant startTime,
         Instant endTime,
-        Integer perUserLimit) {
+        Integer perUserLimit,
+        Integer segments) {
 
     static final int DEFAULT_PER_USER_LIMIT = 1;
 
@@ -31,7 +32,8 @@ record ActivityRequest(
                 totalCount == null ? 0 : totalCount,
                 startTime, endTime,
                 perUserLimit == null ? DEFAULT_PER_USER_LIMIT : perUserLimit,
-                ActivityStatus.PENDING);
+                ActivityStatus.PENDING,
+                segments == null ? 1 : segments);
         List<FieldError> errors = new ArrayList<>();
         if (templateId == null) {
             errors.add(new FieldError("template_id", "must be set"));

@@ -10,6 +10,7 @@ import io.flashcoupon.core.runtime.DaemonThreads;
 import io.flashcoupon.core.runtime.FixedDelayJob;
 import io.flashcoupon.core.runtime.Infrastructure;
 import io.flashcoupon.core.runtime.Lifecycle;
+import io.flashcoupon.core.sale.SaleSegments;
 import io.flashcoupon.core.saga.BranchCredential;
 import io.flashcoupon.core.runtime.Readiness;
 import io.flashcoupon.core.saga.CouponBranches;
@@ -59,7 +60,9 @@ public final class AdminProcess {
         lifecycle.onStop("admin API", remaining -> admin.stop());
         // per-sale gauges of every live sale (the live view's figures), for Prometheus and Grafana
         SaleMeters saleMeters = new SaleMeters(new ReconciliationReports(infra.dataSource())::activitiesToReconcile,
-                infra.store()::snapshot, new SaleRowCounts(infra.dataSource())::materialized, infra.metrics());
+                id -> infra.activities().find(id).map(new SaleSegments(infra.store())::snapshot)
+                        .orElseGet(() -> infra.store().snapshot(id)),
+                new SaleRowCounts(infra.dataSource())::materialized, infra.metrics());
         FixedDelayJob saleSampling = new FixedDelayJob("per-sale gauges",
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("sale-meters")), saleMeters::sample)
                 .start(0, SALE_METERS_MS);

@@ -1,5 +1,6 @@
 package io.flashcoupon.core;
 
+import io.flashcoupon.core.sale.Segment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,6 +64,12 @@ public final class Registry {
      * ledger entry under its coupon_sn is this grab's (not another grab's that made the same coupon_sn).
      */
     public static final String PROP_GRANTEE = "grantee";
+
+    /**
+     * Message property "index/count": the segment of a split sale whose ledger holds the grant (absent for
+     * a sale of one segment), so a check-back asks the right slot.
+     */
+    public static final String PROP_SEGMENT = "segment";
     /** W3C trace context of the grab that sent a message (present only while tracing is on). */
     public static final String PROP_TRACEPARENT = "traceparent";
     public static final String PROP_TRACESTATE = "tracestate";
@@ -200,9 +207,19 @@ public final class Registry {
         return "fs:{" + activityId + "}:sale";
     }
 
+    /** {@link #saleKey(long)} of one segment of a sale. */
+    public static String saleKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:sale";
+    }
+
     /** Hash userId -> number of coupons the user won in the sale. */
     public static String usersKey(long activityId) {
         return "fs:{" + activityId + "}:users";
+    }
+
+    /** {@link #usersKey(long)} of one segment of a sale. */
+    public static String usersKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:users";
     }
 
     /** Hash coupon_sn -> "userId:seq:grantedAtMs": every grant, the truth the checker answers from. */
@@ -210,9 +227,19 @@ public final class Registry {
         return "fs:{" + activityId + "}:ledger";
     }
 
+    /** {@link #ledgerKey(long)} of one segment of a sale. */
+    public static String ledgerKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:ledger";
+    }
+
     /** Hash coupon_sn -> rollback time: grabs the checker rolled back; the grab script refuses them. */
     public static String voidKey(long activityId) {
         return "fs:{" + activityId + "}:void";
+    }
+
+    /** {@link #voidKey(long)} of one segment of a sale. */
+    public static String voidKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:void";
     }
 
     /**
@@ -221,6 +248,11 @@ public final class Registry {
      */
     public static String requestsKey(long activityId) {
         return "fs:{" + activityId + "}:req";
+    }
+
+    /** {@link #requestsKey(long)} of one segment of a sale. */
+    public static String requestsKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:req";
     }
 
     /**
@@ -233,6 +265,11 @@ public final class Registry {
         return "fs:{" + activityId + "}:pub";
     }
 
+    /** {@link #publicationsKey(long)} of one segment of a sale. */
+    public static String publicationsKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:pub";
+    }
+
     /**
      * Hash operation id -> what the operator script did ("restock:amount:status:total:stock",
      * "transition:target:previous"): operations already applied, so a replayed script (Lettuce re-sends a
@@ -241,6 +278,11 @@ public final class Registry {
      */
     public static String opsKey(long activityId) {
         return "fs:{" + activityId + "}:ops";
+    }
+
+    /** {@link #opsKey(long)} of one segment of a sale. */
+    public static String opsKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:ops";
     }
 
     /**
@@ -252,14 +294,34 @@ public final class Registry {
         return "fs:{" + activityId + "}:cleaned";
     }
 
+    /** {@link #cleanedKey(long)} of one segment of a sale. */
+    public static String cleanedKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:cleaned";
+    }
+
     /** How long a cleanup's {@link #cleanedKey} tombstone stays. */
     public static final Duration CLEANED_TTL = Duration.ofDays(7);
 
+    /**
+     * Hash transfer id -> "out:toIndex:amount:ms" or "in:fromIndex:amount:ms": the stock this segment of
+     * a split sale lent to or borrowed from its other segments (lua/debit.lua, lua/credit.lua). An "out"
+     * without its "in" on the receiver is a transfer in flight. Empty for a sale of one segment.
+     */
+    public static String transfersKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:xfer";
+    }
+
     /** Every key cleanup removes: the sale's keys ({@link #saleKeys}) and its operation record. */
     public static String[] cleanupKeys(long activityId) {
-        String[] sale = saleKeys(activityId);
-        String[] all = Arrays.copyOf(sale, sale.length + 1);
-        all[sale.length] = opsKey(activityId);
+        return cleanupKeys(Segment.only(activityId));
+    }
+
+    /** Every key cleanup removes from one segment: its sale keys, operation record and transfers. */
+    public static String[] cleanupKeys(Segment segment) {
+        String[] sale = saleKeys(segment);
+        String[] all = Arrays.copyOf(sale, sale.length + 2);
+        all[sale.length] = opsKey(segment);
+        all[sale.length + 1] = transfersKey(segment);
         return all;
     }
 
@@ -286,6 +348,14 @@ public final class Registry {
         return new String[] {
             saleKey(activityId), usersKey(activityId), ledgerKey(activityId), voidKey(activityId), requestsKey(activityId),
             publicationsKey(activityId)
+        };
+    }
+
+    /** {@link #saleKeys(long)} of one segment of a sale. */
+    public static String[] saleKeys(Segment segment) {
+        return new String[] {
+            saleKey(segment), usersKey(segment), ledgerKey(segment), voidKey(segment), requestsKey(segment),
+            publicationsKey(segment)
         };
     }
 }

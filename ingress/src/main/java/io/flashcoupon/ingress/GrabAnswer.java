@@ -88,7 +88,7 @@ public record GrabAnswer(Verdict verdict, String couponSn, long remaining, int s
             case NOT_IN_REDIS -> refusal(Verdict.NOT_IN_REDIS, r.remaining(), r.seq(), "activity " + id
                     + " has not been started by an operator");
             case FENCED -> unavailable("sale " + id + " is fenced while it is healed; nothing was granted, retry", null);
-            case SN_COLLISION -> unavailable("the grab was interrupted (" + r.code()
+            case SN_COLLISION, SEGMENT_EMPTY -> unavailable("the grab was interrupted (" + r.code()
                     + "); nothing was granted, retry", null);
         };
     }

@@ -5,7 +5,9 @@ import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.GrabCandidate;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.GrabResult;
+import io.flashcoupon.core.sale.SaleSegments;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.wallet.GrantRow;
 import io.flashcoupon.core.wallet.UserCouponRepository;
@@ -45,8 +47,14 @@ import org.slf4j.LoggerFactory;
 public final class Grabber implements Grabs {
     private static final Logger log = LoggerFactory.getLogger(Grabber.class);
     private static final int MAX_ATTEMPTS = 3;
+    /**
+     * Borrows one grab may go through while others keep taking each chunk before it; past them it is
+     * answered UNAVAILABLE (nothing changed, retry), never SOLD_OUT: every borrow that succeeded found stock.
+     */
+    private static final int MAX_BORROWS = 64;
 
     private final SaleStore store;
+    private final SaleSegments segments;
     private final GrantLedger ledger;
     private final CouponSnGenerator serials;
     private final SoldOutFlags soldOut;
@@ -64,6 +72,7 @@ public final class Grabber implements Grabs {
             Clock clock, GrabMetrics metrics, UserCouponRepository coupons, Executor lookups, long answerTimeoutMs) {
         this.answerTimeoutMs = answerTimeoutMs;
         this.store = store;
+        this.segments = new SaleSegments(store);
         this.ledger = ledger;
         this.serials = serials;
         this.soldOut = soldOut;
@@ -82,7 +91,7 @@ public final class Grabber implements Grabs {
             default -> throw new IllegalArgumentException("only a local sold-out, ended or paused refusal is settled,"
                     + " not " + refusal.verdict());
         };
-        return store.settle(activity.id(), userId, requestId, local)
+        return store.settle(SaleSegments.ofUser(activity, userId), userId, requestId, local)
                 .thenCompose(r -> {
                     if (r.code() == GrabCode.NOT_IN_REDIS) {
                         // Cleaned up: the request's grant, if any, is a row now.
@@ -101,6 +110,8 @@ public final class Grabber implements Grabs {
     @Override
     public GrabAnswer grab(Activity activity, long userId, String requestId, Deadline latestStart) {
         GrabResult last = null;
+        Segment segment = SaleSegments.ofUser(activity, userId);
+        int borrows = 0;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             if (latestStart != null && latestStart.isExpired()) {
                 return GrabAnswer.deadlineExceeded("the call's deadline " + (attempt == 0 ? "" : "(after " + attempt
@@ -108,7 +119,7 @@ public final class Grabber implements Grabs {
             }
             GrabCandidate grab = new GrabCandidate(userId, serials.next(), clock.millis(), requestId);
             try {
-                last = ledger.grab(activity.id(), activity.templateId(), grab).get(answerTimeoutMs, TimeUnit.MILLISECONDS);
+                last = ledger.grab(segment, activity.templateId(), grab).get(answerTimeoutMs, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 return GrabAnswer.unavailable(e.getCause().getMessage(), e.getCause().getCause());
             } catch (TimeoutException e) {
@@ -130,9 +141,28 @@ public final class Grabber implements Grabs {
                 // remaining is Redis's stock now: 0 when this refusal is fresh, maybe more when it is
                 // a request's recorded one and the sale was restocked since.
                 case SOLD_OUT, GRANTED -> {
-                    if (last.remaining() == 0) {
+                    // A split sale's segment at 0 is not the sale sold out: only a failed borrow says that.
+                    if (last.remaining() == 0 && !segment.split()) {
                         soldOut.markSoldOut(activity.id());
                     }
+                }
+                case SEGMENT_EMPTY -> {
+                    if (borrows++ >= MAX_BORROWS) {
+                        return GrabAnswer.unavailable("the grab's segment ran out " + MAX_BORROWS + " times while other"
+                                + " grabs took the stock it borrowed; nothing was granted, retry", null);
+                    }
+                    boolean borrowed;
+                    try {
+                        borrowed = segments.borrow(activity, segment);
+                    } catch (RuntimeException e) {
+                        return GrabAnswer.unavailable("the grab's segment ran out and borrowing stock for it failed: "
+                                + rootMessage(e) + "; nothing was granted, retry", e);
+                    }
+                    if (borrowed) {
+                        attempt--;
+                        continue;
+                    }
+                    return soldOutEverywhere(activity, segment, userId, requestId);
                 }
                 case NOT_IN_REDIS -> {
                     if (requestId != null) {
@@ -148,6 +178,31 @@ public final class Grabber implements Grabs {
         }
         return GrabAnswer.unavailable("the grab's coupon_sn collided " + MAX_ATTEMPTS
                 + " times (" + last.code() + "); nothing was granted, retry", null);
+    }
+
+    /**
+     * The answer when the grab's segment and every other segment of its split sale ran out: SOLD_OUT,
+     * recorded for the request id first (lua/settle.lua, which answers the request's earlier outcome
+     * instead when it has one, and LIMIT_REACHED for a user at the limit), and remembered locally.
+     */
+    private GrabAnswer soldOutEverywhere(Activity activity, Segment segment, long userId, String requestId) {
+        soldOut.markSoldOut(activity.id());
+        GrabAnswer soldOutAnswer = GrabAnswer.of(activity, new GrabResult(GrabCode.SOLD_OUT, 0, 0, ""));
+        if (requestId == null) {
+            return soldOutAnswer;
+        }
+        try {
+            GrabResult r = store.settle(segment, userId, requestId, GrabCode.SOLD_OUT).toCompletableFuture()
+                    .get(answerTimeoutMs, TimeUnit.MILLISECONDS);
+            return r.code() == GrabCode.SOLD_OUT && !r.recorded() ? soldOutAnswer : GrabAnswer.of(activity, r);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return GrabAnswer.unavailable("interrupted while recording the sold-out answer of request_id " + requestId
+                    + "; nothing was granted, retry", e);
+        } catch (ExecutionException | TimeoutException e) {
+            return GrabAnswer.unavailable("recording the sold-out answer of request_id " + requestId + " failed: "
+                    + rootMessage(e) + "; nothing was granted, retry", e);
+        }
     }
 
     /** The grant of a request id of a sale no longer in Redis, from its row (blocking MySQL read). */

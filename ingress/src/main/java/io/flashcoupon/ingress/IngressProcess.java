@@ -12,6 +12,7 @@ import io.flashcoupon.core.saga.CouponBranches;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.FlashSales;
 import io.flashcoupon.core.sale.NodeIdLease;
+import io.flashcoupon.core.sale.SaleSegments;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.sale.ledger.LedgerMetrics;
 import io.flashcoupon.core.wallet.OrderCoupons;
@@ -107,7 +108,9 @@ public final class IngressProcess {
         // one thread refreshes the live sales' figures, so no read thread waits for Redis on a warm sale
         ExecutorService statusRefresh = Executors.newSingleThreadExecutor(DaemonThreads.named("status-refresh"));
         lifecycle.onStop("status figures refresh", remaining -> statusRefresh.shutdownNow());
-        SaleStatusReads status = new SaleStatusReads(activityCache::find, infra.store()::snapshot, soldOut,
+        SaleSegments segments = new SaleSegments(infra.store());
+        SaleStatusReads status = new SaleStatusReads(activityCache::find,
+                id -> activityCache.find(id).map(segments::snapshot).orElseGet(() -> infra.store().snapshot(id)), soldOut,
                 Duration.ofMillis(config.business().reads().statusCacheMs()), System::nanoTime, statusRefresh);
         status.bindTo(infra.metrics());
         IngressServer server = new IngressServer(builder, new CouponGrpcService(admission, grabber, sales, status,

@@ -123,7 +123,8 @@ class GrabMetricsTest {
     @Test
     void the_checker_reports_every_answer_it_gives() {
         LedgerCheckBack checker = new LedgerCheckBack((a, sn, grantee) -> false, metrics::checkedBack);
-        checker.check(name -> name.equals(io.flashcoupon.core.Registry.PROP_ACTIVITY_ID) ? "4" : "0000000000000000001");
+        checker.check(name -> name.equals(io.flashcoupon.core.Registry.PROP_ACTIVITY_ID) ? "4"
+                : name.equals(io.flashcoupon.core.Registry.PROP_COUPON_SN) ? "0000000000000000001" : null);
         checker.check(name -> null);
 
         assertThat(registry.get("coupon.tx.checkbacks").tag("resolution", "rollback").counter().count()).isEqualTo(1.0);

@@ -107,7 +107,7 @@ record SharedParts(SoldOutFlags soldOut, CachedReads reads, FlashSales sales, Gr
             GrantLedger started = ledger;
             lifecycle.onStop("grab producer", remaining -> started.close());
             ReconciliationReports liveSales = new ReconciliationReports(infra.dataSource());
-            PublicationRelay publications = new PublicationRelay(ledger, liveSales::activitiesToReconcile,
+            PublicationRelay publications = new PublicationRelay(ledger, liveSales::segmentsToReconcile,
                     infra.clock(), fs.publishRelayMs(), fs.publishStaleMs(),
                     Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("publication-relay"))).start();
             // Before the producer: a pass in progress still has it.

@@ -85,7 +85,7 @@ public final class TopologyProcess {
         if (rc.enabled()) {
             Objects.requireNonNull(reconciler, "periodic reconciliation needs the reconciler");
             ReconcileJob job = new ReconcileJob(reports::activitiesToReconcile, reconciler,
-                    new SaleFiguresReader(infra.store(), infra.coupons()), reconcileMetrics,
+                    new SaleFiguresReader(infra.store(), infra.coupons(), infra.activities()), reconcileMetrics,
                     Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("reconcile")), rc.intervalMs(),
                     rc.settledRecheckMs(), infra.clock()::millis).start();
             lifecycle.onStop("reconcile job", remaining -> job.close());

@@ -19,7 +19,7 @@ import javax.sql.DataSource;
 /** flash_sale_activities. Status changes are conditional updates: the affected-row count decides. */
 public final class ActivityRepository {
     private static final String SELECT = "SELECT id, coupon_id, name, total_count, start_time, end_time,"
-            + " per_user_limit, status FROM " + Registry.TABLE_ACTIVITIES;
+            + " per_user_limit, status, segments FROM " + Registry.TABLE_ACTIVITIES;
 
     private final DataSource dataSource;
 
@@ -30,7 +30,7 @@ public final class ActivityRepository {
     /** Inserts a validated activity in state PENDING and returns it as stored. */
     public Activity insert(Activity a) {
         String sql = "INSERT INTO " + Registry.TABLE_ACTIVITIES
-                + " (coupon_id, name, total_count, start_time, end_time, per_user_limit, status) VALUES (?,?,?,?,?,?,?)";
+                + " (coupon_id, name, total_count, start_time, end_time, per_user_limit, status, segments) VALUES (?,?,?,?,?,?,?,?)";
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
             ps.setLong(1, a.templateId());
@@ -40,6 +40,7 @@ public final class ActivityRepository {
             setInstant(ps, 5, a.endTime());
             ps.setInt(6, a.perUserLimit());
             ps.setInt(7, ActivityStatus.PENDING.code());
+            ps.setInt(8, a.segments());
             ps.executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 keys.next();
@@ -159,6 +160,7 @@ public final class ActivityRepository {
                 getInstant(rs, "start_time"),
                 getInstant(rs, "end_time"),
                 rs.getInt("per_user_limit"),
-                ActivityStatus.ofCode(rs.getInt("status")));
+                ActivityStatus.ofCode(rs.getInt("status")),
+                rs.getInt("segments"));
     }
 }

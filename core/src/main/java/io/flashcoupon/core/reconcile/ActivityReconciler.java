@@ -6,7 +6,9 @@ import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.sale.LedgerEntry;
+import io.flashcoupon.core.sale.SaleSegments;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.core.sale.ledger.GrantLedger;
 import io.flashcoupon.core.wallet.GrantRow;
 import io.flashcoupon.core.wallet.UserCouponRepository;
@@ -45,6 +47,7 @@ public final class ActivityReconciler implements Reconciler {
     private final UserCouponRepository coupons;
     private final GrantConflicts conflicts;
     private final SaleStore store;
+    private final SaleSegments segments;
     private final ReconciliationReports reports;
     private final GrantLedger ledger;
     private final LedgerComparison comparison;
@@ -67,6 +70,7 @@ public final class ActivityReconciler implements Reconciler {
         this.coupons = coupons;
         this.conflicts = conflicts;
         this.store = store;
+        this.segments = new SaleSegments(store);
         this.reports = reports;
         this.ledger = ledger;
         this.comparison = comparison;
@@ -82,7 +86,9 @@ public final class ActivityReconciler implements Reconciler {
         List<GrantRow> rows = coupons.grantsByActivity(activityId);
         // after the rows, like them before the ledger: a conflict is recorded with its batch's rows
         List<GrantConflict> recorded = conflicts.byActivity(activityId);
-        SaleStore.SaleState sale = store.state(activityId).orElseThrow(() -> new ConflictException("the sale of activity "
+        // A transfer left in flight by a borrower that died is completed first (a credit applies once per id).
+        int completed = activity.segments() > 1 ? segments.completeTransfers(activityId, activity.segments(), null) : 0;
+        SaleStore.SaleState sale = segments.state(activity).orElseThrow(() -> new ConflictException("the sale of activity "
                 + activityId + " is not in Redis (never started, or cleaned up); there is nothing to reconcile"));
         LedgerComparison.Findings findings = comparison.compare(sale.total(), sale.remaining(), sale.ledger(),
                 sale.users(), rows, recorded, ranAt.toEpochMilli());
@@ -91,7 +97,7 @@ public final class ActivityReconciler implements Reconciler {
         List<String> failed = new ArrayList<>();
         // The request id travels with the event (user_coupons.request_id answers a retry after cleanup and
         // restores the request's outcome in a heal); read only when something is late: O(requests).
-        Map<String, String> requestIds = findings.late().isEmpty() ? Map.of() : store.requestIdsByGrant(activityId);
+        Map<String, String> requestIds = findings.late().isEmpty() ? Map.of() : requestIdsByGrant(activity);
         for (LedgerEntry late : findings.late()) {
             CouponGrabbed.Builder event = CouponGrabbed.newBuilder()
                     .setCouponSn(late.couponSn())
@@ -106,7 +112,8 @@ public final class ActivityReconciler implements Reconciler {
             }
             CouponGrabbed grabbed = event.build();
             try {
-                (ledger.republish(grabbed) ? republished : failed).add(late.couponSn());
+                (ledger.republish(grabbed, SaleSegments.ofUser(activity, late.userId())) ? republished : failed)
+                        .add(late.couponSn());
             } catch (Exception e) {
                 try (LogFields fields = LogFields.of(activityId, late.userId(), late.couponSn())) {
                     log.warn("activity {}: re-publishing coupon {} failed: {}", activityId, late.couponSn(),
@@ -116,11 +123,43 @@ public final class ActivityReconciler implements Reconciler {
             }
         }
         ReconciliationReport report = findings.report(activityId, sale.status(), ranAt, republished, failed)
-                .withHealed(healed.apply(activityId));
+                .withHealed(healed.apply(activityId))
+                .withSegments(activity.segments() > 1 ? segmentsSection(activity, sale, completed) : null);
         logFindings(report);
         reports.save(report);
         metrics.recorded(report);
         return report;
+    }
+
+    private Map<String, String> requestIdsByGrant(Activity activity) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (Segment s : SaleSegments.of(activity)) {
+            out.putAll(store.requestIdsByGrant(s));
+        }
+        return out;
+    }
+
+    /** The report's segments section from the merged state's transfer records ("index:id" -> record). */
+    private static ReconciliationReport.Segments segmentsSection(Activity activity, SaleStore.SaleState sale,
+            int completed) {
+        List<Map<String, String>> bySegment = new ArrayList<>();
+        for (int i = 0; i < activity.segments(); i++) {
+            bySegment.add(new java.util.HashMap<>());
+        }
+        long moved = 0;
+        long transfers = 0;
+        for (Map.Entry<String, String> e : sale.transfers().entrySet()) {
+            int colon = e.getKey().indexOf(':');
+            bySegment.get(Integer.parseInt(e.getKey().substring(0, colon))).put(e.getKey().substring(colon + 1), e.getValue());
+            String[] f = e.getValue().split(":");
+            if (f[0].equals("out")) {
+                transfers++;
+                moved += Long.parseLong(f[2]);
+            }
+        }
+        List<String> inFlight = SaleSegments.inFlight(bySegment).stream().map(SaleSegments.Transfer::id).toList();
+        return new ReconciliationReport.Segments(activity.segments(), transfers, moved, completed,
+                ReconciliationReport.SnSample.of(inFlight));
     }
 
     private static void logFindings(ReconciliationReport r) {

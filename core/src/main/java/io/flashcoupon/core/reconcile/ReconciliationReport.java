@@ -26,6 +26,9 @@ import java.util.List;
  * <li>complete: everything matches and nothing is pending.
  * <li>healed: the latest fence and heal of the sale after Redis lost grants (SaleFence), null when
  *     it never was fenced; a sale fenced now or oversold is never complete.
+ * <li>segments: for a sale split over several segments, its stock transfers; remaining counts the
+ *     chunks in flight (lent by one segment, not yet received by another), and a sale with one is not
+ *     complete. Null for a sale of one segment.
  * </ul>
  */
 public record ReconciliationReport(
@@ -48,7 +51,8 @@ public record ReconciliationReport(
         long resolvedConflicts,
         boolean stockBalanced,
         boolean complete,
-        Healed healed) {
+        Healed healed,
+        Segments segments) {
 
     /** A report without a {@code healed} section (the sale was never fenced). */
     public ReconciliationReport(long activityId, Instant ranAt, ActivityStatus saleStatus, long graceMs, long total,
@@ -58,7 +62,7 @@ public record ReconciliationReport(
             long resolvedConflicts, boolean stockBalanced, boolean complete) {
         this(activityId, ranAt, saleStatus, graceMs, total, remaining, ledgerSize, rows, republished, republishFailed,
                 missingWithinGrace, rowsWithoutLedger, ownerMismatches, userCountMismatches, malformed, conflicts,
-                resolvedConflicts, stockBalanced, complete, null);
+                resolvedConflicts, stockBalanced, complete, null, null);
     }
 
     /** This report with {@code h} as its healed section; a sale fenced now or oversold is not complete. */
@@ -66,8 +70,23 @@ public record ReconciliationReport(
         boolean stillComplete = complete && (h == null || (!h.fencedNow() && h.oversoldBy() == 0));
         return new ReconciliationReport(activityId, ranAt, saleStatus, graceMs, total, remaining, ledgerSize, rows,
                 republished, republishFailed, missingWithinGrace, rowsWithoutLedger, ownerMismatches,
-                userCountMismatches, malformed, conflicts, resolvedConflicts, stockBalanced, stillComplete, h);
+                userCountMismatches, malformed, conflicts, resolvedConflicts, stockBalanced, stillComplete, h, segments);
     }
+
+    /** This report with {@code s} as its segments section; a sale with a transfer in flight is not complete. */
+    public ReconciliationReport withSegments(Segments s) {
+        boolean stillComplete = complete && (s == null || s.inFlight().count() == 0);
+        return new ReconciliationReport(activityId, ranAt, saleStatus, graceMs, total, remaining, ledgerSize, rows,
+                republished, republishFailed, missingWithinGrace, rowsWithoutLedger, ownerMismatches,
+                userCountMismatches, malformed, conflicts, resolvedConflicts, stockBalanced, stillComplete, healed, s);
+    }
+
+    /**
+     * The stock transfers of a split sale: how many segments, how many transfers and coupons moved between
+     * them, how many of those this run completed (lent, never received: their borrower died), and the
+     * transfer ids still in flight when it read the sale (counted in remaining).
+     */
+    public record Segments(int count, long transfers, long coupons, long completed, SnSample inFlight) {}
 
     /** A report stored before conflicts were reported reads as having none. */
     public ReconciliationReport {
@@ -97,6 +116,10 @@ public record ReconciliationReport(
                 + missingWithinGrace.sns());
         if (healed != null && healed.fencedNow()) {
             out.add("fenced since " + healed.fencedAtMs() + " (" + healed.reason() + "): being healed");
+        }
+        if (segments != null && segments.inFlight().count() > 0) {
+            out.add(segments.inFlight().count() + " stock transfer(s) in flight between segments "
+                    + segments.inFlight().sns());
         }
         if (healed != null && healed.oversoldBy() > 0) {
             out.add("oversold by " + healed.oversoldBy() + " (found by the heal of " + healed.healedAtMs()

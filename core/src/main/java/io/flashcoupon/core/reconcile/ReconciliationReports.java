@@ -11,6 +11,7 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.db.DataAccessException;
 import io.flashcoupon.core.db.Sql;
+import io.flashcoupon.core.sale.Segment;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -123,6 +124,26 @@ public final class ReconciliationReports {
             return out;
         } catch (SQLException e) {
             throw new DataAccessException("list activities to reconcile failed", e);
+        }
+    }
+
+    /** The segments of every sale {@link #activitiesToReconcile} lists (one per sale that is not split). */
+    public List<Segment> segmentsToReconcile() {
+        String sql = "SELECT a.id, a.segments FROM " + Registry.TABLE_ACTIVITIES + " a LEFT JOIN " + TABLE
+                + " r ON r.activity_id = a.id WHERE a.status IN (?,?,?) AND r.cleaned_at_ms IS NULL ORDER BY a.id";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, ActivityStatus.ACTIVE.code());
+            ps.setInt(2, ActivityStatus.PAUSED.code());
+            ps.setInt(3, ActivityStatus.ENDED.code());
+            List<Segment> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.addAll(Segment.all(rs.getLong(1), rs.getInt(2)));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new DataAccessException("list segments to reconcile failed", e);
         }
     }
 

@@ -7,8 +7,11 @@ import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityRepository;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.sale.OperationId;
+import io.flashcoupon.core.sale.SaleSegments;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.Segment;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -63,8 +66,15 @@ public final class SaleCleanup {
             throw new ConflictException("activity " + activityId + " is " + activity.status()
                     + "; only an ENDED sale can be cleaned up");
         }
-        if (!store.snapshot(activityId).exists()) {
-            return earlier(activityId, op);
+        Segment first = Segment.of(activityId, 0, activity.segments());
+        if (!store.snapshot(first).exists()) {
+            return earlier(activity, op);
+        }
+        if (activity.segments() > 1) {
+            Optional<Cleaned> resumed = resumed(activity, op);
+            if (resumed.isPresent()) {
+                return resumed.get();
+            }
         }
         ReconciliationReport report = reconciler.reconcile(activityId);
         if (report.conflicts().count() > 0) {
@@ -78,11 +88,33 @@ public final class SaleCleanup {
             throw new ConflictException("reconciliation of activity " + activityId + " is not complete: "
                     + String.join("; ", report.problems()) + "; nothing was removed");
         }
-        SaleStore.CleanupResult result = store.cleanup(activityId, report.ledgerSize(), report.remaining(), op);
+        if (activity.segments() == 1) {
+            SaleStore.CleanupResult result = store.cleanup(first, report.ledgerSize(), report.remaining(), op);
+            return removed(activity, result, report);
+        }
+        // A split sale: every segment with the figures it holds now (the reconciliation just saw them add up
+        // over the whole sale, which is ENDED: no grab or loan lands any more), the first segment last, so
+        // its tombstone says the whole sale is gone.
+        long deleted = 0;
+        List<Segment> all = SaleSegments.of(activity);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            SaleStore.SaleSnapshot part = store.snapshot(all.get(i));
+            SaleStore.CleanupResult result = store.cleanup(all.get(i), part.ledgerSize(), part.remaining(), op);
+            if (result.outcome() != SaleStore.CleanupResult.Outcome.REMOVED) {
+                return removed(activity, result, report);
+            }
+            deleted += result.keysDeleted();
+        }
+        return removed(activity, new SaleStore.CleanupResult(SaleStore.CleanupResult.Outcome.REMOVED, deleted), report);
+    }
+
+    /** MySQL follows a removal; anything else is refused with its reason. */
+    private Cleaned removed(Activity activity, SaleStore.CleanupResult result, ReconciliationReport report) {
+        long activityId = activity.id();
         switch (result.outcome()) {
             case REMOVED -> {
                 reports.markCleaned(activityId, clock.instant());
-                return new Cleaned(activityId, List.of(Registry.cleanupKeys(activityId)), result.keysDeleted(), report);
+                return new Cleaned(activityId, keys(activity), result.keysDeleted(), report);
             }
             case NOT_IN_REDIS -> throw new ConflictException("the sale of activity " + activityId
                     + " was removed from Redis concurrently");
@@ -94,18 +126,68 @@ public final class SaleCleanup {
         }
     }
 
+    private static List<String> keys(Activity activity) {
+        List<String> out = new ArrayList<>();
+        for (Segment s : SaleSegments.of(activity)) {
+            out.addAll(List.of(Registry.cleanupKeys(s)));
+        }
+        return out;
+    }
+
+    /**
+     * A split sale whose cleanup {@code op} was cut short after removing some of its segments (never the
+     * first, removed last): the rest are removed as they are, without a new reconciliation (the one that
+     * allowed the removal is stored). Empty when no segment is missing; refused when one is missing
+     * without the tombstone of {@code op}.
+     */
+    private Optional<Cleaned> resumed(Activity activity, OperationId op) {
+        List<Segment> all = SaleSegments.of(activity);
+        boolean missing = false;
+        for (Segment s : all) {
+            if (!store.snapshot(s).exists()) {
+                Optional<SaleStore.Tombstone> t = store.tombstone(s);
+                if (t.isEmpty() || !t.get().operation().equals(op)) {
+                    throw new ConflictException(s + " is not in Redis while segment 0 is, and no cleanup under this"
+                            + " Idempotency-Key removed it; nothing was removed");
+                }
+                missing = true;
+            }
+        }
+        if (!missing) {
+            return Optional.empty();
+        }
+        ReconciliationReport report = reports.find(activity.id()).map(ReconciliationReports.Stored::report)
+                .orElseThrow(() -> new ConflictException("activity " + activity.id() + " was partly cleaned up but"
+                        + " has no stored reconciliation; nothing was removed"));
+        long deleted = 0;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Segment s = all.get(i);
+            SaleStore.SaleSnapshot part = store.snapshot(s);
+            SaleStore.CleanupResult result = part.exists()
+                    ? store.cleanup(s, part.ledgerSize(), part.remaining(), op)
+                    : new SaleStore.CleanupResult(SaleStore.CleanupResult.Outcome.REMOVED,
+                            store.tombstone(s).map(SaleStore.Tombstone::keysDeleted).orElse(0L));
+            if (result.outcome() != SaleStore.CleanupResult.Outcome.REMOVED) {
+                return Optional.of(removed(activity, result, report));
+            }
+            deleted += result.keysDeleted();
+        }
+        return Optional.of(removed(activity, new SaleStore.CleanupResult(SaleStore.CleanupResult.Outcome.REMOVED,
+                deleted), report));
+    }
+
     /** The answer for a sale not in Redis: an earlier cleanup's, when it is {@code op}'s or was cut short. */
-    private Cleaned earlier(long activityId, OperationId op) {
+    private Cleaned earlier(Activity activity, OperationId op) {
+        long activityId = activity.id();
         Optional<ReconciliationReports.Stored> stored = reports.find(activityId);
-        Optional<SaleStore.Tombstone> tombstone = store.tombstone(activityId);
+        Optional<SaleStore.Tombstone> tombstone = store.tombstone(Segment.of(activityId, 0, activity.segments()));
         if (tombstone.isPresent() && stored.isPresent()) {
             boolean cutShort = stored.get().cleanedAt() == null;
             if (cutShort || tombstone.get().operation().equals(op)) {
                 if (cutShort) {
                     reports.markCleaned(activityId, clock.instant());
                 }
-                return new Cleaned(activityId, List.of(Registry.cleanupKeys(activityId)),
-                        tombstone.get().keysDeleted(), stored.get().report());
+                return new Cleaned(activityId, keys(activity), tombstone.get().keysDeleted(), stored.get().report());
             }
         }
         String when = stored.map(ReconciliationReports.Stored::cleanedAt)

@@ -7,14 +7,20 @@ import io.flashcoupon.core.audit.AuditLog;
 import io.flashcoupon.core.audit.AuditRecord;
 import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.reconcile.FenceDecision.Reason;
+import io.flashcoupon.core.sale.OperationId;
+import io.flashcoupon.core.sale.SaleSegments;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.SaleTransition;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.core.wallet.GrantRecord;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -124,37 +130,56 @@ public final class SaleFence {
         return healed;
     }
 
-    /** Checks one sale; heals it when Redis may have lost grants. Empty when it was verified as it is. */
+    /**
+     * Checks one sale; heals it when Redis may have lost grants. Empty when it was verified as it is. A
+     * split sale is checked as a whole: its run id is every segment's master's, joined; it exists when
+     * every segment does, is fenced when any is, and its ledger is the segments' summed.
+     */
     public Optional<Heal> check(long activityId) {
         Optional<SaleFences.Row> row = fences.find(activityId);
         long rows = rowCount.applyAsLong(activityId);
-        String runId = store.runId(activityId);
-        SaleStore.FenceView sale = store.fenceView(activityId);
+        Activity activity = activities.find(activityId)
+                .orElseThrow(() -> new IllegalStateException("activity " + activityId + " is live but has no row"));
+        List<Segment> segments = SaleSegments.of(activity);
+        List<String> runIds = new ArrayList<>(segments.size());
+        boolean exists = true;
+        boolean fencedInRedis = false;
+        long ledgerSize = 0;
+        for (Segment s : segments) {
+            runIds.add(store.runId(s));
+            SaleStore.FenceView view = store.fenceView(s);
+            exists &= view.exists();
+            fencedInRedis |= view.fenced() != null;
+            ledgerSize += view.ledgerSize();
+        }
+        String runId = String.join(",", runIds);
         Optional<Reason> reason = FenceDecision.decide(row.map(r -> r.fencedAtMs() != null).orElse(false),
-                row.map(SaleFences.Row::redisRunId).orElse(null), runId, sale.exists(), sale.fenced() != null,
-                sale.ledgerSize(), rows);
+                row.map(SaleFences.Row::redisRunId).orElse(null), runId, exists, fencedInRedis, ledgerSize, rows);
         if (reason.isEmpty()) {
             if (row.isEmpty() || !runId.equals(row.get().redisRunId())) {
                 fences.verified(activityId, runId);
             }
-            store.renewLease(activityId, runId, leaseMs);
+            for (int i = 0; i < segments.size(); i++) {
+                store.renewLease(segments.get(i), runIds.get(i), leaseMs);
+            }
             return Optional.empty();
         }
         log.error("FENCE activity {}: {} (Redis run id {} , last verified on {}; {} rows, ledger {}, sale hash {}):"
                 + " fencing and healing", activityId, reason.get(), runId, row.map(SaleFences.Row::redisRunId)
-                .orElse("none"), rows, sale.ledgerSize(), sale.exists() ? "present" : "missing");
-        return Optional.of(heal(activityId, reason.get(), runId));
+                .orElse("none"), rows, ledgerSize, exists ? "present" : "missing");
+        return Optional.of(heal(activity, segments, reason.get(), runIds));
     }
 
-    private Heal heal(long activityId, Reason reason, String runId) {
-        Activity activity = activities.find(activityId)
-                .orElseThrow(() -> new IllegalStateException("activity " + activityId + " vanished while fenced"));
+    private Heal heal(Activity activity, List<Segment> segments, Reason reason, List<String> runIds) {
+        long activityId = activity.id();
         fenced.add(activityId);
         try {
             fences.fence(activityId, reason.name(), clock.millis());
             ActivityStatus status = activity.status() == ActivityStatus.PENDING ? ActivityStatus.ACTIVE : activity.status();
-            if (store.fence(activity, status, reason.name())) {
-                log.error("FENCE activity {}: the sale hash was gone; re-created with stock 0 while healed", activityId);
+            for (Segment s : segments) {
+                if (store.fence(s, activity, status, reason.name())) {
+                    log.error("FENCE {}: the sale hash was gone; re-created with stock 0 while healed", s);
+                }
             }
             long readded = 0;
             long after = 0;
@@ -162,11 +187,17 @@ public final class SaleFence {
             while (true) {
                 List<GrantRecord> page = coupons.grantsAfter(activityId, after, BATCH);
                 if (!page.isEmpty()) {
-                    long n = store.heal(activityId, page);
-                    if (n < 0) {
-                        throw new IllegalStateException("activity " + activityId + " was unfenced during its heal");
+                    Map<Segment, List<GrantRecord>> bySegment = new LinkedHashMap<>();
+                    for (GrantRecord r : page) {
+                        bySegment.computeIfAbsent(SaleSegments.ofUser(activity, r.userId()), k -> new ArrayList<>()).add(r);
                     }
-                    readded += n;
+                    for (Map.Entry<Segment, List<GrantRecord>> e : bySegment.entrySet()) {
+                        long n = store.heal(e.getKey(), e.getValue());
+                        if (n < 0) {
+                            throw new IllegalStateException(e.getKey() + " was unfenced during its heal");
+                        }
+                        readded += n;
+                    }
                     after = page.get(page.size() - 1).id();
                     quietSince = clock.millis();
                     continue;
@@ -176,27 +207,87 @@ public final class SaleFence {
                 }
                 pause(Math.min(100, settleMs));
             }
-            SaleStore.Settled settled = store.settleHeal(activityId, runId, leaseMs);
-            if (settled == null) {
-                throw new IllegalStateException("Redis restarted (run id no longer " + runId + ") while activity "
-                        + activityId + " was healed; it stays fenced and is healed again");
+            if (segments.size() > 1) {
+                mendTransfers(activity, segments);
             }
-            if (settled.oversoldBy() > 0) {
-                if (activities.transition(activityId, ActivityStatus.ACTIVE, ActivityStatus.PAUSED)) {
-                    auditPause(activityId, reason, settled);
+            long ledgerSize = 0;
+            long stock = 0;
+            long oversoldBy = 0;
+            ActivityStatus settledStatus = null;
+            for (int i = 0; i < segments.size(); i++) {
+                SaleStore.Settled settled = store.settleHeal(segments.get(i), runIds.get(i), leaseMs);
+                if (settled == null) {
+                    throw new IllegalStateException("Redis restarted (run id no longer " + runIds.get(i) + ") while "
+                            + segments.get(i) + " was healed; it stays fenced and is healed again");
                 }
-                oversold.increment(settled.oversoldBy());
-                log.error("FENCE activity {}: OVERSOLD by {} ({} grants for a total of {}); the sale is paused",
-                        activityId, settled.oversoldBy(), settled.ledgerSize(), settled.ledgerSize() - settled.oversoldBy());
+                ledgerSize += settled.ledgerSize();
+                stock += settled.stock();
+                oversoldBy += settled.oversoldBy();
+                if (settledStatus == null || settled.status() == ActivityStatus.PAUSED) {
+                    settledStatus = settled.status();
+                }
             }
-            fences.healed(activityId, runId, clock.millis(), readded, settled.oversoldBy());
+            if (oversoldBy > 0) {
+                if (segments.size() > 1) {
+                    // heal_settle paused the oversold segments; the others follow, so the sale is paused whole.
+                    new SaleSegments(store).transition(activity, SaleTransition.PAUSE,
+                            OperationId.fresh());
+                }
+                if (activities.transition(activityId, ActivityStatus.ACTIVE, ActivityStatus.PAUSED)) {
+                    auditPause(activityId, reason, ledgerSize, oversoldBy);
+                }
+                oversold.increment(oversoldBy);
+                log.error("FENCE activity {}: OVERSOLD by {} ({} grants for a total of {}); the sale is paused",
+                        activityId, oversoldBy, ledgerSize, ledgerSize - oversoldBy);
+            }
+            String runId = String.join(",", runIds);
+            fences.healed(activityId, runId, clock.millis(), readded, oversoldBy);
             heals.get(reason).increment();
             log.warn("FENCE activity {}: healed ({}): {} row(s) re-added to the ledger, ledger {}, stock {}, status {}",
-                    activityId, reason, readded, settled.ledgerSize(), settled.stock(), settled.status());
-            return new Heal(activityId, reason, readded, settled.ledgerSize(), settled.stock(), settled.oversoldBy(),
-                    settled.status());
+                    activityId, reason, readded, ledgerSize, stock, settledStatus);
+            return new Heal(activityId, reason, readded, ledgerSize, stock, oversoldBy, settledStatus);
         } finally {
             fenced.remove(activityId);
+        }
+    }
+
+    /**
+     * Makes the fenced segments' transfer records agree before their stock is set from them: a loan a
+     * donor lost is recorded on it again, a loan its receiver lost (or never got) is credited; then a
+     * segment whose re-applied rows exceed what it holds is covered by loans from the segments with
+     * stock to spare, so a sale oversold in one segment only is not oversold at all.
+     */
+    private void mendTransfers(Activity activity, List<Segment> segments) {
+        SaleSegments sale = new SaleSegments(store);
+        List<Map<String, String>> records = sale.transfers(activity.id(), segments.size());
+        for (SaleSegments.Transfer t : SaleSegments.unrecordedLoans(records)) {
+            store.restoreLent(segments.get(t.donor()), t.id(), t.receiver(), t.amount());
+            log.error("FENCE {}: restored its loan {} of {} coupon(s) to segment {}, which the receiver holds",
+                    segments.get(t.donor()), t.id(), t.amount(), t.receiver());
+        }
+        for (SaleSegments.Transfer t : SaleSegments.inFlight(sale.transfers(activity.id(), segments.size()))) {
+            store.credit(segments.get(t.receiver()), t.id(), t.donor(), t.amount());
+        }
+        long[] balance = new long[segments.size()];
+        for (int i = 0; i < segments.size(); i++) {
+            SaleStore.SaleState part = store.state(segments.get(i)).orElseThrow(() ->
+                    new IllegalStateException("a fenced segment of activity " + activity.id() + " is gone"));
+            balance[i] = SaleSegments.quota(part) - part.ledger().size();
+        }
+        for (int short_ = 0; short_ < balance.length; short_++) {
+            for (int donor = 0; donor < balance.length && balance[short_] < 0; donor++) {
+                if (balance[donor] <= 0) {
+                    continue;
+                }
+                long amount = Math.min(balance[donor], -balance[short_]);
+                String id = "heal-" + activity.id() + "-" + clock.millis() + "-" + donor + "-" + short_;
+                store.restoreLent(segments.get(donor), id, short_, amount);
+                store.credit(segments.get(short_), id, donor, amount);
+                balance[donor] -= amount;
+                balance[short_] += amount;
+                log.error("FENCE {}: {} grant(s) beyond its stock covered by a loan {} from segment {}",
+                        segments.get(short_), amount, id, donor);
+            }
         }
     }
 
@@ -204,14 +295,14 @@ public final class SaleFence {
      * The audit record of the pause a heal made (actor system). A record that cannot be stored is not
      * retried: the pause is done, nobody waits for an answer, and AuditLog's ERROR line holds it.
      */
-    private void auditPause(long activityId, Reason reason, SaleStore.Settled settled) {
+    private void auditPause(long activityId, Reason reason, long ledgerSize, long oversoldBy) {
         try {
             audit.append(new AuditRecord(0, clock.millis(), AuditRecord.SYSTEM, AuditRecord.SYSTEM, "activity.pause",
                     "activity", Long.toString(activityId), "fence-" + activityId + "-" + clock.millis(),
                     AuditRecord.Outcome.DONE, null, "a heal (" + reason + ") found the sale oversold by "
-                            + settled.oversoldBy() + " and paused it", "{\"status\":\"ACTIVE\"}",
-                    "{\"status\":\"PAUSED\",\"ledger_size\":" + settled.ledgerSize() + ",\"oversold_by\":"
-                            + settled.oversoldBy() + "}"));
+                            + oversoldBy + " and paused it", "{\"status\":\"ACTIVE\"}",
+                    "{\"status\":\"PAUSED\",\"ledger_size\":" + ledgerSize + ",\"oversold_by\":"
+                            + oversoldBy + "}"));
         } catch (RuntimeException e) {
             log.error("FENCE activity {}: the pause was done but its audit record was not stored", activityId, e);
         }

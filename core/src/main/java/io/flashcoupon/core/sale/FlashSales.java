@@ -38,7 +38,7 @@ public final class FlashSales {
     private final ActivityRepository activities;
     private final TemplateRepository templates;
     private final SaleRowCounts rowCounts;
-    private final SaleStore store;
+    private final SaleSegments sales;
     private final Clock clock;
     private final LongConsumer stockReturned;
     private final LongConsumer rowWritten;
@@ -55,7 +55,7 @@ public final class FlashSales {
         this.activities = activities;
         this.templates = templates;
         this.rowCounts = rowCounts;
-        this.store = store;
+        this.sales = new SaleSegments(store);
         this.clock = clock;
         this.stockReturned = stockReturned;
         this.rowWritten = rowWritten;
@@ -85,7 +85,7 @@ public final class FlashSales {
             throw new ConflictException("activity " + activityId + ": the terms of template " + template.id()
                     + " could not be pinned");
         }
-        store.start(activity);
+        sales.start(activity);
         if (!activities.transition(activityId, ActivityStatus.PENDING, ActivityStatus.ACTIVE)) {
             throw new ConflictException("activity " + activityId + " was started concurrently");
         }
@@ -126,7 +126,7 @@ public final class FlashSales {
         Activity activity = find(activityId);
         Restock.checkStarted(activityId, activity.status());
         Restock.checkNewTotal(activity.totalCount(), n);
-        RestockResult r = store.restock(activityId, n, activity.totalCount(), op);
+        RestockResult r = sales.restock(activity, n, activity.totalCount(), op);
         switch (r.outcome()) {
             case RESTOCKED -> {
                 stockReturned.accept(activityId);
@@ -169,7 +169,7 @@ public final class FlashSales {
         if (row.status() == ActivityStatus.PENDING || row.status() == ActivityStatus.ENDED) {
             throw new ConflictException(t.refusal(activityId, row.status()));
         }
-        TransitionResult r = store.transition(activityId, t, OperationId.fresh());
+        TransitionResult r = sales.transition(row, t, OperationId.fresh());
         if (r.found() == null) {
             throw notInRedis(row, t.name().toLowerCase(Locale.ROOT));
         }
@@ -192,7 +192,7 @@ public final class FlashSales {
     private Activity followRedis(long activityId) {
         for (int i = 0; i < FOLLOW_ATTEMPTS; i++) {
             Activity row = find(activityId);
-            SaleStore.SaleSnapshot sale = store.snapshot(activityId);
+            SaleStore.SaleSnapshot sale = sales.snapshot(row);
             boolean wouldLeaveEnded = row.status() == ActivityStatus.ENDED && sale.status() != ActivityStatus.ENDED;
             if (!sale.exists() || row.status() == ActivityStatus.PENDING || wouldLeaveEnded
                     || (row.status() == sale.status() && row.totalCount() == sale.total())) {
@@ -223,7 +223,7 @@ public final class FlashSales {
     public SaleStatus status(long activityId) {
         Activity activity = activities.find(activityId)
                 .orElseThrow(() -> new NotFoundException("activity " + activityId + " does not exist"));
-        SaleStore.SaleSnapshot snapshot = store.snapshot(activityId);
+        SaleStore.SaleSnapshot snapshot = sales.snapshot(activity);
         long rows = rowCounts.materialized(activityId);
         return new SaleStatus(activity, snapshot.exists() ? snapshot.remaining() : null,
                 snapshot.ledgerSize(), rows);

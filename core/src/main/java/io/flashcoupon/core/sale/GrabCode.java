@@ -34,9 +34,15 @@ public enum GrabCode {
      * Redis may have lost grants of this sale (restarted, restored from an older copy): it is fenced
      * until a heal re-applied MySQL's rows (SaleFence), or its fence lease lapsed. Nothing changed; retry.
      */
-    FENCED(12);
+    FENCED(12),
+    /**
+     * This segment of a split sale has no stock left (its other segments may): nothing changed or
+     * recorded. Never answered to a client: the ingress borrows stock from the other segments and grabs
+     * again, or answers SOLD_OUT once none of them has any (SaleSegments).
+     */
+    SEGMENT_EMPTY(13);
 
-    private static final GrabCode[] BY_CODE = new GrabCode[13];
+    private static final GrabCode[] BY_CODE = new GrabCode[14];
 
     static {
         for (GrabCode c : values()) {

@@ -50,6 +50,9 @@ public final class SaleStore {
     private final LuaScript heal;
     private final LuaScript healSettle;
     private final LuaScript lease;
+    private final LuaScript debit;
+    private final LuaScript credit;
+    private final LuaScript restoreLent;
     private final Duration timeout;
     private final RedisDurability durability;
 
@@ -76,24 +79,46 @@ public final class SaleStore {
         this.heal = new LuaScript("lua/heal.lua", ScriptOutputType.MULTI, access);
         this.healSettle = new LuaScript("lua/heal_settle.lua", ScriptOutputType.MULTI, access);
         this.lease = new LuaScript("lua/lease.lua", ScriptOutputType.MULTI, access);
+        this.debit = new LuaScript("lua/debit.lua", ScriptOutputType.INTEGER, access);
+        this.credit = new LuaScript("lua/credit.lua", ScriptOutputType.INTEGER, access);
+        this.restoreLent = new LuaScript("lua/restore_lent.lua", ScriptOutputType.INTEGER, access);
         this.timeout = timeout;
+    }
+
+    /** How long a blocking call waits for Redis. */
+    public Duration timeout() {
+        return timeout;
     }
 
     /**
      * Copies the activity into Redis unless this same sale is there already (then it is resumed as
      * it is, never re-seeded); true when this call created it. Throws ConflictException when Redis
-     * holds a different sale under the same id (a shared or stale Redis).
+     * holds a different sale under the same id (a shared or stale Redis). A sale of one segment only
+     * (SaleSegments starts a split one).
      */
     public boolean start(Activity a) {
-        Long created = await(this.<Long>acknowledged(a.id(), start, new String[] {Registry.saleKey(a.id())},
+        if (a.segments() != 1) {
+            throw new IllegalArgumentException("activity " + a.id() + " is split into " + a.segments()
+                    + " segments; start it through SaleSegments");
+        }
+        return start(Segment.only(a.id()), a);
+    }
+
+    /**
+     * {@link #start(Activity)} of one segment of {@code a}: its share of the stock
+     * ({@link Segment#allotment}), marked as a segment of a split sale when there are several.
+     */
+    public boolean start(Segment segment, Activity a) {
+        Long created = await(this.<Long>acknowledged(segment, start, new String[] {Registry.saleKey(segment)},
                 String.valueOf(ActivityStatus.ACTIVE.code()),
                 String.valueOf(a.startTime().toEpochMilli()),
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
-                String.valueOf(a.totalCount()),
-                identity(a)));
+                String.valueOf(Segment.allotment(a.totalCount(), segment.index(), segment.count())),
+                identity(segment, a),
+                segment.split() ? "1" : ""));
         if (created == -1L) {
-            throw new ConflictException("Redis already holds a different sale under key " + Registry.saleKey(a.id())
+            throw new ConflictException("Redis already holds a different sale under key " + Registry.saleKey(segment)
                     + " (another database shares this Redis, or the database was reset); refusing to resume it");
         }
         return created == 1L;
@@ -110,6 +135,11 @@ public final class SaleStore {
                 + a.endTime().toEpochMilli() + "/" + a.perUserLimit();
     }
 
+    /** {@link #identity(Activity)}, with the segment for a split sale. */
+    static String identity(Segment segment, Activity a) {
+        return segment.split() ? identity(a) + "/" + segment.index() + "of" + segment.count() : identity(a);
+    }
+
     /**
      * Runs the grab script (see lua/grab.lua) for a batch of grabs of one sale, in order, in one
      * atomic call (group commit); returns one result per grab. The grants and their publication
@@ -120,6 +150,12 @@ public final class SaleStore {
      * or Redis fails, the stage fails (outcome unknown: the grants may be in the ledger and the outbox).
      */
     public CompletionStage<List<GrabResult>> grab(long activityId, long templateId, String batchId, long createdAtMs,
+            List<GrabCandidate> grabs) {
+        return grab(Segment.only(activityId), templateId, batchId, createdAtMs, grabs);
+    }
+
+    /** {@link #grab(long, long, String, long, List)} on one segment of a sale. */
+    public CompletionStage<List<GrabResult>> grab(Segment segment, long templateId, String batchId, long createdAtMs,
             List<GrabCandidate> grabs) {
         String[] args = new String[3 + 4 * grabs.size()];
         args[0] = batchId;
@@ -132,7 +168,7 @@ public final class SaleStore {
             args[i++] = Long.toString(g.grantedAtMs());
             args[i++] = g.requestId() == null ? "" : g.requestId();
         }
-        return this.<List<Object>>acknowledged(activityId, grab, Registry.saleKeys(activityId), args)
+        return this.<List<Object>>acknowledged(segment, grab, Registry.saleKeys(segment), args)
                 .thenApply(reply -> GrabResult.fromBatchReply(reply, grabs.size()));
     }
 
@@ -145,8 +181,8 @@ public final class SaleStore {
      * Removes batch {@code batchId}'s publication outbox entry: its events are in the broker. Not made
      * durable: an entry that comes back after a crash is sent once more, and consumers deduplicate.
      */
-    public CompletionStage<Long> published(long activityId, String batchId) {
-        return redis.hdel(Registry.publicationsKey(activityId), batchId);
+    public CompletionStage<Long> published(Segment segment, String batchId) {
+        return redis.hdel(Registry.publicationsKey(segment), batchId);
     }
 
     /**
@@ -156,8 +192,8 @@ public final class SaleStore {
      * redirect (a redirect fails the call: nothing ran), so the confirmation waits on the server that
      * ran it; a slot that changed master while the call ran makes the outcome unknown.
      */
-    private <T> CompletionStage<T> acknowledged(long activityId, LuaScript script, String[] keys, String... args) {
-        String key = Registry.saleKey(activityId);
+    private <T> CompletionStage<T> acknowledged(Segment segment, LuaScript script, String[] keys, String... args) {
+        String key = Registry.saleKey(segment);
         return access.targetOf(key).thenCompose(target -> script.<T>call(target.async(), keys, args)
                 .thenCompose(reply -> durability.confirm(target, key, reply)));
     }
@@ -166,9 +202,9 @@ public final class SaleStore {
      * coupon_sn -> the client request id it was granted to, from the sale's request hash (refusals
      * left out); empty when none. Reads the whole hash: O(requests) on the Redis thread.
      */
-    public Map<String, String> requestIdsByGrant(long activityId) {
+    public Map<String, String> requestIdsByGrant(Segment segment) {
         Map<String, String> bySn = new HashMap<>();
-        await(redis.hgetall(Registry.requestsKey(activityId))).forEach((request, outcome) -> {
+        await(redis.hgetall(Registry.requestsKey(segment))).forEach((request, outcome) -> {
             int colon = request.indexOf(':');
             if (colon > 0 && !outcome.startsWith("!")) {
                 bySn.put(outcome, request.substring(colon + 1));
@@ -178,8 +214,8 @@ public final class SaleStore {
     }
 
     /** The sale's publication outbox: batch id -> entry (see Registry#publicationsKey); empty when none. */
-    public Map<String, String> publications(long activityId) {
-        return await(redis.hgetall(Registry.publicationsKey(activityId)));
+    public Map<String, String> publications(Segment segment) {
+        return await(redis.hgetall(Registry.publicationsKey(segment)));
     }
 
     /**
@@ -190,7 +226,12 @@ public final class SaleStore {
      * answers UNKNOWN then, never ROLLBACK).
      */
     public boolean resolve(long activityId, String couponSn, String grantee) {
-        Long inLedger = await(this.<Long>acknowledged(activityId, resolve, Registry.saleKeys(activityId), couponSn,
+        return resolve(Segment.only(activityId), couponSn, grantee);
+    }
+
+    /** {@link #resolve(long, String, String)} on one segment of a sale. */
+    public boolean resolve(Segment segment, String couponSn, String grantee) {
+        Long inLedger = await(this.<Long>acknowledged(segment, resolve, Registry.saleKeys(segment), couponSn,
                 grantee == null ? "" : grantee));
         return inLedger == 1L;
     }
@@ -207,11 +248,11 @@ public final class SaleStore {
      * is returned - REPEATED with the original coupon_sn, or a refusal ({@link GrabResult#recorded}
      * when it was there before). NOT_IN_REDIS when the sale is not in Redis (nothing recorded).
      */
-    public CompletionStage<GrabResult> settle(long activityId, long userId, String requestId, GrabCode refusal) {
+    public CompletionStage<GrabResult> settle(Segment segment, long userId, String requestId, GrabCode refusal) {
         if (refusal != GrabCode.SOLD_OUT && refusal != GrabCode.ENDED && refusal != GrabCode.NOT_ACTIVE) {
             throw new IllegalArgumentException("only a sold-out, ended or paused refusal is settled, not " + refusal);
         }
-        return this.<List<Object>>acknowledged(activityId, settle, Registry.saleKeys(activityId), Long.toString(userId), requestId,
+        return this.<List<Object>>acknowledged(segment, settle, Registry.saleKeys(segment), Long.toString(userId), requestId,
                         Integer.toString(refusal.code()))
                 .thenApply(GrabResult::fromScriptReply);
     }
@@ -222,6 +263,11 @@ public final class SaleStore {
      * applied under {@code op} (a replay) answers changed with the status it left, and changes nothing.
      */
     public TransitionResult transition(long activityId, SaleTransition t, OperationId op) {
+        return transition(Segment.only(activityId), t, op);
+    }
+
+    /** {@link #transition(long, SaleTransition, OperationId)} on one segment of a sale. */
+    public TransitionResult transition(Segment segment, SaleTransition t, OperationId op) {
         String[] args = new String[t.from().size() + 2];
         args[0] = op.value();
         args[1] = String.valueOf(t.target().code());
@@ -229,8 +275,8 @@ public final class SaleStore {
         for (ActivityStatus s : t.from()) {
             args[i++] = String.valueOf(s.code());
         }
-        return TransitionResult.fromScriptReply(await(this.<List<Object>>acknowledged(activityId, transition,
-                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)}, args)));
+        return TransitionResult.fromScriptReply(await(this.<List<Object>>acknowledged(segment, transition,
+                new String[] {Registry.saleKey(segment), Registry.opsKey(segment)}, args)));
     }
 
     /**
@@ -239,14 +285,19 @@ public final class SaleStore {
      * already applied under {@code op} (a replay) answers RESTOCKED with the figures right after it.
      */
     public RestockResult restock(long activityId, int amount, long expectedTotal, OperationId op) {
-        return RestockResult.fromScriptReply(await(this.<List<Object>>acknowledged(activityId, restock,
-                new String[] {Registry.saleKey(activityId), Registry.opsKey(activityId)},
+        return restock(Segment.only(activityId), amount, expectedTotal, op);
+    }
+
+    /** {@link #restock(long, int, long, OperationId)} on one segment of a sale. */
+    public RestockResult restock(Segment segment, int amount, long expectedTotal, OperationId op) {
+        return RestockResult.fromScriptReply(await(this.<List<Object>>acknowledged(segment, restock,
+                new String[] {Registry.saleKey(segment), Registry.opsKey(segment)},
                 String.valueOf(amount), String.valueOf(expectedTotal), op.value())));
     }
 
     /** How many coupons the user has won in the sale. */
-    public int userCount(long activityId, long userId) {
-        String v = await(redis.hget(Registry.usersKey(activityId), Long.toString(userId)));
+    public int userCount(Segment segment, long userId) {
+        String v = await(redis.hget(Registry.usersKey(segment), Long.toString(userId)));
         return v == null ? 0 : Integer.parseInt(v);
     }
 
@@ -255,8 +306,13 @@ public final class SaleStore {
      * instant; {@code exists} is false before it was started.
      */
     public SaleSnapshot snapshot(long activityId) {
+        return snapshot(Segment.only(activityId));
+    }
+
+    /** {@link #snapshot(long)} of one segment of a sale. */
+    public SaleSnapshot snapshot(Segment segment) {
         List<Object> reply = await(snapshot.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}));
+                new String[] {Registry.saleKey(segment), Registry.ledgerKey(segment)}));
         long ledger = (Long) reply.get(3);
         if (reply.get(0) == null) {
             return new SaleSnapshot(false, null, 0, 0, ledger);
@@ -269,8 +325,8 @@ public final class SaleStore {
     }
 
     /** Whether {@code couponSn} is in the sale's ledger; a plain read that never voids anything. */
-    public boolean inLedger(long activityId, String couponSn) {
-        return await(redis.hexists(Registry.ledgerKey(activityId), couponSn));
+    public boolean inLedger(Segment segment, String couponSn) {
+        return await(redis.hexists(Registry.ledgerKey(segment), couponSn));
     }
 
     /**
@@ -278,19 +334,28 @@ public final class SaleStore {
      * grabs run; empty when the sale is not in Redis. Reads whole hashes: O(grants) on the Redis thread.
      */
     public Optional<SaleState> state(long activityId) {
-        List<Object> reply = await(state.<List<Object>>call(redis, Registry.saleKeys(activityId)));
+        return state(Segment.only(activityId));
+    }
+
+    /** {@link #state(long)} of one segment of a sale, with its transfers. */
+    public Optional<SaleState> state(Segment segment) {
+        String[] sale = Registry.saleKeys(segment);
+        String[] keys = Arrays.copyOf(sale, sale.length + 1);
+        keys[sale.length] = Registry.transfersKey(segment);
+        List<Object> reply = await(state.<List<Object>>call(redis, keys));
         if (reply.isEmpty()) {
             return Optional.empty();
         }
-        if (reply.size() != 5) {
-            throw new IllegalStateException("state script reply must have 5 elements, was " + reply.size());
+        if (reply.size() != 6) {
+            throw new IllegalStateException("state script reply must have 6 elements, was " + reply.size());
         }
         return Optional.of(new SaleState(
                 ActivityStatus.ofCode(Integer.parseInt((String) reply.get(0))),
                 Long.parseLong((String) reply.get(1)),
                 Long.parseLong((String) reply.get(2)),
                 pairs(reply.get(3)),
-                pairs(reply.get(4))));
+                pairs(reply.get(4)),
+                pairs(reply.get(5))));
     }
 
     private static Map<String, String> pairs(Object flat) {
@@ -309,12 +374,70 @@ public final class SaleStore {
      * replay of the same cleanup answers REMOVED with the count deleted then.
      */
     public CleanupResult cleanup(long activityId, long expectedLedgerSize, long expectedStock, OperationId op) {
-        String[] delete = Registry.cleanupKeys(activityId);
+        return cleanup(Segment.only(activityId), expectedLedgerSize, expectedStock, op);
+    }
+
+    /** {@link #cleanup(long, long, long, OperationId)} of one segment of a sale (its transfers too). */
+    public CleanupResult cleanup(Segment segment, long expectedLedgerSize, long expectedStock, OperationId op) {
+        String[] delete = Registry.cleanupKeys(segment);
         String[] keys = Arrays.copyOf(delete, delete.length + 1);
-        keys[delete.length] = Registry.cleanedKey(activityId);
-        long answer = await(this.<Long>acknowledged(activityId, cleanup, keys, Long.toString(expectedLedgerSize),
+        keys[delete.length] = Registry.cleanedKey(segment);
+        long answer = await(this.<Long>acknowledged(segment, cleanup, keys, Long.toString(expectedLedgerSize),
                 Long.toString(expectedStock), op.value(), Long.toString(Registry.CLEANED_TTL.toSeconds())));
         return CleanupResult.fromScriptReply(answer);
+    }
+
+    // ------------------------------------------------------------------ transfers between segments (SaleSegments)
+
+    /**
+     * Lends up to {@code wanted} of {@code donor}'s stock to segment {@code receiverIndex} under transfer
+     * {@code transferId} (lua/debit.lua); returns the amount lent (0: none to lend, or the donor may not
+     * lend now), -1 when the donor is not in Redis. Durable before it returns.
+     */
+    public long debit(Segment donor, String transferId, int receiverIndex, long wanted) {
+        return await(this.<Long>acknowledged(donor, debit,
+                new String[] {Registry.saleKey(donor), Registry.transfersKey(donor)}, transferId,
+                Integer.toString(receiverIndex), Long.toString(wanted)));
+    }
+
+    /**
+     * Adds transfer {@code transferId}'s {@code amount}, which segment {@code donorIndex} recorded as lent,
+     * to {@code receiver}'s stock, once per id (lua/credit.lua): 1 applied now, 0 applied before, -1 the
+     * receiver is not in Redis. Durable before it returns.
+     */
+    public long credit(Segment receiver, String transferId, int donorIndex, long amount) {
+        return await(this.<Long>acknowledged(receiver, credit,
+                new String[] {Registry.saleKey(receiver), Registry.transfersKey(receiver)}, transferId,
+                Integer.toString(donorIndex), Long.toString(amount)));
+    }
+
+    /**
+     * Gives a fenced donor back the record of a loan its receiver holds (lua/restore_lent.lua): 1 restored,
+     * 0 it was there, -1 the donor is not fenced (nothing done).
+     */
+    public long restoreLent(Segment donor, String transferId, int receiverIndex, long amount) {
+        return await(restoreLent.<Long>call(redis,
+                new String[] {Registry.saleKey(donor), Registry.transfersKey(donor)}, transferId,
+                Integer.toString(receiverIndex), Long.toString(amount)));
+    }
+
+    /** The segment's transfer records: id -> "out|in:peer:amount:ms" ({@link Registry#transfersKey}). */
+    public Map<String, String> transfers(Segment segment) {
+        return await(redis.hgetall(Registry.transfersKey(segment)));
+    }
+
+    /** The segment's stock now, asked of every segment of a sale at once; null where it is not in Redis. */
+    public List<Long> stocks(List<Segment> segments) {
+        List<CompletableFuture<String>> asks = new java.util.ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            asks.add(redis.hget(Registry.saleKey(s), "stock").toCompletableFuture());
+        }
+        List<Long> out = new java.util.ArrayList<>(segments.size());
+        for (CompletableFuture<String> ask : asks) {
+            String v = await(ask);
+            out.add(v == null ? null : Long.parseLong(v));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------ fence and heal (core/reconcile/SaleFence)
@@ -323,8 +446,8 @@ public final class SaleStore {
      * The run_id of the Redis process that serves sale {@code activityId} (in a cluster, the master of
      * its slot): a new one after every restart or failover.
      */
-    public String runId(long activityId) {
-        String info = access.masterOf(Registry.saleKey(activityId)).sync().info("server");
+    public String runId(Segment segment) {
+        String info = access.masterOf(Registry.saleKey(segment)).sync().info("server");
         for (String line : info.split("\r?\n")) {
             if (line.startsWith("run_id:")) {
                 return line.substring("run_id:".length()).trim();
@@ -337,10 +460,10 @@ public final class SaleStore {
      * What the fence checker compares, read in one round trip: whether the sale hash exists, whether
      * it is fenced, and the ledger size.
      */
-    public FenceView fenceView(long activityId) {
+    public FenceView fenceView(Segment segment) {
         List<Object> reply = await(snapshot.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}));
-        String fenced = await(redis.hget(Registry.saleKey(activityId), "fenced"));
+                new String[] {Registry.saleKey(segment), Registry.ledgerKey(segment)}));
+        String fenced = await(redis.hget(Registry.saleKey(segment), "fenced"));
         return new FenceView(reply.get(0) != null, fenced, (Long) reply.get(3));
     }
 
@@ -348,14 +471,15 @@ public final class SaleStore {
      * Fences the sale (lua/fence.lua): every grab answers FENCED until {@link #settleHeal}. A sale hash that is
      * gone is re-created from {@code a} with stock 0 and {@code status}; true when it had to be re-created.
      */
-    public boolean fence(Activity a, ActivityStatus status, String reason) {
-        Long r = await(fence.call(redis, new String[] {Registry.saleKey(a.id())}, reason,
+    public boolean fence(Segment segment, Activity a, ActivityStatus status, String reason) {
+        Long r = await(fence.call(redis, new String[] {Registry.saleKey(segment)}, reason,
                 String.valueOf(status.code()),
                 String.valueOf(a.startTime().toEpochMilli()),
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
-                String.valueOf(a.totalCount()),
-                identity(a)));
+                String.valueOf(Segment.allotment(a.totalCount(), segment.index(), segment.count())),
+                identity(segment, a),
+                segment.split() ? "1" : ""));
         return r == 2L;
     }
 
@@ -363,7 +487,7 @@ public final class SaleStore {
      * Re-applies rows of a fenced sale (lua/heal.lua); returns how many were re-added to the ledger, or -1
      * when the sale is not fenced (nothing done).
      */
-    public long heal(long activityId, List<io.flashcoupon.core.wallet.GrantRecord> rows) {
+    public long heal(Segment segment, List<io.flashcoupon.core.wallet.GrantRecord> rows) {
         String[] args = new String[rows.size() * 5];
         int i = 0;
         for (io.flashcoupon.core.wallet.GrantRecord r : rows) {
@@ -373,7 +497,7 @@ public final class SaleStore {
             args[i++] = Long.toString(r.grantedAtMs());
             args[i++] = r.requestId() == null ? "" : r.requestId();
         }
-        List<?> reply = ScriptReplies.integers(await(heal.<List<Object>>call(redis, Registry.saleKeys(activityId), args)),
+        List<?> reply = ScriptReplies.integers(await(heal.<List<Object>>call(redis, Registry.saleKeys(segment), args)),
                 2, "heal");
         return (Long) reply.get(0);
     }
@@ -382,9 +506,10 @@ public final class SaleStore {
      * Ends a heal (lua/heal_settle.lua): stock from the ledger size, an oversold ACTIVE sale paused, the fence
      * lifted and a lease of {@code leaseMs} granted - only while Redis is still process {@code runId}.
      */
-    public Settled settleHeal(long activityId, String runId, long leaseMs) {
+    public Settled settleHeal(Segment segment, String runId, long leaseMs) {
         List<?> r = ScriptReplies.integers(await(healSettle.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}, runId,
+                new String[] {Registry.saleKey(segment), Registry.ledgerKey(segment), Registry.transfersKey(segment)},
+                runId,
                 Long.toString(leaseMs))), 5, "settle");
         if ((Long) r.get(0) == 0L) {
             return null;
@@ -397,9 +522,9 @@ public final class SaleStore {
      * Renews the sale's lease (lua/lease.lua) while Redis is still process {@code runId} and the sale is
      * not fenced; false when nothing was renewed.
      */
-    public boolean renewLease(long activityId, String runId, long leaseMs) {
+    public boolean renewLease(Segment segment, String runId, long leaseMs) {
         List<?> r = ScriptReplies.integers(await(lease.<List<Object>>call(redis,
-                new String[] {Registry.saleKey(activityId), Registry.ledgerKey(activityId)}, runId,
+                new String[] {Registry.saleKey(segment), Registry.ledgerKey(segment)}, runId,
                 Long.toString(leaseMs))), 2, "lease");
         return (Long) r.get(0) == 1L;
     }
@@ -432,15 +557,15 @@ public final class SaleStore {
 
     /** One sale's Redis state at one instant: ledger coupon_sn -> "userId:seq:grantedAtMs", users userId -> count. */
     public record SaleState(ActivityStatus status, long total, long remaining, Map<String, String> ledger,
-            Map<String, String> users) {}
+            Map<String, String> users, Map<String, String> transfers) {}
 
     /**
      * The tombstone a cleanup left (see {@link #cleanup}), while it lives: the operation that removed the
      * sale and how many keys it deleted. Empty when no cleanup removed the sale in the last
      * {@link Registry#CLEANED_TTL}.
      */
-    public Optional<Tombstone> tombstone(long activityId) {
-        String mark = await(redis.get(Registry.cleanedKey(activityId)));
+    public Optional<Tombstone> tombstone(Segment segment) {
+        String mark = await(redis.get(Registry.cleanedKey(segment)));
         return mark == null ? Optional.empty() : Optional.of(Tombstone.parse(mark));
     }
 

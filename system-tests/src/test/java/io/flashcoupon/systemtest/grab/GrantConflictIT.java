@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.proto.v1.FlashSaleRequest;
 import io.flashcoupon.proto.v1.FlashSaleResponse;
@@ -121,7 +122,7 @@ class GrantConflictIT {
 
         // Redelivery of B: the same conflict, nothing new recorded or counted, row A still as planted.
         long stored = topicMessages();
-        assertThat(h.service.ledger().republish(grabbed(sale, b, user, 1, grantedAt))).isTrue();
+        assertThat(h.service.ledger().republish(grabbed(sale, b, user, 1, grantedAt), Segment.only(sale.id()))).isTrue();
         awaitMaterialized(stored + 1);
         System.out.println("found after redelivering " + b + ": grant_conflicts " + conflicts(h, sale.id()));
         assertThat(conflicts(h, sale.id())).isEqualTo(recorded);
@@ -156,9 +157,9 @@ class GrantConflictIT {
         ForgedRows.insert(h.service.dataSource(), sale.templateId(), sale.id(), user, 1, a, null);
         double conflictsBefore = metric(h, CONFLICTS_METRIC, "sink", "user_coupons");
         long stored = topicMessages();
-        assertThat(h.service.ledger().republish(grabbed(sale, b, user, 1, grantedAt))).isTrue();
+        assertThat(h.service.ledger().republish(grabbed(sale, b, user, 1, grantedAt), Segment.only(sale.id()))).isTrue();
         // A plain duplicate: the stored grant of user 4201 delivered again stays silent.
-        assertThat(h.service.ledger().republish(grabbed(sale, plain, 4201, 1, grantedAt(h, sale, plain)))).isTrue();
+        assertThat(h.service.ledger().republish(grabbed(sale, plain, 4201, 1, grantedAt(h, sale, plain)), Segment.only(sale.id()))).isTrue();
         System.out.println("injected: ledger " + a + " and " + b + " both (user " + user + ", seq 1), row " + a
                 + "; committed the event of " + b + " and again the event of the stored " + plain);
         awaitMaterialized(stored + 2);

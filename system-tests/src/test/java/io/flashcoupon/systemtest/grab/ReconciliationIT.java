@@ -10,6 +10,7 @@ import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.activity.ActivityStatus;
 import io.flashcoupon.core.reconcile.ReconciliationReports;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.core.wallet.UserCoupon;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.systemtest.support.Exposition;
@@ -205,7 +206,7 @@ class ReconciliationIT {
             for (int i = 0; i < 5; i++) {
                 republished.add(pool.submit(() -> {
                     go.await();
-                    return h.service.ledger().republish(grabbed);
+                    return h.service.ledger().republish(grabbed, Segment.only(grabbed.getActivityId()));
                 }));
             }
             go.countDown();
@@ -312,7 +313,8 @@ class ReconciliationIT {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         ReconcileJob job = new ReconcileJob(() -> List.of(sale.id()), h.service.reconciler(),
-                new SaleFiguresReader(new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5)), rows),
+                new SaleFiguresReader(new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5)), rows,
+                        h.activities),
                 new ReconcileMetrics(registry), null, 1_000, 600_000, System::currentTimeMillis);
         ReconciliationReports reports = new ReconciliationReports(h.service.dataSource());
 

@@ -6,6 +6,7 @@ import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.activity.Activity;
 import io.flashcoupon.core.sale.CouponSnGenerator;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.flashcoupon.ingress.GrabAnswer;
 import io.flashcoupon.ingress.GrabMetrics;
@@ -56,7 +57,7 @@ class SnCollisionIT {
         redis.hset(Registry.ledgerKey(sale.id()), sn0, planted);
         assertThat(h.service.ledger().republish(CouponGrabbed.newBuilder().setCouponSn(sn0).setActivityId(sale.id())
                 .setTemplateId(sale.templateId()).setUserId(owner).setSeq(1).setGrantedAtMs(frozen.millis())
-                .build())).as("the planted grant's event").isTrue();
+                .build(), Segment.only(sale.id()))).as("the planted grant's event").isTrue();
         System.out.println("injected: ledger entry " + sn0 + " -> " + planted + "; grabs whose generator repeats it");
 
         SimpleMeterRegistry meters = new SimpleMeterRegistry();

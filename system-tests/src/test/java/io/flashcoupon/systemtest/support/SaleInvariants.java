@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.sale.SaleSegments;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.core.wallet.UserCouponRepository;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.sql.Connection;
@@ -69,6 +72,57 @@ public final class SaleInvariants {
         assertThat(rowOwners).as("every ledger entry has exactly one row with its owner, and no row without entry")
                 .isEqualTo(ledgerOwners);
         return ledger;
+    }
+
+    /**
+     * {@link #check} for a sale split into segments: no oversell and nothing lost over the whole sale
+     * (stock of every segment + transfers in flight + ledgers == total), every grant in the ledger of its
+     * user's segment, per-user limits and users hashes held per segment, no coupon both granted and
+     * voided, and every ledger entry exactly one row with its owner. Returns the merged ledger.
+     */
+    public static Map<String, String> checkSplit(RedisCommands<String, String> redis, DataSource db, Activity sale,
+            Duration within) {
+        Map<String, String> merged = new HashMap<>();
+        Map<String, Long> ledgerOwners = new HashMap<>();
+        long stock = 0;
+        List<Map<String, String>> transfers = new ArrayList<>();
+        for (Segment s : Segment.all(sale.id(), sale.segments())) {
+            long segmentStock = Long.parseLong(redis.hget(Registry.saleKey(s), "stock"));
+            assertThat(segmentStock).as("stock of %s never negative", s).isGreaterThanOrEqualTo(0);
+            stock += segmentStock;
+            Map<String, String> ledger = redis.hgetall(Registry.ledgerKey(s));
+            Map<String, String> users = redis.hgetall(Registry.usersKey(s));
+            Map<Long, Integer> perUser = new HashMap<>();
+            ledger.forEach((sn, value) -> {
+                long user = Long.parseLong(value.split(":")[0]);
+                assertThat(Segment.ofUser(sale.id(), sale.segments(), user)).as("segment of the grant of user %d", user)
+                        .isEqualTo(s);
+                ledgerOwners.put(sn, user);
+                perUser.merge(user, 1, Integer::sum);
+            });
+            perUser.forEach((user, n) -> {
+                assertThat(n).as("coupons of user %d", user).isLessThanOrEqualTo(sale.perUserLimit());
+                assertThat(users.get(Long.toString(user))).as("users hash of %d", user).isEqualTo(Integer.toString(n));
+            });
+            java.util.Set<String> grantedAndVoided = new java.util.HashSet<>(redis.hkeys(Registry.voidKey(s)));
+            grantedAndVoided.retainAll(ledger.keySet());
+            assertThat(grantedAndVoided).as("coupons of %s both granted and voided", s).isEmpty();
+            java.util.Set<String> inTwo = new java.util.HashSet<>(ledger.keySet());
+            inTwo.retainAll(merged.keySet());
+            assertThat(inTwo).as("coupon_sns in two segments").isEmpty();
+            merged.putAll(ledger);
+            transfers.add(redis.hgetall(Registry.transfersKey(s)));
+        }
+        long inFlight = SaleSegments.inFlight(transfers).stream().mapToLong(SaleSegments.Transfer::amount).sum();
+        assertThat(stock + inFlight + merged.size()).as("total = stock of every segment + in flight + ledgers")
+                .isEqualTo(sale.totalCount());
+        UserCouponRepository rows = new UserCouponRepository(db);
+        await("user_coupons rows of activity " + sale.id()).atMost(within).pollInterval(Duration.ofMillis(100))
+                .until(() -> rows.countByActivity(sale.id()) >= merged.size());
+        assertThat(rows.ownersByActivity(sale.id()))
+                .as("every ledger entry has exactly one row with its owner, and no row without entry")
+                .isEqualTo(ledgerOwners);
+        return merged;
     }
 
     /** A user_coupons row of a sale, as far as the comparison needs it. */

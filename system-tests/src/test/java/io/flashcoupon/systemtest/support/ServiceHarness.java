@@ -175,6 +175,17 @@ public final class ServiceHarness {
                 ActivityStatus.PENDING));
     }
 
+    /** A started sale of {@code stock} split into {@code segments} Redis segments. */
+    public Activity runningSplitSale(int stock, int perUserLimit, int segments) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Template t = publishedTemplate(stock);
+        Activity a = activities.insert(new Activity(0, t.id(), "IT split sale", stock, now.minusSeconds(60),
+                now.plusSeconds(3600), perUserLimit, ActivityStatus.PENDING, segments));
+        operator.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
+        return a;
+    }
+
     public Activity runningSale(int stock, int perUserLimit) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Activity a = activity(stock, perUserLimit, now.minusSeconds(60), now.plusSeconds(3600));

@@ -7,6 +7,7 @@ import io.flashcoupon.core.sale.GrabCandidate;
 import io.flashcoupon.core.sale.GrabCode;
 import io.flashcoupon.core.sale.GrabResult;
 import io.flashcoupon.core.sale.SaleStore;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
 import io.flashcoupon.proto.v1.EventType;
@@ -68,7 +69,7 @@ public final class GrantLedger implements AutoCloseable {
     private final SaleStore store;
     private final Clock clock;
     private final LedgerMetrics metrics;
-    private final GroupCommit<Pending> commits;
+    private final GroupCommit<Segment, Pending> commits;
     private final String batchPrefix;
     private final AtomicLong batches = new AtomicLong();
     private final int sendTimeoutMs;
@@ -152,6 +153,11 @@ public final class GrantLedger implements AutoCloseable {
      * the batch on disk), EVENT_NOT_STORED (granted, but its event waits in the publication outbox).
      */
     public CompletableFuture<GrabResult> grab(long activityId, long templateId, GrabCandidate grab) {
+        return grab(Segment.only(activityId), templateId, grab);
+    }
+
+    /** {@link #grab(long, long, GrabCandidate)} in segment {@code segment} of a split sale (its own batches). */
+    public CompletableFuture<GrabResult> grab(Segment segment, long templateId, GrabCandidate grab) {
         if (closed) {
             return CompletableFuture.failedFuture(new GrabUnsettledException(GrabUnsettledException.Reason.BROKER_UNAVAILABLE,
                     new IllegalStateException("the grab ledger is closed")));
@@ -161,7 +167,7 @@ public final class GrantLedger implements AutoCloseable {
                     null));
         }
         Pending p = new Pending(templateId, grab, Context.current(), new CompletableFuture<>());
-        commits.submit(activityId, p);
+        commits.submit(segment, p);
         return p.answer();
     }
 
@@ -171,7 +177,7 @@ public final class GrantLedger implements AutoCloseable {
      * unanswered (an executor that refused the work at shutdown, an unexpected exception, a send whose
      * callback never came within its timeout) is answered OUTCOME_UNKNOWN.
      */
-    private CompletionStage<?> write(long activityId, List<Pending> batch) {
+    private CompletionStage<?> write(Segment segment, List<Pending> batch) {
         CompletionStage<?> written;
         try {
             metrics.batch(batch.size());
@@ -181,14 +187,14 @@ public final class GrantLedger implements AutoCloseable {
                 grabs.add(p.grab());
             }
             long started = System.nanoTime();
-            written = store.grab(activityId, batch.get(0).templateId(), batchId, clock.millis(), grabs)
+            written = store.grab(segment, batch.get(0).templateId(), batchId, clock.millis(), grabs)
                     .handleAsync((results, failure) -> {
                         metrics.scriptTook(System.nanoTime() - started);
                         if (failure != null) {
                             unsettled(batch, GrabUnsettledException.Reason.OUTCOME_UNKNOWN, failure);
                             return CompletableFuture.completedFuture(null);
                         }
-                        return publish(activityId, batchId, batch, results);
+                        return publish(segment, batchId, batch, results);
                     }, publisher)
                     .thenCompose(stage -> stage)
                     .toCompletableFuture()
@@ -198,8 +204,8 @@ public final class GrantLedger implements AutoCloseable {
         }
         return written.whenComplete((r, e) -> {
             if (e != null) {
-                log.error("a grab batch of activity {} ended abnormally; its unanswered grabs are answered 'outcome"
-                        + " unknown'", activityId, e);
+                log.error("a grab batch of {} ended abnormally; its unanswered grabs are answered 'outcome"
+                        + " unknown'", segment, e);
                 unsettled(batch, GrabUnsettledException.Reason.OUTCOME_UNKNOWN, e);
             }
         });
@@ -218,7 +224,7 @@ public final class GrantLedger implements AutoCloseable {
      * even a Redis restored from an older copy cannot lose it), the refusals as they are, and grabs are
      * refused unrun for a second.
      */
-    private CompletionStage<?> publish(long activityId, String batchId, List<Pending> batch, List<GrabResult> results) {
+    private CompletionStage<?> publish(Segment segment, String batchId, List<Pending> batch, List<GrabResult> results) {
         List<Message> events = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             GrabResult r = results.get(i);
@@ -226,7 +232,7 @@ public final class GrantLedger implements AutoCloseable {
                 Pending p = batch.get(i);
                 // Built in the grab's trace context: message() injects it, once.
                 try (Scope ignored = p.trace().makeCurrent()) {
-                    events.add(grabbed(activityId, p.templateId(), r.couponSn(), p.grab().userId(), r.seq(),
+                    events.add(grabbed(segment, p.templateId(), r.couponSn(), p.grab().userId(), r.seq(),
                             p.grab().grantedAtMs(), p.grab().requestId()));
                 }
             }
@@ -261,30 +267,30 @@ public final class GrantLedger implements AutoCloseable {
                     if (result.getSendStatus() == SendStatus.SEND_OK) {
                         answer.accept(null);
                         metrics.sent(count);
-                        store.published(activityId, batchId);
+                        store.published(segment, batchId);
                     } else {
-                        answer.accept(deferred(activityId, batchId, count, result.getSendStatus().toString()));
+                        answer.accept(deferred(segment, batchId, count, result.getSendStatus().toString()));
                     }
                 }
 
                 @Override
                 public void onException(Throwable e) {
                     metrics.sendTook(System.nanoTime() - sending);
-                    answer.accept(deferred(activityId, batchId, count, e.toString()));
+                    answer.accept(deferred(segment, batchId, count, e.toString()));
                 }
             }, sendTimeoutMs);
         } catch (Exception e) {
-            answer.accept(deferred(activityId, batchId, count, e.toString()));
+            answer.accept(deferred(segment, batchId, count, e.toString()));
         }
         return done;
     }
 
     /** Counts and logs a batch whose events the broker did not store; grabs are refused unrun for a second. */
-    private Throwable deferred(long activityId, String batchId, int events, String why) {
+    private Throwable deferred(Segment segment, String batchId, int events, String why) {
         brokerRefusedUntilMs = clock.millis() + 1_000;
         metrics.deferred(events);
-        log.warn("the events of {} grant(s) of activity {} (batch {}) were not stored by the broker ({}); they are"
-                + " durable in Redis and wait in the publication outbox for the relay", events, activityId, batchId, why);
+        log.warn("the events of {} grant(s) of {} (batch {}) were not stored by the broker ({}); they are"
+                + " durable in Redis and wait in the publication outbox for the relay", events, segment, batchId, why);
         return new IllegalStateException("the broker did not store the events: " + why);
     }
 
@@ -295,9 +301,9 @@ public final class GrantLedger implements AutoCloseable {
      * stays in the outbox for the next pass. Several processes may relay at once: a duplicate event is
      * harmless (consumers deduplicate on the event id).
      */
-    public int relay(long activityId, long createdBeforeMs) throws Exception {
+    public int relay(Segment segment, long createdBeforeMs) throws Exception {
         int sent = 0;
-        for (Map.Entry<String, String> e : store.publications(activityId).entrySet()) {
+        for (Map.Entry<String, String> e : store.publications(segment).entrySet()) {
             PendingPublication entry;
             try {
                 entry = PendingPublication.parse(e.getKey(), e.getValue());
@@ -310,7 +316,7 @@ public final class GrantLedger implements AutoCloseable {
             }
             List<Message> events = new ArrayList<>(entry.grants().size());
             for (PendingPublication.Grant g : entry.grants()) {
-                events.add(grabbed(activityId, entry.templateId(), g.couponSn(), g.userId(), g.seq(), g.grantedAtMs(),
+                events.add(grabbed(segment, entry.templateId(), g.couponSn(), g.userId(), g.seq(), g.grantedAtMs(),
                         g.requestId()));
             }
             SendResult result = producer.send(events, sendTimeoutMs);
@@ -318,11 +324,11 @@ public final class GrantLedger implements AutoCloseable {
                 throw new IllegalStateException("the broker answered " + result.getSendStatus() + " to the events of "
                         + "outbox entry " + entry.batchId());
             }
-            store.published(activityId, entry.batchId()).toCompletableFuture().get(sendTimeoutMs, TimeUnit.MILLISECONDS);
+            store.published(segment, entry.batchId()).toCompletableFuture().get(sendTimeoutMs, TimeUnit.MILLISECONDS);
             metrics.relayed(events.size());
             sent += events.size();
-            log.info("relayed the {} event(s) of outbox entry {} of activity {} (created {} ms before the pass)",
-                    events.size(), entry.batchId(), activityId, clock.millis() - entry.createdAtMs());
+            log.info("relayed the {} event(s) of outbox entry {} of {} (created {} ms before the pass)",
+                    events.size(), entry.batchId(), segment, clock.millis() - entry.createdAtMs());
         }
         return sent;
     }
@@ -334,18 +340,18 @@ public final class GrantLedger implements AutoCloseable {
      * decides) - so an event exists only for a grant in the ledger. Same event_id as the original:
      * consumers deduplicate. True when committed now.
      */
-    public boolean republish(CouponGrabbed grabbed) throws MQClientException {
-        TransactionSendResult result = producer.sendMessageInTransaction(message(topic, grabbed),
-                new LedgerTransactions.Republish(grabbed.getActivityId(), grabbed.getCouponSn()));
+    public boolean republish(CouponGrabbed grabbed, Segment segment) throws MQClientException {
+        TransactionSendResult result = producer.sendMessageInTransaction(message(topic, grabbed, segment),
+                new LedgerTransactions.Republish(segment, grabbed.getCouponSn()));
         return result.getSendStatus() == SendStatus.SEND_OK
                 && result.getLocalTransactionState() == LocalTransactionState.COMMIT_MESSAGE;
     }
 
-    private Message grabbed(long activityId, long templateId, String couponSn, long userId, int seq, long grantedAtMs,
+    private Message grabbed(Segment segment, long templateId, String couponSn, long userId, int seq, long grantedAtMs,
             String requestId) {
         CouponGrabbed.Builder b = CouponGrabbed.newBuilder()
                 .setCouponSn(couponSn)
-                .setActivityId(activityId)
+                .setActivityId(segment.activityId())
                 .setTemplateId(templateId)
                 .setUserId(userId)
                 .setSeq(seq)
@@ -353,14 +359,15 @@ public final class GrantLedger implements AutoCloseable {
         if (requestId != null) {
             b.setRequestId(requestId);
         }
-        return message(topic, b.build());
+        return message(topic, b.build(), segment);
     }
 
     /**
      * The message of a grant: body CouponEvent, tag, key coupon_sn, the properties the check-back of
-     * a re-published event reads, and the current trace context when tracing is on.
+     * a re-published event reads (the segment's only for a split sale), and the current trace context when
+     * tracing is on.
      */
-    static Message message(String topic, CouponGrabbed grabbed) {
+    static Message message(String topic, CouponGrabbed grabbed, Segment segment) {
         CouponEvent event = CouponEvent.newBuilder()
                 .setEventId("grab-" + grabbed.getCouponSn())
                 .setType(EventType.COUPON_GRABBED)
@@ -372,6 +379,9 @@ public final class GrantLedger implements AutoCloseable {
         msg.putUserProperty(Registry.PROP_ACTIVITY_ID, Long.toString(grabbed.getActivityId()));
         msg.putUserProperty(Registry.PROP_COUPON_SN, grabbed.getCouponSn());
         msg.putUserProperty(Registry.PROP_GRANTEE, grantee(grabbed.getUserId(), grabbed.getSeq()));
+        if (segment.split()) {
+            msg.putUserProperty(Registry.PROP_SEGMENT, segment.index() + "/" + segment.count());
+        }
         TraceHeaders.inject(msg);
         return msg;
     }

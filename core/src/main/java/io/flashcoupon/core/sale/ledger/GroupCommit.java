@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (normally or not) frees the batch's place, and so does a flush that throws (a broken flush: logged).
  * Pure: the flush is handed in, so the batching is testable with plain futures.
  */
-final class GroupCommit<T> {
+final class GroupCommit<K, T> {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GroupCommit.class);
 
     /**
@@ -27,8 +27,8 @@ final class GroupCommit<T> {
      * longer holds its place. Must not throw: its items would stay unanswered.
      */
     @FunctionalInterface
-    interface Flush<T> {
-        CompletionStage<?> write(long key, List<T> batch);
+    interface Flush<K, T> {
+        CompletionStage<?> write(K key, List<T> batch);
     }
 
     private static final class Lane<T> {
@@ -36,12 +36,12 @@ final class GroupCommit<T> {
         final AtomicInteger inFlight = new AtomicInteger();
     }
 
-    private final Map<Long, Lane<T>> lanes = new ConcurrentHashMap<>();
-    private final Flush<T> flush;
+    private final Map<K, Lane<T>> lanes = new ConcurrentHashMap<>();
+    private final Flush<K, T> flush;
     private final int maxBatch;
     private final int maxInFlight;
 
-    GroupCommit(Flush<T> flush, int maxBatch, int maxInFlight) {
+    GroupCommit(Flush<K, T> flush, int maxBatch, int maxInFlight) {
         if (maxBatch < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("maxBatch and maxInFlight must be >= 1, were " + maxBatch + ", "
                     + maxInFlight);
@@ -52,7 +52,7 @@ final class GroupCommit<T> {
     }
 
     /** Queues {@code item} for key {@code key}; starts a batch when fewer than maxInFlight run. */
-    void submit(long key, T item) {
+    void submit(K key, T item) {
         Lane<T> lane = lanes.computeIfAbsent(key, k -> new Lane<>());
         lane.queue.add(item);
         pump(key, lane);
@@ -63,7 +63,7 @@ final class GroupCommit<T> {
      * is drained and given back when the drain found nothing; the loop then looks again, so an item
      * queued while a finishing batch gave its place back is never left waiting.
      */
-    private void pump(long key, Lane<T> lane) {
+    private void pump(K key, Lane<T> lane) {
         while (!lane.queue.isEmpty()) {
             int running = lane.inFlight.get();
             if (running >= maxInFlight) {
@@ -96,7 +96,7 @@ final class GroupCommit<T> {
     }
 
     /** Items of {@code key} waiting for a batch (for tests and the in-flight gauge). */
-    int queued(long key) {
+    int queued(K key) {
         Lane<T> lane = lanes.get(key);
         return lane == null ? 0 : lane.queue.size();
     }

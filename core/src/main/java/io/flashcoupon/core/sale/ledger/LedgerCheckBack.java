@@ -1,6 +1,7 @@
 package io.flashcoupon.core.sale.ledger;
 
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.sale.Segment;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
@@ -25,7 +26,7 @@ public final class LedgerCheckBack {
      */
     @FunctionalInterface
     public interface VoidingRead {
-        boolean resolve(long activityId, String couponSn, String grantee);
+        boolean resolve(Segment segment, String couponSn, String grantee);
     }
 
     private final VoidingRead ledger;
@@ -57,12 +58,26 @@ public final class LedgerCheckBack {
             return LocalTransactionState.UNKNOW;
         }
         try {
-            boolean present = ledger.resolve(Long.parseLong(activity), sn, property.apply(Registry.PROP_GRANTEE));
+            boolean present = ledger.resolve(segment(Long.parseLong(activity), property.apply(Registry.PROP_SEGMENT)), sn,
+                    property.apply(Registry.PROP_GRANTEE));
             return present ? LocalTransactionState.COMMIT_MESSAGE : LocalTransactionState.ROLLBACK_MESSAGE;
         } catch (RuntimeException e) {
             log.warn("check-back for coupon {} of activity {} could not read the ledger; answering UNKNOW: {}",
                     sn, activity, e.toString());
             return LocalTransactionState.UNKNOW;
         }
+    }
+
+    /** The segment a message names ("index/count", {@link Registry#PROP_SEGMENT}); none: the only one. */
+    static Segment segment(long activityId, String property) {
+        if (property == null) {
+            return Segment.only(activityId);
+        }
+        int slash = property.indexOf('/');
+        if (slash <= 0) {
+            throw new IllegalArgumentException("segment property must be index/count, was " + property);
+        }
+        return Segment.of(activityId, Integer.parseInt(property.substring(0, slash)),
+                Integer.parseInt(property.substring(slash + 1)));
     }
 }

@@ -1,5 +1,6 @@
 package io.flashcoupon.core.sale.ledger;
 
+import io.flashcoupon.core.sale.Segment;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.apache.rocketmq.client.producer.TransactionListener;
 import org.apache.rocketmq.common.message.Message;
@@ -19,11 +20,11 @@ final class LedgerTransactions implements TransactionListener {
     /** The plain ledger read (SaleStore.inLedger): never voids anything; throws when it cannot tell. */
     @FunctionalInterface
     interface PlainRead {
-        boolean inLedger(long activityId, String couponSn);
+        boolean inLedger(Segment segment, String couponSn);
     }
 
     /** The argument of a re-published grant's transactional send. */
-    record Republish(long activityId, String couponSn) {}
+    record Republish(Segment segment, String couponSn) {}
 
     private final PlainRead plainRead;
     private final LedgerCheckBack checkBack;
@@ -39,15 +40,15 @@ final class LedgerTransactions implements TransactionListener {
     }
     private LocalTransactionState republished(Republish r) {
         try {
-            if (plainRead.inLedger(r.activityId(), r.couponSn())) {
+            if (plainRead.inLedger(r.segment(), r.couponSn())) {
                 return LocalTransactionState.COMMIT_MESSAGE;
             }
-            log.warn("re-publish of coupon {} of activity {}: not in the ledger (any more); rolling back",
-                    r.couponSn(), r.activityId());
+            log.warn("re-publish of coupon {} of {}: not in the ledger (any more); rolling back",
+                    r.couponSn(), r.segment());
             return LocalTransactionState.ROLLBACK_MESSAGE;
         } catch (RuntimeException e) {
-            log.warn("re-publish of coupon {} of activity {} could not read the ledger; the check-back decides: {}",
-                    r.couponSn(), r.activityId(), e.toString());
+            log.warn("re-publish of coupon {} of {} could not read the ledger; the check-back decides: {}",
+                    r.couponSn(), r.segment(), e.toString());
             return LocalTransactionState.UNKNOW;
         }
     }

@@ -2,6 +2,7 @@ package io.flashcoupon.core.sale.ledger;
 
 import io.flashcoupon.core.observe.LogFields;
 import io.flashcoupon.core.runtime.FixedDelayJob;
+import io.flashcoupon.core.sale.Segment;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,14 +22,17 @@ public final class PublicationRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PublicationRelay.class);
 
     private final GrantLedger ledger;
-    private final Supplier<? extends Collection<Long>> liveSales;
+    private final Supplier<? extends Collection<Segment>> liveSales;
     private final Clock clock;
     private final long staleMs;
     private final FixedDelayJob job;
     private final long intervalMs;
 
-    /** {@code scheduler} is owned (shut down) by the relay; {@code liveSales} lists sales started and not cleaned up. */
-    public PublicationRelay(GrantLedger ledger, Supplier<? extends Collection<Long>> liveSales, Clock clock,
+    /**
+     * {@code scheduler} is owned (shut down) by the relay; {@code liveSales} lists the segments of the sales
+     * started and not cleaned up.
+     */
+    public PublicationRelay(GrantLedger ledger, Supplier<? extends Collection<Segment>> liveSales, Clock clock,
             long intervalMs, long staleMs, ScheduledExecutorService scheduler) {
         this.ledger = ledger;
         this.liveSales = liveSales;
@@ -47,16 +51,16 @@ public final class PublicationRelay implements AutoCloseable {
     public int runOnce() {
         int sent = 0;
         long createdBefore = clock.millis() - staleMs;
-        for (long activityId : liveSales.get()) {
+        for (Segment segment : liveSales.get()) {
             if (Thread.currentThread().isInterrupted()) {
                 break;
             }
-            try (LogFields fields = LogFields.activity(activityId)) {
-                sent += ledger.relay(activityId, createdBefore);
+            try (LogFields fields = LogFields.activity(segment.activityId())) {
+                sent += ledger.relay(segment, createdBefore);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
-                log.warn("relaying the publication outbox of activity {} failed; next pass in {} ms: {}", activityId,
+                log.warn("relaying the publication outbox of {} failed; next pass in {} ms: {}", segment,
                         intervalMs, e.toString());
             }
         }

@@ -17,13 +17,13 @@ import org.junit.jupiter.api.Test;
 class GroupCommitTest {
 
     /** A flush whose batches stay open until the test completes them. */
-    private static final class HeldFlush implements GroupCommit.Flush<Integer> {
+    private static final class HeldFlush implements GroupCommit.Flush<Long, Integer> {
         final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
         final List<CompletableFuture<Void>> open = Collections.synchronizedList(new ArrayList<>());
         final List<Long> keys = Collections.synchronizedList(new ArrayList<>());
 
         @Override
-        public CompletableFuture<Void> write(long key, List<Integer> batch) {
+        public CompletableFuture<Void> write(Long key, List<Integer> batch) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             keys.add(key);
             batches.add(List.copyOf(batch));
@@ -35,33 +35,33 @@ class GroupCommitTest {
     @Test
     void a_lone_item_is_written_at_once_as_a_batch_of_one() {
         HeldFlush flush = new HeldFlush();
-        new GroupCommit<>(flush, 128, 1).submit(7, 1);
+        new GroupCommit<>(flush, 128, 1).submit(7L, 1);
         assertThat(flush.batches).containsExactly(List.of(1));
     }
 
     @Test
     void items_arriving_while_a_batch_runs_share_the_next_batch_in_submission_order() {
         HeldFlush flush = new HeldFlush();
-        GroupCommit<Integer> commits = new GroupCommit<>(flush, 128, 1);
-        commits.submit(7, 1);
-        commits.submit(7, 2);
-        commits.submit(7, 3);
-        commits.submit(7, 4);
+        GroupCommit<Long, Integer> commits = new GroupCommit<>(flush, 128, 1);
+        commits.submit(7L, 1);
+        commits.submit(7L, 2);
+        commits.submit(7L, 3);
+        commits.submit(7L, 4);
         assertThat(flush.batches).as("one batch in flight: the others wait").containsExactly(List.of(1));
-        assertThat(commits.queued(7)).isEqualTo(3);
+        assertThat(commits.queued(7L)).isEqualTo(3);
 
         flush.open.get(0).complete(null);
 
         assertThat(flush.batches).containsExactly(List.of(1), List.of(2, 3, 4));
-        assertThat(commits.queued(7)).isZero();
+        assertThat(commits.queued(7L)).isZero();
     }
 
     @Test
     void a_batch_never_exceeds_max_batch() {
         HeldFlush flush = new HeldFlush();
-        GroupCommit<Integer> commits = new GroupCommit<>(flush, 2, 1);
+        GroupCommit<Long, Integer> commits = new GroupCommit<>(flush, 2, 1);
         for (int i = 1; i <= 5; i++) {
-            commits.submit(7, i);
+            commits.submit(7L, i);
         }
         flush.open.get(0).complete(null);
         flush.open.get(1).complete(null);
@@ -72,22 +72,22 @@ class GroupCommitTest {
     @Test
     void up_to_max_in_flight_batches_of_one_key_run_at_once_and_keys_do_not_wait_for_each_other() {
         HeldFlush flush = new HeldFlush();
-        GroupCommit<Integer> commits = new GroupCommit<>(flush, 128, 2);
-        commits.submit(7, 1);
-        commits.submit(7, 2);
-        commits.submit(7, 3);
-        commits.submit(8, 100);
+        GroupCommit<Long, Integer> commits = new GroupCommit<>(flush, 128, 2);
+        commits.submit(7L, 1);
+        commits.submit(7L, 2);
+        commits.submit(7L, 3);
+        commits.submit(8L, 100);
         assertThat(flush.batches).containsExactly(List.of(1), List.of(2), List.of(100));
         assertThat(flush.keys).containsExactly(7L, 7L, 8L);
-        assertThat(commits.queued(7)).isEqualTo(1);
+        assertThat(commits.queued(7L)).isEqualTo(1);
     }
 
     @Test
     void a_failed_batch_frees_its_place() {
         HeldFlush flush = new HeldFlush();
-        GroupCommit<Integer> commits = new GroupCommit<>(flush, 128, 1);
-        commits.submit(7, 1);
-        commits.submit(7, 2);
+        GroupCommit<Long, Integer> commits = new GroupCommit<>(flush, 128, 1);
+        commits.submit(7L, 1);
+        commits.submit(7L, 2);
         flush.open.get(0).completeExceptionally(new IllegalStateException("Redis down"));
         assertThat(flush.batches).containsExactly(List.of(1), List.of(2));
     }
@@ -96,7 +96,7 @@ class GroupCommitTest {
     void a_flush_that_throws_frees_its_place_even_when_it_runs_from_a_finishing_batch() {
         List<CompletableFuture<Void>> open = new ArrayList<>();
         List<List<Integer>> written = new ArrayList<>();
-        GroupCommit<Integer> commits = new GroupCommit<>((key, batch) -> {
+        GroupCommit<Long, Integer> commits = new GroupCommit<>((key, batch) -> {
             written.add(List.copyOf(batch));
             if (batch.contains(2)) {
                 throw new IllegalStateException("boom");
@@ -105,22 +105,22 @@ class GroupCommitTest {
             open.add(f);
             return f;
         }, 128, 1);
-        commits.submit(7, 1);
-        commits.submit(7, 2);
-        commits.submit(7, 3);
+        commits.submit(7L, 1);
+        commits.submit(7L, 2);
+        commits.submit(7L, 3);
         // Batch [1] finishes: its completion starts [2, 3], whose flush throws; the lane must stay alive.
         open.get(0).complete(null);
-        commits.submit(7, 4);
+        commits.submit(7L, 4);
 
         assertThat(written).containsExactly(List.of(1), List.of(2, 3), List.of(4));
-        assertThat(commits.queued(7)).isZero();
+        assertThat(commits.queued(7L)).isZero();
     }
 
     @Test
     void the_limits_must_be_positive() {
-        assertThatThrownBy(() -> new GroupCommit<Integer>((k, b) -> null, 0, 1))
+        assertThatThrownBy(() -> new GroupCommit<Long, Integer>((k, b) -> null, 0, 1))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new GroupCommit<Integer>((k, b) -> null, 1, 0))
+        assertThatThrownBy(() -> new GroupCommit<Long, Integer>((k, b) -> null, 1, 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -135,7 +135,7 @@ class GroupCommitTest {
         AtomicInteger written = new AtomicInteger();
         AtomicInteger duplicates = new AtomicInteger();
         ExecutorService completer = Executors.newFixedThreadPool(2);
-        GroupCommit<Integer> commits = new GroupCommit<>((key, batch) -> {
+        GroupCommit<Long, Integer> commits = new GroupCommit<>((key, batch) -> {
             int now = running.incrementAndGet();
             maxRunning.accumulateAndGet(now, Math::max);
             synchronized (seen) {
@@ -160,7 +160,7 @@ class GroupCommitTest {
                     return;
                 }
                 for (int i = 0; i < perThread; i++) {
-                    commits.submit(1, base + i);
+                    commits.submit(1L, base + i);
                 }
             });
         }
@@ -175,6 +175,6 @@ class GroupCommitTest {
         assertThat(written).as("every item written").hasValue(threads * perThread);
         assertThat(duplicates).as("no item written twice").hasValue(0);
         assertThat(maxRunning.get()).as("batches in flight at once").isBetween(1, 3);
-        assertThat(commits.queued(1)).isZero();
+        assertThat(commits.queued(1L)).isZero();
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.Registry;
 import io.flashcoupon.core.sale.SaleStoreException;
+import io.flashcoupon.core.sale.Segment;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
@@ -44,12 +45,33 @@ class LedgerCheckBackTest {
     }
 
     @Test
+    void the_checker_asks_the_segment_the_message_names() {
+        Segment[] seen = new Segment[1];
+        Map<String, String> props = new java.util.HashMap<>(PROPS);
+        props.put(Registry.PROP_SEGMENT, "2/3");
+        assertThat(new LedgerCheckBack((s, sn, grantee) -> {
+            seen[0] = s;
+            return true;
+        }).check(props::get)).isEqualTo(LocalTransactionState.COMMIT_MESSAGE);
+        assertThat(seen[0]).isEqualTo(Segment.of(42, 2, 3));
+    }
+
+    @Test
+    void a_message_naming_a_segment_that_cannot_exist_answers_unknown() {
+        Map<String, String> props = new java.util.HashMap<>(PROPS);
+        props.put(Registry.PROP_SEGMENT, "3/3");
+        assertThat(new LedgerCheckBack((s, sn, grantee) -> true).check(props::get))
+                .isEqualTo(LocalTransactionState.UNKNOW);
+    }
+
+    @Test
     void the_checker_asks_for_the_message_activity_and_serial() {
         long[] seenActivity = new long[1];
         String[] seenSn = new String[1];
         String[] seenGrantee = {"not asked"};
         new LedgerCheckBack((a, sn, grantee) -> {
-            seenActivity[0] = a;
+            seenActivity[0] = a.activityId();
+            assertThat(a).as("a message that names no segment is of an unsplit sale").isEqualTo(Segment.only(42));
             seenSn[0] = sn;
             seenGrantee[0] = grantee;
             return true;

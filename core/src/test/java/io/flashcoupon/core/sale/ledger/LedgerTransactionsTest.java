@@ -3,6 +3,7 @@ package io.flashcoupon.core.sale.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flashcoupon.core.Registry;
+import io.flashcoupon.core.sale.Segment;
 import io.flashcoupon.core.sale.SaleStoreException;
 import io.flashcoupon.proto.v1.CouponEvent;
 import io.flashcoupon.proto.v1.CouponGrabbed;
@@ -15,11 +16,11 @@ class LedgerTransactionsTest {
     private static final CouponGrabbed GRABBED = CouponGrabbed.newBuilder().setCouponSn("0000000000000000007")
             .setActivityId(42).setTemplateId(3).setUserId(9).setSeq(2).setGrantedAtMs(1_767_225_600_123L).build();
     private static final LedgerTransactions.Republish REPUBLISH =
-            new LedgerTransactions.Republish(42, "0000000000000000007");
+            new LedgerTransactions.Republish(Segment.only(42), "0000000000000000007");
 
     @Test
     void a_republished_grant_in_the_ledger_commits() {
-        assertThat(listener((a, sn) -> a == 42 && sn.equals("0000000000000000007"))
+        assertThat(listener((a, sn) -> a.activityId() == 42 && sn.equals("0000000000000000007"))
                 .executeLocalTransaction(null, REPUBLISH)).isEqualTo(LocalTransactionState.COMMIT_MESSAGE);
     }
 
@@ -38,7 +39,7 @@ class LedgerTransactionsTest {
 
     @Test
     void a_republished_message_is_the_original_event_with_the_check_back_properties() throws Exception {
-        Message m = GrantLedger.message(Registry.TOPIC_COUPON_EVENTS, GRABBED);
+        Message m = GrantLedger.message(Registry.TOPIC_COUPON_EVENTS, GRABBED, Segment.only(42));
         CouponEvent event = CouponEvent.parseFrom(m.getBody());
         assertThat(event.getEventId()).as("same id as the original: consumers deduplicate").isEqualTo("grab-0000000000000000007");
         assertThat(event.getGrabbed()).isEqualTo(GRABBED);
@@ -49,6 +50,9 @@ class LedgerTransactionsTest {
         assertThat(m.getUserProperty(Registry.PROP_ACTIVITY_ID)).isEqualTo("42");
         assertThat(m.getUserProperty(Registry.PROP_COUPON_SN)).isEqualTo("0000000000000000007");
         assertThat(m.getUserProperty(Registry.PROP_GRANTEE)).as("user 9, seq 2").isEqualTo("9:2");
+        assertThat(m.getUserProperty(Registry.PROP_SEGMENT)).as("an unsplit sale names no segment").isNull();
+        assertThat(GrantLedger.message(Registry.TOPIC_COUPON_EVENTS, GRABBED, Segment.of(42, 1, 3))
+                .getUserProperty(Registry.PROP_SEGMENT)).isEqualTo("1/3");
     }
 
     @Test
@@ -59,7 +63,7 @@ class LedgerTransactionsTest {
             return true;
         }));
         org.apache.rocketmq.common.message.MessageExt ext = new org.apache.rocketmq.common.message.MessageExt();
-        Message m = GrantLedger.message(Registry.TOPIC_COUPON_EVENTS, GRABBED);
+        Message m = GrantLedger.message(Registry.TOPIC_COUPON_EVENTS, GRABBED, Segment.only(42));
         ext.putUserProperty(Registry.PROP_ACTIVITY_ID, m.getUserProperty(Registry.PROP_ACTIVITY_ID));
         ext.putUserProperty(Registry.PROP_COUPON_SN, m.getUserProperty(Registry.PROP_COUPON_SN));
         assertThat(listener.checkLocalTransaction(ext)).isEqualTo(LocalTransactionState.COMMIT_MESSAGE);

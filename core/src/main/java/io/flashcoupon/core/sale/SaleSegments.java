@@ -1,0 +1,363 @@
+package io.flashcoupon.core.sale;
+
+import io.flashcoupon.core.activity.Activity;
+import io.flashcoupon.core.activity.ActivityStatus;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A flash sale as a whole over its segments ({@link Segment}): start, status changes, restock, figures
+ * and state summed or merged over them, and the stock transfers that let a segment that ran out borrow
+ * from the others (docs/architecture.md "Segments"). A sale of one segment is exactly the sale it was
+ * before segments: every call is the single {@link SaleStore} call on its one segment.
+ *
+ * <p>A transfer is two durable scripts: a debit on the donor (lua/debit.lua) that takes a chunk of its
+ * stock and records "out" under a transfer id, then a credit on the receiver (lua/credit.lua) that adds it
+ * once per id. No coupon is made or lost by a transfer: a credit is only ever made for an id the donor
+ * recorded, and a debit whose credit never came (its borrower died between the two) is a transfer in
+ * flight, completed by the next borrow of that receiver that finds no donor ({@link #completeTransfers}),
+ * by reconciliation, and counted as remaining stock until then. A borrower in this process holds the
+ * receiver's borrow for the others that found it empty at the same time, so one process has at most one
+ * chunk in flight per segment.
+ */
+public final class SaleSegments {
+    private static final Logger log = LoggerFactory.getLogger(SaleSegments.class);
+    /**
+     * Debit attempts of one borrow: a donor can be emptied by others between the read and the debit, which
+     * is progress elsewhere (its stock was sold or lent), so the borrow reads again. Past this many it
+     * fails (an exception: the caller must not conclude the sale is sold out).
+     */
+    private static final int BORROW_ATTEMPTS = 32;
+
+    private final SaleStore store;
+    private final String transferPrefix = "t" + Long.toHexString(new SecureRandom().nextLong()) + ":";
+    private final AtomicLong transfers = new AtomicLong();
+    private final Map<Segment, CompletableFuture<Boolean>> borrowing = new ConcurrentHashMap<>();
+
+    public SaleSegments(SaleStore store) {
+        this.store = store;
+    }
+
+    public SaleStore store() {
+        return store;
+    }
+
+    /** The segments of {@code a}'s sale, in index order. */
+    public static List<Segment> of(Activity a) {
+        return Segment.all(a.id(), a.segments());
+    }
+
+    /** The segment user {@code userId} buys from in {@code a}'s sale. */
+    public static Segment ofUser(Activity a, long userId) {
+        return Segment.ofUser(a.id(), a.segments(), userId);
+    }
+
+    /**
+     * Starts every segment ({@link SaleStore#start(Segment, Activity)}): each with its share of the stock,
+     * each resumed as it is when already there. True when this call created any of them.
+     */
+    public boolean start(Activity a) {
+        boolean created = false;
+        for (Segment s : of(a)) {
+            created |= store.start(s, a);
+        }
+        return created;
+    }
+
+    /**
+     * Runs {@code t} on every segment under the one operation id, so a change interrupted halfway is
+     * completed by its retry (the segments already changed answer their recorded change). The answer is
+     * the first segment's that changed, else the first segment's.
+     */
+    public TransitionResult transition(Activity a, SaleTransition t, OperationId op) {
+        TransitionResult first = null;
+        TransitionResult changed = null;
+        for (Segment s : of(a)) {
+            TransitionResult r = store.transition(s, t, op);
+            if (first == null) {
+                first = r;
+            }
+            if (changed == null && r.changed()) {
+                changed = r;
+            }
+        }
+        return changed != null ? changed : first;
+    }
+
+    /**
+     * Adds {@code amount} coupons to the sale. A split sale's segments each hold their share of the
+     * total ({@link Segment#allotment}), so each gets what its share grows by, under the one operation id
+     * and only while it still holds its share of {@code expectedTotal}; a restock interrupted halfway is
+     * completed by its retry. The answer carries the sale's total and stock summed over the segments.
+     */
+    public RestockResult restock(Activity a, int amount, long expectedTotal, OperationId op) {
+        if (a.segments() == 1) {
+            return store.restock(Segment.only(a.id()), amount, expectedTotal, op);
+        }
+        int before = Math.toIntExact(expectedTotal);
+        int after = Math.addExact(before, amount);
+        RestockResult refused = null;
+        for (Segment s : of(a)) {
+            int share = Segment.allotment(after, s.index(), s.count()) - Segment.allotment(before, s.index(), s.count());
+            if (share == 0) {
+                continue;
+            }
+            RestockResult r = store.restock(s, share, Segment.allotment(before, s.index(), s.count()), op);
+            if (r.outcome() != RestockResult.Outcome.RESTOCKED) {
+                refused = r;
+                break;
+            }
+        }
+        SaleStore.SaleSnapshot now = snapshot(a);
+        RestockResult.Outcome outcome = refused == null ? RestockResult.Outcome.RESTOCKED : refused.outcome();
+        return new RestockResult(outcome, now.exists() ? now.status() : null, now.total(), now.remaining());
+    }
+
+    /**
+     * The sale's figures summed over its segments: remaining is the stock of every segment (a chunk in
+     * flight between two is in neither); status the first segment's; exists only when every segment is.
+     */
+    public SaleStore.SaleSnapshot snapshot(Activity a) {
+        return snapshot(a.id(), a.segments());
+    }
+
+    /** {@link #snapshot(Activity)} by id and segment count. */
+    public SaleStore.SaleSnapshot snapshot(long activityId, int segments) {
+        if (segments == 1) {
+            return store.snapshot(Segment.only(activityId));
+        }
+        boolean exists = true;
+        ActivityStatus status = null;
+        long remaining = 0;
+        long total = 0;
+        long ledger = 0;
+        for (Segment s : Segment.all(activityId, segments)) {
+            SaleStore.SaleSnapshot part = store.snapshot(s);
+            exists &= part.exists();
+            if (status == null) {
+                status = part.status();
+            }
+            remaining += part.remaining();
+            total += part.total();
+            ledger += part.ledgerSize();
+        }
+        return new SaleStore.SaleSnapshot(exists, exists ? status : null, remaining, total, ledger);
+    }
+
+    /**
+     * The sale's state merged over its segments, each read atomically (one after the other): total summed,
+     * remaining = the segments' stock plus the transfers in flight (lent, not yet received), ledger and
+     * users merged (a user is in one segment), transfers keyed "segmentIndex:transferId". Empty when the
+     * first segment is not in Redis; a later one missing is an error (a sale half cleaned up).
+     */
+    public Optional<SaleStore.SaleState> state(Activity a) {
+        if (a.segments() == 1) {
+            return store.state(Segment.only(a.id()));
+        }
+        List<SaleStore.SaleState> parts = new ArrayList<>();
+        for (Segment s : of(a)) {
+            Optional<SaleStore.SaleState> part = store.state(s);
+            if (part.isEmpty()) {
+                if (s.index() == 0) {
+                    return Optional.empty();
+                }
+                throw new IllegalStateException(s + " is not in Redis while segment 0 is");
+            }
+            parts.add(part.get());
+        }
+        long total = 0;
+        long remaining = 0;
+        Map<String, String> ledger = new HashMap<>();
+        Map<String, String> users = new HashMap<>();
+        Map<String, String> transferRecords = new HashMap<>();
+        List<Map<String, String>> bySegment = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            SaleStore.SaleState p = parts.get(i);
+            total += p.total();
+            remaining += p.remaining();
+            ledger.putAll(p.ledger());
+            users.putAll(p.users());
+            int index = i;
+            p.transfers().forEach((id, record) -> transferRecords.put(index + ":" + id, record));
+            bySegment.add(p.transfers());
+        }
+        for (Transfer t : inFlight(bySegment)) {
+            remaining += t.amount();
+        }
+        return Optional.of(new SaleStore.SaleState(parts.get(0).status(), total, remaining, ledger, users,
+                transferRecords));
+    }
+
+    /** A transfer as its donor recorded it. */
+    public record Transfer(String id, int donor, int receiver, long amount) {}
+
+    /**
+     * The transfers whose donor recorded them lent and whose receiver has no record of them, from each
+     * segment's records ({@code bySegment.get(i)}: segment i's {@link SaleStore#transfers}). Pure.
+     */
+    public static List<Transfer> inFlight(List<Map<String, String>> bySegment) {
+        List<Transfer> out = new ArrayList<>();
+        for (int donor = 0; donor < bySegment.size(); donor++) {
+            for (Map.Entry<String, String> e : bySegment.get(donor).entrySet()) {
+                String[] f = e.getValue().split(":");
+                if (f.length < 3 || !f[0].equals("out")) {
+                    continue;
+                }
+                int receiver = Integer.parseInt(f[1]);
+                Map<String, String> there = receiver >= 0 && receiver < bySegment.size() ? bySegment.get(receiver) : Map.of();
+                if (!there.containsKey(e.getKey())) {
+                    out.add(new Transfer(e.getKey(), donor, receiver, Long.parseLong(f[2])));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The loans a receiver holds ("in") whose donor has no record of them (a donor restored from an older
+     * copy), as transfers to restore on the donor. Pure, like {@link #inFlight}.
+     */
+    public static List<Transfer> unrecordedLoans(List<Map<String, String>> bySegment) {
+        List<Transfer> out = new ArrayList<>();
+        for (int receiver = 0; receiver < bySegment.size(); receiver++) {
+            for (Map.Entry<String, String> e : bySegment.get(receiver).entrySet()) {
+                String[] f = e.getValue().split(":");
+                if (f.length < 3 || !f[0].equals("in")) {
+                    continue;
+                }
+                int donor = Integer.parseInt(f[1]);
+                Map<String, String> there = donor >= 0 && donor < bySegment.size() ? bySegment.get(donor) : Map.of();
+                if (!there.containsKey(e.getKey())) {
+                    out.add(new Transfer(e.getKey(), donor, receiver, Long.parseLong(f[2])));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** What one segment may sell in all: its total, plus what it borrowed, less what it lent. Pure. */
+    public static long quota(SaleStore.SaleState segment) {
+        long quota = segment.total();
+        for (String record : segment.transfers().values()) {
+            String[] f = record.split(":");
+            if (f.length >= 3 && f[0].equals("in")) {
+                quota += Long.parseLong(f[2]);
+            } else if (f.length >= 3 && f[0].equals("out")) {
+                quota -= Long.parseLong(f[2]);
+            }
+        }
+        return quota;
+    }
+
+    /** Every segment's transfer records, in index order. */
+    public List<Map<String, String>> transfers(long activityId, int segments) {
+        List<Map<String, String>> out = new ArrayList<>(segments);
+        for (Segment s : Segment.all(activityId, segments)) {
+            out.add(store.transfers(s));
+        }
+        return out;
+    }
+
+    /**
+     * Credits every transfer in flight of the sale (to {@code receiver} only, when not null); returns how
+     * many were applied by this call. Safe while their borrowers still run: a credit applies once per id.
+     */
+    public int completeTransfers(long activityId, int segments, Integer receiver) {
+        int applied = 0;
+        for (Transfer t : inFlight(transfers(activityId, segments))) {
+            if (receiver != null && t.receiver() != receiver) {
+                continue;
+            }
+            if (store.credit(Segment.of(activityId, t.receiver(), segments), t.id(), t.donor(), t.amount()) == 1L) {
+                applied++;
+                log.warn("{}: completed transfer {} of {} coupon(s) from segment {} left in flight", Segment.of(activityId,
+                        t.receiver(), segments), t.id(), t.amount(), t.donor());
+            }
+        }
+        return applied;
+    }
+
+    /**
+     * Gets stock for {@code receiver}, which ran out: a chunk from the segment with the most stock left,
+     * or the transfers to it left in flight. False when no other segment has stock (the sale is sold out,
+     * apart from chunks other processes are moving right now). Blocking; a borrow of the same segment
+     * already running in this process is joined instead of repeated. Throws when Redis fails.
+     */
+    public boolean borrow(Activity a, Segment receiver) {
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> running = borrowing.putIfAbsent(receiver, mine);
+        if (running != null) {
+            Duration timeout = store.timeout();
+            try {
+                return running.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SaleStoreException("interrupted waiting for a borrow of " + receiver, e);
+            } catch (ExecutionException e) {
+                throw new SaleStoreException("the borrow of " + receiver + " failed: " + e.getCause().getMessage(),
+                        e.getCause());
+            } catch (TimeoutException e) {
+                throw new SaleStoreException("the borrow of " + receiver + " took over " + timeout.toMillis() + " ms", e);
+            }
+        }
+        try {
+            boolean got = borrowOnce(a, receiver);
+            mine.complete(got);
+            return got;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            borrowing.remove(receiver, mine);
+        }
+    }
+
+    private boolean borrowOnce(Activity a, Segment receiver) {
+        List<Segment> all = of(a);
+        for (int attempt = 0; attempt < BORROW_ATTEMPTS; attempt++) {
+            List<Long> stocks = store.stocks(all);
+            int donor = -1;
+            long most = 0;
+            for (int i = 0; i < all.size(); i++) {
+                Long stock = stocks.get(i);
+                if (i != receiver.index() && stock != null && stock > most) {
+                    most = stock;
+                    donor = i;
+                }
+            }
+            if (donor < 0) {
+                return completeTransfers(a.id(), a.segments(), receiver.index()) > 0;
+            }
+            String id = transferPrefix + transfers.incrementAndGet();
+            long lent = store.debit(all.get(donor), id, receiver.index(), chunk(a, most));
+            if (lent > 0) {
+                store.credit(receiver, id, donor, lent);
+                return true;
+            }
+        }
+        throw new SaleStoreException("every donor of " + receiver + " was emptied between " + BORROW_ATTEMPTS
+                + " reads and their debits", null);
+    }
+
+    /**
+     * How much one transfer asks for: a quarter of a segment's share of the total, at most half of what
+     * the donor holds (so the last coupons are split rather than moved back and forth), at least one.
+     */
+    static long chunk(Activity a, long donorStock) {
+        long share = Math.max(1, (long) a.totalCount() / ((long) a.segments() * 4));
+        return Math.max(1, Math.min(share, (donorStock + 1) / 2));
+    }
+}

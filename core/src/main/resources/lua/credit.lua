@@ -1,0 +1,18 @@
+-- Receives stock lent by another segment of a split sale, second half of a transfer (SaleSegments):
+-- applied once per transfer id, only after the donor's debit.lua recorded the id (by the borrower, or by
+-- whoever completes a transfer left in flight). KEYS[1] the receiver's sale hash, KEYS[2] its transfers.
+-- ARGV[1] transfer id, ARGV[2] the donor's index, ARGV[3] the amount the debit recorded.
+-- Adds the amount to stock and records "in:donor:amount:ms". Applied whatever the status: the coupons
+-- exist and were taken from the donor; a fenced receiver's stock is set from its transfers by the heal.
+-- Returns 1 when applied now, 0 when the id was applied before, -1 when the sale is not in Redis.
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+  return 0
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HINCRBY', KEYS[1], 'stock', tonumber(ARGV[3]))
+redis.call('HSET', KEYS[2], ARGV[1], 'in:' .. ARGV[2] .. ':' .. ARGV[3] .. ':' .. now)
+return 1
