@@ -305,15 +305,20 @@ final class FaultRig implements AutoCloseable {
 
     /** A published template and an activity open from a minute ago for an hour, started over gRPC. */
     Activity startSale(ServiceJvms.Service service, int stock, int perUserLimit) {
+        return startSale(service, stock, perUserLimit, 1);
+    }
+
+    /** {@link #startSale(ServiceJvms.Service, int, int)} of a sale split into {@code segments} segments. */
+    Activity startSale(ServiceJvms.Service service, int stock, int perUserLimit, int segments) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Template t = new TemplateRepository(db).insert(new Template(0, name + " 5 off", CouponType.FULL_CUT, 500, 0, 0,
                 null, stock, 1, null, null, 30, null, null, null, null, TemplateStatus.PUBLISHED, null, null));
         Activity a = new ActivityRepository(db).insert(new Activity(0, t.id(), name + " sale", stock,
-                now.minusSeconds(60), now.plusSeconds(3600), perUserLimit, ActivityStatus.PENDING));
+                now.minusSeconds(60), now.plusSeconds(3600), perUserLimit, ActivityStatus.PENDING, segments));
         ServiceHarness.asOperator(CouponGrpc.newBlockingStub(channel(service)),
                         io.flashcoupon.core.config.ConfigValidator.DEV_TOKEN)
                 .withDeadlineAfter(30, TimeUnit.SECONDS).startFlashSale(StartFlashSaleRequest.newBuilder().setActivityId(a.id()).build());
-        log("sale %d started: stock %d, per-user limit %d", a.id(), stock, perUserLimit);
+        log("sale %d started: stock %d, per-user limit %d, %d segment(s)", a.id(), stock, perUserLimit, segments);
         return a;
     }
 
