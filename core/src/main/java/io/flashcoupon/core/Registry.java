@@ -311,6 +311,15 @@ public final class Registry {
         return "fs:{" + segment.tag() + "}:xfer";
     }
 
+    /**
+     * String with a TTL: the token of the borrower taking stock for this segment of a split sale right now
+     * (SaleSegments): one borrow per segment at a time across processes, so at most one chunk is in flight
+     * to it. Not made durable; a lost lock only lets two borrows run at once.
+     */
+    public static String borrowLockKey(Segment segment) {
+        return "fs:{" + segment.tag() + "}:borrowing";
+    }
+
     /** Every key cleanup removes: the sale's keys ({@link #saleKeys}) and its operation record. */
     public static String[] cleanupKeys(long activityId) {
         return cleanupKeys(Segment.only(activityId));

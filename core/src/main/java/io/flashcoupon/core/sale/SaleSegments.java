@@ -28,10 +28,13 @@ import org.slf4j.LoggerFactory;
  * stock and records "out" under a transfer id, then a credit on the receiver (lua/credit.lua) that adds it
  * once per id. No coupon is made or lost by a transfer: a credit is only ever made for an id the donor
  * recorded, and a debit whose credit never came (its borrower died between the two) is a transfer in
- * flight, completed by the next borrow of that receiver that finds no donor ({@link #completeTransfers}),
- * by reconciliation, and counted as remaining stock until then. A borrower in this process holds the
- * receiver's borrow for the others that found it empty at the same time, so one process has at most one
- * chunk in flight per segment.
+ * flight, completed by the next borrow that finds no donor ({@link #completeTransfers}), by reconciliation
+ * and by a heal, and counted as remaining stock until then. Borrows for one segment are serialized: in
+ * this process the grabs that found it empty at the same time wait for one borrow, and across processes
+ * a borrower holds the segment's borrow lock ({@link io.flashcoupon.core.Registry#borrowLockKey}) from its
+ * debit to its credit, so at most one chunk is in flight to each segment (apart from one a dead borrower
+ * left, until it is completed). A borrow answers "sold out" only when no segment had stock and no
+ * transfer was in flight when it looked.
  */
 public final class SaleSegments {
     private static final Logger log = LoggerFactory.getLogger(SaleSegments.class);
@@ -41,6 +44,12 @@ public final class SaleSegments {
      * fails (an exception: the caller must not conclude the sale is sold out).
      */
     private static final int BORROW_ATTEMPTS = 32;
+    /**
+     * How long a borrower holds its receiver's borrow lock at most (it releases it when done): a process
+     * that died holding it delays that segment's borrows this long, and its chunk stays in flight until
+     * the next borrower finds no donor and completes it.
+     */
+    private static final long BORROW_LOCK_MS = 2_000;
 
     private final SaleStore store;
     private final String transferPrefix = "t" + Long.toHexString(new SecureRandom().nextLong()) + ":";
@@ -326,9 +335,27 @@ public final class SaleSegments {
     }
 
     private boolean borrowOnce(Activity a, Segment receiver) {
+        String token = transferPrefix + "lock" + transfers.incrementAndGet();
+        if (!store.lockBorrow(receiver, token, BORROW_LOCK_MS)) {
+            // Another process is borrowing for this segment: its chunk is the one in flight; grab again after it.
+            store.awaitBorrowUnlocked(receiver);
+            return true;
+        }
+        try {
+            return borrowLocked(a, receiver);
+        } finally {
+            store.unlockBorrow(receiver, token);
+        }
+    }
+
+    private boolean borrowLocked(Activity a, Segment receiver) {
         List<Segment> all = of(a);
         for (int attempt = 0; attempt < BORROW_ATTEMPTS; attempt++) {
             List<Long> stocks = store.stocks(all);
+            Long own = stocks.get(receiver.index());
+            if (own != null && own > 0) {
+                return true;
+            }
             int donor = -1;
             long most = 0;
             for (int i = 0; i < all.size(); i++) {
@@ -339,7 +366,12 @@ public final class SaleSegments {
                 }
             }
             if (donor < 0) {
-                return completeTransfers(a.id(), a.segments(), receiver.index()) > 0;
+                // No segment has stock: what is not sold is in flight. Completing every transfer in flight
+                // (to any segment) lets this borrow, or the next, find it instead of answering SOLD_OUT.
+                if (completeTransfers(a.id(), a.segments(), null) > 0) {
+                    continue;
+                }
+                return false;
             }
             String id = transferPrefix + transfers.incrementAndGet();
             long lent = store.debit(all.get(donor), id, receiver.index(), chunk(a, most));

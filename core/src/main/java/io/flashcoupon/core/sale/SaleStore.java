@@ -53,6 +53,7 @@ public final class SaleStore {
     private final LuaScript debit;
     private final LuaScript credit;
     private final LuaScript restoreLent;
+    private final LuaScript unlock;
     private final Duration timeout;
     private final RedisDurability durability;
 
@@ -82,6 +83,7 @@ public final class SaleStore {
         this.debit = new LuaScript("lua/debit.lua", ScriptOutputType.INTEGER, access);
         this.credit = new LuaScript("lua/credit.lua", ScriptOutputType.INTEGER, access);
         this.restoreLent = new LuaScript("lua/restore_lent.lua", ScriptOutputType.INTEGER, access);
+        this.unlock = new LuaScript("lua/unlock.lua", ScriptOutputType.INTEGER, access);
         this.timeout = timeout;
     }
 
@@ -419,6 +421,37 @@ public final class SaleStore {
         return await(restoreLent.<Long>call(redis,
                 new String[] {Registry.saleKey(donor), Registry.transfersKey(donor)}, transferId,
                 Integer.toString(receiverIndex), Long.toString(amount)));
+    }
+
+    /**
+     * Takes {@code segment}'s borrow lock ({@link Registry#borrowLockKey}) for {@code token} for at most
+     * {@code ttlMs}; false when another borrower holds it.
+     */
+    public boolean lockBorrow(Segment segment, String token, long ttlMs) {
+        return "OK".equals(await(redis.set(Registry.borrowLockKey(segment), token,
+                io.lettuce.core.SetArgs.Builder.nx().px(ttlMs))));
+    }
+
+    /** Releases {@code segment}'s borrow lock if {@code token} still holds it (lua/unlock.lua). */
+    public void unlockBorrow(Segment segment, String token) {
+        await(unlock.<Long>call(redis, new String[] {Registry.borrowLockKey(segment)}, token));
+    }
+
+    /** Waits, polling every 2 ms up to the store's timeout, until nobody holds {@code segment}'s borrow lock. */
+    public void awaitBorrowUnlocked(Segment segment) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (await(redis.exists(Registry.borrowLockKey(segment))) > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new SaleStoreException("the borrow lock of " + segment + " was held over " + timeout.toMillis()
+                        + " ms", null);
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SaleStoreException("interrupted waiting for the borrow lock of " + segment, e);
+            }
+        }
     }
 
     /** The segment's transfer records: id -> "out|in:peer:amount:ms" ({@link Registry#transfersKey}). */
