@@ -1,7 +1,9 @@
 -- An operator's status change of a started sale (pause, resume, stop), atomic with every grab.
 -- KEYS[1] sale hash (see grab.lua), KEYS[2] the sale's operation record (Registry.opsKey).
 -- ARGV[1] the operation id (one per change asked for), ARGV[2] the new status; ARGV[3..] the statuses
--- it may leave (codes of ActivityStatus: 2 active, 3 paused, 4 ended). Only `status` changes: stock,
+-- it may leave (codes of ActivityStatus: 2 active, 3 paused, 4 ended). Only `status` changes (and
+-- `status_version`, which counts the changes: the other segments of a split sale follow the first's
+-- status by it, lua/follow.lua): stock,
 -- ledger and every other key stay, and nothing gets a TTL.
 -- A change whose operation id is recorded already answers what it did then and changes nothing: a
 -- replay (Lettuce re-sends a script whose reply was lost) that finds the sale moved on by another
@@ -26,6 +28,7 @@ end
 for i = 3, #ARGV do
   if status == ARGV[i] then
     redis.call('HSET', KEYS[1], 'status', ARGV[2])
+    redis.call('HINCRBY', KEYS[1], 'status_version', 1)
     redis.call('HSET', KEYS[2], ARGV[1], 'transition:' .. ARGV[2] .. ':' .. status)
     return {1, tonumber(status)}
   end

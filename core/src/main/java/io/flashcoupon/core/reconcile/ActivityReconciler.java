@@ -87,7 +87,11 @@ public final class ActivityReconciler implements Reconciler {
         // after the rows, like them before the ledger: a conflict is recorded with its batch's rows
         List<GrantConflict> recorded = conflicts.byActivity(activityId);
         // A transfer left in flight by a borrower that died is completed first (a credit applies once per id).
-        int completed = activity.segments() > 1 ? segments.completeTransfers(activityId, activity.segments(), null) : 0;
+        int completed = 0;
+        if (activity.segments() > 1) {
+            segments.syncStatus(activity);
+            completed = segments.completeTransfers(activityId, activity.segments(), null);
+        }
         SaleStore.SaleState sale = segments.state(activity).orElseThrow(() -> new ConflictException("the sale of activity "
                 + activityId + " is not in Redis (never started, or cleaned up); there is nothing to reconcile"));
         LedgerComparison.Findings findings = comparison.compare(sale.total(), sale.remaining(), sale.ledger(),

@@ -76,6 +76,8 @@ public final class SaleCleanup {
                 return resumed.get();
             }
         }
+        // A stop cut short between the segments of a split sale is completed first (they follow the first).
+        new SaleSegments(store).syncStatus(activity);
         ReconciliationReport report = reconciler.reconcile(activityId);
         if (report.conflicts().count() > 0) {
             throw new ConflictException("activity " + activityId + " has " + report.conflicts().count()

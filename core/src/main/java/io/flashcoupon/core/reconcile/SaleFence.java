@@ -153,6 +153,10 @@ public final class SaleFence {
             ledgerSize += view.ledgerSize();
         }
         String runId = String.join(",", runIds);
+        if (!exists && cleaningUp(segments)) {
+            log.info("fence check of activity {}: a cleanup removed (part of) it; not checked", activityId);
+            return Optional.empty();
+        }
         Optional<Reason> reason = FenceDecision.decide(row.map(r -> r.fencedAtMs() != null).orElse(false),
                 row.map(SaleFences.Row::redisRunId).orElse(null), runId, exists, fencedInRedis, ledgerSize, rows);
         if (reason.isEmpty()) {
@@ -162,6 +166,8 @@ public final class SaleFence {
             for (int i = 0; i < segments.size(); i++) {
                 store.renewLease(segments.get(i), runIds.get(i), leaseMs);
             }
+            // A status change cut short between the segments of a split sale is completed here.
+            new SaleSegments(store).syncStatus(activity);
             return Optional.empty();
         }
         log.error("FENCE activity {}: {} (Redis run id {} , last verified on {}; {} rows, ledger {}, sale hash {}):"
@@ -176,9 +182,11 @@ public final class SaleFence {
         try {
             fences.fence(activityId, reason.name(), clock.millis());
             ActivityStatus status = activity.status() == ActivityStatus.PENDING ? ActivityStatus.ACTIVE : activity.status();
+            long[] recreatedTotals = recreatedTotals(activity, segments);
             for (Segment s : segments) {
-                if (store.fence(s, activity, status, reason.name())) {
-                    log.error("FENCE {}: the sale hash was gone; re-created with stock 0 while healed", s);
+                if (store.fence(s, activity, status, reason.name(), recreatedTotals[s.index()])) {
+                    log.error("FENCE {}: the sale hash was gone; re-created with stock 0 and total {} while healed", s,
+                            recreatedTotals[s.index()]);
                 }
             }
             long readded = 0;
@@ -208,7 +216,7 @@ public final class SaleFence {
                 pause(Math.min(100, settleMs));
             }
             if (segments.size() > 1) {
-                mendTransfers(activity, segments);
+                mendTransfers(activity, segments, String.join(",", runIds));
             }
             long ledgerSize = 0;
             long stock = 0;
@@ -257,38 +265,82 @@ public final class SaleFence {
      * segment whose re-applied rows exceed what it holds is covered by loans from the segments with
      * stock to spare, so a sale oversold in one segment only is not oversold at all.
      */
-    private void mendTransfers(Activity activity, List<Segment> segments) {
+    private void mendTransfers(Activity activity, List<Segment> segments, String runIds) {
         SaleSegments sale = new SaleSegments(store);
         List<Map<String, String>> records = sale.transfers(activity.id(), segments.size());
         for (SaleSegments.Transfer t : SaleSegments.unrecordedLoans(records)) {
-            store.restoreLent(segments.get(t.donor()), t.id(), t.receiver(), t.amount());
-            log.error("FENCE {}: restored its loan {} of {} coupon(s) to segment {}, which the receiver holds",
-                    segments.get(t.donor()), t.id(), t.amount(), t.receiver());
+            if (store.restoreLent(segments.get(t.donor()), t.id(), t.receiver(), t.amount()) == 1L) {
+                log.error("FENCE {}: restored its loan {} of {} coupon(s) to segment {}, which the receiver holds",
+                        segments.get(t.donor()), t.id(), t.amount(), t.receiver());
+            }
         }
-        for (SaleSegments.Transfer t : SaleSegments.inFlight(sale.transfers(activity.id(), segments.size()))) {
-            store.credit(segments.get(t.receiver()), t.id(), t.donor(), t.amount());
-        }
+        sale.completeTransfers(activity.id(), segments.size(), null);
         long[] balance = new long[segments.size()];
+        long[] ledgers = new long[segments.size()];
         for (int i = 0; i < segments.size(); i++) {
             SaleStore.SaleState part = store.state(segments.get(i)).orElseThrow(() ->
                     new IllegalStateException("a fenced segment of activity " + activity.id() + " is gone"));
-            balance[i] = SaleSegments.quota(part) - part.ledger().size();
+            ledgers[i] = part.ledger().size();
+            balance[i] = SaleSegments.quota(part) - ledgers[i];
         }
+        List<SaleStore.SegmentView> views = store.views(segments);
         for (int short_ = 0; short_ < balance.length; short_++) {
             for (int donor = 0; donor < balance.length && balance[short_] < 0; donor++) {
                 if (balance[donor] <= 0) {
                     continue;
                 }
                 long amount = Math.min(balance[donor], -balance[short_]);
-                String id = "heal-" + activity.id() + "-" + clock.millis() + "-" + donor + "-" + short_;
-                store.restoreLent(segments.get(donor), id, short_, amount);
-                store.credit(segments.get(short_), id, donor, amount);
+                // The same id for every checker healing the same loss at once (same run ids, same rows), so
+                // concurrent heals record one loan, not one each.
+                String id = "heal:" + Integer.toHexString(runIds.hashCode()) + ":" + donor + ":" + short_ + ":"
+                        + ledgers[short_];
+                if (store.restoreLent(segments.get(donor), id, short_, amount) < 0) {
+                    throw new IllegalStateException(segments.get(donor) + " was unfenced during its heal");
+                }
+                store.credit(segments.get(short_), id, donor, amount, views.get(short_).epoch());
                 balance[donor] -= amount;
                 balance[short_] += amount;
                 log.error("FENCE {}: {} grant(s) beyond its stock covered by a loan {} from segment {}",
                         segments.get(short_), amount, id, donor);
             }
         }
+    }
+
+    /**
+     * The total each segment gets if its sale hash is gone: a sale of one segment its activity's total; a
+     * split sale's missing segments share what the activity's total leaves over the others' totals (which
+     * only restocks of the first segment change), so the segments' totals add up to the activity's again.
+     */
+    private long[] recreatedTotals(Activity activity, List<Segment> segments) {
+        long[] out = new long[segments.size()];
+        if (segments.size() == 1) {
+            out[0] = activity.totalCount();
+            return out;
+        }
+        long left = activity.totalCount();
+        List<Integer> missing = new ArrayList<>();
+        List<SaleStore.SegmentView> views = store.views(segments);
+        for (int i = 0; i < segments.size(); i++) {
+            if (views.get(i).exists()) {
+                left -= store.snapshot(segments.get(i)).total();
+            } else {
+                missing.add(i);
+            }
+        }
+        for (int k = 0; k < missing.size(); k++) {
+            out[missing.get(k)] = Math.max(0, Segment.allotment((int) Math.max(0, left), k, missing.size()));
+        }
+        return out;
+    }
+
+    /** Whether a cleanup removed any segment of the sale (its tombstone is there): nothing to heal then. */
+    private boolean cleaningUp(List<Segment> segments) {
+        for (Segment s : segments) {
+            if (store.tombstone(s).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -87,52 +87,65 @@ public final class SaleSegments {
     }
 
     /**
-     * Runs {@code t} on every segment under the one operation id, so a change interrupted halfway is
-     * completed by its retry (the segments already changed answer their recorded change). The answer is
-     * the first segment's that changed, else the first segment's.
+     * Runs {@code t} on the sale. A split sale's status is decided on its first segment (one atomic script,
+     * as for an unsplit sale; it counts its changes in {@code status_version}); the other segments then
+     * follow it ({@link #syncStatus}), so a change cut short, or two operators' changes interleaved, end
+     * with every segment on the first one's latest status. The answer is the first segment's.
      */
     public TransitionResult transition(Activity a, SaleTransition t, OperationId op) {
-        TransitionResult first = null;
-        TransitionResult changed = null;
-        for (Segment s : of(a)) {
-            TransitionResult r = store.transition(s, t, op);
-            if (first == null) {
-                first = r;
-            }
-            if (changed == null && r.changed()) {
-                changed = r;
-            }
-        }
-        return changed != null ? changed : first;
+        TransitionResult r = store.transition(Segment.of(a.id(), 0, a.segments()), t, op);
+        syncStatus(a);
+        return r;
     }
 
     /**
-     * Adds {@code amount} coupons to the sale. A split sale's segments each hold their share of the
-     * total ({@link Segment#allotment}), so each gets what its share grows by, under the one operation id
-     * and only while it still holds its share of {@code expectedTotal}; a restock interrupted halfway is
-     * completed by its retry. The answer carries the sale's total and stock summed over the segments.
+     * Makes the other segments of a split sale take the first segment's status where they saw fewer of its
+     * changes (lua/follow.lua). Run after every status change, and by reconciliation, cleanup and the fence
+     * checker, which repairs a change cut short between the segments. Nothing for a sale of one segment.
+     */
+    public void syncStatus(Activity a) {
+        if (a.segments() == 1) {
+            return;
+        }
+        List<Segment> all = of(a);
+        List<SaleStore.SegmentView> views = store.views(all);
+        SaleStore.SegmentView first = views.get(0);
+        if (!first.exists()) {
+            return;
+        }
+        for (int i = 1; i < all.size(); i++) {
+            SaleStore.SegmentView v = views.get(i);
+            boolean behind = v.exists() && v.status() != ActivityStatus.ENDED
+                    && (v.statusVersion() < first.statusVersion() || v.status() != first.status());
+            if (behind) {
+                store.follow(all.get(i), first.status(), first.statusVersion());
+            }
+        }
+    }
+
+    /**
+     * Adds {@code amount} coupons to the sale. A split sale's restock goes to its first segment alone, in
+     * one script as for an unsplit sale (the others lend from it when they run out): the first segment is
+     * expected to hold {@code expectedTotal} less the other segments' totals, which no restock changes.
+     * The answer carries the sale's total and stock summed over the segments.
      */
     public RestockResult restock(Activity a, int amount, long expectedTotal, OperationId op) {
         if (a.segments() == 1) {
             return store.restock(Segment.only(a.id()), amount, expectedTotal, op);
         }
-        int before = Math.toIntExact(expectedTotal);
-        int after = Math.addExact(before, amount);
-        RestockResult refused = null;
-        for (Segment s : of(a)) {
-            int share = Segment.allotment(after, s.index(), s.count()) - Segment.allotment(before, s.index(), s.count());
-            if (share == 0) {
-                continue;
-            }
-            RestockResult r = store.restock(s, share, Segment.allotment(before, s.index(), s.count()), op);
-            if (r.outcome() != RestockResult.Outcome.RESTOCKED) {
-                refused = r;
-                break;
+        List<Segment> all = of(a);
+        long others = 0;
+        for (SaleStore.SegmentView v : store.views(all.subList(1, all.size()))) {
+            if (!v.exists()) {
+                return new RestockResult(RestockResult.Outcome.NOT_IN_REDIS, null, 0, 0);
             }
         }
+        for (Segment s : all.subList(1, all.size())) {
+            others += store.snapshot(s).total();
+        }
+        RestockResult r = store.restock(all.get(0), amount, expectedTotal - others, op);
         SaleStore.SaleSnapshot now = snapshot(a);
-        RestockResult.Outcome outcome = refused == null ? RestockResult.Outcome.RESTOCKED : refused.outcome();
-        return new RestockResult(outcome, now.exists() ? now.status() : null, now.total(), now.remaining());
+        return new RestockResult(r.outcome(), r.status(), now.total(), now.remaining());
     }
 
     /**
@@ -203,8 +216,15 @@ public final class SaleSegments {
             p.transfers().forEach((id, record) -> transferRecords.put(index + ":" + id, record));
             bySegment.add(p.transfers());
         }
+        // The segments are read one after the other, so a transfer can fall between two reads. One the donor
+        // records and the receiver does not (in flight, or received after the receiver's read) is in neither
+        // stock: counted once here. One the receiver records and the donor does not (lent after the donor's
+        // read) is in both stocks: counted once less.
         for (Transfer t : inFlight(bySegment)) {
             remaining += t.amount();
+        }
+        for (Transfer t : unrecordedLoans(bySegment)) {
+            remaining -= t.amount();
         }
         return Optional.of(new SaleStore.SaleState(parts.get(0).status(), total, remaining, ledger, users,
                 transferRecords));
@@ -282,21 +302,33 @@ public final class SaleSegments {
 
     /**
      * Credits every transfer in flight of the sale (to {@code receiver} only, when not null); returns how
-     * many were applied by this call. Safe while their borrowers still run: a credit applies once per id.
+     * many it found in flight that are now received (by this call or, concurrently, by another). Each
+     * receiver's epoch is read before the records, so a credit never lands after a heal that may have
+     * dropped its debit. Safe while their borrowers still run: a credit applies once per id.
      */
     public int completeTransfers(long activityId, int segments, Integer receiver) {
-        int applied = 0;
+        List<Segment> all = Segment.all(activityId, segments);
+        List<SaleStore.SegmentView> before = store.views(all);
+        int received = 0;
         for (Transfer t : inFlight(transfers(activityId, segments))) {
             if (receiver != null && t.receiver() != receiver) {
                 continue;
             }
-            if (store.credit(Segment.of(activityId, t.receiver(), segments), t.id(), t.donor(), t.amount()) == 1L) {
-                applied++;
-                log.warn("{}: completed transfer {} of {} coupon(s) from segment {} left in flight", Segment.of(activityId,
-                        t.receiver(), segments), t.id(), t.amount(), t.donor());
+            if (t.receiver() < 0 || t.receiver() >= segments) {
+                log.error("{}: transfer {} names segment {}, which the sale does not have; left alone",
+                        all.get(t.donor()), t.id(), t.receiver());
+                continue;
+            }
+            long r = store.credit(all.get(t.receiver()), t.id(), t.donor(), t.amount(), before.get(t.receiver()).epoch());
+            if (r == 1L) {
+                log.warn("{}: completed transfer {} of {} coupon(s) from segment {} left in flight",
+                        all.get(t.receiver()), t.id(), t.amount(), t.donor());
+            }
+            if (r >= 0) {
+                received++;
             }
         }
-        return applied;
+        return received;
     }
 
     /**
@@ -350,34 +382,54 @@ public final class SaleSegments {
 
     private boolean borrowLocked(Activity a, Segment receiver) {
         List<Segment> all = of(a);
+        java.util.Set<Integer> refused = new java.util.HashSet<>();
         for (int attempt = 0; attempt < BORROW_ATTEMPTS; attempt++) {
-            List<Long> stocks = store.stocks(all);
-            Long own = stocks.get(receiver.index());
-            if (own != null && own > 0) {
+            List<SaleStore.SegmentView> views = store.views(all);
+            SaleStore.SegmentView own = views.get(receiver.index());
+            if (own.exists() && own.stock() > 0) {
                 return true;
             }
             int donor = -1;
             long most = 0;
+            Segment unknown = null;
             for (int i = 0; i < all.size(); i++) {
-                Long stock = stocks.get(i);
-                if (i != receiver.index() && stock != null && stock > most) {
-                    most = stock;
+                SaleStore.SegmentView v = views.get(i);
+                if (!v.exists() || v.fenced()) {
+                    unknown = all.get(i);
+                } else if (i != receiver.index() && !refused.contains(i) && v.stock() > most) {
+                    most = v.stock();
                     donor = i;
                 }
             }
             if (donor < 0) {
-                // No segment has stock: what is not sold is in flight. Completing every transfer in flight
-                // (to any segment) lets this borrow, or the next, find it instead of answering SOLD_OUT.
+                // No segment lends: what is not sold is in flight, or in a segment that cannot lend now.
+                // Completing every transfer in flight (to any segment) lets this borrow, or the next, find it.
                 if (completeTransfers(a.id(), a.segments(), null) > 0) {
+                    refused.clear();
                     continue;
+                }
+                if (unknown != null) {
+                    throw new SaleStoreException(unknown + " is fenced or missing while it is healed: its stock is"
+                            + " unknown, so the sale cannot be called sold out", null);
+                }
+                if (!refused.isEmpty()) {
+                    throw new SaleStoreException("segment(s) " + refused + " hold stock but lend none now (fenced,"
+                            + " lease lapsed or ended)", null);
                 }
                 return false;
             }
             String id = transferPrefix + transfers.incrementAndGet();
             long lent = store.debit(all.get(donor), id, receiver.index(), chunk(a, most));
             if (lent > 0) {
-                store.credit(receiver, id, donor, lent);
+                long credited = store.credit(receiver, id, donor, lent, own.epoch());
+                if (credited == -2L) {
+                    log.warn("{}: fenced or healed between the debit and the credit of transfer {}; left in flight"
+                            + " for whoever completes it from fresh reads", receiver, id);
+                }
                 return true;
+            }
+            if (lent == 0L) {
+                refused.add(donor);
             }
         }
         throw new SaleStoreException("every donor of " + receiver + " was emptied between " + BORROW_ATTEMPTS

@@ -54,6 +54,7 @@ public final class SaleStore {
     private final LuaScript credit;
     private final LuaScript restoreLent;
     private final LuaScript unlock;
+    private final LuaScript follow;
     private final Duration timeout;
     private final RedisDurability durability;
 
@@ -84,6 +85,7 @@ public final class SaleStore {
         this.credit = new LuaScript("lua/credit.lua", ScriptOutputType.INTEGER, access);
         this.restoreLent = new LuaScript("lua/restore_lent.lua", ScriptOutputType.INTEGER, access);
         this.unlock = new LuaScript("lua/unlock.lua", ScriptOutputType.INTEGER, access);
+        this.follow = new LuaScript("lua/follow.lua", ScriptOutputType.INTEGER, access);
         this.timeout = timeout;
     }
 
@@ -404,13 +406,14 @@ public final class SaleStore {
 
     /**
      * Adds transfer {@code transferId}'s {@code amount}, which segment {@code donorIndex} recorded as lent,
-     * to {@code receiver}'s stock, once per id (lua/credit.lua): 1 applied now, 0 applied before, -1 the
-     * receiver is not in Redis. Durable before it returns.
+     * to {@code receiver}'s stock, once per id (lua/credit.lua), provided the receiver's epoch is still
+     * {@code epoch} (read before the debit was made or read): 1 applied now, 0 applied before, -1 the
+     * receiver is not in Redis, -2 a fence or heal came between. Durable before it returns.
      */
-    public long credit(Segment receiver, String transferId, int donorIndex, long amount) {
+    public long credit(Segment receiver, String transferId, int donorIndex, long amount, String epoch) {
         return await(this.<Long>acknowledged(receiver, credit,
                 new String[] {Registry.saleKey(receiver), Registry.transfersKey(receiver)}, transferId,
-                Integer.toString(donorIndex), Long.toString(amount)));
+                Integer.toString(donorIndex), Long.toString(amount), epoch));
     }
 
     /**
@@ -459,18 +462,41 @@ public final class SaleStore {
         return await(redis.hgetall(Registry.transfersKey(segment)));
     }
 
-    /** The segment's stock now, asked of every segment of a sale at once; null where it is not in Redis. */
-    public List<Long> stocks(List<Segment> segments) {
-        List<CompletableFuture<String>> asks = new java.util.ArrayList<>(segments.size());
+    /** What a borrower reads of a segment: stock, epoch, whether it is fenced; {@code exists} false when gone. */
+    public record SegmentView(boolean exists, long stock, String epoch, boolean fenced, ActivityStatus status,
+            long statusVersion) {}
+
+    /** {@link SegmentView} of every segment of a sale, asked of all at once. */
+    public List<SegmentView> views(List<Segment> segments) {
+        List<CompletableFuture<List<io.lettuce.core.KeyValue<String, String>>>> asks =
+                new java.util.ArrayList<>(segments.size());
         for (Segment s : segments) {
-            asks.add(redis.hget(Registry.saleKey(s), "stock").toCompletableFuture());
+            asks.add(redis.hmget(Registry.saleKey(s), "stock", "epoch", "fenced", "status", "status_version")
+                    .toCompletableFuture());
         }
-        List<Long> out = new java.util.ArrayList<>(segments.size());
-        for (CompletableFuture<String> ask : asks) {
-            String v = await(ask);
-            out.add(v == null ? null : Long.parseLong(v));
+        List<SegmentView> out = new java.util.ArrayList<>(segments.size());
+        for (CompletableFuture<List<io.lettuce.core.KeyValue<String, String>>> ask : asks) {
+            List<io.lettuce.core.KeyValue<String, String>> v = await(ask);
+            if (!v.get(3).hasValue()) {
+                out.add(new SegmentView(false, 0, "0", false, null, 0));
+                continue;
+            }
+            out.add(new SegmentView(true, Long.parseLong(v.get(0).getValueOrElse("0")), v.get(1).getValueOrElse("0"),
+                    v.get(2).hasValue(), ActivityStatus.ofCode(Integer.parseInt(v.get(3).getValue())),
+                    Long.parseLong(v.get(4).getValueOrElse("0"))));
         }
         return out;
+    }
+
+    /**
+     * Makes {@code follower} take the first segment's {@code status} if it has seen fewer than
+     * {@code statusVersion} status changes (lua/follow.lua; ENDED stays). Returns its status after, null
+     * when it is not in Redis. Durable before it returns.
+     */
+    public ActivityStatus follow(Segment follower, ActivityStatus status, long statusVersion) {
+        long r = await(this.<Long>acknowledged(follower, follow, new String[] {Registry.saleKey(follower)},
+                Integer.toString(status.code()), Long.toString(statusVersion)));
+        return r == 0 ? null : ActivityStatus.ofCode((int) r);
     }
 
     // ------------------------------------------------------------------ fence and heal (core/reconcile/SaleFence)
@@ -502,15 +528,16 @@ public final class SaleStore {
 
     /**
      * Fences the sale (lua/fence.lua): every grab answers FENCED until {@link #settleHeal}. A sale hash that is
-     * gone is re-created from {@code a} with stock 0 and {@code status}; true when it had to be re-created.
+     * gone is re-created from {@code a} with stock 0, {@code status} and total {@code recreatedTotal}; true
+     * when it had to be re-created.
      */
-    public boolean fence(Segment segment, Activity a, ActivityStatus status, String reason) {
+    public boolean fence(Segment segment, Activity a, ActivityStatus status, String reason, long recreatedTotal) {
         Long r = await(fence.call(redis, new String[] {Registry.saleKey(segment)}, reason,
                 String.valueOf(status.code()),
                 String.valueOf(a.startTime().toEpochMilli()),
                 String.valueOf(a.endTime().toEpochMilli()),
                 String.valueOf(a.perUserLimit()),
-                String.valueOf(Segment.allotment(a.totalCount(), segment.index(), segment.count())),
+                String.valueOf(recreatedTotal),
                 identity(segment, a),
                 segment.split() ? "1" : ""));
         return r == 2L;

@@ -165,8 +165,9 @@ class SegmentedSaleIT {
         Activity restocked = sales.restock(sale.id(), 5, OperationId.fresh());
         assertThat(restocked.totalCount()).isEqualTo(15);
         for (Segment s : Segment.all(sale.id(), 3)) {
-            assertThat(redis.hget(Registry.saleKey(s), "total")).as("share of %s", s)
-                    .isEqualTo(Integer.toString(Segment.allotment(15, s.index(), 3)));
+            int expected = Segment.allotment(10, s.index(), 3) + (s.index() == 0 ? 5 : 0);
+            assertThat(redis.hget(Registry.saleKey(s), "total")).as("total of %s: its share, the restock on the first",
+                    s).isEqualTo(Integer.toString(expected));
         }
         sales.pause(sale.id());
         for (Segment s : Segment.all(sale.id(), 3)) {
@@ -264,6 +265,33 @@ class SegmentedSaleIT {
         assertThat(rest.responses().stream().filter(r -> r.getCode() == GrabCode.GRANTED).count()).isEqualTo(8);
         SaleInvariants.checkSplit(redis, h.service.dataSource(), sale, WITHIN);
         assertThat(coupons.countByActivity(sale.id())).as("no oversell").isEqualTo(30);
+    }
+
+    @Test
+    void a_credit_held_up_past_a_heal_that_lost_its_debit_is_refused_so_no_coupon_is_made() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSplitSale(30, 1, 3);
+        SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5));
+        SaleFence fence = new SaleFence(h.activities, new UserCouponRepository(h.service.dataSource()),
+                new SaleRowCounts(h.service.dataSource())::materialized, store, new SaleFences(h.service.dataSource()),
+                () -> List.of(sale.id()), Clock.systemUTC(), new SimpleMeterRegistry(), 60_000, 0,
+                new AuditLog(h.service.dataSource()));
+        assertThat(fence.check(sale.id())).isEmpty();
+        Segment receiver = Segment.of(sale.id(), 0, 3);
+        Segment donor = Segment.of(sale.id(), 1, 3);
+        RedisCommands<String, String> redis = h.service.redis().connection().sync();
+        String epoch = store.views(List.of(receiver)).get(0).epoch();
+        // A borrower debits 5 from the donor, then stalls; the donor's Redis loses the debit (its keys), and
+        // the sale is fenced and healed meanwhile.
+        assertThat(store.debit(donor, "it-stalled-" + sale.id(), 0, 5)).isEqualTo(5);
+        redis.del(Registry.cleanupKeys(donor));
+        assertThat(fence.check(sale.id())).as("the loss is healed").isPresent();
+        long credited = store.credit(receiver, "it-stalled-" + sale.id(), 1, 5, epoch);
+        System.out.printf("injected: debit of 5 lost with the donor's keys, a heal, then the stalled credit; found:"
+                + " credit answered %d%n", credited);
+        assertThat(credited).as("refused: a heal came between").isEqualTo(-2L);
+        assertThat(new SaleSegments(store).snapshot(sale).remaining()).as("no coupon made").isEqualTo(30);
+        SaleInvariants.checkSplit(redis, h.service.dataSource(), sale, WITHIN);
     }
 
     private static void awaitPaused(ServiceHarness h, Activity sale, long user) {
