@@ -129,6 +129,9 @@ public final class LoadGenerator {
         ConcurrentLinkedQueue<long[]> work = new ConcurrentLinkedQueue<>();
         order.forEach(u -> work.add(new long[] {u, attempts}));
         Map<String, long[]> granted = new ConcurrentHashMap<>();
+        // what the answers counted as ERROR were: a grab code or a gRPC status, with a few descriptions
+        Map<String, java.util.concurrent.atomic.AtomicLong> errors = new ConcurrentHashMap<>();
+        Map<String, String> errorSamples = new ConcurrentHashMap<>();
         Semaphore window = new Semaphore(concurrency);
         AtomicInteger inFlight = new AtomicInteger();
         long start = System.nanoTime();
@@ -155,12 +158,19 @@ public final class LoadGenerator {
                     outcome = Outcome.of(r);
                     if (outcome == Outcome.GRANTED) {
                         granted.put(r.getCouponSn(), new long[] {System.currentTimeMillis(), item[0]});
+                    } else if (outcome == Outcome.ERROR) {
+                        errors.computeIfAbsent("code " + r.getCode(), k -> new java.util.concurrent.atomic.AtomicLong())
+                                .incrementAndGet();
                     }
                 }
 
                 @Override
                 public void onError(Throwable t) {
                     outcome = Outcome.of(t);
+                    io.grpc.Status st = io.grpc.Status.fromThrowable(t);
+                    String kind = "grpc " + st.getCode();
+                    errors.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+                    errorSamples.putIfAbsent(kind, "user " + item[0] + ": " + st.getDescription());
                     onCompleted();
                 }
 
@@ -180,6 +190,10 @@ public final class LoadGenerator {
         summary.put("attempts_per_user", attempts);
         summary.put("concurrency", concurrency);
         summary.put("granted_distinct", granted.size());
+        Map<String, Long> errorCounts = new java.util.TreeMap<>();
+        errors.forEach((k, v) -> errorCounts.put(k, v.get()));
+        summary.put("errors_by_kind", errorCounts);
+        summary.put("error_samples", new java.util.TreeMap<>(errorSamples));
         String grantsOut = args.get("grants-out");
         if (grantsOut != null) {
             StringBuilder sb = new StringBuilder();
