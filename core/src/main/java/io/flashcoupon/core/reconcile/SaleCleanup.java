@@ -137,20 +137,19 @@ public final class SaleCleanup {
     }
 
     /**
-     * A split sale whose cleanup {@code op} was cut short after removing some of its segments (never the
-     * first, removed last): the rest are removed as they are, without a new reconciliation (the one that
-     * allowed the removal is stored). Empty when no segment is missing; refused when one is missing
-     * without the tombstone of {@code op}.
+     * A split sale whose cleanup was cut short after removing some of its segments (never the first,
+     * removed last): the rest are removed as they are under {@code op}, without a new reconciliation (the
+     * one that allowed the removal is stored). Empty when no segment is missing; refused when one is
+     * missing without a cleanup's tombstone.
      */
     private Optional<Cleaned> resumed(Activity activity, OperationId op) {
         List<Segment> all = SaleSegments.of(activity);
         boolean missing = false;
         for (Segment s : all) {
             if (!store.snapshot(s).exists()) {
-                Optional<SaleStore.Tombstone> t = store.tombstone(s);
-                if (t.isEmpty() || !t.get().operation().equals(op)) {
-                    throw new ConflictException(s + " is not in Redis while segment 0 is, and no cleanup under this"
-                            + " Idempotency-Key removed it; nothing was removed");
+                if (store.tombstone(s).isEmpty()) {
+                    throw new ConflictException(s + " is not in Redis while segment 0 is, and no cleanup removed it;"
+                            + " nothing was removed");
                 }
                 missing = true;
             }
