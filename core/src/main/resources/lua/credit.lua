@@ -3,7 +3,7 @@
 -- whoever completes a transfer left in flight). KEYS[1] the receiver's sale hash, KEYS[2] its transfers.
 -- ARGV[1] transfer id, ARGV[2] the donor's index, ARGV[3] the amount the debit recorded, ARGV[4] the
 -- receiver's `epoch` as the caller read it BEFORE it read the debit (or made it): a fence or heal since
--- (fence.lua, heal_settle.lua raise it) may have dropped that debit from a donor restored from an older
+-- (fence.lua, heal_settle.lua set a new one) may have dropped that debit from a donor restored from an older
 -- copy, so the credit is refused (-2) and left to whoever completes transfers in flight from fresh reads.
 -- Adds the amount to stock and records "in:donor:amount:ms". Applied whatever the status: the coupons
 -- exist and were taken from the donor; a fenced receiver's stock is set from its transfers by the heal.

@@ -33,7 +33,10 @@ if oversold > 0 and status == 2 then
 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'stock', stock, 'status', status, 'lease_until', now + tonumber(ARGV[2]))
-redis.call('HINCRBY', KEYS[1], 'epoch', 1)
+redis.call('HSET', KEYS[1], 'stock', stock, 'status', status, 'lease_until', now + tonumber(ARGV[2]),
+  'epoch', run .. ':' .. t[1] .. '.' .. t[2])
+if status ~= tonumber(sale[1]) then
+  redis.call('HINCRBY', KEYS[1], 'status_version', 1)
+end
 redis.call('HDEL', KEYS[1], 'fenced')
 return {1, ledger, stock, oversold, status}

@@ -109,41 +109,33 @@ public final class ReconciliationReports {
 
     /** Activities whose sale was started and not cleaned up (ACTIVE, PAUSED, ENDED), by id. */
     public List<Long> activitiesToReconcile() {
-        String sql = "SELECT a.id FROM " + Registry.TABLE_ACTIVITIES + " a LEFT JOIN " + TABLE
-                + " r ON r.activity_id = a.id WHERE a.status IN (?,?,?) AND r.cleaned_at_ms IS NULL ORDER BY a.id";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, ActivityStatus.ACTIVE.code());
-            ps.setInt(2, ActivityStatus.PAUSED.code());
-            ps.setInt(3, ActivityStatus.ENDED.code());
-            List<Long> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getLong(1));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new DataAccessException("list activities to reconcile failed", e);
-        }
+        List<Long> out = new ArrayList<>();
+        forEachLive((segments, id) -> out.add(id));
+        return out;
     }
 
     /** The segments of every sale {@link #activitiesToReconcile} lists (one per sale that is not split). */
     public List<Segment> segmentsToReconcile() {
+        List<Segment> out = new ArrayList<>();
+        forEachLive((segments, id) -> out.addAll(Segment.all(id, segments)));
+        return out;
+    }
+
+    /** Calls {@code each} with the id and segment count of every live sale, by id. */
+    private void forEachLive(java.util.function.ObjLongConsumer<Integer> each) {
         String sql = "SELECT a.id, a.segments FROM " + Registry.TABLE_ACTIVITIES + " a LEFT JOIN " + TABLE
                 + " r ON r.activity_id = a.id WHERE a.status IN (?,?,?) AND r.cleaned_at_ms IS NULL ORDER BY a.id";
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setInt(1, ActivityStatus.ACTIVE.code());
             ps.setInt(2, ActivityStatus.PAUSED.code());
             ps.setInt(3, ActivityStatus.ENDED.code());
-            List<Segment> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.addAll(Segment.all(rs.getLong(1), rs.getInt(2)));
+                    each.accept(rs.getInt(2), rs.getLong(1));
                 }
             }
-            return out;
         } catch (SQLException e) {
-            throw new DataAccessException("list segments to reconcile failed", e);
+            throw new DataAccessException("list activities to reconcile failed", e);
         }
     }
 

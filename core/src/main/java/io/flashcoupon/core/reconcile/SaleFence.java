@@ -269,7 +269,7 @@ public final class SaleFence {
         SaleSegments sale = new SaleSegments(store);
         List<Map<String, String>> records = sale.transfers(activity.id(), segments.size());
         for (SaleSegments.Transfer t : SaleSegments.unrecordedLoans(records)) {
-            if (store.restoreLent(segments.get(t.donor()), t.id(), t.receiver(), t.amount()) == 1L) {
+            if (store.restoreLent(segments.get(t.donor()), t.id(), t.receiver(), t.amount()) > 0) {
                 log.error("FENCE {}: restored its loan {} of {} coupon(s) to segment {}, which the receiver holds",
                         segments.get(t.donor()), t.id(), t.amount(), t.receiver());
             }
@@ -294,10 +294,13 @@ public final class SaleFence {
                 // concurrent heals record one loan, not one each.
                 String id = "heal:" + Integer.toHexString(runIds.hashCode()) + ":" + donor + ":" + short_ + ":"
                         + ledgers[short_];
-                if (store.restoreLent(segments.get(donor), id, short_, amount) < 0) {
+                long recorded = store.restoreLent(segments.get(donor), id, short_, amount);
+                if (recorded < 0) {
                     throw new IllegalStateException(segments.get(donor) + " was unfenced during its heal");
                 }
-                store.credit(segments.get(short_), id, donor, amount, views.get(short_).epoch());
+                // Credit what the donor records: a checker healing at once may have recorded another amount.
+                store.credit(segments.get(short_), id, donor, recorded, views.get(short_).epoch());
+                amount = recorded;
                 balance[donor] -= amount;
                 balance[short_] += amount;
                 log.error("FENCE {}: {} grant(s) beyond its stock covered by a loan {} from segment {}",

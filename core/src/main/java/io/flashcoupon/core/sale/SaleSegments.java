@@ -113,6 +113,23 @@ public final class SaleSegments {
         if (!first.exists()) {
             return;
         }
+        long ahead = 0;
+        for (int i = 1; i < all.size(); i++) {
+            SaleStore.SegmentView v = views.get(i);
+            if (v.exists() && v.status() != ActivityStatus.ENDED && v.status() != first.status()
+                    && v.statusVersion() >= first.statusVersion()) {
+                ahead = Math.max(ahead, v.statusVersion());
+            }
+        }
+        if (ahead > 0) {
+            // A follower counts as many changes as the first (its copy was restored or re-created): the
+            // first leads again, one change ahead of every follower.
+            SaleStore.SegmentView led = store.lead(all.get(0), ahead + 1);
+            if (led == null) {
+                return;
+            }
+            first = led;
+        }
         for (int i = 1; i < all.size(); i++) {
             SaleStore.SegmentView v = views.get(i);
             boolean behind = v.exists() && v.status() != ActivityStatus.ENDED
@@ -238,21 +255,7 @@ public final class SaleSegments {
      * segment's records ({@code bySegment.get(i)}: segment i's {@link SaleStore#transfers}). Pure.
      */
     public static List<Transfer> inFlight(List<Map<String, String>> bySegment) {
-        List<Transfer> out = new ArrayList<>();
-        for (int donor = 0; donor < bySegment.size(); donor++) {
-            for (Map.Entry<String, String> e : bySegment.get(donor).entrySet()) {
-                String[] f = e.getValue().split(":");
-                if (f.length < 3 || !f[0].equals("out")) {
-                    continue;
-                }
-                int receiver = Integer.parseInt(f[1]);
-                Map<String, String> there = receiver >= 0 && receiver < bySegment.size() ? bySegment.get(receiver) : Map.of();
-                if (!there.containsKey(e.getKey())) {
-                    out.add(new Transfer(e.getKey(), donor, receiver, Long.parseLong(f[2])));
-                }
-            }
-        }
-        return out;
+        return unmatched(bySegment, "out");
     }
 
     /**
@@ -260,17 +263,24 @@ public final class SaleSegments {
      * copy), as transfers to restore on the donor. Pure, like {@link #inFlight}.
      */
     public static List<Transfer> unrecordedLoans(List<Map<String, String>> bySegment) {
+        return unmatched(bySegment, "in");
+    }
+
+    /** The records of direction {@code way} ("out" or "in") whose peer segment has no record of the id. */
+    private static List<Transfer> unmatched(List<Map<String, String>> bySegment, String way) {
         List<Transfer> out = new ArrayList<>();
-        for (int receiver = 0; receiver < bySegment.size(); receiver++) {
-            for (Map.Entry<String, String> e : bySegment.get(receiver).entrySet()) {
+        for (int self = 0; self < bySegment.size(); self++) {
+            for (Map.Entry<String, String> e : bySegment.get(self).entrySet()) {
                 String[] f = e.getValue().split(":");
-                if (f.length < 3 || !f[0].equals("in")) {
+                if (f.length < 3 || !f[0].equals(way)) {
                     continue;
                 }
-                int donor = Integer.parseInt(f[1]);
-                Map<String, String> there = donor >= 0 && donor < bySegment.size() ? bySegment.get(donor) : Map.of();
+                int peer = Integer.parseInt(f[1]);
+                Map<String, String> there = peer >= 0 && peer < bySegment.size() ? bySegment.get(peer) : Map.of();
                 if (!there.containsKey(e.getKey())) {
-                    out.add(new Transfer(e.getKey(), donor, receiver, Long.parseLong(f[2])));
+                    long amount = Long.parseLong(f[2]);
+                    out.add(way.equals("out") ? new Transfer(e.getKey(), self, peer, amount)
+                            : new Transfer(e.getKey(), peer, self, amount));
                 }
             }
         }
@@ -412,9 +422,20 @@ public final class SaleSegments {
                     throw new SaleStoreException(unknown + " is fenced or missing while it is healed: its stock is"
                             + " unknown, so the sale cannot be called sold out", null);
                 }
-                if (!refused.isEmpty()) {
-                    throw new SaleStoreException("segment(s) " + refused + " hold stock but lend none now (fenced,"
-                            + " lease lapsed or ended)", null);
+                // A transfer may have landed between the stock reads and the records read: look once more.
+                List<SaleStore.SegmentView> again = store.views(all);
+                boolean stockLeft = false;
+                for (int i = 0; i < all.size(); i++) {
+                    if (again.get(i).exists() && again.get(i).stock() > 0) {
+                        stockLeft = true;
+                        if (refused.contains(i) && i != receiver.index() && attempt == BORROW_ATTEMPTS - 1) {
+                            throw new SaleStoreException("segment " + i + " holds stock but lends none now (fenced,"
+                                    + " lease lapsed or ended)", null);
+                        }
+                    }
+                }
+                if (stockLeft) {
+                    continue;
                 }
                 return false;
             }

@@ -55,6 +55,7 @@ public final class SaleStore {
     private final LuaScript restoreLent;
     private final LuaScript unlock;
     private final LuaScript follow;
+    private final LuaScript lead;
     private final Duration timeout;
     private final RedisDurability durability;
 
@@ -86,6 +87,7 @@ public final class SaleStore {
         this.restoreLent = new LuaScript("lua/restore_lent.lua", ScriptOutputType.INTEGER, access);
         this.unlock = new LuaScript("lua/unlock.lua", ScriptOutputType.INTEGER, access);
         this.follow = new LuaScript("lua/follow.lua", ScriptOutputType.INTEGER, access);
+        this.lead = new LuaScript("lua/lead.lua", ScriptOutputType.MULTI, access);
         this.timeout = timeout;
     }
 
@@ -417,8 +419,9 @@ public final class SaleStore {
     }
 
     /**
-     * Gives a fenced donor back the record of a loan its receiver holds (lua/restore_lent.lua): 1 restored,
-     * 0 it was there, -1 the donor is not fenced (nothing done).
+     * Gives a fenced donor back the record of a loan its receiver holds (lua/restore_lent.lua): the amount
+     * the donor records under the id afterwards (this one, or an earlier record's), -1 the donor is not
+     * fenced (nothing done).
      */
     public long restoreLent(Segment donor, String transferId, int receiverIndex, long amount) {
         return await(restoreLent.<Long>call(redis,
@@ -486,6 +489,18 @@ public final class SaleStore {
                     Long.parseLong(v.get(4).getValueOrElse("0"))));
         }
         return out;
+    }
+
+    /**
+     * Raises the first segment's status_version to at least {@code atLeast} (lua/lead.lua) and answers its
+     * status and version after; null when it is not in Redis. Durable before it returns.
+     */
+    public SegmentView lead(Segment first, long atLeast) {
+        List<?> r = ScriptReplies.integers(await(this.<List<Object>>acknowledged(first, lead,
+                new String[] {Registry.saleKey(first)}, Long.toString(atLeast))), 2, "lead");
+        long status = (Long) r.get(0);
+        return status == 0 ? null : new SegmentView(true, 0, "", false, ActivityStatus.ofCode((int) status),
+                (Long) r.get(1));
     }
 
     /**

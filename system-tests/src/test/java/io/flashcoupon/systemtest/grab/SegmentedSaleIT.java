@@ -294,6 +294,37 @@ class SegmentedSaleIT {
         SaleInvariants.checkSplit(redis, h.service.dataSource(), sale, WITHIN);
     }
 
+    @Test
+    void the_followers_obey_a_first_segment_healed_from_nothing_and_a_stop_reaches_them_all() throws Exception {
+        ServiceHarness h = ServiceHarness.get();
+        Activity sale = h.runningSplitSale(12, 1, 3);
+        SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5));
+        FlashSales sales = new FlashSales(h.activities, h.templates, new SaleRowCounts(h.service.dataSource()), store,
+                Clock.systemUTC(), id -> { }, id -> { });
+        SaleFence fence = new SaleFence(h.activities, new UserCouponRepository(h.service.dataSource()),
+                new SaleRowCounts(h.service.dataSource())::materialized, store, new SaleFences(h.service.dataSource()),
+                () -> List.of(sale.id()), Clock.systemUTC(), new SimpleMeterRegistry(), 60_000, 0,
+                new AuditLog(h.service.dataSource()));
+        RedisCommands<String, String> redis = h.service.redis().connection().sync();
+        sales.pause(sale.id());
+        sales.resume(sale.id());
+        assertThat(fence.check(sale.id())).isEmpty();
+        Segment first = Segment.of(sale.id(), 0, 3);
+        // The first segment's Redis comes back empty: its change count starts again below the followers'.
+        redis.del(Registry.cleanupKeys(first));
+        assertThat(fence.check(sale.id())).as("healed").isPresent();
+        System.out.printf("injected: the first segment's keys deleted after a pause and a resume; found after the"
+                + " heal: status_version %s on the first, %s and %s on the others%n",
+                redis.hget(Registry.saleKey(first), "status_version"),
+                redis.hget(Registry.saleKey(Segment.of(sale.id(), 1, 3)), "status_version"),
+                redis.hget(Registry.saleKey(Segment.of(sale.id(), 2, 3)), "status_version"));
+        sales.stop(sale.id());
+        for (Segment s : Segment.all(sale.id(), 3)) {
+            assertThat(redis.hget(Registry.saleKey(s), "status")).as("status of %s after the stop", s)
+                    .isEqualTo(Integer.toString(ActivityStatus.ENDED.code()));
+        }
+    }
+
     private static void awaitPaused(ServiceHarness h, Activity sale, long user) {
         await("grab of user " + user + " refused as paused").atMost(WITHIN).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
