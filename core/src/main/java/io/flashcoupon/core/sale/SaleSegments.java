@@ -60,10 +60,6 @@ public final class SaleSegments {
         this.store = store;
     }
 
-    public SaleStore store() {
-        return store;
-    }
-
     /** The segments of {@code a}'s sale, in index order. */
     public static List<Segment> of(Activity a) {
         return Segment.all(a.id(), a.segments());

@@ -301,12 +301,6 @@ public final class SaleStore {
                 String.valueOf(amount), String.valueOf(expectedTotal), op.value())));
     }
 
-    /** How many coupons the user has won in the sale. */
-    public int userCount(Segment segment, long userId) {
-        String v = await(redis.hget(Registry.usersKey(segment), Long.toString(userId)));
-        return v == null ? 0 : Integer.parseInt(v);
-    }
-
     /**
      * The sale as Redis holds it, read in one script so stock and ledger size belong to the same
      * instant; {@code exists} is false before it was started.
