@@ -81,7 +81,10 @@ class GrabWarmupIT {
         }
     }
 
-    /** CouponGrabbed of {@code activityId} stored in the warm-up topic since {@code sinceMs}, once all arrived. */
+    /**
+     * Distinct grants (coupon_sn) of {@code activityId} in the warm-up topic since {@code sinceMs}, once all
+     * arrived.
+     */
     private static long warmupMessages(String namesrv, long activityId, long sinceMs) throws Exception {
         String group = "it-warmup-reader";
         TopicProvisioner.provision(namesrv, List.of(group), Duration.ofSeconds(60));
@@ -95,14 +98,22 @@ class GrabWarmupIT {
             for (MessageQueue q : queues) {
                 reader.seek(q, reader.offsetForTimestamp(q, sinceMs));
             }
-            AtomicLong seen = new AtomicLong();
+            // Distinct coupon_sns: delivery is at least once (a message read twice, or sent again, is one grant,
+            // and consumers deduplicate), so a second copy of a grant is not a grant that went elsewhere.
+            java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicLong messages = new AtomicLong();
             String id = Long.toString(activityId);
             await("the warm-up's messages").atMost(Duration.ofSeconds(30)).pollInSameThread().until(() -> {
                 reader.poll(200).stream().filter(m -> id.equals(m.getUserProperty(Registry.PROP_ACTIVITY_ID)))
-                        .forEach(m -> seen.incrementAndGet());
-                return seen.get() >= GRABS;
+                        .forEach(m -> {
+                            messages.incrementAndGet();
+                            seen.add(m.getKeys());
+                        });
+                return seen.size() >= GRABS;
             });
-            return seen.get();
+            System.out.printf("warm-up topic: %d message(s) of sale %d, %d distinct coupon_sn(s)%n", messages.get(),
+                    activityId, seen.size());
+            return seen.size();
         } finally {
             reader.shutdown();
         }
