@@ -69,6 +69,7 @@ public final class SaleFence {
     private final UserCouponRepository coupons;
     private final java.util.function.LongUnaryOperator rowCount;
     private final SaleStore store;
+    private final SaleSegments segments;
     private final SaleFences fences;
     private final Supplier<List<Long>> live;
     private final Clock clock;
@@ -95,6 +96,7 @@ public final class SaleFence {
         this.coupons = coupons;
         this.rowCount = rowCount;
         this.store = store;
+        this.segments = new SaleSegments(store);
         this.fences = fences;
         this.live = live;
         this.clock = clock;
@@ -167,7 +169,7 @@ public final class SaleFence {
                 store.renewLease(segments.get(i), runIds.get(i), leaseMs);
             }
             // A status change cut short between the segments of a split sale is completed here.
-            new SaleSegments(store).syncStatus(activity);
+            this.segments.syncStatus(activity);
             return Optional.empty();
         }
         log.error("FENCE activity {}: {} (Redis run id {} , last verified on {}; {} rows, ledger {}, sale hash {}):"
@@ -238,7 +240,7 @@ public final class SaleFence {
             if (oversoldBy > 0) {
                 if (segments.size() > 1) {
                     // heal_settle paused the oversold segments; the others follow, so the sale is paused whole.
-                    new SaleSegments(store).transition(activity, SaleTransition.PAUSE,
+                    this.segments.transition(activity, SaleTransition.PAUSE,
                             OperationId.fresh());
                 }
                 if (activities.transition(activityId, ActivityStatus.ACTIVE, ActivityStatus.PAUSED)) {
@@ -266,7 +268,7 @@ public final class SaleFence {
      * stock to spare, so a sale oversold in one segment only is not oversold at all.
      */
     private void mendTransfers(Activity activity, List<Segment> segments, String runIds) {
-        SaleSegments sale = new SaleSegments(store);
+        SaleSegments sale = this.segments;
         List<Map<String, String>> records = sale.transfers(activity.id(), segments.size());
         for (SaleSegments.Transfer t : SaleSegments.unrecordedLoans(records)) {
             if (store.restoreLent(segments.get(t.donor()), t.id(), t.receiver(), t.amount()) > 0) {
@@ -322,10 +324,10 @@ public final class SaleFence {
         }
         long left = activity.totalCount();
         List<Integer> missing = new ArrayList<>();
-        List<SaleStore.SegmentView> views = store.views(segments);
         for (int i = 0; i < segments.size(); i++) {
-            if (views.get(i).exists()) {
-                left -= store.snapshot(segments.get(i)).total();
+            SaleStore.SaleSnapshot part = store.snapshot(segments.get(i));
+            if (part.exists()) {
+                left -= part.total();
             } else {
                 missing.add(i);
             }

@@ -148,13 +148,12 @@ public final class SaleSegments {
         }
         List<Segment> all = of(a);
         long others = 0;
-        for (SaleStore.SegmentView v : store.views(all.subList(1, all.size()))) {
-            if (!v.exists()) {
+        for (Segment s : all.subList(1, all.size())) {
+            SaleStore.SaleSnapshot part = store.snapshot(s);
+            if (!part.exists()) {
                 return new RestockResult(RestockResult.Outcome.NOT_IN_REDIS, null, 0, 0);
             }
-        }
-        for (Segment s : all.subList(1, all.size())) {
-            others += store.snapshot(s).total();
+            others += part.total();
         }
         RestockResult r = store.restock(all.get(0), amount, expectedTotal - others, op);
         SaleStore.SaleSnapshot now = snapshot(a);

@@ -214,9 +214,7 @@ class SegmentedSaleIT {
         Activity sale = h.runningSplitSale(30, 1, 3);
         SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5));
         UserCouponRepository coupons = new UserCouponRepository(h.service.dataSource());
-        SaleFence fence = new SaleFence(h.activities, coupons, new SaleRowCounts(h.service.dataSource())::materialized,
-                store, new SaleFences(h.service.dataSource()), () -> List.of(sale.id()), Clock.systemUTC(),
-                new SimpleMeterRegistry(), 60_000, 0, new AuditLog(h.service.dataSource()));
+        SaleFence fence = fence(h, sale, store);
         assertThat(fence.check(sale.id())).as("verified before the loss").isEmpty();
 
         // 18 users of segment 0 (share 10) and 4 of segment 1: segment 0 borrows from 1 and 2.
@@ -272,10 +270,7 @@ class SegmentedSaleIT {
         ServiceHarness h = ServiceHarness.get();
         Activity sale = h.runningSplitSale(30, 1, 3);
         SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5));
-        SaleFence fence = new SaleFence(h.activities, new UserCouponRepository(h.service.dataSource()),
-                new SaleRowCounts(h.service.dataSource())::materialized, store, new SaleFences(h.service.dataSource()),
-                () -> List.of(sale.id()), Clock.systemUTC(), new SimpleMeterRegistry(), 60_000, 0,
-                new AuditLog(h.service.dataSource()));
+        SaleFence fence = fence(h, sale, store);
         assertThat(fence.check(sale.id())).isEmpty();
         Segment receiver = Segment.of(sale.id(), 0, 3);
         Segment donor = Segment.of(sale.id(), 1, 3);
@@ -301,10 +296,7 @@ class SegmentedSaleIT {
         SaleStore store = new SaleStore(h.service.redis().connection(), Duration.ofSeconds(5));
         FlashSales sales = new FlashSales(h.activities, h.templates, new SaleRowCounts(h.service.dataSource()), store,
                 Clock.systemUTC(), id -> { }, id -> { });
-        SaleFence fence = new SaleFence(h.activities, new UserCouponRepository(h.service.dataSource()),
-                new SaleRowCounts(h.service.dataSource())::materialized, store, new SaleFences(h.service.dataSource()),
-                () -> List.of(sale.id()), Clock.systemUTC(), new SimpleMeterRegistry(), 60_000, 0,
-                new AuditLog(h.service.dataSource()));
+        SaleFence fence = fence(h, sale, store);
         RedisCommands<String, String> redis = h.service.redis().connection().sync();
         sales.pause(sale.id());
         sales.resume(sale.id());
@@ -323,6 +315,14 @@ class SegmentedSaleIT {
             assertThat(redis.hget(Registry.saleKey(s), "status")).as("status of %s after the stop", s)
                     .isEqualTo(Integer.toString(ActivityStatus.ENDED.code()));
         }
+    }
+
+    /** A fence checker of {@code sale} alone: 60 s leases, no settle wait (the test's rows are all in). */
+    private static SaleFence fence(ServiceHarness h, Activity sale, SaleStore store) {
+        return new SaleFence(h.activities, new UserCouponRepository(h.service.dataSource()),
+                new SaleRowCounts(h.service.dataSource())::materialized, store, new SaleFences(h.service.dataSource()),
+                () -> List.of(sale.id()), Clock.systemUTC(), new SimpleMeterRegistry(), 60_000, 0,
+                new AuditLog(h.service.dataSource()));
     }
 
     private static void awaitPaused(ServiceHarness h, Activity sale, long user) {
